@@ -1,0 +1,597 @@
+"""What the engine offers, as plain data: layer types, activations, losses, optimizers, initializers.
+
+Every other room reads this table instead of hard-coding names: the palette and property panels are built
+from it, the project validator checks parameters against it, the graph infers shapes with it. The engine
+classes that *compute* live in their own modules; this file only describes.
+
+A parameter spec says type, default, range and choices; `coerce` turns a user's value into the canonical one
+or raises `ParamError` with a sentence such as `must be a positive integer, got "many"`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from designer.errors import ParamError, ShapeError
+
+# Hard limits: refuse absurd sizes before anything is allocated (a hostile or mistyped file must not
+# exhaust memory). Generous for a desktop: 65 536 units is a 256 MiB kernel at 1 024 inputs in float32.
+MAX_UNITS = 65_536
+MAX_FILTERS = 4_096
+MAX_KERNEL = 64
+MAX_DIM = 16_384
+MAX_TENSOR_ELEMENTS = 50_000_000  # per sample
+MAX_TOTAL_PARAMS = 200_000_000
+
+Shape = tuple[int, ...]
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a layer/loss/optimizer.
+
+    kind: "int", "float", "bool", "choice", "int_or_pair" (kernel sizes), "shape" (list of positive ints),
+    "activation" (a choice among ACTIVATIONS), "initializer" (a choice among INITIALIZERS).
+    """
+
+    name: str
+    kind: str
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    doc: str = ""
+    required: bool = False
+    # `minimum` is exclusive when True (learning rate > 0, dropout rate < 1 …)
+    exclusive_min: bool = False
+    exclusive_max: bool = False
+
+    def all_choices(self) -> tuple[str, ...]:
+        if self.kind == "activation":
+            return tuple(ACTIVATIONS)
+        if self.kind == "initializer":
+            return tuple(INITIALIZERS)
+        return self.choices
+
+    def coerce(self, value: Any) -> Any:
+        """Return the canonical value, or raise ParamError(message) (the caller adds the place)."""
+        k = self.kind
+        if k in ("int", "int_or_pair"):
+            if k == "int_or_pair" and isinstance(value, (list, tuple)):
+                if len(value) != 2:
+                    raise ParamError(f"must be an integer or a pair of integers, got {_describe(value)}")
+                pair = [self._coerce_int(v) for v in value]
+                return pair if pair[0] != pair[1] else pair[0]
+            return self._coerce_int(value)
+        if k == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ParamError(f"must be a number, got {_describe(value)}")
+            v = float(value)
+            if not math.isfinite(v):
+                raise ParamError(f"must be a finite number, got {_describe(value)}")
+            self._check_range(v)
+            return v
+        if k == "bool":
+            if not isinstance(value, bool):
+                raise ParamError(f"must be true or false, got {_describe(value)}")
+            return value
+        if k in ("choice", "activation", "initializer"):
+            choices = self.all_choices()
+            if not isinstance(value, str) or value not in choices:
+                raise ParamError(f"must be one of {', '.join(choices)}, got {_describe(value)}")
+            return value
+        if k == "shape":
+            if not isinstance(value, (list, tuple)) or not value:
+                raise ParamError(f"must be a non-empty list of positive integers, got {_describe(value)}")
+            dims = []
+            for d in value:
+                if isinstance(d, bool) or not isinstance(d, int) or d < 1 or d > MAX_DIM:
+                    raise ParamError(
+                        f"must be a list of integers from 1 to {MAX_DIM}, got {_describe(list(value))}"
+                    )
+                dims.append(int(d))
+            if math.prod(dims) > MAX_TENSOR_ELEMENTS:
+                raise ParamError(f"has {math.prod(dims)} elements per sample; the limit is {MAX_TENSOR_ELEMENTS}")
+            return dims
+        raise AssertionError(f"unknown parameter kind {k}")
+
+    def _coerce_int(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            word = "a positive integer" if (self.minimum or 0) >= 1 else "an integer"
+            raise ParamError(f"must be {word}, got {_describe(value)}")
+        self._check_range(value)
+        return int(value)
+
+    def _check_range(self, v: float) -> None:
+        lo, hi = self.minimum, self.maximum
+        low_bad = lo is not None and (v <= lo if self.exclusive_min else v < lo)
+        high_bad = hi is not None and (v >= hi if self.exclusive_max else v > hi)
+        if low_bad or high_bad:
+            if self.kind == "int" and lo == 1 and hi is not None and low_bad:
+                raise ParamError(f"must be a positive integer, got {_describe(v)}")
+            lo_s = "" if lo is None else (f"> {lo:g}" if self.exclusive_min else f">= {lo:g}")
+            hi_s = "" if hi is None else (f"< {hi:g}" if self.exclusive_max else f"<= {hi:g}")
+            rng = " and ".join(s for s in (lo_s, hi_s) if s)
+            raise ParamError(f"must be {rng}, got {_describe(v)}")
+
+
+@dataclass(frozen=True)
+class LayerType:
+    """Description of one layer type: what the palette shows and the rules the graph enforces."""
+
+    name: str
+    category: str  # "Core", "Regularization", "Convolution", "Merge"
+    description: str
+    params: tuple[ParamSpec, ...] = ()
+    min_inputs: int = 1
+    max_inputs: int | None = 1  # None: any number (merge layers)
+    icon: str = ""  # file name under resources/icons
+    output_shape: Callable[[dict, list[Shape]], Shape] | None = field(default=None, compare=False)
+    param_count: Callable[[dict, list[Shape]], int] | None = field(default=None, compare=False)
+
+    def spec(self, name: str) -> ParamSpec:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.params if p.default is not None}
+
+    def coerce_params(self, params: dict, where: str = "params") -> dict:
+        """Validate and complete `params`; unknown keys are kept (forward compatible) but not used.
+
+        Raises ParamError with `where.<name>` as the place.
+        """
+        if not isinstance(params, dict):
+            raise ParamError(f"must be an object, got {_describe(params)}", where)
+        out = dict(params)
+        for p in self.params:
+            if p.name in params and params[p.name] is not None:
+                try:
+                    out[p.name] = p.coerce(params[p.name])
+                except ParamError as err:
+                    raise ParamError(err.message, f"{where}.{p.name}") from None
+            elif p.required:
+                raise ParamError("is required", f"{where}.{p.name}")
+            elif p.default is not None:
+                out[p.name] = p.default
+        if "activation_params" in out:
+            out["activation_params"] = coerce_activation_params(
+                out.get("activation", "linear"), out["activation_params"], f"{where}.activation_params"
+            )
+        return out
+
+
+# --------------------------------------------------------------------------------------------------------
+# Activations, initializers, losses, optimizers
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A named choice with its own parameters (an activation, loss, optimizer or initializer)."""
+
+    name: str
+    label: str
+    description: str
+    params: tuple[ParamSpec, ...] = ()
+
+
+ACTIVATIONS: dict[str, Choice] = {
+    c.name: c
+    for c in (
+        Choice("linear", "Linear", "Passes values through unchanged: f(x) = x."),
+        Choice("sigmoid", "Sigmoid", "Squashes to (0, 1): 1 / (1 + e^-x). Saturates for large |x|."),
+        Choice("tanh", "Tanh", "Squashes to (-1, 1), centred on zero. Saturates for large |x|."),
+        Choice("relu", "ReLU", "max(0, x): cheap and does not saturate for x > 0; units can 'die' at 0."),
+        Choice(
+            "leaky_relu",
+            "Leaky ReLU",
+            "x for x > 0, slope·x otherwise: a ReLU whose units cannot die.",
+            (ParamSpec("negative_slope", "float", 0.01, 0.0, 1.0, doc="slope for x < 0"),),
+        ),
+        Choice(
+            "elu",
+            "ELU",
+            "x for x > 0, alpha·(e^x − 1) otherwise: smooth, negative outputs push means toward 0.",
+            (ParamSpec("alpha", "float", 1.0, 0.0, 100.0, doc="value approached for large negative x"),),
+        ),
+        Choice("softmax", "Softmax", "Turns a vector into probabilities that sum to 1 (multi-class output)."),
+        Choice("gelu", "GELU", "x·Φ(x): a smooth ReLU used by transformers (tanh approximation)."),
+        Choice("silu", "SiLU / Swish", "x·sigmoid(x): smooth, non-monotonic near zero."),
+        Choice("softplus", "Softplus", "log(1 + e^x): a smooth ReLU."),
+    )
+}
+
+INITIALIZERS: dict[str, Choice] = {
+    c.name: c
+    for c in (
+        Choice("glorot_uniform", "Glorot uniform", "U(±√(6/(fan_in+fan_out))): good default for tanh/sigmoid."),
+        Choice("glorot_normal", "Glorot normal", "Truncated normal, std √(2/(fan_in+fan_out))."),
+        Choice("he_uniform", "He uniform", "U(±√(6/fan_in)): suited to ReLU."),
+        Choice("he_normal", "He normal", "Truncated normal, std √(2/fan_in): suited to ReLU."),
+        Choice("lecun_normal", "LeCun normal", "Truncated normal, std √(1/fan_in)."),
+        Choice("random_uniform", "Random uniform", "U(−0.05, 0.05)."),
+        Choice("random_normal", "Random normal", "N(0, 0.05²)."),
+        Choice("zeros", "Zeros", "All zeros (the usual bias start)."),
+        Choice("ones", "Ones", "All ones."),
+    )
+}
+
+LOSSES: dict[str, Choice] = {
+    c.name: c
+    for c in (
+        Choice(
+            "categorical_crossentropy",
+            "Categorical cross-entropy",
+            "−Σ y·log p over classes: the multi-class loss, with a softmax output.",
+        ),
+        Choice(
+            "binary_crossentropy",
+            "Binary cross-entropy",
+            "−[y·log p + (1−y)·log(1−p)]: two classes, one sigmoid output.",
+        ),
+        Choice("hinge", "Hinge", "max(0, 1 − y·ŷ) with y = ±1: the SVM margin loss."),
+        Choice("mean_absolute_error", "Absolute (MAE)", "|y − ŷ|: robust to outliers."),
+        Choice("mean_squared_error", "Squared (MSE)", "(y − ŷ)²: punishes large errors hard."),
+        Choice(
+            "huber",
+            "Huber",
+            "Squared for small errors, absolute beyond delta: the best of both.",
+            (ParamSpec("delta", "float", 1.0, 0.0, None, exclusive_min=True, doc="where it turns linear"),),
+        ),
+    )
+}
+
+_LR = ParamSpec("learning_rate", "float", 0.01, 0.0, 10.0, exclusive_min=True, doc="step size")
+OPTIMIZERS: dict[str, Choice] = {
+    c.name: c
+    for c in (
+        Choice(
+            "sgd",
+            "SGD",
+            "Plain gradient descent, optionally with momentum.",
+            (
+                _LR,
+                ParamSpec("momentum", "float", 0.0, 0.0, 1.0, exclusive_max=True),
+                ParamSpec("nesterov", "bool", False),
+            ),
+        ),
+        Choice(
+            "adam",
+            "Adam",
+            "Adaptive moments: a robust default.",
+            (
+                _LR,
+                ParamSpec("beta_1", "float", 0.9, 0.0, 1.0, exclusive_max=True),
+                ParamSpec("beta_2", "float", 0.999, 0.0, 1.0, exclusive_max=True),
+                ParamSpec("epsilon", "float", 1e-7, 0.0, 1.0, exclusive_min=True),
+            ),
+        ),
+        Choice(
+            "adamw",
+            "AdamW",
+            "Adam with decoupled weight decay.",
+            (
+                _LR,
+                ParamSpec("beta_1", "float", 0.9, 0.0, 1.0, exclusive_max=True),
+                ParamSpec("beta_2", "float", 0.999, 0.0, 1.0, exclusive_max=True),
+                ParamSpec("epsilon", "float", 1e-7, 0.0, 1.0, exclusive_min=True),
+                ParamSpec("weight_decay", "float", 0.004, 0.0, 1.0),
+            ),
+        ),
+        Choice(
+            "rmsprop",
+            "RMSprop",
+            "Divides by a running RMS of the gradient.",
+            (
+                _LR,
+                ParamSpec("rho", "float", 0.9, 0.0, 1.0, exclusive_max=True),
+                ParamSpec("epsilon", "float", 1e-7, 0.0, 1.0, exclusive_min=True),
+            ),
+        ),
+        Choice(
+            "adagrad",
+            "Adagrad",
+            "Per-weight step sizes shrinking with the sum of squared gradients.",
+            (
+                _LR,
+                ParamSpec("initial_accumulator_value", "float", 0.1, 0.0, None),
+                ParamSpec("epsilon", "float", 1e-7, 0.0, 1.0, exclusive_min=True),
+            ),
+        ),
+    )
+}
+
+
+def coerce_activation_params(activation: str, params: Any, where: str) -> dict:
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise ParamError(f"must be an object, got {_describe(params)}", where)
+    choice = ACTIVATIONS.get(activation)
+    out = dict(params)
+    for p in choice.params if choice else ():
+        if p.name in params:
+            try:
+                out[p.name] = p.coerce(params[p.name])
+            except ParamError as err:
+                raise ParamError(err.message, f"{where}.{p.name}") from None
+        else:
+            out[p.name] = p.default
+    return out
+
+
+def coerce_choice_params(table: dict[str, Choice], name: str, params: dict, where: str) -> dict:
+    """Validate the parameters of a loss/optimizer choice; unknown keys are kept."""
+    choice = table[name]
+    out = dict(params)
+    for p in choice.params:
+        if p.name in params and params[p.name] is not None:
+            try:
+                out[p.name] = p.coerce(params[p.name])
+            except ParamError as err:
+                raise ParamError(err.message, f"{where}.{p.name}") from None
+        elif p.default is not None:
+            out[p.name] = p.default
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------
+# Shape rules. Each takes the layer's canonical params and the list of input shapes (batch axis excluded).
+
+
+def _pair(v: int | list[int]) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+def _one(name: str, shapes: list[Shape]) -> Shape:
+    if len(shapes) != 1:
+        raise ShapeError(f"{name} takes exactly one input, got {len(shapes)}")
+    return shapes[0]
+
+
+def _input_shape(params: dict, shapes: list[Shape]) -> Shape:
+    if "shape" not in params or params["shape"] is None:
+        raise ShapeError("Input has no shape yet: choose data or set the shape")
+    return tuple(params["shape"])
+
+
+def _dense_shape(params: dict, shapes: list[Shape]) -> Shape:
+    s = _one("Dense", shapes)
+    if len(s) != 1:
+        raise ShapeError(f"Dense needs a flat input but gets shape {list(s)}: add a Flatten layer before it")
+    return (params["units"],)
+
+
+def _same_shape(params: dict, shapes: list[Shape]) -> Shape:
+    return _one("this layer", shapes)
+
+
+def _flatten_shape(params: dict, shapes: list[Shape]) -> Shape:
+    return (math.prod(_one("Flatten", shapes)),)
+
+
+def _spatial(size: int, k: int, s: int, padding: str) -> int:
+    if padding == "same":
+        return -(-size // s)
+    return (size - k) // s + 1
+
+
+def _conv_shape(params: dict, shapes: list[Shape]) -> Shape:
+    s = _one("Conv2D", shapes)
+    if len(s) != 3:
+        raise ShapeError(f"Conv2D needs an image input [height, width, channels], got shape {list(s)}")
+    kh, kw = _pair(params["kernel_size"])
+    sh, sw = _pair(params["strides"])
+    h = _spatial(s[0], kh, sh, params["padding"])
+    w = _spatial(s[1], kw, sw, params["padding"])
+    if h < 1 or w < 1:
+        raise ShapeError(f"kernel {kh}×{kw} is larger than the {s[0]}×{s[1]} input; use padding 'same'")
+    return (h, w, params["filters"])
+
+
+def _pool_shape(params: dict, shapes: list[Shape]) -> Shape:
+    s = _one("MaxPooling2D", shapes)
+    if len(s) != 3:
+        raise ShapeError(f"MaxPooling2D needs an image input [height, width, channels], got shape {list(s)}")
+    ph, pw = _pair(params["pool_size"])
+    strides = params.get("strides")
+    sh, sw = _pair(strides) if strides is not None else (ph, pw)
+    h = _spatial(s[0], ph, sh, params["padding"])
+    w = _spatial(s[1], pw, sw, params["padding"])
+    if h < 1 or w < 1:
+        raise ShapeError(f"pool {ph}×{pw} is larger than the {s[0]}×{s[1]} input")
+    return (h, w, s[2])
+
+
+def _add_shape(params: dict, shapes: list[Shape]) -> Shape:
+    if len(shapes) < 2:
+        raise ShapeError(f"Add needs two or more inputs, got {len(shapes)}")
+    if any(s != shapes[0] for s in shapes):
+        raise ShapeError("Add needs inputs of equal shape, got " + ", ".join(str(list(s)) for s in shapes))
+    return shapes[0]
+
+
+def _concat_shape(params: dict, shapes: list[Shape]) -> Shape:
+    if len(shapes) < 2:
+        raise ShapeError(f"Concatenate needs two or more inputs, got {len(shapes)}")
+    rank = len(shapes[0])
+    if any(len(s) != rank for s in shapes):
+        raise ShapeError("Concatenate needs inputs of equal rank, got " + ", ".join(str(list(s)) for s in shapes))
+    axis = params["axis"]
+    if not -rank <= axis < rank:
+        raise ShapeError(f"axis {axis} is out of range for inputs of rank {rank}")
+    axis %= rank
+    for s in shapes:
+        if any(s[i] != shapes[0][i] for i in range(rank) if i != axis):
+            raise ShapeError(
+                f"Concatenate along axis {params['axis']} needs the other axes equal, got "
+                + ", ".join(str(list(x)) for x in shapes)
+            )
+    out = list(shapes[0])
+    out[axis] = sum(s[axis] for s in shapes)
+    return tuple(out)
+
+
+def _dense_params(params: dict, shapes: list[Shape]) -> int:
+    n_in = shapes[0][0]
+    return n_in * params["units"] + (params["units"] if params["use_bias"] else 0)
+
+
+def _conv_params(params: dict, shapes: list[Shape]) -> int:
+    kh, kw = _pair(params["kernel_size"])
+    f = params["filters"]
+    return kh * kw * shapes[0][-1] * f + (f if params["use_bias"] else 0)
+
+
+def _bn_params(params: dict, shapes: list[Shape]) -> int:
+    return 4 * shapes[0][-1]  # gamma, beta (trainable) + moving mean, variance (Keras counts all four)
+
+
+def _no_params(params: dict, shapes: list[Shape]) -> int:
+    return 0
+
+
+_ACT = ParamSpec("activation", "activation", "linear", doc="applied to the layer's output")
+_INIT = ParamSpec("kernel_initializer", "initializer", "glorot_uniform", doc="how the weights start")
+
+LAYER_TYPES: dict[str, LayerType] = {
+    t.name: t
+    for t in (
+        LayerType(
+            "Input",
+            "Core",
+            "Where the data enters; its shape follows the prepared data.",
+            (ParamSpec("shape", "shape", None, doc="one sample's shape, without the batch axis"),),
+            min_inputs=0,
+            max_inputs=0,
+            icon="input.svg",
+            output_shape=_input_shape,
+            param_count=_no_params,
+        ),
+        LayerType(
+            "Dense",
+            "Core",
+            "Every input connects to every unit: y = activation(x·W + b).",
+            (
+                ParamSpec("units", "int", None, 1, MAX_UNITS, required=True, doc="number of neurons"),
+                _ACT,
+                ParamSpec("use_bias", "bool", True, doc="add a learned bias b to each unit"),
+                _INIT,
+                ParamSpec("bias_initializer", "initializer", "zeros"),
+            ),
+            icon="dense.svg",
+            output_shape=_dense_shape,
+            param_count=_dense_params,
+        ),
+        LayerType(
+            "Activation",
+            "Core",
+            "Applies a non-linearity element by element.",
+            (ParamSpec("activation", "activation", "relu"),),
+            icon="activation.svg",
+            output_shape=_same_shape,
+            param_count=_no_params,
+        ),
+        LayerType(
+            "Dropout",
+            "Regularization",
+            "Zeroes a random fraction of values while training, against overfitting.",
+            (ParamSpec("rate", "float", 0.5, 0.0, 1.0, exclusive_max=True, doc="fraction dropped"),),
+            icon="dropout.svg",
+            output_shape=_same_shape,
+            param_count=_no_params,
+        ),
+        LayerType(
+            "BatchNormalization",
+            "Regularization",
+            "Normalises each feature over the batch, then scales and shifts: steadier, faster training.",
+            (
+                ParamSpec("momentum", "float", 0.99, 0.0, 1.0, exclusive_max=True),
+                ParamSpec("epsilon", "float", 0.001, 0.0, 1.0, exclusive_min=True),
+            ),
+            icon="batchnorm.svg",
+            output_shape=_same_shape,
+            param_count=_bn_params,
+        ),
+        LayerType(
+            "Flatten",
+            "Core",
+            "Unrolls an image or tensor into one long vector for Dense layers.",
+            (),
+            icon="flatten.svg",
+            output_shape=_flatten_shape,
+            param_count=_no_params,
+        ),
+        LayerType(
+            "Conv2D",
+            "Convolution",
+            "Slides learned filters over an image to detect local patterns.",
+            (
+                ParamSpec("filters", "int", None, 1, MAX_FILTERS, required=True, doc="number of filters"),
+                ParamSpec("kernel_size", "int_or_pair", 3, 1, MAX_KERNEL, doc="filter height and width"),
+                ParamSpec("strides", "int_or_pair", 1, 1, MAX_KERNEL),
+                ParamSpec("padding", "choice", "valid", choices=("valid", "same")),
+                _ACT,
+                ParamSpec("use_bias", "bool", True),
+                _INIT,
+            ),
+            icon="conv2d.svg",
+            output_shape=_conv_shape,
+            param_count=_conv_params,
+        ),
+        LayerType(
+            "MaxPooling2D",
+            "Convolution",
+            "Keeps the largest value of each window: smaller maps, some shift tolerance.",
+            (
+                ParamSpec("pool_size", "int_or_pair", 2, 1, MAX_KERNEL),
+                ParamSpec("strides", "int_or_pair", None, 1, MAX_KERNEL, doc="defaults to pool_size"),
+                ParamSpec("padding", "choice", "valid", choices=("valid", "same")),
+            ),
+            icon="maxpool.svg",
+            output_shape=_pool_shape,
+            param_count=_no_params,
+        ),
+        LayerType(
+            "Add",
+            "Merge",
+            "Adds two or more tensors of equal shape (skip/residual connections).",
+            (),
+            min_inputs=2,
+            max_inputs=None,
+            icon="add.svg",
+            output_shape=_add_shape,
+            param_count=_no_params,
+        ),
+        LayerType(
+            "Concatenate",
+            "Merge",
+            "Joins two or more tensors along an axis (branches).",
+            (ParamSpec("axis", "int", -1, -8, 8),),
+            min_inputs=2,
+            max_inputs=None,
+            icon="concatenate.svg",
+            output_shape=_concat_shape,
+            param_count=_no_params,
+        ),
+    )
+}
+
+
+def layer_type(name: str) -> LayerType:
+    try:
+        return LAYER_TYPES[name]
+    except KeyError:
+        raise ParamError(f'unknown layer type "{name}"; known: {", ".join(LAYER_TYPES)}') from None

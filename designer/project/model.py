@@ -1,0 +1,67 @@
+"""The in-memory project: what a `.nnproj` file holds (spec: shared/spec/project-format.md)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from designer.graph import Graph
+
+FORMAT_NAME = "nn-designer-project"
+FORMAT_VERSION = 1
+
+
+def default_data() -> dict:
+    return {
+        "source": {"kind": "builtin", "name": "iris"},
+        "target": "species",
+        "task": "classification",
+        "missing": "drop",
+        "scaling": "standard",
+        "split": {"validation": 0.2, "test": 0.1, "shuffle": True, "stratify": True, "seed": 0},
+    }
+
+
+def default_training() -> dict:
+    return {
+        "loss": "categorical_crossentropy",
+        "optimizer": {"type": "sgd", "learning_rate": 0.01, "momentum": 0.0, "nesterov": False},
+        "epochs": 50,
+        "batch_size": 32,
+        "shuffle": True,
+        "seed": 0,
+        "regularization": {"l1": 0.0, "l2": 0.0},
+        "early_stopping": None,
+    }
+
+
+@dataclass
+class Project:
+    """A user's work. `data` and `training` are the spec's sections as plain dicts (defaults filled in);
+    `weights` maps "<node id>/<name>" to float32 arrays; `history` is the list of training runs
+    (each {"settings": …, "epochs": [{"epoch": 1, "loss": …, "val_loss": …}, …]});
+    `extra` keeps unknown top-level keys of project.json so a round trip does not drop them."""
+
+    name: str = "Untitled"
+    graph: Graph = field(default_factory=Graph)
+    data: dict = field(default_factory=default_data)
+    training: dict = field(default_factory=default_training)
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+    history: list[dict] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json_dict(self) -> dict:
+        out = {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "name": self.name,
+            "graph": self.graph.to_dict(),
+            "data": copy.deepcopy(self.data),
+            "training": copy.deepcopy(self.training),
+        }
+        for k, v in self.extra.items():
+            out.setdefault(k, copy.deepcopy(v))
+        return out
