@@ -165,13 +165,13 @@ class Graph:
         ttype = layer_type(target.type)
         if ttype.max_inputs == 0:
             raise ConnectionRefused(f"{dst} is an Input layer: nothing can feed it")
+        if self._reaches(dst, src):
+            raise CycleError(f"connecting {src} to {dst} would make a cycle")
         if ttype.max_inputs is not None and len(self.inputs_of(dst)) >= ttype.max_inputs:
             raise ConnectionRefused(
                 f"{dst} ({target.type}) takes a single input and already has one; "
                 "use an Add or Concatenate layer to merge"
             )
-        if self._reaches(dst, src):
-            raise CycleError(f"connecting {src} to {dst} would make a cycle")
 
     # ---------------------------------------------------------------- edits
     def add_node(

@@ -1,0 +1,164 @@
+import pytest
+
+from designer.errors import ConnectionRefused, CycleError, GraphError, ParamError
+from designer.graph import Graph
+
+
+def chain(*specs):
+    g = Graph()
+    ids = [g.add_node(t, p).id for t, p in specs]
+    for a, b in zip(ids, ids[1:]):
+        g.connect(a, b)
+    return g, ids
+
+
+def test_keras_style_names_and_shapes():
+    g, ids = chain(("Input", {"shape": [4]}), ("Dense", {"units": 8}), ("Dense", {"units": 3}))
+    assert ids == ["input_1", "dense_1", "dense_2"]
+    a = g.analyze()
+    assert a.ok
+    assert a.shapes == {"input_1": (4,), "dense_1": (8,), "dense_2": (3,)}
+    assert a.params == {"input_1": 0, "dense_1": 4 * 8 + 8, "dense_2": 8 * 3 + 3}
+    assert a.total_params == 67
+
+
+def test_signals_follow_every_edit():
+    g = Graph()
+    seen = []
+    g.node_added.connect(lambda n: seen.append(("add", n.id)))
+    g.edge_added.connect(lambda s, d: seen.append(("edge", s, d)))
+    g.params_changed.connect(lambda n: seen.append(("param", n)))
+    g.node_removed.connect(lambda n: seen.append(("remove", n)))
+    g.edge_removed.connect(lambda s, d: seen.append(("unedge", s, d)))
+    g.add_node("Input", {"shape": [2]})
+    g.add_node("Dense")
+    g.connect("input_1", "dense_1")
+    g.set_param("dense_1", "units", 5)
+    g.remove_node("input_1")
+    assert seen == [
+        ("add", "input_1"), ("add", "dense_1"), ("edge", "input_1", "dense_1"), ("param", "dense_1"),
+        ("unedge", "input_1", "dense_1"), ("remove", "input_1"),
+    ]
+
+
+def test_cycle_is_refused_with_reason():
+    g, ids = chain(("Input", {"shape": [2]}), ("Dense", {"units": 2}), ("Dense", {"units": 2}))
+    with pytest.raises(CycleError, match="cycle"):
+        g.connect("dense_2", "dense_1")
+    with pytest.raises(CycleError):
+        g.connect("dense_1", "dense_1")
+
+
+def test_second_input_into_single_input_layer_is_refused():
+    g, _ = chain(("Input", {"shape": [2]}), ("Dense", {"units": 2}))
+    g.add_node("Dense", {"units": 2})
+    with pytest.raises(ConnectionRefused, match="single input"):
+        g.connect("dense_2", "dense_1")
+    with pytest.raises(ConnectionRefused, match="Input"):
+        g.connect("dense_2", "input_1")
+    with pytest.raises(ConnectionRefused, match="already connected"):
+        g.connect("input_1", "dense_1")
+
+
+def test_residual_add_and_concatenate_shapes():
+    g = Graph()
+    g.add_node("Input", {"shape": [6]})
+    g.add_node("Dense", {"units": 6})
+    g.add_node("Add")
+    g.add_node("Concatenate")
+    g.connect("input_1", "dense_1")
+    g.connect("dense_1", "add_1")
+    g.connect("input_1", "add_1")
+    g.connect("add_1", "concatenate_1")
+    g.connect("input_1", "concatenate_1")
+    a = g.analyze()
+    assert a.ok, a.problems
+    assert a.shapes["add_1"] == (6,)
+    assert a.shapes["concatenate_1"] == (12,)
+
+
+def test_shape_mismatch_is_a_problem_on_the_node():
+    g = Graph()
+    g.add_node("Input", {"shape": [6]})
+    g.add_node("Dense", {"units": 4})
+    g.add_node("Add")
+    g.connect("input_1", "dense_1")
+    g.connect("dense_1", "add_1")
+    g.connect("input_1", "add_1")
+    a = g.analyze()
+    assert not a.ok
+    assert "equal shape" in a.errors_for("add_1")[0]
+
+
+def test_cnn_shapes_and_params():
+    g, _ = chain(
+        ("Input", {"shape": [8, 8, 1]}),
+        ("Conv2D", {"filters": 16, "kernel_size": 3}),
+        ("MaxPooling2D", {}),
+        ("Flatten", {}),
+        ("Dense", {"units": 10, "activation": "softmax"}),
+    )
+    a = g.analyze()
+    assert a.ok, a.problems
+    assert a.shapes["conv2d_1"] == (6, 6, 16)
+    assert a.shapes["max_pooling2d_1"] == (3, 3, 16)
+    assert a.shapes["flatten_1"] == (144,)
+    assert a.params["conv2d_1"] == 3 * 3 * 1 * 16 + 16
+    g.set_param("conv2d_1", "padding", "same")
+    g.set_param("conv2d_1", "strides", 2)
+    assert g.analyze().shapes["conv2d_1"] == (4, 4, 16)
+
+
+def test_dense_after_image_says_add_flatten():
+    g, _ = chain(("Input", {"shape": [8, 8, 1]}), ("Dense", {"units": 3}))
+    assert "Flatten" in g.analyze().errors_for("dense_1")[0]
+
+
+def test_input_shape_from_data_when_node_has_none():
+    g, _ = chain(("Input", {}), ("Dense", {"units": 3}))
+    assert not g.analyze().ok
+    a = g.analyze(input_shape=(5,))
+    assert a.ok and a.params["dense_1"] == 18
+
+
+def test_bad_params_and_names():
+    g, _ = chain(("Input", {"shape": [2]}), ("Dense", {"units": 2}))
+    with pytest.raises(ParamError, match='positive integer, got "many"'):
+        g.set_param("dense_1", "units", "many")
+    with pytest.raises(ParamError, match="must be one of"):
+        g.set_param("dense_1", "activation", "swishy")
+    with pytest.raises(GraphError, match="already exists"):
+        g.rename_node("dense_1", "input_1")
+    with pytest.raises(GraphError, match="not a valid layer name"):
+        g.rename_node("dense_1", "../evil")
+
+
+def test_absurd_size_refused_before_allocating():
+    g, _ = chain(("Input", {"shape": [2]}), ("Dense", {"units": 2}))
+    with pytest.raises(ParamError):
+        g.set_param("dense_1", "units", 10**12)
+
+
+def test_rename_and_restore_keep_edges():
+    g, _ = chain(("Input", {"shape": [2]}), ("Dense", {"units": 2}), ("Dense", {"units": 1}))
+    g.rename_node("dense_1", "hidden")
+    assert g.edges == [("input_1", "hidden"), ("hidden", "dense_2")]
+    node, edges = g.remove_node("hidden")
+    assert g.edges == []
+    g.restore_node(node, edges)
+    assert g.edges == [("input_1", "hidden"), ("hidden", "dense_2")]
+    assert g.topological_order() == ["input_1", "dense_2", "hidden"] or g.analyze().ok
+
+
+def test_round_trip_dict():
+    g, _ = chain(("Input", {"shape": [3]}), ("Dense", {"units": 2, "activation": "tanh"}))
+    g.move_node("dense_1", (120, 40))
+    g2 = Graph.from_dict(g.to_dict())
+    assert g2.to_dict() == g.to_dict()
+
+
+def test_several_outputs_is_an_error():
+    g, _ = chain(("Input", {"shape": [3]}), ("Dense", {"units": 2}))
+    g.add_node("Dense", {"units": 2})
+    g.connect("input_1", "dense_2")
+    assert any("several outputs" in p.message for p in g.analyze().problems)
