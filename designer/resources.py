@@ -20,3 +20,11 @@ def resources_dir() -> Path:
 
 def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
+
+
+def examples_dir() -> Path:
+    """Example projects: `examples/` in a checkout, `examples` inside a bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle and (Path(bundle) / "examples").is_dir():
+        return Path(bundle) / "examples"
+    return Path(__file__).resolve().parent.parent / "examples"

@@ -1,0 +1,248 @@
+"""The `nn-designer` command (contract: shared/spec/cli.md).
+
+Without a subcommand it opens the window; subcommands run the same core headless. stdout carries only the
+result (JSON or CSV) so it can be piped; people read stderr. Exit 0 on success, 1 for bad input (one
+`error:` line, no traceback), 2 for wrong usage (argparse's own convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from designer import __version__
+from designer.errors import DesignerError
+
+SUBCOMMANDS = ("train", "evaluate", "predict", "export", "summary")
+EXPORT_FORMATS = ("onnx", "python", "pytorch")
+
+
+class UsageError(Exception):
+    """Wrong usage that argparse could not see (exit 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="nn-designer",
+        description="Design a neural network by drawing it, train it on real data, and ship it. "
+        "Without a command, opens the window.",
+    )
+    p.add_argument("--version", action="version", version=f"nn-designer {__version__}")
+    p.add_argument("--smoke-test", action="store_true", help="open the window, train one epoch, exit 0")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    t = sub.add_parser("train", help="train with the project's settings")
+    t.add_argument("project")
+    t.add_argument("--epochs", type=_positive_int, help="override the number of epochs")
+    t.add_argument("--seed", type=int, help="override the training seed")
+    t.add_argument("--reset", action="store_true", help="start from fresh weights")
+    t.add_argument("--out", help="write the trained project here instead of back to PROJECT")
+    t.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    e = sub.add_parser("evaluate", help="metrics of the trained model as JSON")
+    e.add_argument("project")
+    e.add_argument("--split", choices=("test", "validation", "train"), default="test")
+    e.add_argument("--data", help="evaluate on this CSV instead (same columns as the training data)")
+
+    pr = sub.add_parser("predict", help="apply the model to new rows of a CSV")
+    pr.add_argument("project")
+    pr.add_argument("input")
+    pr.add_argument("--out", help="write the CSV here instead of stdout")
+
+    x = sub.add_parser("export", help="write deployment artefacts")
+    x.add_argument("project")
+    x.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    x.add_argument("--out", required=True)
+
+    s = sub.add_parser("summary", help="the layer table with shapes and parameter counts")
+    s.add_argument("project")
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return v
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _load(path: str):
+    from designer.project.io import load_project
+
+    return load_project(Path(path))
+
+
+def _base_dir(path: str) -> Path:
+    return Path(path).resolve().parent
+
+
+# ---------------------------------------------------------------------------------------------- commands
+
+
+def cmd_summary(args) -> int:
+    from designer.pipeline import resolve_input_shape
+
+    project = _load(args.project)
+    input_shape = resolve_input_shape(project, _base_dir(args.project), required=False)
+    analysis = project.graph.analyze(input_shape)
+    rows = []
+    for nid in project.graph.topological_order() if analysis.ok else project.graph.nodes:
+        node = project.graph.nodes[nid]
+        shape = analysis.shapes.get(nid)
+        rows.append((nid, node.type, "?" if shape is None else "(None, " + ", ".join(map(str, shape)) + ")",
+                     analysis.params.get(nid, 0)))
+    headers = ("Layer", "Type", "Output shape", "Params")
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(4)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    out = [line, "-" * len(line)]
+    for r in rows:
+        out.append("  ".join(str(v).rjust(w) if i == 3 else str(v).ljust(w) for i, (v, w) in enumerate(zip(r, widths))))
+    out.append("-" * len(line))
+    trainable = _trainable_params(project, analysis)
+    out.append(f"Total params: {analysis.total_params:,}")
+    out.append(f"Trainable params: {trainable:,}")
+    out.append(f"Non-trainable params: {analysis.total_params - trainable:,}")
+    print("\n".join(out))
+    for p in analysis.problems:
+        _say(f"{p.severity}: {p.node_id + ': ' if p.node_id else ''}{p.message}")
+    return 0 if analysis.ok else 1
+
+
+def _trainable_params(project, analysis) -> int:
+    total = 0
+    for nid, count in analysis.params.items():
+        # BatchNormalization's moving statistics are counted (as Keras does) but not trained.
+        total += count // 2 if project.graph.nodes[nid].type == "BatchNormalization" else count
+    return total
+
+
+def cmd_train(args) -> int:
+    from designer.project.io import save_project
+    from designer.training.run import train_project
+
+    project = _load(args.project)
+    out = Path(args.out) if args.out else Path(args.project)
+    if args.out and out.parent and not out.resolve().parent.is_dir():
+        raise DesignerError(f"the folder for --out does not exist: {out.parent}")
+    started = time.perf_counter()
+
+    def progress(event) -> None:
+        name = type(event).__name__
+        if name == "EpochEnd":
+            m = event.metrics
+            parts = [f"epoch {event.epoch}"] + [f"{k} {v:.4f}" for k, v in m.items() if isinstance(v, float)]
+            _say("  ".join(parts))
+        elif name == "TrainingFinished" and event.message:
+            _say(event.message)
+
+    trained, metrics = train_project(
+        project,
+        _base_dir(args.project),
+        epochs=args.epochs,
+        seed=args.seed,
+        reset=args.reset,
+        on_event=None if args.quiet else progress,
+    )
+    save_project(trained, out)
+    if not args.quiet:
+        _say(f"trained in {time.perf_counter() - started:.1f} s; saved {out}")
+    print(json.dumps(metrics, sort_keys=True))
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from designer.pipeline import evaluate_project
+
+    project = _load(args.project)
+    result = evaluate_project(project, _base_dir(args.project), split=args.split, data_csv=args.data)
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
+def cmd_predict(args) -> int:
+    from designer.pipeline import predict_csv
+
+    project = _load(args.project)
+    table = predict_csv(project, _base_dir(args.project), Path(args.input))
+    if args.out:
+        from designer.fileio import atomic_write_bytes
+
+        atomic_write_bytes(Path(args.out), table.to_csv(index=False).encode("utf-8"))
+        _say(f"wrote {len(table)} predictions to {args.out}")
+    else:
+        sys.stdout.write(table.to_csv(index=False))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from designer.export import export_project
+
+    project = _load(args.project)
+    written = export_project(project, args.format, Path(args.out), base_dir=_base_dir(args.project))
+    for path in written or [args.out]:
+        _say(f"wrote {path}")
+    return 0
+
+
+COMMANDS = {
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "predict": cmd_predict,
+    "export": cmd_export,
+    "summary": cmd_summary,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    # `nn-designer PROJECT` opens the window with a project; argparse cannot mix an optional positional
+    # with subcommands, so a first word that is not a command or an option is taken as the project.
+    project_arg = None
+    if argv and argv[0] not in SUBCOMMANDS and not argv[0].startswith("-"):
+        project_arg = argv.pop(0)
+        if argv:
+            parser.error(f"unexpected arguments after the project: {' '.join(argv)}")
+    args = parser.parse_args(argv)
+    try:
+        if args.smoke_test:
+            from designer.ui.app import smoke_test
+
+            return smoke_test()
+        if args.command is None:
+            if project_arg is not None and not Path(project_arg).is_file():
+                raise DesignerError(f"no such project file: {project_arg}")
+            from designer.ui.app import run_app
+
+            return run_app(project_arg)
+        return COMMANDS[args.command](args)
+    except DesignerError as err:
+        _say(f"error: {err}")
+        return 1
+    except KeyboardInterrupt:
+        _say("error: interrupted")
+        return 130
+    except OSError as err:
+        where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+        _say(f"error: {where}{err.strerror or err}")
+        return 1
+    except Exception as err:  # a bug: say so in one line; the traceback only on request
+        if os.environ.get("NN_DESIGNER_DEBUG"):
+            raise
+        _say(f"error: internal error ({type(err).__name__}: {err}); set NN_DESIGNER_DEBUG=1 for details")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
