@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from designer.engine.activations import get_activation
 from designer.engine.layer_base import Layer
 
 
@@ -63,7 +64,7 @@ class Conv2D(Layer):
         if cfg.get("use_bias", True):
             self.params["bias"] = np.zeros(self.filters, dtype=self.dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.activation = make_activation(cfg.get("activation", "linear"), cfg.get("activation_params") or {})
+        self.activation = get_activation(cfg.get("activation", "linear"), cfg.get("activation_params"), self.id)
         self._cols = None  # im2col buffer, reused while the batch size stays the same
         self._xp = None  # padded-input buffer ("same" padding only)
 
@@ -96,11 +97,14 @@ class Conv2D(Layer):
             z += self.params["bias"]
         z = z.reshape(n, self.oh, self.ow, self.filters)
         self._n = n
-        return self.activation.forward(z)
+        self._z = z
+        # a fresh output each call: the network keeps layer outputs (histograms, predict batches)
+        self._a = self.activation.forward(z, np.empty_like(z))
+        return self._a
 
     def backward(self, grad_out):
         n = self._n
-        dz = self.activation.backward(grad_out).reshape(-1, self.filters)
+        dz = self.activation.backward(self._z, self._a, grad_out).reshape(-1, self.filters)
         cols2 = self._cols.reshape(dz.shape[0], -1)
         kernel2 = self.params["kernel"].reshape(-1, self.filters)
         np.matmul(cols2.T, dz, out=self.grads["kernel"].reshape(-1, self.filters))
@@ -143,105 +147,37 @@ class MaxPooling2D(Layer):
         x = inputs[0]
         xp = self._padded(x)
         out = None
-        arg = None
-        # Strictly-greater comparison keeps the first maximum: one winner per window, even on ties.
-        for k in range(self.ph * self.pw):
-            i, j = divmod(k, self.pw)
-            v = xp[:, window(i, self.sh, self.oh), window(j, self.sw, self.ow), :]
-            if out is None:
-                out = v.copy()
-                arg = np.zeros(out.shape, dtype=np.int16 if self.ph * self.pw < 32_000 else np.int32)
-                continue
-            better = v > out
-            np.copyto(out, v, where=better)
-            arg[better] = k
-        self._arg = arg
+        for i in range(self.ph):
+            rows = window(i, self.sh, self.oh)
+            for j in range(self.pw):
+                v = xp[:, rows, window(j, self.sw, self.ow), :]
+                out = v.copy() if out is None else np.maximum(out, v, out=out)
+        # The winners are found again in backward (cheap comparisons): a masked copy per window offset
+        # here would cost ~10× the max itself.
+        self._xp_cache = xp
+        self._out = out
         self._x_shape = x.shape
         return out
 
     def backward(self, grad_out):
         n, h, w, c = self._x_shape
         dxp = np.zeros((n, h + self.pt + self.pb, w + self.pl + self.pr, c), dtype=grad_out.dtype)
-        for k in range(self.ph * self.pw):
-            i, j = divmod(k, self.pw)
-            hit = self._arg == k
-            dxp[:, window(i, self.sh, self.oh), window(j, self.sw, self.ow), :] += np.where(hit, grad_out, 0)
+        taken = np.zeros(grad_out.shape, dtype=bool)  # windows whose winner is already assigned
+        hit = np.empty(grad_out.shape, dtype=bool)
+        for i in range(self.ph):
+            rows = window(i, self.sh, self.oh)
+            for j in range(self.pw):
+                cols = window(j, self.sw, self.ow)
+                # first maximum in row-major window order wins: one winner per window, even on ties
+                np.equal(self._xp_cache[:, rows, cols, :], self._out, out=hit)
+                hit &= ~taken
+                taken |= hit
+                dxp[:, rows, cols, :] += np.multiply(grad_out, hit)
         return [dxp[:, self.pt : self.pt + h, self.pl : self.pl + w, :]]
 
 
 # -----------------------------------------------------------------------------------------------------
-# Activation and initialiser hooks. The engine's own modules are used when they exist; these local
-# fallbacks keep the layer usable (and tested) on its own.
-
-
-class _LocalActivation:
-    """forward(z) → a, backward(grad_a) → grad_z for the element-wise activations and softmax (last axis)."""
-
-    def __init__(self, name: str, params: dict):
-        self.name = name
-        self.params = params
-
-    def forward(self, z):
-        n = self.name
-        self._z = z
-        if n == "linear":
-            a = z
-        elif n == "relu":
-            a = np.maximum(z, 0)
-        elif n == "sigmoid":
-            a = 1 / (1 + np.exp(-z))
-        elif n == "tanh":
-            a = np.tanh(z)
-        elif n == "leaky_relu":
-            a = np.where(z > 0, z, z * z.dtype.type(self.params.get("negative_slope", 0.01)))
-        elif n == "elu":
-            alpha = z.dtype.type(self.params.get("alpha", 1.0))
-            a = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
-        elif n == "softmax":
-            e = np.exp(z - z.max(axis=-1, keepdims=True))
-            a = e / e.sum(axis=-1, keepdims=True)
-        elif n == "softplus":
-            a = np.logaddexp(0, z).astype(z.dtype, copy=False)
-        elif n == "silu":
-            a = z / (1 + np.exp(-z))
-        elif n == "gelu":
-            c = z.dtype.type(np.sqrt(2 / np.pi))
-            a = 0.5 * z * (1 + np.tanh(c * (z + 0.044715 * z**3)))
-        else:
-            raise ValueError(f"unknown activation {n}")
-        self._a = a
-        return a
-
-    def backward(self, g):
-        n, z, a = self.name, self._z, self._a
-        if n == "linear":
-            return g
-        if n == "relu":
-            return g * (z > 0)
-        if n == "sigmoid":
-            return g * a * (1 - a)
-        if n == "tanh":
-            return g * (1 - a * a)
-        if n == "leaky_relu":
-            return np.where(z > 0, g, g * z.dtype.type(self.params.get("negative_slope", 0.01)))
-        if n == "elu":
-            return np.where(z > 0, g, g * (a + z.dtype.type(self.params.get("alpha", 1.0))))
-        if n == "softmax":
-            return a * (g - (g * a).sum(axis=-1, keepdims=True))
-        if n == "softplus":
-            return g / (1 + np.exp(-z))
-        if n == "silu":
-            s = 1 / (1 + np.exp(-z))
-            return g * (s + z * s * (1 - s))
-        if n == "gelu":
-            c = z.dtype.type(np.sqrt(2 / np.pi))
-            t = np.tanh(c * (z + 0.044715 * z**3))
-            return g * (0.5 * (1 + t) + 0.5 * z * (1 - t * t) * c * (1 + 3 * 0.044715 * z * z))
-        raise ValueError(f"unknown activation {n}")
-
-
-def make_activation(name: str, params: dict):
-    return _LocalActivation(name, params)
+# Kernel initialisation (Keras fans for a conv kernel: receptive field × channels in / out).
 
 
 def init_array(name: str, shape, fan_in: int, fan_out: int, rng: np.random.Generator, dtype) -> np.ndarray:

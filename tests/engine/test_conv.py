@@ -97,7 +97,7 @@ def check_layer_grads(layer, x):
         return float(np.sum(layer.forward([x], True) * r))
 
     loss()
-    dx = layer.backward(r)[0]
+    dx = layer.backward(r.copy())[0]
     analytic = {k: g.copy() for k, g in layer.grads.items()}
     assert_grad_close(dx, numeric_grad(loss, x))
     for name, p in layer.params.items():
