@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from designer.engine.activations import get_activation
+from designer.engine.initializers import initialize
 from designer.engine.layer_base import Layer
 
 
@@ -55,12 +56,8 @@ class Conv2D(Layer):
         self.ow, self.pl, self.pr = spatial_plan(w, self.kw, self.sw, padding)
         self.cin = cin
         self.output_shape = (self.oh, self.ow, self.filters)
-        fan_in = self.kh * self.kw * cin
-        fan_out = self.kh * self.kw * self.filters
         shape = (self.kh, self.kw, cin, self.filters)
-        self.params["kernel"] = init_array(
-            cfg.get("kernel_initializer", "glorot_uniform"), shape, fan_in, fan_out, rng, self.dtype
-        )
+        self.params["kernel"] = initialize(cfg.get("kernel_initializer", "glorot_uniform"), shape, rng, self.dtype)
         if cfg.get("use_bias", True):
             self.params["bias"] = np.zeros(self.filters, dtype=self.dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
@@ -174,44 +171,3 @@ class MaxPooling2D(Layer):
                 taken |= hit
                 dxp[:, rows, cols, :] += np.multiply(grad_out, hit)
         return [dxp[:, self.pt : self.pt + h, self.pl : self.pl + w, :]]
-
-
-# -----------------------------------------------------------------------------------------------------
-# Kernel initialisation (Keras fans for a conv kernel: receptive field × channels in / out).
-
-
-def init_array(name: str, shape, fan_in: int, fan_out: int, rng: np.random.Generator, dtype) -> np.ndarray:
-    """Keras initialisers (truncated normals cut at 2σ with Keras' 0.8796 std correction)."""
-
-    def truncated(std):
-        std = std / 0.87962566103423978
-        v = rng.standard_normal(shape)
-        bad = np.abs(v) > 2
-        while bad.any():
-            v[bad] = rng.standard_normal(int(bad.sum()))
-            bad = np.abs(v) > 2
-        return v * std
-
-    if name == "glorot_uniform":
-        lim = np.sqrt(6 / (fan_in + fan_out))
-        v = rng.uniform(-lim, lim, shape)
-    elif name == "glorot_normal":
-        v = truncated(np.sqrt(2 / (fan_in + fan_out)))
-    elif name == "he_uniform":
-        lim = np.sqrt(6 / fan_in)
-        v = rng.uniform(-lim, lim, shape)
-    elif name == "he_normal":
-        v = truncated(np.sqrt(2 / fan_in))
-    elif name == "lecun_normal":
-        v = truncated(np.sqrt(1 / fan_in))
-    elif name == "random_uniform":
-        v = rng.uniform(-0.05, 0.05, shape)
-    elif name == "random_normal":
-        v = rng.normal(0, 0.05, shape)
-    elif name == "zeros":
-        v = np.zeros(shape)
-    elif name == "ones":
-        v = np.ones(shape)
-    else:
-        raise ValueError(f"unknown initializer {name}")
-    return np.asarray(v, dtype=dtype)
