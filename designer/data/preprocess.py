@@ -1,0 +1,135 @@
+"""The fitted feature preparation: fill missing values, one-hot encode categories, scale.
+
+Everything is learned from the training split only and replayed by `transform` on any rows (validation,
+test, or new rows at predict time), so no statistic of held-out rows leaks into training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from designer.data.cleaning import coerce_numeric, column_kind, fill_value, first_non_number
+from designer.data.labels import label_strings
+from designer.errors import DataError
+
+SCALINGS = ("standard", "minmax", "none")
+MAX_CATEGORIES = 1000
+
+
+@dataclass
+class Preprocessor:
+    features: list[str]
+    kinds: dict[str, str]  # feature -> "numeric" | "categorical"
+    fill: dict[str, object]
+    categories: dict[str, list[str]]
+    scaling: str
+    offset: dict[str, float] = field(default_factory=dict)  # x' = (x - offset) / scale, numeric columns only
+    scale: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # from the last transform
+    filled: dict[str, int] = field(default_factory=dict)  # missing cells filled per column, last transform
+    # set by prepare_data so evaluate/predict can encode a target column the same way
+    target: str = ""
+    task: str = ""
+    classes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def fit(cls, df: pd.DataFrame, features: list[str], missing: str, scaling: str,
+            kinds: dict[str, str] | None = None) -> Preprocessor:
+        if scaling not in SCALINGS:
+            raise DataError(f"data.scaling must be one of {', '.join(SCALINGS)}, not '{scaling}'")
+        kinds = kinds or {c: column_kind(df[c]) for c in features}
+        fill, categories, offset, scale = {}, {}, {}, {}
+        for col in features:
+            s = df[col]
+            fill[col] = fill_value(s, kinds[col], missing)
+            if kinds[col] == "categorical":
+                cats = sorted(s.dropna().astype(str).unique().tolist())
+                if len(cats) > MAX_CATEGORIES:
+                    raise DataError(f"column '{col}' has {len(cats)} different text values, too many to one-hot "
+                                    f"encode (limit {MAX_CATEGORIES}); leave it out of data.features")
+                categories[col] = cats
+                continue
+            values = coerce_numeric(s).fillna(fill[col]).to_numpy()
+            if scaling == "standard" and len(values):
+                std = float(values.std())
+                offset[col], scale[col] = float(values.mean()), (std if std > 0 else 1.0)
+            elif scaling == "minmax" and len(values):
+                lo, hi = float(values.min()), float(values.max())
+                offset[col], scale[col] = lo, (hi - lo if hi > lo else 1.0)
+            else:
+                offset[col], scale[col] = 0.0, 1.0
+        return cls(list(features), kinds, fill, categories, scaling, offset, scale)
+
+    @property
+    def output_names(self) -> list[str]:
+        names = []
+        for col in self.features:
+            if self.kinds[col] == "categorical":
+                names.extend(f"{col}={cat}" for cat in self.categories[col])
+            else:
+                names.append(col)
+        return names
+
+    def transform(self, df: pd.DataFrame) -> np.ndarray:
+        """float32 (n, len(output_names)). Unseen categories become all-zero rows (with a warning)."""
+        missing_cols = [c for c in self.features if c not in df.columns]
+        if missing_cols:
+            raise DataError(f"the data lacks the column(s) {', '.join(repr(c) for c in missing_cols)} "
+                            "that the model was trained on")
+        self.warnings, self.filled = [], {}
+        n = len(df)
+        out = np.zeros((n, len(self.output_names)), dtype=np.float32)
+        j = 0
+        for col in self.features:
+            s = df[col]
+            if self.kinds[col] == "numeric":
+                bad = first_non_number(s)
+                if bad is not None:
+                    raise DataError(f"column '{col}', row {bad[0]}: '{bad[1]}' is not a number")
+                values = coerce_numeric(s)
+                n_missing = int(values.isna().sum())
+                if n_missing:
+                    self.filled[col] = n_missing
+                    self.warnings.append(f"column '{col}': {n_missing} missing value(s) filled with {self.fill[col]:g}")
+                    values = values.fillna(self.fill[col])
+                v = values.to_numpy(dtype=np.float64)
+                out[:, j] = (v - self.offset[col]) / self.scale[col]
+                j += 1
+                continue
+            cats = self.categories[col]
+            n_missing = int(s.isna().sum())
+            if n_missing and self.fill[col] is not None:
+                self.filled[col] = n_missing
+                self.warnings.append(f"column '{col}': {n_missing} missing value(s) filled with '{self.fill[col]}'")
+                s = s.where(s.notna(), self.fill[col])
+            present = s.notna()
+            codes = pd.Categorical(s.astype(str).where(present), categories=cats).codes
+            unseen = int(((codes < 0) & present.to_numpy()).sum())
+            if unseen:
+                self.warnings.append(f"column '{col}': {unseen} value(s) not seen in training encoded as all zeros")
+            rows = np.nonzero(codes >= 0)[0]
+            out[rows, j + codes[rows]] = 1.0
+            j += len(cats)
+        return out
+
+    def encode_target(self, df: pd.DataFrame) -> np.ndarray:
+        """The target column of new rows as the model's targets: class indices (int64) or float32 (n, 1)."""
+        if self.target not in df.columns:
+            raise DataError(f"the data lacks the target column '{self.target}'")
+        y = df[self.target]
+        if y.isna().any():
+            raise DataError(f"target column '{self.target}' has {int(y.isna().sum())} missing value(s)")
+        if self.task == "regression":
+            bad = first_non_number(y)
+            if bad is not None:
+                raise DataError(f"target column '{self.target}', row {bad[0]}: '{bad[1]}' is not a number")
+            return coerce_numeric(y).to_numpy(dtype=np.float32).reshape(-1, 1)
+        labels = label_strings(y)
+        unknown = sorted(set(labels.unique()) - set(self.classes))
+        if unknown:
+            raise DataError(f"target column '{self.target}' has classes not seen in training: "
+                            f"{', '.join(unknown[:5])}")
+        return pd.Categorical(labels, categories=self.classes).codes.astype(np.int64)

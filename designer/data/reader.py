@@ -1,0 +1,285 @@
+"""Reading the user's tables: CSV/TSV (delimiter, header and encoding detected) and NPZ arrays.
+
+The file is only ever opened for reading. Every problem becomes one DataError naming the file and,
+where it can, the line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from designer.errors import DataError
+
+# Cells that count as missing (spec "Data"); pandas' longer default list would also eat "None" etc.
+NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "?"]
+CANDIDATE_DELIMITERS = [",", ";", "\t", "|"]
+SAMPLE_BYTES = 64 * 1024
+# C0 controls other than tab/newline/carriage return/form feed never occur in a text table.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+_LATIN1_C1 = re.compile(rb"[\x80-\x9f]")
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+_DECIMAL_POINT = re.compile(r"^\s*-?\d+\.\d+\s*$")
+
+
+@dataclass
+class CsvInfo:
+    """What was detected about a CSV file (shown in the import dialog and the cleaning report)."""
+
+    path: str
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    header: bool = True
+    decimal: str = "."
+    rows: int = 0
+    columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "encoding": self.encoding, "delimiter": self.delimiter, "header": self.header,
+                "decimal": self.decimal, "rows": self.rows, "columns": list(self.columns),
+                "warnings": list(self.warnings)}
+
+
+def _fail(path: Path, message: str) -> DataError:
+    return DataError(message, where=path.name)
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(SAMPLE_BYTES)
+    except FileNotFoundError:
+        raise DataError(f"file not found: {path}") from None
+    except IsADirectoryError:
+        raise DataError(f"{path} is a folder, not a CSV file") from None
+    except OSError as e:
+        raise _fail(path, f"cannot be read ({e.strerror or e})") from None
+
+
+def _line_of(head: bytes, offset: int) -> int:
+    return head.count(b"\n", 0, offset) + 1
+
+
+def _detect_encoding(path: Path, head: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1 (or cp1252 if it has its quote marks)."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    bad = _CONTROL_BYTES.search(head)
+    if bad:
+        raise _fail(path, f"is not a CSV text file (binary byte 0x{bad.group()[0]:02x} on line "
+                          f"{_line_of(head, bad.start())})")
+    return "utf-8"  # confirmed (or replaced) by the full scan in _scan_rows
+
+
+def _fallback_encoding(path: Path) -> str:
+    """The file is not UTF-8: Latin-1 unless it holds C1 bytes, which only make sense as Windows cp1252."""
+    with open(path, "rb") as f:
+        offset = 0
+        has_c1 = False
+        while chunk := f.read(1 << 20):
+            bad = _CONTROL_BYTES.search(chunk)
+            if bad:
+                raise _fail(path, f"has bytes that are neither UTF-8 nor Latin-1 text (0x{bad.group()[0]:02x} "
+                                  f"at byte {offset + bad.start()})")
+            has_c1 = has_c1 or bool(_LATIN1_C1.search(chunk))
+            offset += len(chunk)
+    if not has_c1:
+        return "latin-1"
+    try:
+        with open(path, encoding="cp1252") as f:
+            while f.read(1 << 20):
+                pass
+    except UnicodeDecodeError as e:
+        raise _fail(path, f"has bytes that are neither UTF-8, Latin-1 nor Windows-1252 text "
+                          f"(0x{e.object[e.start]:02x})") from None
+    return "cp1252"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text)
+    except ValueError:
+        return False
+    return text.strip().lower() not in ("nan", "inf", "-inf", "infinity", "-infinity")
+
+
+def _sniff_delimiter(sample: str, suffix: str) -> str:
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may cut the last line in half
+    if not lines:
+        return ","
+
+    def consistent(delim: str) -> int:
+        counts = {len(row) for row in csv.reader(lines, delimiter=delim)}
+        return next(iter(counts)) if len(counts) == 1 else 0
+
+    try:
+        sniffed = csv.Sniffer().sniff("\n".join(lines), delimiters="".join(CANDIDATE_DELIMITERS)).delimiter
+    except csv.Error:
+        sniffed = None
+    if sniffed and consistent(sniffed) > 1:
+        return sniffed
+    preferred = ["\t"] + CANDIDATE_DELIMITERS if suffix in (".tsv", ".tab") else CANDIDATE_DELIMITERS
+    scored = [(consistent(d), -i, d) for i, d in enumerate(preferred)]
+    best = max(scored)
+    return best[2] if best[0] > 1 else ("\t" if suffix in (".tsv", ".tab") else ",")
+
+
+def _sniff_header(rows: list[list[str]]) -> bool:
+    """A header row has a text cell above numbers, or (all-text tables) is what csv.Sniffer thinks."""
+    if not rows:
+        return True
+    first, body = rows[0], rows[1:20]
+    first_numeric = [_is_number(c) for c in first if c.strip()]
+    if first_numeric and all(first_numeric):
+        return False
+    for j, cell in enumerate(first):
+        below = [r[j] for r in body if j < len(r) and r[j].strip() and r[j].strip() not in NA_VALUES]
+        if below and not _is_number(cell) and all(_is_number(v) for v in below):
+            return True
+    if not body:
+        return True
+    try:
+        sample = "\n".join(",".join(r) for r in rows[:20])
+        return csv.Sniffer().has_header(sample)
+    except csv.Error:
+        return True
+
+
+def _scan_rows(path: Path, encoding: str, delimiter: str, header: bool) -> int:
+    """One streaming pass: confirms the encoding decodes and every row has the header's number of fields."""
+    with open(path, encoding=encoding, newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        expected = None
+        rows = 0
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line (pandas skips them too)
+            if expected is None:
+                expected = len(row)
+                if not header:
+                    rows += 1
+                continue
+            if len(row) != expected:
+                raise _fail(path, f"line {reader.line_num} has {len(row)} fields but the "
+                                  f"{'header' if header else 'first line'} has {expected} (ragged rows)")
+            rows += 1
+    return rows
+
+
+def sniff_csv(path: str | Path, *, delimiter: str | None = None, header: bool | None = None,
+              encoding: str | None = None) -> tuple[CsvInfo, list[list[str]]]:
+    """Detect encoding, delimiter and header from the start of the file; also returns the first rows."""
+    path = Path(path)
+    head = _read_head(path)
+    if not head.strip():
+        raise _fail(path, "is empty")
+    if encoding is None:
+        encoding = _detect_encoding(path, head)
+    try:
+        sample = head.decode(encoding)
+    except UnicodeDecodeError as e:
+        if encoding == "utf-8" and e.start >= len(head) - 3:  # a multi-byte character cut by the sample
+            sample = head[: e.start].decode(encoding)
+        elif encoding == "utf-8":
+            encoding = _fallback_encoding(path)
+            sample = head.decode(encoding)
+        else:
+            raise _fail(path, f"cannot be decoded as {encoding} (line {_line_of(head, e.start)})") from None
+    except LookupError:
+        raise _fail(path, f"unknown encoding '{encoding}'") from None
+    if delimiter is None:
+        delimiter = _sniff_delimiter(sample, path.suffix.lower())
+    lines = sample.splitlines()
+    if len(lines) > 1 and len(head) == SAMPLE_BYTES:
+        lines = lines[:-1]
+    try:
+        rows = [r for r in csv.reader(lines[:200], delimiter=delimiter) if r and any(c.strip() for c in r)]
+    except csv.Error as e:
+        raise _fail(path, f"is not a readable CSV file ({e})") from None
+    if header is None:
+        header = _sniff_header(rows)
+    info = CsvInfo(path=str(path), encoding=encoding, delimiter=delimiter, header=bool(header))
+    if delimiter in (";", "\t"):
+        cells = [c for r in rows[1 if header else 0:] for c in r]
+        if any(_DECIMAL_COMMA.match(c) for c in cells) and not any(_DECIMAL_POINT.match(c) for c in cells):
+            info.decimal = ","
+    if rows:
+        info.columns = rows[0] if header else [f"column_{i + 1}" for i in range(len(rows[0]))]
+    return info, rows
+
+
+def read_csv(path: str | Path, *, delimiter: str | None = None, header: bool | None = None,
+             encoding: str | None = None) -> tuple[pd.DataFrame, CsvInfo]:
+    """Read a whole CSV/TSV into a DataFrame with missing cells as NaN; returns what was detected."""
+    path = Path(path)
+    info, _rows = sniff_csv(path, delimiter=delimiter, header=header, encoding=encoding)
+    try:
+        info.rows = _scan_rows(path, info.encoding, info.delimiter, info.header)
+    except UnicodeDecodeError as e:
+        if encoding is not None or info.encoding != "utf-8":
+            raise _fail(path, f"cannot be decoded as {info.encoding} (byte 0x{e.object[e.start]:02x})") from None
+        info.encoding = _fallback_encoding(path)
+        info.rows = _scan_rows(path, info.encoding, info.delimiter, info.header)
+    except csv.Error as e:
+        raise _fail(path, f"is not a readable CSV file ({e})") from None
+    if info.rows == 0:
+        raise _fail(path, "has a header but no data rows" if info.header else "has no data rows")
+    try:
+        df = pd.read_csv(path, sep=info.delimiter, header=0 if info.header else None, encoding=info.encoding,
+                         na_values=NA_VALUES, keep_default_na=False, decimal=info.decimal, skipinitialspace=True,
+                         skip_blank_lines=True, low_memory=False, engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError, csv.Error) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise _fail(path, f"is not a readable CSV file ({first})") from None
+    if not info.header:
+        df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
+    df.columns = [str(c).strip() for c in df.columns]
+    if len(set(df.columns)) != len(df.columns):
+        raise _fail(path, "has duplicate column names in its header")
+    info.columns = list(df.columns)
+    if info.encoding not in ("utf-8", "utf-8-sig"):
+        info.warnings.append(f"{path.name} is not UTF-8; read as {info.encoding}")
+    return df, info
+
+
+def read_npz(path: str | Path, x_name: str = "x", y_name: str = "y") -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """Numeric arrays (e.g. images): features flattened in C order to columns `<x>_0 …`, target column `<y>`."""
+    path = Path(path)
+    _read_head(path)  # same not-found / folder messages as CSV
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = list(archive.files)
+            for name in (x_name, y_name):
+                if name not in names:
+                    raise _fail(path, f"has no array named '{name}' (arrays: {', '.join(names) or 'none'})")
+            x, y = archive[x_name], archive[y_name]
+    except DataError:
+        raise
+    except (ValueError, OSError, EOFError) as e:  # object arrays refuse to load without pickle; not a zip
+        raise _fail(path, f"is not a readable NPZ file of numeric arrays ({e})") from None
+    if x.ndim < 1 or x.shape[0] == 0:
+        raise _fail(path, f"array '{x_name}' has no rows")
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1 or y.shape[0] != x.shape[0]:
+        raise _fail(path, f"array '{y_name}' must have one value per row of '{x_name}' "
+                          f"(shapes {x.shape} and {y.shape})")
+    if x.dtype.kind not in "biuf":
+        raise _fail(path, f"array '{x_name}' is not numeric (dtype {x.dtype})")
+    if y.dtype.kind not in "biufU":
+        raise _fail(path, f"array '{y_name}' is neither numeric nor text (dtype {y.dtype})")
+    sample_shape = tuple(int(s) for s in x.shape[1:])
+    flat = x.reshape(x.shape[0], -1)
+    df = pd.DataFrame(flat, columns=[f"{x_name}_{i}" for i in range(flat.shape[1])])
+    df[y_name] = y
+    return df, sample_shape
