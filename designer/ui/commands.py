@@ -1,0 +1,303 @@
+"""Undo commands for the canvas: each one calls only `designer.graph.Graph` methods.
+
+Constructors validate (via the graph's own checks) so that `QUndoStack.push` never runs a redo that fails:
+a refused edit raises a `DesignerError` before anything is pushed. The scene mirrors the graph's signals,
+so none of these touch a Qt item.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from designer.engine.registry import layer_type
+from designer.errors import GraphError
+from designer.graph.model import NODE_ID, Graph, Node
+
+# Ids for QUndoCommand.mergeWith: only consecutive edits of one field (or one drag) merge.
+_SET_PARAM_ID = 5001
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "default"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_fmt(v)}" for k, v in value.items()) or "{}"
+    return str(value)
+
+
+def _restore_input_order(graph: Graph, dst: str, wanted: list[str]) -> None:
+    """Re-connect the inputs of `dst` so they come in `wanted` order (Concatenate cares about order)."""
+    if dst not in graph.nodes:
+        return
+    current = graph.inputs_of(dst)
+    wanted = [s for s in wanted if s in current]
+    if current == wanted:
+        return
+    # Keep the common prefix, re-append the rest in the wanted order.
+    i = 0
+    while i < len(wanted) and current[i] == wanted[i]:
+        i += 1
+    for s in current[i:]:
+        graph.disconnect(s, dst)
+    for s in wanted[i:]:
+        graph.connect(s, dst)
+
+
+class AddNodeCommand(QUndoCommand):
+    def __init__(
+        self,
+        graph: Graph,
+        type_name: str,
+        params: dict | None = None,
+        position: tuple[float, float] = (0.0, 0.0),
+        node_id: str | None = None,
+        parent: QUndoCommand | None = None,
+    ):
+        super().__init__(parent)
+        layer_type(type_name)  # raises ParamError for an unknown type before the push
+        self.graph = graph
+        self.node_id = node_id or graph.unique_id(type_name)
+        if not NODE_ID.match(self.node_id):
+            raise GraphError(f'"{self.node_id}" is not a valid layer name (letters, digits, _ and - only)')
+        if self.node_id in graph.nodes:
+            raise GraphError(f'a layer named "{self.node_id}" already exists')
+        self._args = (type_name, copy.deepcopy(params or {}), (float(position[0]), float(position[1])))
+        self._node: Node | None = None
+        self.setText(f"Add {type_name} {self.node_id}")
+
+    def redo(self) -> None:
+        if self._node is None:
+            t, params, pos = self._args
+            self._node = self.graph.add_node(t, params, pos, self.node_id)
+        else:
+            self.graph.restore_node(self._node, [])
+
+    def undo(self) -> None:
+        self.graph.remove_node(self.node_id)
+
+
+class RemoveNodesCommand(QUndoCommand):
+    """Remove nodes with their edges; undo puts nodes back and restores every input order exactly."""
+
+    def __init__(self, graph: Graph, node_ids: list[str], parent: QUndoCommand | None = None):
+        super().__init__(parent)
+        for nid in node_ids:
+            graph.node(nid)
+        self.graph = graph
+        self.node_ids = list(dict.fromkeys(node_ids))
+        self._removed: list[tuple[Node, list[tuple[str, str]]]] = []
+        self._edges_before: list[tuple[str, str]] = []
+        names = ", ".join(self.node_ids[:3]) + ("…" if len(self.node_ids) > 3 else "")
+        self.setText(f"Delete {names}")
+
+    def redo(self) -> None:
+        self._edges_before = list(self.graph.edges)
+        self._removed = [self.graph.remove_node(nid) for nid in self.node_ids]
+
+    def undo(self) -> None:
+        for node, edges in reversed(self._removed):
+            self.graph.restore_node(node, edges)
+        touched = {d for _, edges in self._removed for _, d in edges}
+        for dst in touched:
+            _restore_input_order(self.graph, dst, [s for s, d in self._edges_before if d == dst])
+        self._removed = []
+
+
+class ConnectCommand(QUndoCommand):
+    def __init__(self, graph: Graph, src: str, dst: str, parent: QUndoCommand | None = None):
+        super().__init__(parent)
+        graph.check_connection(src, dst)  # ConnectionRefused / CycleError with the reason
+        self.graph, self.src, self.dst = graph, src, dst
+        self.setText(f"Connect {src} → {dst}")
+
+    def redo(self) -> None:
+        self.graph.connect(self.src, self.dst)
+
+    def undo(self) -> None:
+        self.graph.disconnect(self.src, self.dst)
+
+
+class DisconnectCommand(QUndoCommand):
+    def __init__(self, graph: Graph, src: str, dst: str, parent: QUndoCommand | None = None):
+        super().__init__(parent)
+        if (src, dst) not in graph.edges:
+            raise GraphError(f"{src} is not connected to {dst}")
+        self.graph, self.src, self.dst = graph, src, dst
+        self._order: list[str] = []
+        self.setText(f"Disconnect {src} → {dst}")
+
+    def redo(self) -> None:
+        self._order = self.graph.inputs_of(self.dst)
+        self.graph.disconnect(self.src, self.dst)
+
+    def undo(self) -> None:
+        self.graph.connect(self.src, self.dst)
+        _restore_input_order(self.graph, self.dst, self._order)
+
+
+class SetParamCommand(QUndoCommand):
+    """Set one parameter; consecutive edits of the same field of the same node merge into one step."""
+
+    def __init__(self, graph: Graph, node_id: str, name: str, value: Any, parent: QUndoCommand | None = None):
+        super().__init__(parent)
+        node = graph.node(node_id)
+        if name != "activation_params" and value is not None:
+            value = layer_type(node.type).spec(name).coerce(value)  # ParamError before the push
+        self.graph, self.node_id, self.name = graph, node_id, name
+        self.old = copy.deepcopy(node.params.get(name))
+        self.new = copy.deepcopy(value)
+        self._update_text()
+
+    def _update_text(self) -> None:
+        self.setText(f"Set {self.node_id} {self.name} {_fmt(self.old)} → {_fmt(self.new)}")
+
+    def id(self) -> int:
+        return _SET_PARAM_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetParamCommand) or (other.node_id, other.name) != (self.node_id, self.name):
+            return False
+        self.new = other.new
+        self._update_text()
+        return True
+
+    def redo(self) -> None:
+        self.graph.set_param(self.node_id, self.name, copy.deepcopy(self.new))
+
+    def undo(self) -> None:
+        self.graph.set_param(self.node_id, self.name, copy.deepcopy(self.old))
+
+
+class MoveNodesCommand(QUndoCommand):
+    """One step for a whole drag (or an auto-arrange): {node_id: (old_pos, new_pos)}."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        moves: dict[str, tuple[tuple[float, float], tuple[float, float]]],
+        text: str = "",
+        parent: QUndoCommand | None = None,
+    ):
+        super().__init__(parent)
+        for nid in moves:
+            graph.node(nid)
+        self.graph = graph
+        self.moves = dict(moves)
+        self.setText(text or ("Move " + ", ".join(list(moves)[:3]) + ("…" if len(moves) > 3 else "")))
+
+    def redo(self) -> None:
+        for nid, (_, new) in self.moves.items():
+            self.graph.move_node(nid, new)
+
+    def undo(self) -> None:
+        for nid, (old, _) in self.moves.items():
+            self.graph.move_node(nid, old)
+
+
+class RenameNodeCommand(QUndoCommand):
+    def __init__(self, graph: Graph, old_id: str, new_id: str, parent: QUndoCommand | None = None):
+        super().__init__(parent)
+        graph.node(old_id)
+        if not NODE_ID.match(new_id):
+            raise GraphError(f'"{new_id}" is not a valid layer name (letters, digits, _ and - only)')
+        if new_id != old_id and new_id in graph.nodes:
+            raise GraphError(f'a layer named "{new_id}" already exists')
+        self.graph, self.old_id, self.new_id = graph, old_id, new_id
+        self.setText(f"Rename {old_id} → {new_id}")
+
+    def redo(self) -> None:
+        self.graph.rename_node(self.old_id, self.new_id)
+
+    def undo(self) -> None:
+        self.graph.rename_node(self.new_id, self.old_id)
+
+
+def fresh_ids(graph: Graph, payload: dict) -> dict[str, str]:
+    """Map each pasted node id to a new id that is free in `graph` and among the pasted nodes."""
+    taken = set(graph.nodes)
+    mapping: dict[str, str] = {}
+    for n in payload.get("nodes", []):
+        prefix = graph.unique_id(n["type"]).rsplit("_", 1)[0]
+        i = 1
+        while f"{prefix}_{i}" in taken:
+            i += 1
+        mapping[n["id"]] = f"{prefix}_{i}"
+        taken.add(mapping[n["id"]])
+    return mapping
+
+
+class PasteCommand(QUndoCommand):
+    """Insert a clipboard payload {"nodes": [...], "edges": [[s, d], ...]} with fresh ids, shifted by offset."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        payload: dict,
+        offset: tuple[float, float] = (40.0, 40.0),
+        text: str = "Paste",
+        parent: QUndoCommand | None = None,
+    ):
+        super().__init__(parent)
+        nodes = payload.get("nodes")
+        if not isinstance(nodes, list) or not nodes:
+            raise GraphError("the clipboard holds no layers")
+        for n in nodes:
+            if not isinstance(n, dict) or not isinstance(n.get("id"), str):
+                raise GraphError("the clipboard does not hold layers from this program")
+            layer_type(n.get("type", ""))
+        self.graph = graph
+        self.mapping = fresh_ids(graph, payload)
+        self._nodes = [
+            (
+                self.mapping[n["id"]],
+                n["type"],
+                copy.deepcopy(n.get("params") or {}),
+                (float(n["position"][0]) + offset[0], float(n["position"][1]) + offset[1])
+                if n.get("position")
+                else (offset[0], offset[1]),
+            )
+            for n in nodes
+        ]
+        self._edges = [
+            (self.mapping[s], self.mapping[d])
+            for s, d in payload.get("edges", [])
+            if s in self.mapping and d in self.mapping
+        ]
+        self.pasted_ids = [n[0] for n in self._nodes]
+        self.setText(f"{text} {len(self._nodes)} layer{'s' if len(self._nodes) != 1 else ''}")
+
+    def redo(self) -> None:
+        for nid, t, params, pos in self._nodes:
+            self.graph.add_node(t, copy.deepcopy(params), pos, nid)
+        for s, d in self._edges:
+            self.graph.connect(s, d)
+
+    def undo(self) -> None:
+        for nid in reversed(self.pasted_ids):
+            self.graph.remove_node(nid)
+
+
+def selection_payload(graph: Graph, node_ids: list[str]) -> dict:
+    """Clipboard content for `node_ids`: the nodes and only the edges between them."""
+    chosen = [nid for nid in graph.nodes if nid in set(node_ids)]
+    inside = set(chosen)
+    return {
+        "format": "network-designer/layers",
+        "nodes": [
+            {
+                "id": nid,
+                "type": graph.nodes[nid].type,
+                "params": copy.deepcopy(graph.nodes[nid].params),
+                "position": list(graph.nodes[nid].position),
+            }
+            for nid in chosen
+        ],
+        "edges": [[s, d] for s, d in graph.edges if s in inside and d in inside],
+    }
