@@ -1,0 +1,231 @@
+"""Element-wise activations with their derivatives, written for speed and numerical stability.
+
+An activation object is stateless apart from its parameters:
+  forward(x, out)  writes f(x) into `out` (or returns x itself for linear) and returns it;
+  backward(x, y, g) turns dL/dy into dL/dx, where x is the input and y = f(x) from the same forward;
+  it may overwrite `g` in place (the network hands every layer a gradient it owns).
+Scratch arrays are allocated per call only where a derivative needs one; the hot ones (relu, tanh,
+sigmoid, softmax) use at most one temporary.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from designer.engine.registry import ACTIVATIONS, coerce_activation_params
+from designer.errors import ParamError
+
+
+class Activation:
+    name = ""
+
+    def forward(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, x: np.ndarray, y: np.ndarray, g: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Linear(Activation):
+    name = "linear"
+
+    def forward(self, x, out):
+        return x  # no copy: the caller's pre-activation buffer is the output
+
+    def backward(self, x, y, g):
+        return g
+
+
+def _sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # 0.5·(1 + tanh(x/2)) equals 1/(1+e^-x) and never overflows
+    np.multiply(x, 0.5, out)
+    np.tanh(out, out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+class Sigmoid(Activation):
+    name = "sigmoid"
+
+    def forward(self, x, out):
+        return _sigmoid(x, out)
+
+    def backward(self, x, y, g):
+        t = np.subtract(1.0, y, dtype=y.dtype)
+        t *= y
+        g *= t
+        return g
+
+
+class Tanh(Activation):
+    name = "tanh"
+
+    def forward(self, x, out):
+        return np.tanh(x, out)
+
+    def backward(self, x, y, g):
+        t = np.multiply(y, y)
+        np.subtract(1.0, t, t)
+        g *= t
+        return g
+
+
+class ReLU(Activation):
+    name = "relu"
+
+    def forward(self, x, out):
+        return np.maximum(x, 0.0, out=out)
+
+    def backward(self, x, y, g):
+        # y > 0 exactly where x > 0; multiplying by the boolean mask is one pass
+        np.multiply(g, np.greater(y, 0.0), g)
+        return g
+
+
+class LeakyReLU(Activation):
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.01):
+        self.slope = float(negative_slope)
+
+    def forward(self, x, out):
+        np.multiply(x, self.slope, out)
+        return np.maximum(x, out, out=out)  # valid for 0 <= slope <= 1 (the registry's range)
+
+    def backward(self, x, y, g):
+        slope = np.where(x > 0, 1.0, self.slope).astype(g.dtype, copy=False)
+        g *= slope
+        return g
+
+
+class ELU(Activation):
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0):
+        self.alpha = float(alpha)
+
+    def forward(self, x, out):
+        neg = np.minimum(x, 0.0)
+        np.expm1(neg, neg)
+        neg *= self.alpha
+        np.maximum(x, 0.0, out=out)
+        out += neg
+        return out
+
+    def backward(self, x, y, g):
+        # for x <= 0: d/dx α(e^x − 1) = α·e^x = y + α
+        d = np.where(x > 0, 1.0, y + self.alpha).astype(g.dtype, copy=False)
+        g *= d
+        return g
+
+
+class Softmax(Activation):
+    """Softmax over the last axis, shifted by the row maximum so exp never overflows."""
+
+    name = "softmax"
+
+    def forward(self, x, out):
+        np.subtract(x, x.max(axis=-1, keepdims=True), out)
+        np.exp(out, out)
+        out /= out.sum(axis=-1, keepdims=True)
+        return out
+
+    def backward(self, x, y, g):
+        # Jacobian-vector product: y ⊙ (g − Σ g·y)
+        s = np.einsum("...i,...i->...", g, y)[..., None]
+        g -= s
+        g *= y
+        return g
+
+
+_GELU_C = math.sqrt(2.0 / math.pi)
+
+
+class GELU(Activation):
+    """Tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))."""
+
+    name = "gelu"
+
+    def _inner_tanh(self, x):
+        t = x * x
+        t *= 0.044715
+        t += 1.0
+        t *= x
+        t *= _GELU_C
+        return np.tanh(t, t)
+
+    def forward(self, x, out):
+        t = self._inner_tanh(x)
+        t += 1.0
+        np.multiply(x, t, out)
+        out *= 0.5
+        return out
+
+    def backward(self, x, y, g):
+        t = self._inner_tanh(x)
+        # d/dx = 0.5·(1+t) + 0.5·x·(1−t²)·√(2/π)·(1 + 3·0.044715·x²)
+        inner = x * x
+        inner *= 3 * 0.044715
+        inner += 1.0
+        inner *= _GELU_C
+        inner *= x
+        inner *= 1.0 - t * t
+        inner += 1.0 + t
+        inner *= 0.5
+        g *= inner
+        return g
+
+
+class SiLU(Activation):
+    name = "silu"
+
+    def forward(self, x, out):
+        _sigmoid(x, out)
+        out *= x
+        return out
+
+    def backward(self, x, y, g):
+        s = _sigmoid(x, np.empty_like(x))
+        # d/dx x·s(x) = s + x·s·(1 − s) = s·(1 + x − y)
+        d = x - y
+        d += 1.0
+        d *= s
+        g *= d
+        return g
+
+
+class Softplus(Activation):
+    name = "softplus"
+
+    def forward(self, x, out):
+        # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|
+        t = np.abs(x)
+        np.negative(t, t)
+        np.exp(t, t)
+        np.log1p(t, t)
+        np.maximum(x, 0.0, out=out)
+        out += t
+        return out
+
+    def backward(self, x, y, g):
+        g *= _sigmoid(x, np.empty_like(x))
+        return g
+
+
+_CLASSES: dict[str, type[Activation]] = {
+    c.name: c for c in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softmax, GELU, SiLU, Softplus)
+}
+assert set(_CLASSES) == set(ACTIVATIONS), "activations.py and the registry must list the same names"
+
+
+def get_activation(name: str, params: dict | None = None, where: str = "activation") -> Activation:
+    """The activation called `name`, with its parameters checked against the registry."""
+    cls = _CLASSES.get(name)
+    if cls is None:
+        raise ParamError(f'unknown activation "{name}"; known: {", ".join(_CLASSES)}', where)
+    checked = coerce_activation_params(name, params or {}, f"{where}_params")
+    spec_names = {p.name for p in ACTIVATIONS[name].params}
+    return cls(**{k: v for k, v in checked.items() if k in spec_names})
