@@ -43,6 +43,10 @@ def window(offset: int, stride: int, count: int) -> slice:
 
 class Conv2D(Layer):
     type_name = "Conv2D"
+    #: set by the network: False when nothing trainable lies upstream, so dx (a GEMM + col2im) is skipped
+    need_input_grad = True
+    #: set by the network when the loss hands over the gradient of the pre-activation (fused softmax/CE)
+    skip_activation_backward = False
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -101,12 +105,17 @@ class Conv2D(Layer):
 
     def backward(self, grad_out):
         n = self._n
-        dz = self.activation.backward(self._z, self._a, grad_out).reshape(-1, self.filters)
+        if self.skip_activation_backward:
+            dz = grad_out.reshape(-1, self.filters)
+        else:
+            dz = self.activation.backward(self._z, self._a, grad_out).reshape(-1, self.filters)
         cols2 = self._cols.reshape(dz.shape[0], -1)
         kernel2 = self.params["kernel"].reshape(-1, self.filters)
         np.matmul(cols2.T, dz, out=self.grads["kernel"].reshape(-1, self.filters))
         if "bias" in self.params:
             np.sum(dz, axis=0, out=self.grads["bias"])
+        if not self.need_input_grad:
+            return [None]
         dcols = (dz @ kernel2.T).reshape(n, self.oh, self.ow, self.kh, self.kw, self.cin)
         h, w, _ = self.input_shapes[0]
         dxp = np.zeros((n, h + self.pt + self.pb, w + self.pl + self.pr, self.cin), dtype=dz.dtype)
@@ -122,6 +131,7 @@ class MaxPooling2D(Layer):
     window order, like TF/PyTorch). "same" padding pads with −inf so padding never wins."""
 
     type_name = "MaxPooling2D"
+    need_input_grad = True
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -157,6 +167,8 @@ class MaxPooling2D(Layer):
         return out
 
     def backward(self, grad_out):
+        if not self.need_input_grad:
+            return [None]
         n, h, w, c = self._x_shape
         dxp = np.zeros((n, h + self.pt + self.pb, w + self.pl + self.pr, c), dtype=grad_out.dtype)
         taken = np.zeros(grad_out.shape, dtype=bool)  # windows whose winner is already assigned

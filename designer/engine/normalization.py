@@ -13,6 +13,7 @@ from designer.engine.layer_base import Layer
 
 class BatchNormalization(Layer):
     type_name = "BatchNormalization"
+    need_input_grad = True  # set by the network; False skips dx
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -54,6 +55,8 @@ class BatchNormalization(Layer):
         xhat = self._xhat
         np.sum(g * xhat, axis=axes, out=self.grads["gamma"])
         np.sum(g, axis=axes, out=self.grads["beta"])
+        if not self.need_input_grad:
+            return [None]
         scale = self.params["gamma"] * self._inv_std
         if not self._training:
             return [g * scale]  # statistics are constants at inference

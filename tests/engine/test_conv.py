@@ -179,3 +179,26 @@ def test_pool_overlapping_windows_accumulate():
     assert (out == 5).all()
     dx = layer.backward(np.ones_like(out))[0]
     assert dx[0, 1, 1, 0] == 4.0 and dx.sum() == 4.0
+
+
+def test_conv_skips_input_gradient_when_network_says_so():
+    layer, _ = make(Conv2D, "Conv2D", {"filters": 2, "kernel_size": 2}, (3, 3, 1))
+    x = np.random.default_rng(0).normal(size=(2, 3, 3, 1))
+    out = layer.forward([x], True)
+    full = layer.backward(np.ones_like(out))[0]
+    kernel_grad = layer.grads["kernel"].copy()
+    layer.need_input_grad = False
+    assert layer.backward(np.ones_like(out)) == [None]
+    np.testing.assert_array_equal(layer.grads["kernel"], kernel_grad)
+    assert full.shape == x.shape
+
+
+def test_conv_fused_output_gradient_bypasses_activation():
+    layer, _ = make(Conv2D, "Conv2D", {"filters": 3, "kernel_size": 1, "activation": "softmax"}, (2, 2, 2))
+    x = np.random.default_rng(0).normal(size=(2, 2, 2, 2))
+    g = np.random.default_rng(1).normal(size=(2, 2, 2, 3))
+    layer.forward([x], True)
+    layer.skip_activation_backward = True
+    layer.backward(g.copy())
+    cols = x.reshape(-1, 2)
+    np.testing.assert_allclose(layer.grads["kernel"].reshape(2, 3), cols.T @ g.reshape(-1, 3))

@@ -95,3 +95,28 @@ def test_bn_float32_stays_float32():
     dx = layer.backward(np.ones_like(y))[0]
     assert y.dtype == dx.dtype == layer.grads["gamma"].dtype == layer.state["moving_mean"].dtype == np.float32
     assert set(layer.weight_arrays()) == {"gamma", "beta", "moving_mean", "moving_variance"}
+
+
+def test_bn_in_a_network_trains_and_predicts_with_moving_stats():
+    from designer.engine.network import Network
+    from designer.graph import Graph
+
+    g = Graph()
+    g.add_node("Input", {"shape": [4, 4, 2]}, node_id="in")
+    g.add_node("Conv2D", {"filters": 3, "kernel_size": 3, "padding": "same"}, node_id="conv")
+    g.add_node("BatchNormalization", {"momentum": 0.5}, node_id="bn")
+    g.add_node("MaxPooling2D", {}, node_id="pool")
+    g.add_node("Flatten", {}, node_id="flat")
+    for a, b in [("in", "conv"), ("conv", "bn"), ("bn", "pool"), ("pool", "flat")]:
+        g.connect(a, b)
+    net = Network.from_graph(g, seed=0)
+    x = np.random.default_rng(0).normal(size=(8, 4, 4, 2)).astype(np.float32)
+    out = net.forward(x, training=True)
+    assert out.shape == (8, 12)
+    z = net.activations["conv"]
+    np.testing.assert_allclose(net.layers["bn"].state["moving_mean"], 0.5 * z.mean(axis=(0, 1, 2)), rtol=1e-5)
+    pred = net.predict(x)
+    bn = net.layers["bn"]
+    expected_bn = (z - bn.state["moving_mean"]) / np.sqrt(bn.state["moving_variance"] + 1e-3)
+    np.testing.assert_allclose(net.activations["bn"], expected_bn, rtol=1e-4, atol=1e-5)
+    assert pred.shape == (8, 12)
