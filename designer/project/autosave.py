@@ -1,0 +1,169 @@
+"""Recovery copies of unsaved work, written by the UI's autosave timer. Pure functions, no Qt.
+
+A recovery file is an ordinary `.nnproj` (so it opens like any project) with one more member,
+`recovery.json`: where the work belongs (`original_path`, or null for an untitled project), when it was
+written, and by which process. Each original has exactly one recovery file (the name is a hash of its
+path), rewritten atomically on every autosave; a successful save or an explicit discard deletes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from designer.errors import ProjectError
+from designer.project.io import atomic_write, load_project, parse_json, write_archive
+from designer.project.model import Project
+
+ENV_DIR = "NN_DESIGNER_RECOVERY_DIR"
+META_MEMBER = "recovery.json"
+SUFFIX = ".nnproj"
+MAX_META = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """One recovery file found on disk."""
+
+    path: Path  # the recovery file itself
+    original_path: Path | None  # where the work belongs; None for a project never saved
+    saved_at: float  # seconds since the epoch
+    name: str  # the project's name, for the "recover unsaved work?" list
+    pid: int  # the process that wrote it
+
+    @property
+    def newer_than_original(self) -> bool:
+        """True when the recovery holds work the original file does not (or the original is gone)."""
+        if self.original_path is None:
+            return True
+        try:
+            return self.saved_at > self.original_path.stat().st_mtime
+        except OSError:
+            return True
+
+    def load(self) -> Project:
+        return load_project(self.path)
+
+
+def recovery_dir() -> Path:
+    """Where recovery files live: $NN_DESIGNER_RECOVERY_DIR, else the platform's per-user data folder."""
+    override = os.environ.get(ENV_DIR)
+    if override:
+        return Path(override)
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "Network Designer"
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support" / "Network Designer"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "network-designer"
+    return base / "recovery"
+
+
+def recovery_path_for(original_path: str | os.PathLike | None, session: str | None = None) -> Path:
+    """The one recovery file of an original (stable across autosaves). Untitled work is keyed by
+    `session` (default: this process), so two windows of untitled work need distinct sessions."""
+    if original_path is not None:
+        resolved = os.path.realpath(os.fspath(original_path))
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(resolved).stem)[:40] or "project"
+        key = resolved
+    else:
+        stem = "untitled"
+        key = f"untitled:{session or os.getpid()}"
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return recovery_dir() / f"{stem}-{digest}{SUFFIX}"
+
+
+def write_recovery(
+    project: Project, original_path: str | os.PathLike | None, session: str | None = None
+) -> Path:
+    """Write (or overwrite) the recovery copy of `project`; returns its path. Raises ProjectError."""
+    folder = recovery_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as err:
+        raise ProjectError(f"cannot create the recovery folder {folder}: {err.strerror or err}") from None
+    meta = {
+        "original_path": None if original_path is None else os.path.realpath(os.fspath(original_path)),
+        "saved_at": time.time(),
+        "name": project.name,
+        "pid": os.getpid(),
+    }
+    member = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    path = recovery_path_for(original_path, session)
+    atomic_write(path, lambda f: write_archive(project, f, extra_members={META_MEMBER: member}))
+    return path
+
+
+def read_recovery_info(path: str | os.PathLike) -> Recovery:
+    """The metadata of one recovery file (only its small recovery.json is read). Raises ProjectError."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(META_MEMBER)
+            if info.file_size > MAX_META:
+                raise ProjectError(f"{META_MEMBER} is too large", str(path))
+            with zf.open(info) as f:
+                raw = f.read(MAX_META + 1)
+    except ProjectError:
+        raise
+    except Exception as err:  # not a zip, no metadata, unreadable
+        raise ProjectError(f"is not a readable recovery file ({err})", str(path)) from None
+    meta = parse_json(raw, META_MEMBER)
+    if not isinstance(meta, dict):
+        raise ProjectError("must hold an object", META_MEMBER)
+    original = meta.get("original_path")
+    saved_at = meta.get("saved_at")
+    if not isinstance(saved_at, (int, float)) or isinstance(saved_at, bool):
+        raise ProjectError("saved_at must be a number", META_MEMBER)
+    pid = meta.get("pid")
+    return Recovery(
+        path=path,
+        original_path=Path(original) if isinstance(original, str) else None,
+        saved_at=float(saved_at),
+        name=str(meta.get("name") or path.stem),
+        pid=pid if isinstance(pid, int) and not isinstance(pid, bool) else 0,
+    )
+
+
+def list_recoveries() -> list[Recovery]:
+    """Every readable recovery file, newest first. Unreadable ones are skipped (never deleted here)."""
+    folder = recovery_dir()
+    try:
+        candidates = [p for p in folder.iterdir() if p.suffix == SUFFIX and p.is_file()]
+    except OSError:
+        return []
+    found = []
+    for p in candidates:
+        try:
+            found.append(read_recovery_info(p))
+        except ProjectError:
+            continue
+    found.sort(key=lambda r: r.saved_at, reverse=True)
+    return found
+
+
+def discard_recovery(recovery: Recovery | str | os.PathLike) -> None:
+    """Delete a recovery file (a Recovery or its path). A file already gone is fine."""
+    path = recovery.path if isinstance(recovery, Recovery) else Path(recovery)
+    # Only ever delete our own files: a wrong argument must not remove a user's project.
+    if Path(os.path.realpath(path)).parent != Path(os.path.realpath(recovery_dir())) or path.suffix != SUFFIX:
+        raise ProjectError(f"{path} is not a recovery file; not deleting it")
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        raise ProjectError(f"cannot delete the recovery file {path}: {err.strerror or err}") from None
+
+
+def discard_recovery_for(original_path: str | os.PathLike | None, session: str | None = None) -> None:
+    """Delete the recovery copy of an original, e.g. right after the user saved it."""
+    discard_recovery(recovery_path_for(original_path, session))
