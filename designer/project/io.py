@@ -151,10 +151,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if info.file_size > cap:
         raise ProjectError(f"{name} is {_size(info.file_size)} uncompressed; the limit is {_size(cap)}", name)
     if info.file_size > RATIO_CHECK_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise ProjectError(
-            f"{name} claims to expand {info.file_size // max(info.compress_size, 1):,}-fold: refusing a likely zip bomb",
-            name,
-        )
+        ratio = info.file_size // max(info.compress_size, 1)
+        raise ProjectError(f"{name} claims to expand {ratio:,}-fold: refusing a likely zip bomb", name)
     if info.flag_bits & 0x1:
         raise ProjectError(f"{name} is encrypted; project files are not", name)
     # Stream with a cap, so a directory entry that lies about the size still cannot blow memory.

@@ -12,7 +12,8 @@ Version 0 was the pre-release layout, still read so early files open:
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from designer.errors import ProjectError
 from designer.project.model import FORMAT_VERSION

@@ -57,7 +57,7 @@ class Project:
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
-    def from_json_dict(cls, doc: dict) -> "Project":
+    def from_json_dict(cls, doc: dict) -> Project:
         """Migrate and validate a parsed project.json (ProjectError naming the place if it is wrong)."""
         from designer.project.migrate import migrate
         from designer.project.validate import validate_document
