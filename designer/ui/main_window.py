@@ -1,0 +1,599 @@
+"""The main window: wires the rooms together around one Project.
+
+Layout: layer palette (left); centre tabs "Design" (canvas) and "Data"; properties, summary and problems
+(right); training panel and dashboard (bottom). The window owns the QUndoStack (graph edits) and the
+TrainingRunner (the training thread). "Modified" is the undo stack's clean state plus edits the stack does
+not hold (data and training settings, new weights after a run).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+from designer import __version__
+from designer.errors import DesignerError
+from designer.project.model import Project
+from designer.ui import project_actions as files
+from designer.ui.builder import QuickBuilderDialog
+from designer.ui.canvas.view import CanvasView
+from designer.ui.data_panel import DataPanel
+from designer.ui.palette import LayerPalette
+from designer.ui.plots.dashboard import TrainingDashboard
+from designer.ui.problems import ProblemsList
+from designer.ui.properties import PropertiesPanel
+from designer.ui.start_page import EXAMPLES, StartPage
+from designer.ui.summary import SummaryTable
+from designer.ui.training_panel import TrainingPanel
+from designer.ui.worker import EpochUpdate, RunOutcome, RunStarted, TrainingRunner
+
+APP_TITLE = "Network Designer"
+
+
+def new_project() -> Project:
+    """An empty project starts with its Input layer, so the first drop can be connected right away."""
+    project = Project()
+    project.graph.add_node("Input", {}, (0.0, 0.0))
+    return project
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project | None = None, path: str | None = None,
+                 settings: QSettings | None = None, autosave: bool = True) -> None:
+        super().__init__()
+        self.setAcceptDrops(True)
+        self.resize(1500, 940)
+        self.undo_stack = QUndoStack(self)
+        self.runner = TrainingRunner(self)
+        self.recent = files.RecentFiles(settings)
+        self.project: Project = project or new_project()
+        self.path: str | None = path
+        self._extra_dirty = False
+        self._run_t0 = 0.0
+        self._run_epochs = 0
+        self._epochs_done = 0
+
+        self._build_widgets()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._wire()
+        self.autosaver = files.Autosaver(self._autosave_state, self) if autosave else None
+
+        self.set_project(self.project, path)
+        self.centre.setCurrentIndex(1 if project is not None else 0)
+        self.start_page.set_recent(self.recent.paths())
+
+    # ================================================================ construction
+    def _build_widgets(self) -> None:
+        graph = self.project.graph
+        self.canvas = CanvasView(graph, self.undo_stack)
+        self.data_panel = DataPanel()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.canvas, "Design")
+        self.tabs.addTab(self.data_panel, "Data")
+        self.start_page = StartPage()
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.start_page)
+        self.centre.addWidget(self.tabs)
+        self.setCentralWidget(self.centre)
+
+        self.palette = LayerPalette()
+        self.properties = PropertiesPanel(graph, self.undo_stack)
+        self.summary = SummaryTable(graph)
+        self.problems = ProblemsList(graph)
+        self.training_panel = TrainingPanel()
+        self.dashboard = TrainingDashboard()
+
+        self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.properties_dock = self._dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.summary_dock = self._dock("Summary", self.summary, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.problems_dock = self._dock("Problems", self.problems, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.training_dock = self._dock("Training", self.training_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.dashboard_dock = self._dock("Dashboard", self.dashboard, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.training_dock, self.dashboard_dock, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.summary_dock, self.problems_dock)
+        self.summary_dock.raise_()
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.palette_dock], [190], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.properties_dock], [320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.training_dock, self.dashboard_dock], [560, 900], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.training_dock], [340], Qt.Orientation.Vertical)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if tip:
+            act.setStatusTip(tip)
+        act.triggered.connect(lambda _checked=False: slot())
+        return act
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.act_new = self._action("&New", self.new_file, K.New, "Start an empty project")
+        self.act_open = self._action("&Open…", self.open_file, K.Open, "Open a .nnproj project")
+        self.act_save = self._action("&Save", self.save, K.Save, "Save the project")
+        self.act_save_as = self._action("Save &As…", self.save_as, K.SaveAs)
+        self.act_export = self._action("&Export…", self.export, "Ctrl+E", "ONNX, a NumPy predictor or PyTorch")
+        self.act_quit = self._action("&Quit", self.close, K.Quit)
+        self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QKeySequence(K.Undo))
+        self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcut(QKeySequence(K.Redo))
+        self.act_cut = self._action("Cu&t", lambda: self.canvas.cut(), K.Cut)
+        self.act_copy = self._action("&Copy", lambda: self.canvas.copy(), K.Copy)
+        self.act_paste = self._action("&Paste", lambda: self.canvas.paste(), K.Paste)
+        self.act_delete = self._action("&Delete", lambda: self.canvas.delete_selected(), K.Delete)
+        self.act_select_all = self._action("Select &All", lambda: self.canvas.select_all(), K.SelectAll)
+        self.act_builder = self._action("&Quick builder…", self.quick_builder, "Ctrl+B",
+                                        "Build a stack of layers from a short description")
+        self.act_fit = self._action("&Fit network to view", lambda: self.canvas.fit_to_view(), "Ctrl+0")
+        self.act_train = self._action("&Train", self.train, "F5", "Train with the current settings")
+        self.act_pause = self._action("&Pause", self.runner.pause, "F6")
+        self.act_resume = self._action("&Resume", self.runner.resume, "Shift+F6")
+        self.act_step_batch = self._action("Step &batch", self.step_batch, "F10")
+        self.act_step_epoch = self._action("Step &epoch", self.step_epoch, "F11")
+        self.act_stop = self._action("&Stop", self.runner.stop, "Shift+F5")
+        self.act_reset = self._action("Reset &weights", self.reset_weights)
+        self.act_about = self._action("&About", self.about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        m.addActions([self.act_new, self.act_open])
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        m.addSeparator()
+        m.addActions([self.act_save, self.act_save_as, self.act_export])
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = bar.addMenu("&Edit")
+        m.addActions([self.act_undo, self.act_redo])
+        m.addSeparator()
+        m.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_delete, self.act_select_all])
+        m.addSeparator()
+        m.addAction(self.act_builder)
+        m = bar.addMenu("&View")
+        m.addAction(self.act_fit)
+        m.addSeparator()
+        for dock in (self.palette_dock, self.properties_dock, self.summary_dock, self.problems_dock,
+                     self.training_dock, self.dashboard_dock):
+            m.addAction(dock.toggleViewAction())
+        m = bar.addMenu("&Train")
+        m.addActions([self.act_train, self.act_pause, self.act_resume, self.act_step_batch, self.act_step_epoch,
+                      self.act_stop])
+        m.addSeparator()
+        m.addAction(self.act_reset)
+        m = bar.addMenu("&Help")
+        m.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("toolbar-main")
+        tb.setMovable(False)
+        tb.addActions([self.act_new, self.act_open, self.act_save])
+        tb.addSeparator()
+        tb.addActions([self.act_undo, self.act_redo])
+        tb.addSeparator()
+        tb.addActions([self.act_builder, self.act_fit])
+        tb.addSeparator()
+        tb.addActions([self.act_train, self.act_pause, self.act_resume, self.act_step_epoch, self.act_stop])
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.lbl_epoch = QLabel("epoch –")
+        self.lbl_batch = QLabel("batch –")
+        self.lbl_speed = QLabel("– samples/s")
+        self.lbl_eta = QLabel("time left –")
+        for w in (self.lbl_epoch, self.lbl_batch, self.lbl_speed, self.lbl_eta):
+            sb.addPermanentWidget(w)
+
+    def _wire(self) -> None:
+        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_modified())
+        self.undo_stack.indexChanged.connect(lambda _i: self._update_modified())
+        self.palette.add_requested.connect(self._add_layer)
+        self.canvas.node_selected.connect(self._node_selected)
+        self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.problems.node_activated.connect(self._focus_node)
+        self.data_panel.config_changed.connect(self._data_changed)
+        self.training_panel.settings_changed.connect(self._mark_dirty)
+        self.training_panel.train_requested.connect(self.train)
+        self.training_panel.pause_requested.connect(self.runner.pause)
+        self.training_panel.resume_requested.connect(self.runner.resume)
+        self.training_panel.step_batch_requested.connect(self.step_batch)
+        self.training_panel.step_epoch_requested.connect(self.step_epoch)
+        self.training_panel.stop_requested.connect(self.runner.stop)
+        self.training_panel.reset_requested.connect(self.reset_weights)
+        self.training_panel.learning_rate_changed.connect(self.runner.set_learning_rate)
+        self.runner.state_changed.connect(self._training_state)
+        self.runner.run_started.connect(self._run_started)
+        self.runner.progress_started.connect(self._progress_started)
+        self.runner.batch_ended.connect(self._batch_ended)
+        self.runner.epoch_ended.connect(self._epoch_ended)
+        self.runner.finished.connect(self._run_finished)
+        self.runner.failed.connect(self._run_failed)
+        self.start_page.new_requested.connect(self.new_file)
+        self.start_page.open_requested.connect(self.open_file)
+        self.start_page.example_requested.connect(self.open_example)
+        self.start_page.recent_requested.connect(self.open_path)
+        self._training_state("idle")
+
+    # ================================================================ project
+    @property
+    def base_dir(self) -> Path | None:
+        return Path(self.path).parent if self.path else None
+
+    def set_project(self, project: Project, path: str | None, modified: bool = False) -> None:
+        """Show `project` in every view; the undo history starts afresh."""
+        self.runner.shutdown()
+        self.project, self.path = project, path
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        graph = project.graph
+        self.canvas.set_graph(graph)
+        self.properties.set_graph(graph)
+        # The summary and problems views take their graph at construction: give them new ones.
+        self.summary = SummaryTable(graph)
+        self.problems = ProblemsList(graph)
+        self.problems.node_activated.connect(self._focus_node)
+        for dock, widget in ((self.summary_dock, self.summary), (self.problems_dock, self.problems)):
+            old = dock.widget()
+            dock.setWidget(widget)
+            if old is not None:
+                old.deleteLater()
+        self.data_panel.set_config(project.data, self.base_dir)
+        self.training_panel.set_training(project.training)
+        self._refresh_input_shape()
+        self._extra_dirty = modified
+        self._update_modified()
+        self.centre.setCurrentIndex(1)
+        self.canvas.fit_to_view()
+
+    def is_modified(self) -> bool:
+        return self._extra_dirty or not self.undo_stack.isClean()
+
+    def _mark_dirty(self) -> None:
+        self._extra_dirty = True
+        self._update_modified()
+
+    def _update_modified(self) -> None:
+        self.setWindowTitle(f"{self.project.name}[*] — {APP_TITLE}")
+        self.setWindowModified(self.is_modified())
+
+    def _autosave_state(self):
+        return self.project, self.path, self.is_modified()
+
+    def _refresh_input_shape(self) -> None:
+        """Shape inference needs the data's width when the Input layer has no explicit shape."""
+        try:
+            from designer.training.run import resolve_input_shape
+
+            shape = resolve_input_shape(self.project, self.base_dir, required=False)
+        except DesignerError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            shape = None
+        self.canvas.set_input_shape(shape)
+
+    # ================================================================ file actions
+    def maybe_save(self) -> bool:
+        """Before losing the current project: True to go on, False to stay."""
+        if not self.is_modified():
+            return True
+        answer = files.ask_unsaved_changes(self, self.project.name)
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            if self.autosaver is not None:
+                self.autosaver.discard(self.path)
+            return True
+        return False
+
+    def new_file(self) -> None:
+        if self.maybe_save():
+            self.set_project(new_project(), None)
+
+    def open_file(self) -> None:
+        start = str(Path(self.path).parent) if self.path else ""
+        path = files.ask_open_path(self, start)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        if not self.maybe_save():
+            return False
+        try:
+            project = files.open_project_file(path)
+        except DesignerError as exc:
+            files.show_error(self, "Cannot open project", str(exc))
+            if not Path(path).exists():
+                self.recent.remove(str(Path(path).resolve()))
+                self.start_page.set_recent(self.recent.paths())
+            return False
+        self.set_project(project, str(Path(path).resolve()))
+        self.recent.add(path)
+        self.start_page.set_recent(self.recent.paths())
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def open_example(self, key: str) -> None:
+        if not self.maybe_save():
+            return
+        if key in EXAMPLES:
+            self.set_project(EXAMPLES[key][1](), None)
+        else:
+            self.open_path(key)
+
+    def save(self) -> bool:
+        if not self.path:
+            return self.save_as()
+        return self._save_to(self.path)
+
+    def save_as(self) -> bool:
+        path = files.ask_save_path(self, files.suggested_file_name(self.project, self.path))
+        if not path:
+            return False
+        return self._save_to(path)
+
+    def _save_to(self, path: str) -> bool:
+        if self.project.name == "Untitled":
+            self.project.name = Path(path).stem
+        try:
+            files.save_project_file(self.project, path)
+        except DesignerError as exc:
+            files.show_error(self, "Cannot save project", str(exc))
+            return False
+        if self.autosaver is not None:
+            self.autosaver.discard(self.path)
+            self.autosaver.forget_session()
+        self.path = str(Path(path).resolve())
+        self.undo_stack.setClean()
+        self._extra_dirty = False
+        self._update_modified()
+        self.recent.add(self.path)
+        self.start_page.set_recent(self.recent.paths())
+        self.statusBar().showMessage(f"Saved {self.path}", 5000)
+        return True
+
+    def export(self) -> None:
+        from designer.export import export_project
+
+        formats = {"ONNX model (.onnx)": ("onnx", ".onnx"), "Standalone NumPy predictor (.py)": ("python", ".py"),
+                   "PyTorch model and training script (.py)": ("pytorch", ".py")}
+        label, ok = QInputDialog.getItem(self, "Export", "Format", list(formats), 0, False)
+        if not ok:
+            return
+        fmt, suffix = formats[label]
+        stem = Path(self.path).stem if self.path else self.project.name.replace(" ", "_")
+        from PySide6.QtWidgets import QFileDialog
+
+        out, _ = QFileDialog.getSaveFileName(self, "Export to", str(Path.home() / f"{stem}{suffix}"),
+                                             options=QFileDialog.Option.DontUseNativeDialog)
+        if not out:
+            return
+        try:
+            written = export_project(self.project, fmt, Path(out), base_dir=self.base_dir)
+        except DesignerError as exc:
+            files.show_error(self, "Cannot export", str(exc))
+            return
+        self.statusBar().showMessage(f"Exported {written or out}", 8000)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent.paths()
+        for p in paths:
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _c=False, p=p: self.open_path(p))
+        if not paths:
+            none = self.recent_menu.addAction("(no recent projects)")
+            none.setEnabled(False)
+
+    def offer_recovery(self) -> None:
+        """At start: offer back the newest autosaved copy left by a session that did not close cleanly."""
+        if self.autosaver is None:
+            return
+        for entry in self.autosaver.pending()[:1]:
+            if files.offer_recovery(self, entry):
+                try:
+                    project = files.open_project_file(entry["path"])
+                except DesignerError as exc:
+                    files.show_error(self, "Cannot recover", str(exc))
+                else:
+                    self.set_project(project, entry["original"], modified=True)
+            files.Autosaver.remove_recovery(entry["path"])
+
+    # ================================================================ drag and drop of project files
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt naming)
+        if _project_urls(event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt naming)
+        paths = _project_urls(event.mimeData().urls())
+        if paths:
+            event.acceptProposedAction()
+            self.open_path(paths[0])
+        else:
+            event.ignore()
+
+    # ================================================================ editing
+    def _add_layer(self, type_name: str) -> None:
+        self.canvas.add_layer(type_name)
+
+    def _node_selected(self, node_id: str) -> None:
+        self.properties.show_node(node_id)
+
+    def _focus_node(self, node_id: str) -> None:
+        self.tabs.setCurrentWidget(self.canvas)
+        self.canvas.select_node(node_id)
+        self.properties.show_node(node_id)
+
+    def _data_changed(self, cfg: dict) -> None:
+        self.project.data = cfg
+        self._mark_dirty()
+        self._refresh_input_shape()
+
+    def quick_builder(self) -> None:
+        dialog = QuickBuilderDialog(self.project.graph, self.undo_stack, self)
+        dialog.exec()
+
+    # ================================================================ training
+    def train(self) -> None:
+        self._start(paused=False)
+
+    def step_batch(self) -> None:
+        if not self.runner.is_running:
+            self._start(paused=True)
+        self.runner.step_batch()
+
+    def step_epoch(self) -> None:
+        if not self.runner.is_running:
+            self._start(paused=True)
+        self.runner.step_epoch()
+
+    def _start(self, paused: bool) -> None:
+        analysis = self.project.graph.analyze(self.canvas_input_shape())
+        if not analysis.ok:
+            first = next(p for p in analysis.problems if p.severity == "error")
+            self.problems_dock.raise_()
+            self.statusBar().showMessage(f"Cannot train yet: {first.message}", 8000)
+            return
+        self._run_t0 = time.perf_counter()
+        self._epochs_done = 0
+        self.runner.start(self.project, self.base_dir, paused=paused)
+
+    def canvas_input_shape(self):
+        try:
+            from designer.training.run import resolve_input_shape
+
+            return resolve_input_shape(self.project, self.base_dir, required=False)
+        except DesignerError:
+            return None
+
+    def reset_weights(self) -> None:
+        if self.runner.is_running:
+            return
+        if self.project.weights:
+            self.project.weights = {}
+            self._mark_dirty()
+        self.statusBar().showMessage("Weights reset: the next run starts from fresh random weights", 5000)
+
+    def _training_state(self, state: str) -> None:
+        self.training_panel.set_state(state)
+        busy = state != "idle"
+        self.act_train.setEnabled(not busy)
+        self.act_pause.setEnabled(state == "running")
+        self.act_resume.setEnabled(state == "paused")
+        self.act_stop.setEnabled(busy)
+        self.act_reset.setEnabled(not busy)
+        self.act_step_batch.setEnabled(state != "running")
+        self.act_step_epoch.setEnabled(state != "running")
+
+    def _run_started(self, info: RunStarted) -> None:
+        self._run_epochs = info.total_epochs
+        self.dashboard.start_run(str(info.run_id), info.task, info.class_names, info.layer_ids)
+        if info.x2d is not None:
+            self.dashboard.set_boundary_data(info.x2d, info.y2d, info.task, info.class_names)
+        self.training_panel.set_progress(0, info.total_epochs)
+        for w in info.warnings:
+            self.statusBar().showMessage(w, 8000)
+
+    def _progress_started(self, epochs: int, batches: int) -> None:
+        self._run_epochs = epochs
+        self.training_panel.set_progress(0, epochs)
+
+    def _batch_ended(self, event) -> None:
+        self.dashboard.on_batch(event)
+        self.lbl_batch.setText(f"batch {event.batch}")
+        self.lbl_speed.setText(f"{event.samples_per_s:,.0f} samples/s")
+
+    def _epoch_ended(self, update: EpochUpdate) -> None:
+        for event in update.events:
+            self.dashboard.on_epoch(event)
+        last = update.events[-1]
+        if update.boundary is not None:
+            self.dashboard.update_boundary(*update.boundary)
+        self._epochs_done = last.epoch
+        total = self._run_epochs or last.epoch
+        self.training_panel.set_progress(last.epoch, total)
+        self.lbl_epoch.setText(f"epoch {last.epoch} / {total}")
+        elapsed = time.perf_counter() - self._run_t0
+        left = elapsed / max(last.epoch, 1) * max(total - last.epoch, 0)
+        self.lbl_eta.setText(f"time left {_duration(left)}")
+
+    def _run_finished(self, outcome: RunOutcome) -> None:
+        from designer.training.events import TrainingFinished
+
+        result = outcome.result
+        self.project.weights = outcome.weights
+        self.project.history.append({"settings": outcome.settings, "epochs": list(result.history)})
+        self._mark_dirty()
+        self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
+        if outcome.evaluation is not None:
+            self.dashboard.show_evaluation(outcome.evaluation)
+        self.lbl_eta.setText("time left –")
+        text = outcome.message or f"Training {outcome.reason}"
+        self.statusBar().showMessage(text, 10000)
+
+    def _run_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Training failed: {message}", 15000)
+        QMessageBox.warning(self, "Training failed", message)
+
+    # ================================================================ misc
+    def about(self) -> None:
+        QMessageBox.about(self, f"About {APP_TITLE}",
+                          f"<b>{APP_TITLE}</b> {__version__}<br>Draw a neural network, train it on real data "
+                          "while watching it learn, and ship it.<br>NumPy engine · PySide6 · pyqtgraph")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.runner.shutdown()
+        if self.autosaver is not None:
+            self.autosaver.timer.stop()
+            self.autosaver.discard(self.path)
+            self.autosaver.forget_session()
+        event.accept()
+
+
+def _project_urls(urls: list[QUrl]) -> list[str]:
+    return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().endswith(files.SUFFIX)]
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"

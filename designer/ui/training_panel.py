@@ -1,0 +1,359 @@
+"""Training settings and run controls. Its values read and write the project's `training` dict in place.
+
+Everything is disabled while a run is going except the controls that make sense then: Pause/Resume, Step,
+Stop and the learning rate, which is passed live to the trainer (`learning_rate_changed`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.engine.registry import LOSSES, OPTIMIZERS, ParamSpec
+from designer.errors import ParamError
+from designer.training import schedules
+
+# The schedule types and their parameter specs come from the training core (one source of truth).
+SCHEDULES: dict[str, tuple[str, tuple[ParamSpec, ...]]] = {"none": ("Constant", ())}
+SCHEDULES.update({name: (name.replace("_", " ").capitalize(), specs) for name, specs in schedules._SPECS.items()})
+
+
+class FloatEdit(QLineEdit):
+    """A line edit for one float ParamSpec: shows `%g`, validates with the spec, turns red with the reason."""
+
+    value_changed = Signal(float)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self._value = float(spec.default if spec.default is not None else 0.0)
+        self.setText(f"{self._value:g}")
+        self.setMaximumWidth(110)
+        self.setToolTip(spec.doc or spec.name)
+        self.editingFinished.connect(self._commit)
+
+    def value(self) -> float:
+        return self._value
+
+    def setValue(self, value: float) -> None:  # noqa: N802 (Qt naming)
+        self._value = float(value)
+        self.setText(f"{self._value:g}")
+        self._mark(None)
+
+    def _commit(self) -> None:
+        text = self.text().strip()
+        try:
+            value = self.spec.coerce(float(text))
+        except ValueError:
+            self._mark(f"{self.spec.name}: must be a number, got {text!r}")
+            return
+        except ParamError as exc:
+            self._mark(f"{self.spec.name} {exc}")
+            return
+        self._mark(None)
+        if value != self._value:
+            self._value = value
+            self.value_changed.emit(value)
+
+    def _mark(self, error: str | None) -> None:
+        pal = self.palette()
+        pal.setColor(QPalette.ColorRole.Base, QColor("#ffd9d9") if error else QColor("#ffffff"))
+        self.setPalette(pal)
+        self.setToolTip(error or self.spec.doc or self.spec.name)
+
+
+class TrainingPanel(QWidget):
+    """Signals: settings_changed() after any edit was written to the dict; the buttons' requests; and
+    learning_rate_changed(float) (also emitted while a run is going, for the live update)."""
+
+    settings_changed = Signal()
+    train_requested = Signal()
+    pause_requested = Signal()
+    resume_requested = Signal()
+    step_batch_requested = Signal()
+    step_epoch_requested = Signal()
+    stop_requested = Signal()
+    reset_requested = Signal()
+    learning_rate_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cfg: dict = {}
+        self._loading = False
+        self._state = "idle"
+        self._opt_edits: dict[str, QWidget] = {}
+        self._sched_edits: dict[str, QWidget] = {}
+
+        # Optimisation group
+        self.loss = QComboBox()
+        for name, choice in LOSSES.items():
+            self.loss.addItem(choice.label, name)
+            self.loss.setItemData(self.loss.count() - 1, choice.description, Qt.ItemDataRole.ToolTipRole)
+        self.optimizer = QComboBox()
+        for name, choice in OPTIMIZERS.items():
+            self.optimizer.addItem(choice.label, name)
+            self.optimizer.setItemData(self.optimizer.count() - 1, choice.description, Qt.ItemDataRole.ToolTipRole)
+        lr_spec = next(p for p in OPTIMIZERS["sgd"].params if p.name == "learning_rate")
+        self.learning_rate = FloatEdit(lr_spec)
+        self.opt_params = QWidget()
+        self._opt_form = QFormLayout(self.opt_params)
+        self._opt_form.setContentsMargins(0, 0, 0, 0)
+        opt_box = QGroupBox("Optimisation")
+        form = QFormLayout(opt_box)
+        form.addRow("Loss", self.loss)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Learning rate", self.learning_rate)
+        form.addRow(self.opt_params)
+
+        # Run group
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 100_000)
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 65_536)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.l1 = FloatEdit(ParamSpec("l1", "float", 0.0, 0.0, 10.0, doc="L1 penalty on kernel weights"))
+        self.l2 = FloatEdit(ParamSpec("l2", "float", 0.0, 0.0, 10.0, doc="L2 penalty on kernel weights"))
+        self.early = QCheckBox("Early stopping, patience")
+        self.patience = QSpinBox()
+        self.patience.setRange(1, 10_000)
+        self.patience.setValue(5)
+        early_row = QHBoxLayout()
+        early_row.addWidget(self.early)
+        early_row.addWidget(self.patience)
+        early_row.addStretch(1)
+        self.schedule = QComboBox()
+        for name, (label, _) in SCHEDULES.items():
+            self.schedule.addItem(label, name)
+        self.sched_params = QWidget()
+        self._sched_form = QFormLayout(self.sched_params)
+        self._sched_form.setContentsMargins(0, 0, 0, 0)
+        run_box = QGroupBox("Run")
+        grid = QGridLayout(run_box)
+        grid.addWidget(_labelled("Epochs", self.epochs), 0, 0)
+        grid.addWidget(_labelled("Batch size", self.batch_size), 0, 1)
+        grid.addWidget(_labelled("Seed", self.seed), 0, 2)
+        grid.addWidget(_labelled("L1", self.l1), 1, 0)
+        grid.addWidget(_labelled("L2", self.l2), 1, 1)
+        grid.addLayout(early_row, 2, 0, 1, 3)
+        grid.addWidget(_labelled("LR schedule", self.schedule), 3, 0, 1, 2)
+        grid.addWidget(self.sched_params, 4, 0, 1, 3)
+
+        # Buttons
+        self.train_btn = QPushButton("Train")
+        self.train_btn.setObjectName("primary")
+        self.pause_btn = QPushButton("Pause")
+        self.step_batch_btn = QPushButton("Step batch")
+        self.step_epoch_btn = QPushButton("Step epoch")
+        self.stop_btn = QPushButton("Stop")
+        self.reset_btn = QPushButton("Reset weights")
+        self.reset_btn.setToolTip("Forget the trained weights: the next run starts from fresh random weights")
+        self.progress = QProgressBar()
+        self.progress.setFormat("epoch %v / %m")
+        self.progress.setValue(0)
+        buttons = QVBoxLayout()
+        for b in (self.train_btn, self.pause_btn, self.step_batch_btn, self.step_epoch_btn, self.stop_btn,
+                  self.reset_btn):
+            buttons.addWidget(b)
+        buttons.addWidget(self.progress)
+        buttons.addStretch(1)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(opt_box, 3)
+        layout.addWidget(run_box, 3)
+        layout.addLayout(buttons, 1)
+
+        # Wiring
+        self.loss.currentIndexChanged.connect(self._write)
+        self.optimizer.currentIndexChanged.connect(self._optimizer_changed)
+        self.learning_rate.value_changed.connect(self._lr_changed)
+        for w in (self.epochs, self.batch_size, self.seed, self.patience):
+            w.valueChanged.connect(self._write)
+        self.l1.value_changed.connect(self._write)
+        self.l2.value_changed.connect(self._write)
+        self.early.toggled.connect(self._write)
+        self.schedule.currentIndexChanged.connect(self._schedule_changed)
+        self.train_btn.clicked.connect(self.train_requested)
+        self.pause_btn.clicked.connect(self._pause_clicked)
+        self.step_batch_btn.clicked.connect(self.step_batch_requested)
+        self.step_epoch_btn.clicked.connect(self.step_epoch_requested)
+        self.stop_btn.clicked.connect(self.stop_requested)
+        self.reset_btn.clicked.connect(self.reset_requested)
+        self.set_state("idle")
+
+    # ------------------------------------------------------------------ public
+    def set_training(self, cfg: dict) -> None:
+        """Show `cfg` (the project's training dict) and write later edits into it."""
+        self._cfg = cfg
+        self._loading = True
+        try:
+            _select(self.loss, cfg.get("loss", "categorical_crossentropy"))
+            opt = cfg.get("optimizer") or {"type": "sgd"}
+            _select(self.optimizer, opt.get("type", "sgd"))
+            self._build_opt_params(opt)
+            self.learning_rate.setValue(opt.get("learning_rate", 0.01))
+            self.epochs.setValue(int(cfg.get("epochs", 50)))
+            self.batch_size.setValue(int(cfg.get("batch_size", 32)))
+            self.seed.setValue(int(cfg.get("seed") or 0))
+            reg = cfg.get("regularization") or {}
+            self.l1.setValue(reg.get("l1", 0.0))
+            self.l2.setValue(reg.get("l2", 0.0))
+            early = cfg.get("early_stopping")
+            self.early.setChecked(bool(early))
+            if early:
+                self.patience.setValue(int(early.get("patience", 5)))
+            sched = cfg.get("schedule") or {"type": "none"}
+            _select(self.schedule, sched.get("type", "none"))
+            self._build_sched_params(sched)
+        finally:
+            self._loading = False
+
+    def set_state(self, state: str) -> None:
+        """"idle" | "running" | "paused": enable what makes sense."""
+        self._state = state
+        busy = state != "idle"
+        for w in (self.loss, self.optimizer, self.opt_params, self.epochs, self.batch_size, self.seed, self.l1,
+                  self.l2, self.early, self.patience, self.schedule, self.sched_params, self.reset_btn):
+            w.setEnabled(not busy)
+        self.learning_rate.setEnabled(True)
+        self.train_btn.setEnabled(not busy)
+        self.pause_btn.setEnabled(busy)
+        self.pause_btn.setText("Resume" if state == "paused" else "Pause")
+        self.stop_btn.setEnabled(busy)
+        # Stepping from idle starts a held run; while running it first needs a pause.
+        self.step_batch_btn.setEnabled(state != "running")
+        self.step_epoch_btn.setEnabled(state != "running")
+
+    def set_progress(self, epoch: int, total: int) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(min(epoch, max(total, 1)))
+
+    # --------------------------------------------------------------- internals
+    def _pause_clicked(self) -> None:
+        (self.resume_requested if self._state == "paused" else self.pause_requested).emit()
+
+    def _lr_changed(self, lr: float) -> None:
+        self._write()
+        self.learning_rate_changed.emit(lr)
+
+    def _optimizer_changed(self) -> None:
+        if self._loading:
+            return
+        self._build_opt_params({"type": self.optimizer.currentData()})
+        self._write()
+
+    def _schedule_changed(self) -> None:
+        if self._loading:
+            return
+        self._build_sched_params({"type": self.schedule.currentData()})
+        self._write()
+
+    def _build_opt_params(self, opt: dict) -> None:
+        self._opt_edits = _build_form(self._opt_form, OPTIMIZERS[opt.get("type", "sgd")].params, opt,
+                                      self._write, skip=("learning_rate",))
+
+    def _build_sched_params(self, sched: dict) -> None:
+        kind = sched.get("type", "none")
+        self._sched_edits = _build_form(self._sched_form, SCHEDULES.get(kind, SCHEDULES["none"])[1], sched,
+                                        self._write)
+
+    def _write(self, *_: Any) -> None:
+        if self._loading:
+            return
+        cfg = self._cfg
+        cfg["loss"] = self.loss.currentData()
+        opt = {"type": self.optimizer.currentData(), "learning_rate": self.learning_rate.value()}
+        opt.update(_values(self._opt_edits))
+        cfg["optimizer"] = opt
+        cfg["epochs"] = self.epochs.value()
+        cfg["batch_size"] = self.batch_size.value()
+        cfg["seed"] = self.seed.value()
+        cfg["regularization"] = {"l1": self.l1.value(), "l2": self.l2.value()}
+        cfg["early_stopping"] = ({"monitor": "val_loss", "patience": self.patience.value(),
+                                  "restore_best_weights": True} if self.early.isChecked() else None)
+        kind = self.schedule.currentData()
+        if kind == "none":
+            cfg.pop("schedule", None)
+        else:
+            cfg["schedule"] = {"type": kind, **_values(self._sched_edits)}
+        self.settings_changed.emit()
+
+
+def _labelled(text: str, widget: QWidget) -> QWidget:
+    box = QWidget()
+    form = QFormLayout(box)
+    form.setContentsMargins(0, 0, 0, 0)
+    form.addRow(text, widget)
+    return box
+
+
+def _select(combo: QComboBox, data: str) -> None:
+    idx = combo.findData(data)
+    if idx >= 0:
+        combo.setCurrentIndex(idx)
+
+
+def _build_form(form: QFormLayout, specs: tuple[ParamSpec, ...], values: dict, on_change,
+                skip: tuple[str, ...] = ()) -> dict[str, QWidget]:
+    """Replace the rows of `form` with one editor per spec; returns name → editor."""
+    while form.rowCount():
+        form.removeRow(0)
+    edits: dict[str, QWidget] = {}
+    for spec in specs:
+        if spec.name in skip:
+            continue
+        value = values.get(spec.name, spec.default)
+        if spec.kind == "bool":
+            w = QCheckBox()
+            w.setChecked(bool(value))
+            w.toggled.connect(on_change)
+        elif spec.kind == "choice":
+            w = QComboBox()
+            for c in spec.all_choices():
+                w.addItem(c, c)
+            _select(w, value)
+            w.currentIndexChanged.connect(on_change)
+        elif spec.kind == "int":
+            w = QSpinBox()
+            w.setRange(int(spec.minimum or 0), int(spec.maximum or 1_000_000))
+            w.setValue(int(value))
+            w.valueChanged.connect(on_change)
+        else:
+            w = FloatEdit(spec)
+            w.setValue(value)
+            w.value_changed.connect(on_change)
+        w.setToolTip(spec.doc or spec.name)
+        form.addRow(spec.name.replace("_", " "), w)
+        edits[spec.name] = w
+    return edits
+
+
+def _values(edits: dict[str, QWidget]) -> dict:
+    out = {}
+    for name, w in edits.items():
+        if isinstance(w, QCheckBox):
+            out[name] = w.isChecked()
+        elif isinstance(w, QComboBox):
+            out[name] = w.currentData()
+        elif isinstance(w, QSpinBox):
+            out[name] = w.value()
+        else:
+            out[name] = w.value()
+    return out

@@ -1,0 +1,304 @@
+"""Training off the GUI thread.
+
+`TrainingWorker` lives on a QThread and runs `Trainer.run()`; the trainer's callback runs on that thread and
+is re-emitted as Qt signals (queued to the GUI thread, which only draws). Events are throttled so a fast
+model (thousands of epochs a second on iris) cannot flood the event loop: batch events at most ~30 per
+second, epoch events gathered and sent together. For 2-feature data the decision-boundary grid is computed
+here, on the training thread, with each epoch update.
+
+`TrainingRunner` is the GUI-side owner: it snapshots the project, starts the thread, forwards controls to
+the thread-safe `TrainingControl`, re-emits the worker's signals from the GUI thread (what tests wait on)
+and always joins the thread (`quit()` + `wait()`) on stop and close.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from designer.errors import DesignerError
+from designer.project.model import Project
+
+EMIT_INTERVAL_S = 1 / 30  # at most ~30 GUI updates per second per kind
+BOUNDARY_RESOLUTION = 60
+
+
+@dataclass
+class EpochUpdate:
+    """One or more finished epochs (gathered while the GUI was being spared) and, for 2-D data,
+    the decision-boundary grid after the last of them: (xs, ys, values) or None."""
+
+    events: list = field(default_factory=list)
+    boundary: tuple | None = None
+
+
+@dataclass
+class RunStarted:
+    run_id: int
+    total_epochs: int
+    batches_per_epoch: int
+    task: str
+    class_names: list[str]
+    layer_ids: list[str]
+    x2d: Any = None  # training inputs when there are exactly 2 features (for the boundary plot), else None
+    y2d: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunOutcome:
+    """What the GUI stores after a run: weights and history go into the project."""
+
+    run_id: int
+    result: Any  # TrainingResult
+    weights: dict
+    settings: dict
+    evaluation: dict | None
+    reason: str
+    message: str
+
+
+def snapshot(project: Project) -> Project:
+    """A private copy for the training thread, so GUI edits during a run never race with it."""
+    return Project(
+        name=project.name,
+        graph=project.graph.copy(),
+        data=copy.deepcopy(project.data),
+        training=copy.deepcopy(project.training),
+        weights={k: v.copy() for k, v in project.weights.items()},
+        history=[],
+        extra={},
+    )
+
+
+class TrainingWorker(QObject):
+    """Runs one training run on whatever thread it is moved to. Signals carry plain Python objects."""
+
+    run_started = Signal(object)  # RunStarted
+    progress_started = Signal(int, int)  # total epochs, batches per epoch (the trainer's start event)
+    batch_ended = Signal(object)  # BatchEnd (throttled)
+    epoch_ended = Signal(object)  # EpochUpdate
+    finished = Signal(object)  # RunOutcome
+    failed = Signal(str)
+
+    def __init__(self, project: Project, base_dir: Path | None, control: Any, run_id: int,
+                 reset_weights: bool = False) -> None:
+        super().__init__()
+        self._project = project
+        self._base_dir = base_dir
+        self._control = control
+        self._run_id = run_id
+        self._reset = reset_weights
+        self._network = None
+        self._x2d = None
+        self._pending: list = []
+        self._last_batch_emit = 0.0
+        self._last_epoch_emit = 0.0
+        self._total_epochs = 0
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self._run()
+        except DesignerError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug: keep the app alive and say what happened
+            traceback.print_exc()
+            self.failed.emit(f"training stopped by an internal error: {type(exc).__name__}: {exc}")
+
+    def _run(self) -> None:
+        from designer.training import Trainer
+        from designer.training.metrics import evaluate
+        from designer.training.run import build_and_prepare
+
+        project = self._project
+        network, prepared = build_and_prepare(project, self._base_dir)
+        warnings: list[str] = []
+        if project.weights and not self._reset:
+            warnings = list(network.set_weights(project.weights) or [])
+        self._network = network
+        if prepared.x_train.ndim == 2 and prepared.x_train.shape[1] == 2:
+            self._x2d = prepared.x_train
+        self.run_started.emit(RunStarted(
+            run_id=self._run_id,
+            total_epochs=int(project.training.get("epochs", 1)),
+            batches_per_epoch=0,
+            task=prepared.task,
+            class_names=list(prepared.classes),
+            layer_ids=list(network.order),
+            x2d=self._x2d,
+            y2d=prepared.y_train if self._x2d is not None else None,
+            warnings=warnings,
+        ))
+        trainer = Trainer(network, prepared, project.training, control=self._control, on_event=self._on_event)
+        result = trainer.run()
+        self._flush_epochs()
+        evaluation = None
+        split = "test" if len(prepared.x_test) else ("validation" if len(prepared.x_val) else "train")
+        try:
+            x, y = prepared.split(split)
+            evaluation = evaluate(network, x, y, project.training.get("loss", "categorical_crossentropy"),
+                                  prepared.task, list(prepared.classes))
+            evaluation["split"] = split
+        except DesignerError as exc:
+            warnings.append(f"evaluation skipped: {exc}")
+        self.finished.emit(RunOutcome(
+            run_id=self._run_id,
+            result=result,
+            weights=network.get_weights(),
+            settings=copy.deepcopy(project.training),
+            evaluation=evaluation,
+            reason=getattr(result, "reason", "completed"),
+            message=getattr(result, "message", ""),
+        ))
+
+    # Called on the training thread by the trainer.
+    def _on_event(self, event: Any) -> None:
+        kind = type(event).__name__
+        now = time.perf_counter()
+        if kind == "BatchEnd":
+            if now - self._last_batch_emit >= EMIT_INTERVAL_S:
+                self._last_batch_emit = now
+                self.batch_ended.emit(event)
+        elif kind == "EpochEnd":
+            self._pending.append(event)
+            last = event.epoch >= self._total_epochs > 0
+            if last or now - self._last_epoch_emit >= EMIT_INTERVAL_S or self._control_paused():
+                self._flush_epochs()
+        elif kind == "TrainingStarted":
+            self._total_epochs = int(event.total_epochs)
+            self.progress_started.emit(int(event.total_epochs), int(event.batches_per_epoch))
+
+    def _control_paused(self) -> bool:
+        # While stepping or paused the user waits for each result: do not hold anything back.
+        paused = getattr(self._control, "is_paused", None)
+        return bool(paused() if callable(paused) else paused)
+
+    def _flush_epochs(self) -> None:
+        if not self._pending:
+            return
+        self._last_epoch_emit = time.perf_counter()
+        update = EpochUpdate(events=self._pending, boundary=self._boundary())
+        self._pending = []
+        self.epoch_ended.emit(update)
+
+    def _boundary(self) -> tuple | None:
+        if self._x2d is None or self._network is None:
+            return None
+        from designer.ui.plots.boundary import boundary_grid
+
+        return boundary_grid(self._network.predict, self._x2d, BOUNDARY_RESOLUTION)
+
+
+class TrainingRunner(QObject):
+    """GUI-thread owner of one training thread at a time. Its signals are emitted on the GUI thread."""
+
+    run_started = Signal(object)  # RunStarted
+    progress_started = Signal(int, int)  # total epochs, batches per epoch
+    batch_ended = Signal(object)
+    epoch_ended = Signal(object)  # EpochUpdate
+    finished = Signal(object)  # RunOutcome
+    failed = Signal(str)
+    state_changed = Signal(str)  # "idle" | "running" | "paused"
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._control = None
+        self._run_id = 0
+        self.state = "idle"
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    def start(self, project: Project, base_dir: Path | None, reset_weights: bool = False,
+              paused: bool = False) -> None:
+        """Train a snapshot of `project`. `paused` starts held, for stepping one batch/epoch at a time."""
+        from designer.training import TrainingControl
+
+        if self.is_running:
+            return
+        self._run_id += 1
+        self._control = TrainingControl()
+        if paused:
+            self._control.pause()
+        thread = QThread()
+        thread.setObjectName(f"training-{self._run_id}")
+        worker = TrainingWorker(snapshot(project), base_dir, self._control, self._run_id, reset_weights)
+        worker.moveToThread(thread)
+        # Queued connections: the slots below run on the GUI thread.
+        worker.run_started.connect(self.run_started)
+        worker.progress_started.connect(self.progress_started)
+        worker.batch_ended.connect(self.batch_ended)
+        worker.epoch_ended.connect(self.epoch_ended)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        thread.started.connect(worker.run)
+        self._thread, self._worker = thread, worker
+        thread.start()
+        self._set_state("paused" if paused else "running")
+
+    # Controls (thread-safe: TrainingControl is the only thing shared with the training thread).
+    def pause(self) -> None:
+        if self._control is not None and self.state == "running":
+            self._control.pause()
+            self._set_state("paused")
+
+    def resume(self) -> None:
+        if self._control is not None and self.state == "paused":
+            self._control.resume()
+            self._set_state("running")
+
+    def step_batch(self) -> None:
+        if self._control is not None:
+            self._control.step_batches(1)
+
+    def step_epoch(self) -> None:
+        if self._control is not None:
+            self._control.step_epoch()
+
+    def set_learning_rate(self, lr: float) -> None:
+        if self._control is not None:
+            self._control.set_learning_rate(float(lr))
+
+    def stop(self) -> None:
+        if self._control is not None:
+            self._control.stop()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Stop the run and join the thread (close, reset, tests' teardown)."""
+        self.stop()
+        self._join(timeout_ms)
+
+    # -------------------------------------------------------------- internals
+    def _on_finished(self, outcome: RunOutcome) -> None:
+        self._join()
+        self.finished.emit(outcome)
+
+    def _on_failed(self, message: str) -> None:
+        self._join()
+        self.failed.emit(message)
+
+    def _join(self, timeout_ms: int = 10_000) -> None:
+        thread = self._thread
+        if thread is None:
+            return
+        thread.quit()
+        if not thread.wait(timeout_ms):
+            # The run ignored stop (a single very long batch): wait for good rather than leak a live thread.
+            thread.wait()
+        self._thread, self._worker, self._control = None, None, None
+        self._set_state("idle")
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
