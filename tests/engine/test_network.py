@@ -1,0 +1,210 @@
+import numpy as np
+import pytest
+
+from designer.engine.losses import encode_targets, get_loss
+from designer.engine.network import Network
+from designer.errors import GraphError, ParamError, ShapeError, TrainingError
+from designer.graph.model import Graph
+from tests.engine.gradcheck import assert_grad_close, numeric_grad
+
+
+class Capture:
+    """An optimizer that only records the gradients it is given."""
+
+    learning_rate = 0.0
+
+    def step(self, params, grads):
+        self.grads = [g.copy() for g in grads]
+
+
+class PlainSGD:
+    def __init__(self, learning_rate):
+        self.learning_rate = learning_rate
+
+    def step(self, params, grads):
+        for p, g in zip(params, grads):
+            p -= self.learning_rate * g
+
+
+def chain(*layers, input_shape=(4,)):
+    """Input → layers… as a graph; each layer is (type, params)."""
+    g = Graph()
+    prev = g.add_node("Input", {"shape": list(input_shape)}, node_id="in").id
+    for type_name, params in layers:
+        nid = g.add_node(type_name, params).id
+        g.connect(prev, nid)
+        prev = nid
+    return g
+
+
+def dag():
+    """Fan-out of d1 into three consumers, an Add and a Concatenate."""
+    g = Graph()
+    g.add_node("Input", {"shape": [4]}, node_id="in")
+    g.add_node("Dense", {"units": 5, "activation": "tanh"}, node_id="d1")
+    g.add_node("Dense", {"units": 5, "activation": "sigmoid"}, node_id="d2")
+    g.add_node("Add", {}, node_id="add")
+    g.add_node("Dense", {"units": 3, "activation": "elu", "bias_initializer": "random_normal"}, node_id="d3")
+    g.add_node("Concatenate", {}, node_id="cat")
+    g.add_node("Activation", {"activation": "gelu"}, node_id="act")
+    g.add_node("Dense", {"units": 3, "activation": "softmax"}, node_id="out")
+    for s, d in [("in", "d1"), ("d1", "d2"), ("d1", "add"), ("d2", "add"), ("d1", "d3"), ("add", "cat"),
+                 ("d3", "cat"), ("cat", "act"), ("act", "out")]:  # fmt: skip
+        g.connect(s, d)
+    return g
+
+
+def _data(n=6, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4))
+    return x, rng.integers(0, 3, n)
+
+
+@pytest.mark.parametrize("loss_name", ["categorical_crossentropy", "mean_squared_error"])
+def test_dag_gradients_of_every_parameter_match_finite_differences(loss_name):
+    net = Network.from_graph(dag(), seed=1, dtype=np.float64)
+    x, y = _data()
+    y_enc = encode_targets(loss_name, y, 3).astype(np.float64)
+    loss = get_loss(loss_name)
+    assert net.fused_with(loss) == (loss_name == "categorical_crossentropy")
+    opt = Capture()
+    l1, l2 = 0.01, 0.02
+    value = net.train_batch(x, y_enc, loss, opt, l1=l1, l2=l2)
+
+    def f():
+        return net.loss_value(x, y_enc, loss) + net.penalty(l1, l2)
+
+    assert value == pytest.approx(f(), rel=1e-12)
+    keys = [k for k, _ in net.parameters()]
+    assert keys == [k for k, _ in net.gradients()]
+    assert set(keys) == {f"{n}/{p}" for n in ("d1", "d2", "d3", "out") for p in ("kernel", "bias")}
+    for (key, p), g in zip(net.parameters(), opt.grads):
+        assert_grad_close(g, numeric_grad(f, p), rtol=1e-5, atol=1e-8)
+
+
+def test_dag_gradient_with_respect_to_the_input():
+    net = Network.from_graph(dag(), seed=2, dtype=np.float64)
+    x, y = _data()
+    y_enc = encode_targets("categorical_crossentropy", y, 3).astype(np.float64)
+    loss = get_loss("categorical_crossentropy")
+    loss.forward(net.forward(x, training=True), y_enc)
+    gx = net.backward(loss.backward(), input_grad=True)
+    assert_grad_close(gx, numeric_grad(lambda: net.loss_value(x, y_enc, loss), x))
+    assert net.backward(loss.backward()) is None
+
+
+def test_same_seed_gives_same_weights_and_training_run():
+    g = chain(("Dense", {"units": 8, "activation": "relu"}), ("Dropout", {"rate": 0.3}), ("Dense", {"units": 3}))
+    a, b, c = (Network.from_graph(g, seed=s) for s in (5, 5, 6))
+    wa, wb, wc = a.get_weights(), b.get_weights(), c.get_weights()
+    assert all(np.array_equal(wa[k], wb[k]) for k in wa)
+    assert not np.array_equal(wa["dense_1/kernel"], wc["dense_1/kernel"])
+    x, y = _data(32)
+    y_enc = encode_targets("mean_squared_error", y, 3)
+    for net in (a, b):
+        for _ in range(3):
+            net.train_batch(x.astype(np.float32), y_enc, get_loss("mean_squared_error"), PlainSGD(0.1))
+    assert all(np.array_equal(a.get_weights()[k], b.get_weights()[k]) for k in wa)
+
+
+def test_float32_end_to_end():
+    net = Network.from_graph(chain(("Dense", {"units": 8, "activation": "tanh"}), ("Dense", {"units": 1})), seed=0)
+    x, _ = _data(10)
+    assert all(p.dtype == np.float32 for _, p in net.parameters())
+    assert net.forward(x).dtype == np.float32  # float64 data is cast
+    assert all(a.dtype == np.float32 for a in net.activations.values())
+    assert set(net.activations) == set(net.order)
+    assert all(w.dtype == np.float32 for w in net.get_weights().values())
+
+
+def test_training_learns_xor_with_a_small_tanh_net():
+    g = chain(("Dense", {"units": 8, "activation": "tanh"}), ("Dense", {"units": 8, "activation": "tanh"}),
+              ("Dense", {"units": 2, "activation": "softmax"}), input_shape=(2,))  # fmt: skip
+    net = Network.from_graph(g, seed=0)
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32) * 2 - 1
+    y = np.array([0, 1, 1, 0])
+    y_enc = encode_targets("categorical_crossentropy", y, 2)
+    loss, opt = get_loss("categorical_crossentropy"), PlainSGD(0.5)
+    first = net.train_batch(x, y_enc, loss, opt)
+    for _ in range(300):
+        last = net.train_batch(x, y_enc, loss, opt)
+    assert last < 0.1 < first
+    np.testing.assert_array_equal(net.predict(x).argmax(axis=1), y)
+
+
+def test_predict_is_inference_mode_and_chunked():
+    g = chain(("Dense", {"units": 6, "activation": "relu"}), ("Dropout", {"rate": 0.5}), ("Dense", {"units": 2}))
+    net = Network.from_graph(g, seed=0)
+    x = np.random.default_rng(0).normal(size=(50, 4)).astype(np.float32)
+    full = net.predict(x)
+    np.testing.assert_allclose(net.predict(x, batch_size=7), full, rtol=1e-6)
+    np.testing.assert_allclose(net.forward(x), full, rtol=1e-6)
+    assert not np.allclose(net.forward(x, training=True), full)
+    first = net.forward(x)
+    net.forward(x * 2)
+    np.testing.assert_allclose(first, full, rtol=1e-6)  # forward returns copies, not reused buffers
+
+
+def test_flat_rows_feed_a_shaped_input_and_wrong_sizes_are_refused():
+    net = Network.from_graph(chain(("Flatten", {}), ("Dense", {"units": 2}), input_shape=(2, 3, 1)), seed=0)
+    assert net.input_shape == (2, 3, 1) and net.output_shape == (2,)
+    x = np.arange(12, dtype=np.float32).reshape(2, 6)
+    np.testing.assert_allclose(net.predict(x), net.predict(x.reshape(2, 2, 3, 1)))
+    with pytest.raises(TrainingError, match=r"\[5\] per sample .* \[2, 3, 1\]"):
+        net.predict(np.zeros((2, 5)))
+
+
+def test_input_shape_from_the_data_when_the_input_has_none():
+    g = chain(("Dense", {"units": 3}), input_shape=(4,))
+    g.nodes["in"].params.pop("shape")
+    net = Network.from_graph(g, input_shape=(7,), seed=0)
+    assert net.input_shape == (7,)
+    assert net.get_weights()["dense_1/kernel"].shape == (7, 3)
+
+
+def test_set_weights_copies_in_place_and_warns_about_misfits():
+    g = chain(("Dense", {"units": 3}), ("Dense", {"units": 2}))
+    net = Network.from_graph(g, seed=0)
+    live = dict(net.parameters())
+    other = Network.from_graph(g, seed=9).get_weights()
+    other["dense_2/kernel"] = np.zeros((5, 2), np.float32)
+    other["gone_1/kernel"] = np.zeros(2, np.float32)
+    before = net.get_weights()
+    warnings = net.set_weights(other)
+    assert len(warnings) == 2
+    assert any("dense_2/kernel" in w and "[5, 2]" in w and "[3, 2]" in w for w in warnings)
+    assert any("gone_1/kernel" in w for w in warnings)
+    after = net.get_weights()
+    np.testing.assert_array_equal(after["dense_1/kernel"], other["dense_1/kernel"])
+    np.testing.assert_array_equal(after["dense_2/kernel"], before["dense_2/kernel"])
+    assert all(live[k] is p for k, p in net.parameters())  # optimizers keep valid references
+
+
+def test_invalid_graphs_raise_typed_errors_naming_the_problem():
+    with pytest.raises(ShapeError, match="Flatten"):
+        Network.from_graph(chain(("Dense", {"units": 3}), input_shape=(4, 4, 1)))
+    with pytest.raises(GraphError, match="no Input"):
+        g = Graph()
+        g.add_node("Dense", {"units": 3})
+        Network.from_graph(g)
+    with pytest.raises(GraphError, match="several outputs"):
+        g = chain(("Dense", {"units": 3}))
+        g.add_node("Dense", {"units": 2}, node_id="extra")
+        g.connect("in", "extra")
+        Network.from_graph(g)
+    g = chain(("Dense", {"units": 3}))
+    g.nodes["dense_1"].params["units"] = 0
+    with pytest.raises(ParamError, match="dense_1: params.units"):
+        Network.from_graph(g)
+    g = chain(("Dense", {"units": 3}))
+    g.nodes["in"].params.pop("shape")
+    with pytest.raises(ShapeError, match="no shape"):
+        Network.from_graph(g)
+
+
+def test_conv_layers_come_from_their_own_module_through_the_factory():
+    pytest.importorskip("designer.engine.conv")
+    g = chain(("Conv2D", {"filters": 2, "kernel_size": 3}), ("MaxPooling2D", {}), ("Flatten", {}),
+              ("Dense", {"units": 3, "activation": "softmax"}), input_shape=(6, 6, 1))  # fmt: skip
+    net = Network.from_graph(g, seed=0)
+    assert net.predict(np.zeros((2, 36), np.float32)).shape == (2, 3)
