@@ -78,7 +78,7 @@ def test_dag_gradients_of_every_parameter_match_finite_differences(loss_name):
     keys = [k for k, _ in net.parameters()]
     assert keys == [k for k, _ in net.gradients()]
     assert set(keys) == {f"{n}/{p}" for n in ("d1", "d2", "d3", "out") for p in ("kernel", "bias")}
-    for (key, p), g in zip(net.parameters(), opt.grads):
+    for (_key, p), g in zip(net.parameters(), opt.grads):
         assert_grad_close(g, numeric_grad(f, p), rtol=1e-5, atol=1e-8)
 
 
