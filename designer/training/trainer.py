@@ -147,7 +147,7 @@ class Trainer:
         sq: dict[str, float] = {}
         for key, arr in items:
             nid = key.rsplit("/", 1)[0]
-            flat = arr.reshape(-1)
+            flat = arr.reshape(-1).astype(np.float64)  # float32 squares overflow past 1.8e19
             sq[nid] = sq.get(nid, 0.0) + float(np.dot(flat, flat))
         return {nid: math.sqrt(v) for nid, v in sq.items()}
 
@@ -175,6 +175,11 @@ class Trainer:
 
     # ------------------------------------------------------------------ the loop
     def run(self) -> TrainingResult:
+        # overflow is expected when training diverges: the NaN guard reports it, NumPy need not warn
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._run()
+
+    def _run(self) -> TrainingResult:
         net, data, ctl = self.net, self.data, self.control
         ctl.optimizer_type = self.optimizer.name
         in_shape = tuple(net.input_shape)
