@@ -90,11 +90,23 @@ class CanvasView(QGraphicsView):
         return self._scene.selected_node_ids()
 
     def select_node(self, node_id: str) -> None:
-        self._scene.clearSelection()
+        self.select_nodes([node_id])
         item = self._scene.nodes.get(node_id)
         if item is not None:
-            item.setSelected(True)
             self.ensureVisible(item, 60, 60)
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        # One node_selected for the whole change, not "" for the clear and then the id.
+        self._scene.blockSignals(True)
+        try:
+            self._scene.clearSelection()
+            for nid in node_ids:
+                item = self._scene.nodes.get(nid)
+                if item is not None:
+                    item.setSelected(True)
+        finally:
+            self._scene.blockSignals(False)
+        self._on_selection_changed()
 
     def fit_to_view(self) -> None:
         rect = self._scene.itemsBoundingRect()
@@ -226,9 +238,7 @@ class CanvasView(QGraphicsView):
             self.show_message(str(err))
             return []
         self.undo_stack.push(cmd)
-        self._scene.clearSelection()
-        for nid in cmd.pasted_ids:
-            self._scene.nodes[nid].setSelected(True)
+        self.select_nodes(cmd.pasted_ids)
         return cmd.pasted_ids
 
     def rename_selected(self) -> None:

@@ -1,0 +1,97 @@
+"""A Keras-style model summary: one row per layer (name, type, output shape, params) and the totals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.errors import CycleError
+from designer.graph.model import Analysis, Graph
+from designer.ui.canvas.items import format_shape
+from designer.ui.canvas.style import ERROR_COLOUR
+
+COLUMNS = ("Layer", "Type", "Output shape", "Param #")
+
+
+def non_trainable(graph: Graph, analysis: Analysis) -> int:
+    """BatchNormalization's moving mean and variance are counted but not trained (half of its 4·C)."""
+    return sum(analysis.params.get(nid, 0) // 2 for nid, n in graph.nodes.items() if n.type == "BatchNormalization")
+
+
+class SummaryTable(QWidget):
+    def __init__(self, graph: Graph, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.graph: Graph | None = None
+        self.input_shape: tuple[int, ...] | None = None
+        self.analysis: Analysis | None = None
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.totals = QLabel()
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.totals)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refresh)
+        self.set_graph(graph)
+
+    def set_graph(self, graph: Graph) -> None:
+        if self.graph is not None:
+            self.graph.changed.disconnect(self._timer.start)
+        self.graph = graph
+        graph.changed.connect(self._timer.start)
+        self.refresh()
+
+    def set_input_shape(self, shape) -> None:
+        self.input_shape = tuple(shape) if shape is not None else None
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._timer.stop()
+        self.analysis = analysis = self.graph.analyze(self.input_shape)
+        try:
+            order = self.graph.topological_order()
+        except CycleError:
+            order = list(self.graph.nodes)
+        self.table.setRowCount(len(order))
+        for row, nid in enumerate(order):
+            node = self.graph.nodes[nid]
+            errors = analysis.errors_for(nid)
+            shape = analysis.shapes.get(nid)
+            cells = (nid, node.type, format_shape(shape), f"{analysis.params.get(nid, 0):,}")
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if errors:
+                    item.setForeground(ERROR_COLOUR)
+                    item.setToolTip("\n".join(errors))
+                self.table.setItem(row, col, item)
+        total = analysis.total_params
+        frozen = non_trainable(self.graph, analysis)
+        self.totals.setText(
+            f"Total params: {total:,}    Trainable: {total - frozen:,}    Non-trainable: {frozen:,}"
+        )
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The table's text, row by row (for tests and for copying)."""
+        return [
+            tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
+            for r in range(self.table.rowCount())
+        ]
