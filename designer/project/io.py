@@ -45,9 +45,10 @@ MEMBER_LIMITS = {PROJECT_MEMBER: 16 * MiB, WEIGHTS_MEMBER: 2048 * MiB, HISTORY_M
 MAX_MEMBERS = 1_000  # entries in the archive's directory (ours has three)
 MAX_ARRAYS = 10_000  # arrays inside weights.npz
 MAX_JSON_DEPTH = 64
-# Deflate cannot exceed about 1032:1; a bigger ratio on a sizeable member is a crafted bomb.
-MAX_RATIO = 1_100
-RATIO_CHECK_FROM = 1 * MiB
+# Trained float32 weights barely compress (about 1.1:1) and JSON rarely beats 20:1; a sizeable member
+# claiming more than 200:1 is a bomb, refused before a byte of it is inflated.
+MAX_RATIO = 200
+RATIO_CHECK_FROM = 4 * MiB
 CHUNK = 1 * MiB
 # Fixed member timestamps so saving the same project twice gives the same bytes (diffable, git-friendly).
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -110,17 +111,23 @@ def _open_zip(f: IO[bytes], label: str) -> zipfile.ZipFile:
         raise ProjectError(f"{label} is not a Network Designer project (not a valid zip archive: {err})") from None
 
 
-def _check_directory_size(f: IO[bytes], label: str, what: str = "a Network Designer project") -> None:
+def _check_directory_size(f: IO[bytes], label: str) -> None:
+    problem = _directory_problem(f, "a Network Designer project", MAX_MEMBERS)
+    if problem:
+        raise ProjectError(f"{label} {problem}")
+
+
+def _directory_problem(f: IO[bytes], what: str, limit: int) -> str | None:
     """Count the archive's entries from its end record before zipfile builds one object per entry."""
     size = f.seek(0, os.SEEK_END)
     if size == 0:
-        raise ProjectError(f"{label} is empty: it is not {what}")
+        return f"is empty: it is not {what}"
     tail_len = min(size, 65_535 + 22)
     f.seek(size - tail_len)
     tail = f.read(tail_len)
     pos = tail.rfind(b"PK\x05\x06")
     if pos < 0 or len(tail) - pos < 22:
-        raise ProjectError(f"{label} is not {what} (not a zip archive)")
+        return f"is not {what} (not a zip archive)"
     entries = struct.unpack("<H", tail[pos + 10 : pos + 12])[0]
     if entries == 0xFFFF and pos >= 20 and tail[pos - 20 : pos - 16] == b"PK\x06\x07":
         offset = struct.unpack("<Q", tail[pos - 12 : pos - 4])[0]
@@ -129,9 +136,10 @@ def _check_directory_size(f: IO[bytes], label: str, what: str = "a Network Desig
             record = f.read(56)
             if record[:4] == b"PK\x06\x06":
                 entries = struct.unpack("<Q", record[32:40])[0]
-    if entries > MAX_MEMBERS:
-        raise ProjectError(f"{label} has {entries:,} entries; a project has a handful (limit {MAX_MEMBERS:,})")
     f.seek(0)
+    if entries > limit:
+        return f"has {entries:,} entries; the limit is {limit:,}"
+    return None
 
 
 def _index_members(zf: zipfile.ZipFile, label: str) -> dict[str, zipfile.ZipInfo]:
@@ -149,12 +157,12 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     name = info.filename
     cap = MEMBER_LIMITS[name]
     if info.file_size > cap:
-        raise ProjectError(f"{name} is {_size(info.file_size)} uncompressed; the limit is {_size(cap)}", name)
+        raise ProjectError(f"is {_size(info.file_size)} uncompressed; the limit is {_size(cap)}", name)
     if info.file_size > RATIO_CHECK_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         ratio = info.file_size // max(info.compress_size, 1)
-        raise ProjectError(f"{name} claims to expand {ratio:,}-fold: refusing a likely zip bomb", name)
+        raise ProjectError(f"claims to expand {ratio:,}-fold: refusing a likely zip bomb", name)
     if info.flag_bits & 0x1:
-        raise ProjectError(f"{name} is encrypted; project files are not", name)
+        raise ProjectError("is encrypted; project files are not", name)
     # Stream with a cap, so a directory entry that lies about the size still cannot blow memory.
     out = bytearray()
     try:
@@ -165,13 +173,13 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
                     break
                 out += chunk
                 if len(out) > cap:
-                    raise ProjectError(f"{name} is larger than the limit of {_size(cap)}", name)
+                    raise ProjectError(f"is larger than the limit of {_size(cap)}", name)
     except ProjectError:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as err:
-        raise ProjectError(f"cannot read {name} from the archive: {err}", name) from None
+        raise ProjectError(f"cannot be read from the archive: {err}", name) from None
     except Exception as err:  # zlib.error, lzma.LZMAError, …: a damaged compressed stream
-        raise ProjectError(f"{name} is damaged ({type(err).__name__}: {err})", name) from None
+        raise ProjectError(f"is damaged ({type(err).__name__}: {err})", name) from None
     return bytes(out)
 
 
@@ -239,7 +247,9 @@ def read_npz(raw: bytes, name: str = WEIGHTS_MEMBER) -> dict[str, np.ndarray]:
     """Arrays of an .npz, checked before reading: numeric dtypes, declared sizes within the limit."""
     buf = io.BytesIO(raw)
     try:
-        _check_directory_size(buf, name, "an .npz archive")
+        problem = _directory_problem(buf, "an .npz archive", MAX_ARRAYS)
+        if problem:
+            raise ProjectError(problem, name)
         inner = zipfile.ZipFile(buf)
     except ProjectError:
         raise
@@ -446,9 +456,10 @@ def atomic_write(path: Path, write) -> None:
         raise ProjectError(f"cannot save {path}: it is a folder")
     if not folder.is_dir():
         raise ProjectError(f"cannot save {path}: the folder {folder} does not exist")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise ProjectError(f"cannot save {path}: the file is read-only")
     mode = stat.S_IMODE(os.stat(target).st_mode) if target.exists() else None
+    # No write bit at all means the user protected the file: respect it even when running as root.
+    if mode is not None and (not mode & 0o222 or not os.access(target, os.W_OK)):
+        raise ProjectError(f"cannot save {path}: the file is read-only")
     tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)

@@ -1,0 +1,81 @@
+"""Older files are brought forward; newer ones are refused with both versions named."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from designer.errors import ProjectError
+from designer.project import Project
+from designer.project.io import loads_project
+from designer.project.migrate import MIGRATIONS, migrate
+from designer.project.model import FORMAT_VERSION
+from tests.project.helpers import project_zip, valid_doc
+
+
+def version0_doc() -> dict:
+    """The spec example as the pre-release (version 0) layout described in designer/project/migrate.py."""
+    doc = valid_doc()
+    doc["version"] = 0
+    graph = doc.pop("graph")
+    doc["graph"] = {
+        "layers": [{"name": n["id"], **{k: v for k, v in n.items() if k != "id"}} for n in graph["nodes"]],
+        "links": [{"from": s, "to": d} for s, d in graph["edges"]],
+    }
+    doc["training"]["optimizer"] = "adam"
+    doc["training"]["learning_rate"] = 0.003
+    return doc
+
+
+def test_every_old_version_has_a_step():
+    assert sorted(MIGRATIONS) == list(range(FORMAT_VERSION))
+
+
+def test_version0_is_migrated_and_validated():
+    old = version0_doc()
+    snapshot = json.dumps(old)
+    p = Project.from_json_dict(old)
+    assert json.dumps(old) == snapshot  # the caller's document is not changed
+    current = Project.from_json_dict(valid_doc())
+    assert list(p.graph.nodes) == list(current.graph.nodes)
+    assert p.graph.edges == current.graph.edges
+    assert p.training["optimizer"] == {"type": "adam", "learning_rate": 0.003, "beta_1": 0.9, "beta_2": 0.999,
+                                       "epsilon": 1e-7}
+    assert "learning_rate" not in p.training
+    assert p.to_json_dict()["version"] == FORMAT_VERSION
+
+
+def test_version0_file_loads():
+    p = loads_project(project_zip(version0_doc()))
+    assert p.graph.nodes["dense_2"].params["units"] == 3
+
+
+def test_broken_version0_file_gives_a_placed_error():
+    old = version0_doc()
+    old["graph"]["links"][1] = {"from": "dense_1", "to": "nowhere"}
+    with pytest.raises(ProjectError, match=r'^graph\.edges\[1\]\[1\]: no layer has the id "nowhere"$'):
+        Project.from_json_dict(old)
+    old = version0_doc()
+    old["graph"]["layers"] = "abc"
+    with pytest.raises(ProjectError, match=r"^graph\.nodes: must be a list"):
+        Project.from_json_dict(old)
+
+
+def test_newer_version_is_refused_with_both_versions():
+    doc = valid_doc()
+    doc["version"] = 3
+    expected = "this project was written by a newer Network Designer (file version 3; this version reads up to 1)"
+    with pytest.raises(ProjectError) as info:
+        migrate(doc)
+    assert str(info.value) == expected
+    with pytest.raises(ProjectError) as info:
+        loads_project(project_zip(doc))
+    assert str(info.value) == expected
+
+
+def test_negative_version_is_refused():
+    doc = valid_doc()
+    doc["version"] = -1
+    with pytest.raises(ProjectError, match=r"^version: must be a whole number, got -1$"):
+        migrate(doc)
