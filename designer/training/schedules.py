@@ -11,8 +11,8 @@
 `min_learning_rate` (the project validator's name) is accepted for `min_lr`; cosine's `t_max` defaults to
 the run's number of epochs. Defaults match designer/project/validate.py's SCHEDULES.
 
-`e` counts epochs from 0 since the schedule's base was set: the run's start, or the moment the user set a
-learning rate by hand (the schedule then continues from that value). `lr_for_epoch` is asked before each
+`e` counts epochs from 0 since the schedule's base was set: the run's start, or the epoch in which a
+learning rate set by hand took effect (the schedule then restarts from that value). `lr_for_epoch` is asked before each
 epoch; `after_epoch` sees each epoch's metrics (only reduce_on_plateau uses them).
 """
 
