@@ -1,0 +1,44 @@
+"""Deployment artefacts from a trained project: ONNX, a standalone NumPy predictor, PyTorch code.
+
+    written = export_project(project, "onnx", Path("model.onnx"))   # -> list of files written
+
+Every file is written atomically (temp file + os.replace). Problems the user can fix (no weights, a layer a
+format cannot express, a bad output path) raise ExportError with one readable line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from designer.errors import ExportError
+
+FORMATS = ("onnx", "python", "pytorch")
+
+
+def export_project(project, fmt: str, out_path, prepared=None, base_dir=None) -> list[Path]:
+    """Write `project` (a designer.project.Project with trained weights) in format `fmt` to `out_path`.
+
+    `prepared` (PreparedData) supplies the class labels and, when the Input layer has no shape, the input
+    shape; without it the data is prepared from `base_dir` only if the shape is needed.
+    Returns the paths written, the main file first.
+    """
+    from designer.export.plan import build_plan
+
+    if fmt not in FORMATS:
+        raise ExportError(f'unknown export format "{fmt}"; choose one of {", ".join(FORMATS)}')
+    plan = build_plan(project, prepared, base_dir)
+    out_path = Path(out_path)
+    if fmt == "python":
+        from designer.export.numpy_predictor import export_python
+
+        return export_python(plan, out_path)
+    if fmt == "onnx":
+        from designer.export.onnx_export import export_onnx
+
+        return export_onnx(plan, out_path)
+    from designer.export.pytorch_export import export_pytorch
+
+    return export_pytorch(plan, out_path)
+
+
+__all__ = ["FORMATS", "ExportError", "export_project"]

@@ -1,0 +1,274 @@
+"""Export a trained network as one standalone Python file that predicts with NumPy alone.
+
+The generated file holds a fixed runtime (the layer maths at inference: dropout is identity, batch
+normalisation uses the moving statistics), the network as a JSON list of steps, and the weights as a
+base64 .npz — or, above `EMBED_LIMIT` bytes, an .npz beside the .py file. It imports nothing from designer.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from designer.errors import ExportError
+from designer.export.plan import ExportPlan, concat_axis, pair, spatial_pads, strides_of
+from designer.fileio import atomic_write_bytes
+
+SUPPORTED = {
+    "Dense",
+    "Activation",
+    "Dropout",
+    "Flatten",
+    "Add",
+    "Concatenate",
+    "Conv2D",
+    "MaxPooling2D",
+    "BatchNormalization",
+}
+EMBED_LIMIT = 16 * 1024 * 1024  # bytes of weights kept inside the .py file
+
+_RUNTIME = r'''
+def _act(name, p, x):
+    if name == "linear":
+        return x
+    if name == "relu":
+        return np.maximum(x, 0)
+    if name == "sigmoid":
+        return 0.5 * (1 + np.tanh(0.5 * x))
+    if name == "tanh":
+        return np.tanh(x)
+    if name == "leaky_relu":
+        return np.where(x > 0, x, x * np.float32(p.get("negative_slope", 0.01)))
+    if name == "elu":
+        return np.where(x > 0, x, np.float32(p.get("alpha", 1.0)) * np.expm1(np.minimum(x, 0)))
+    if name == "softmax":
+        e = np.exp(x - x.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    if name == "gelu":
+        c = np.float32(np.sqrt(2 / np.pi))
+        return 0.5 * x * (1 + np.tanh(c * (x + np.float32(0.044715) * x * x * x)))
+    if name == "silu":
+        return x * (0.5 * (1 + np.tanh(0.5 * x)))
+    if name == "softplus":
+        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    raise ValueError("unknown activation " + name)
+
+
+def _windows(x, kh, kw, sh, sw, oh, ow):
+    """Yield (i, j, view) for each kernel offset: the input pixels it meets at every output position."""
+    for i in range(kh):
+        for j in range(kw):
+            yield i, j, x[:, i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw, :]
+
+
+def _pad(x, pads, value):
+    t, b, l, r = pads
+    if not (t or b or l or r):
+        return x
+    return np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=value)
+
+
+def _conv2d(s, x):
+    k = W[s["id"] + "/kernel"]
+    kh, kw, cin, f = k.shape
+    sh, sw = s["strides"]
+    xp = _pad(x, s["pads"], 0.0)
+    oh, ow = s["out_shape"][0], s["out_shape"][1]
+    cols = np.empty((x.shape[0], oh, ow, kh, kw, cin), dtype=np.float32)
+    for i, j, v in _windows(xp, kh, kw, sh, sw, oh, ow):
+        cols[:, :, :, i, j, :] = v
+    z = cols.reshape(-1, kh * kw * cin) @ k.reshape(-1, f)
+    if s["id"] + "/bias" in W:
+        z += W[s["id"] + "/bias"]
+    return _act(s["activation"], s["activation_params"], z.reshape(x.shape[0], oh, ow, f))
+
+
+def _maxpool(s, x):
+    kh, kw = s["pool_size"]
+    sh, sw = s["strides"]
+    xp = _pad(x, s["pads"], -np.inf)
+    out = None
+    for _, _, v in _windows(xp, kh, kw, sh, sw, s["out_shape"][0], s["out_shape"][1]):
+        out = v.copy() if out is None else np.maximum(out, v, out=out)
+    return out
+
+
+def _step(s, xs):
+    t, x = s["type"], xs[0]
+    if t == "Dense":
+        z = x @ W[s["id"] + "/kernel"]
+        if s["id"] + "/bias" in W:
+            z += W[s["id"] + "/bias"]
+        return _act(s["activation"], s["activation_params"], z)
+    if t == "Activation":
+        return _act(s["activation"], s["activation_params"], x)
+    if t == "Dropout":
+        return x
+    if t == "Flatten":
+        return x.reshape(x.shape[0], -1)
+    if t == "Add":
+        out = xs[0] + xs[1]
+        for y in xs[2:]:
+            out += y
+        return out
+    if t == "Concatenate":
+        return np.concatenate(xs, axis=s["axis"])
+    if t == "Conv2D":
+        return _conv2d(s, x)
+    if t == "MaxPooling2D":
+        return _maxpool(s, x)
+    if t == "BatchNormalization":
+        n = s["id"] + "/"
+        scale = W[n + "gamma"] / np.sqrt(W[n + "moving_variance"] + np.float32(s["epsilon"]))
+        return (x - W[n + "moving_mean"]) * scale + W[n + "beta"]
+    raise ValueError("unknown layer type " + t)
+
+
+def _forward(x):
+    values = {INPUT_ID: x}
+    for s in STEPS:
+        values[s["id"]] = _step(s, [values[i] for i in s["inputs"]])
+        for i in s["inputs"]:
+            if LAST_USE.get(i) == s["id"]:
+                del values[i]  # free what no later layer needs
+    return values[OUTPUT_ID]
+
+
+def predict(x, batch_size=1024):
+    """Network outputs for `x`: (n, *INPUT_SHAPE), or (n, features) reshaped in C order.
+
+    `x` must be prepared like the training data (same encoding and scaling)."""
+    x = np.asarray(x, dtype=np.float32)
+    n_in = int(np.prod(INPUT_SHAPE))
+    if x.ndim == 1 and x.size == n_in:
+        x = x[None, :]  # one sample
+    if x.ndim < 2 or int(np.prod(x.shape[1:])) != n_in:
+        raise ValueError("expected samples of shape %s, got an array of shape %s" % (list(INPUT_SHAPE), list(x.shape)))
+    x = x.reshape((x.shape[0],) + tuple(INPUT_SHAPE))
+    if len(x) == 0:
+        return np.zeros((0,) + tuple(OUTPUT_SHAPE), np.float32)
+    return np.concatenate([_forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)], axis=0)
+
+
+def predict_classes(x, batch_size=1024):
+    """Class labels (classification exports that know their classes) or class indices."""
+    out = predict(x, batch_size)
+    idx = (out[:, 0] > THRESHOLD).astype(int) if out.shape[-1] == 1 else out.argmax(axis=-1)
+    return [CLASSES[i] for i in idx] if CLASSES else idx
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 2:
+        sys.exit("usage: python %s FEATURES.csv|FEATURES.npy  (prints one output row per sample)" % sys.argv[0])
+    path = sys.argv[1]
+    data = np.load(path, allow_pickle=False) if path.endswith(".npy") else np.loadtxt(path, delimiter=",", ndmin=2)
+    np.savetxt(sys.stdout, predict(data), delimiter=",", fmt="%.7g")
+'''
+
+
+def _step_record(step) -> dict:
+    rec = {"id": step.id, "type": step.type, "inputs": list(step.inputs), "out_shape": list(step.out_shape)}
+    p = step.params
+    if step.type in ("Dense", "Conv2D", "Activation"):
+        rec["activation"] = p.get("activation", "linear")
+        rec["activation_params"] = dict(p.get("activation_params") or {})
+    if step.type == "Conv2D":
+        rec["strides"] = list(strides_of(step, "kernel_size"))
+        rec["pads"] = list(spatial_pads(step, "kernel_size"))
+    if step.type == "MaxPooling2D":
+        rec["pool_size"] = list(pair(p["pool_size"]))
+        rec["strides"] = list(strides_of(step, "pool_size"))
+        rec["pads"] = list(spatial_pads(step, "pool_size"))
+    if step.type == "Concatenate":
+        rec["axis"] = concat_axis(step)
+    if step.type == "BatchNormalization":
+        rec["epsilon"] = float(p.get("epsilon", 0.001))
+    return rec
+
+
+def _weights_npz(plan: ExportPlan) -> bytes:
+    buf = io.BytesIO()
+    arrays = {f"{s.id}/{name}": arr for s in plan.steps for name, arr in s.arrays.items()}
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def _last_uses(plan: ExportPlan) -> dict[str, str]:
+    last: dict[str, str] = {}
+    for s in plan.steps:
+        for i in s.inputs:
+            last[i] = s.id
+    return last
+
+
+def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | None) -> str:
+    """The predictor's source. Exactly one of weights_file (a sibling .npz name) or weights_bytes is given."""
+    steps = json.dumps([_step_record(s) for s in plan.steps], indent=1)
+    header = [
+        f'"""Standalone NumPy predictor for the network {json.dumps(plan.name)}, exported by Network Designer.',
+        "",
+        "Needs only NumPy:",
+        "    from <this module> import predict, predict_classes",
+        "    outputs = predict(x)   # x prepared like the training data (same encoding and scaling)",
+        "or from a shell: python <this file> features.csv",
+        '"""',
+        "",
+        "import base64",
+        "import io",
+        "import json",
+        "import os",
+        "",
+        "import numpy as np",
+        "",
+        f"INPUT_SHAPE = {tuple(plan.input_shape)!r}",
+        f"OUTPUT_SHAPE = {tuple(plan.output_shape)!r}",
+        f"TASK = {plan.task!r}",
+        f"CLASSES = {plan.classes!r}",
+        "THRESHOLD = 0.0" if plan.loss == "hinge" else "THRESHOLD = 0.5",
+        f"INPUT_ID = {plan.input_id!r}",
+        f"OUTPUT_ID = {plan.output_id!r}",
+        f"STEPS = json.loads(r'''{steps}''')",
+        f"LAST_USE = {_last_uses(plan)!r}",
+        "",
+    ]
+    if weights_bytes is not None:
+        b64 = base64.b64encode(weights_bytes).decode("ascii")
+        chunks = "\n".join(f'    "{b64[i : i + 100]}"' for i in range(0, len(b64), 100))
+        header += [
+            f"_WEIGHTS_B64 = (\n{chunks}\n)",
+            "_source = io.BytesIO(base64.b64decode(_WEIGHTS_B64))",
+        ]
+    else:
+        header += [
+            f"_source = os.path.join(os.path.dirname(os.path.abspath(__file__)), {weights_file!r})",
+        ]
+    header += [
+        "with np.load(_source, allow_pickle=False) as _z:",
+        "    W = {k: _z[k].astype(np.float32) for k in _z.files}",
+        "",
+    ]
+    return "\n".join(header) + _RUNTIME
+
+
+def export_python(plan: ExportPlan, out_path: Path) -> list[Path]:
+    plan.require_types(SUPPORTED, "Python")
+    out_path = Path(out_path)
+    if out_path.suffix != ".py":
+        raise ExportError(f"the Python predictor must be written to a .py file, got {out_path}")
+    weights = _weights_npz(plan)
+    written = []
+    if len(weights) > EMBED_LIMIT:
+        npz_path = out_path.with_suffix(".npz")
+        atomic_write_bytes(npz_path, weights, ExportError)
+        written.append(npz_path)
+        source = render(plan, npz_path.name, None)
+    else:
+        source = render(plan, None, weights)
+    atomic_write_bytes(out_path, source.encode("utf-8"), ExportError)
+    return [out_path, *written]

@@ -1,0 +1,255 @@
+"""Export a trained network to ONNX (opset 17), checked with onnx.checker before it is written.
+
+The engine is channels-last (NHWC); ONNX Conv, MaxPool and BatchNormalization want channels first. Each
+tensor is tracked with the layouts it already exists in, and a Transpose is inserted only when a consumer
+needs a layout that is missing, so a conv → BN → pool chain stays in NCHW with two transposes in all.
+The graph's input is `input` (batch, *input_shape) and its output `output`, both channels-last like the
+project's data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from designer.errors import ExportError
+from designer.export.plan import ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
+from designer.fileio import atomic_write_bytes
+
+OPSET = 17
+IR_VERSION = 8  # the oldest IR that carries opset 17: readable by older runtimes
+SUPPORTED = {
+    "Dense",
+    "Activation",
+    "Dropout",
+    "Flatten",
+    "Add",
+    "Concatenate",
+    "Conv2D",
+    "MaxPooling2D",
+    "BatchNormalization",
+}
+
+TO_NCHW = [0, 3, 1, 2]
+TO_NHWC = [0, 2, 3, 1]
+NHWC_AXIS_IN_NCHW = {1: 2, 2: 3, 3: 1}
+
+
+@dataclass
+class _Value:
+    """One layer output: its rank (batch included) and the tensor names it exists under, by layout."""
+
+    rank: int
+    names: dict[str, str] = field(default_factory=dict)  # "nhwc" (the engine's layout) and/or "nchw"
+
+
+class _Builder:
+    def __init__(self):
+        import onnx
+        from onnx import helper, numpy_helper
+
+        self.onnx, self.helper, self.numpy_helper = onnx, helper, numpy_helper
+        self.nodes = []
+        self.initializers = []
+        self._names: set[str] = set()
+
+    def name(self, base: str) -> str:
+        n, i = base, 1
+        while n in self._names:
+            i += 1
+            n = f"{base}_{i}"
+        self._names.add(n)
+        return n
+
+    def const(self, base: str, arr) -> str:
+        name = self.name(base)
+        self.initializers.append(self.numpy_helper.from_array(np.asarray(arr, dtype=np.float32), name))
+        return name
+
+    def node(self, op: str, inputs: list[str], base: str, **attrs) -> str:
+        out = self.name(base)
+        self.nodes.append(self.helper.make_node(op, inputs, [out], name=out, **attrs))
+        return out
+
+    def get(self, value: _Value, layout: str, base: str) -> str:
+        """The value's tensor in `layout`, transposing (once, then cached) if it is not there yet."""
+        if layout in value.names:
+            return value.names[layout]
+        if layout == "nchw":
+            value.names["nchw"] = self.node("Transpose", [value.names["nhwc"]], f"{base}/to_nchw", perm=TO_NCHW)
+        else:
+            value.names["nhwc"] = self.node("Transpose", [value.names["nchw"]], f"{base}/to_nhwc", perm=TO_NHWC)
+        return value.names[layout]
+
+    # ------------------------------------------------------------------------------------------------
+    def activation(self, name: str, params: dict, x: str, base: str, channel_axis: int) -> str:
+        n = self.node
+        if name == "linear":
+            return x
+        if name == "relu":
+            return n("Relu", [x], base)
+        if name == "sigmoid":
+            return n("Sigmoid", [x], base)
+        if name == "tanh":
+            return n("Tanh", [x], base)
+        if name == "leaky_relu":
+            return n("LeakyRelu", [x], base, alpha=float(params.get("negative_slope", 0.01)))
+        if name == "elu":
+            return n("Elu", [x], base, alpha=float(params.get("alpha", 1.0)))
+        if name == "softmax":
+            return n("Softmax", [x], base, axis=channel_axis)
+        if name == "silu":
+            return n("Mul", [x, n("Sigmoid", [x], f"{base}/sigmoid")], base)
+        if name == "softplus":
+            # max(x, 0) + log(1 + e^−|x|): the Softplus op's log(1 + e^x) overflows for large x
+            e = n("Exp", [n("Neg", [n("Abs", [x], f"{base}/abs")], f"{base}/neg")], f"{base}/exp")
+            log = n("Log", [n("Add", [e, self.const(f"{base}/one", 1.0)], f"{base}/add1")], f"{base}/log")
+            return n("Add", [n("Relu", [x], f"{base}/relu"), log], base)
+        if name == "gelu":
+            # tanh approximation, as the engine: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+            cube = n("Mul", [n("Mul", [x, x], f"{base}/sq"), x], f"{base}/cube")
+            inner = n("Add", [x, n("Mul", [cube, self.const(f"{base}/k", 0.044715)], f"{base}/kx3")], f"{base}/in")
+            t = n(
+                "Tanh",
+                [n("Mul", [inner, self.const(f"{base}/c", math.sqrt(2 / math.pi))], f"{base}/s")],
+                f"{base}/tanh",
+            )
+            half = n("Mul", [x, self.const(f"{base}/half", 0.5)], f"{base}/halfx")
+            return n("Mul", [half, n("Add", [t, self.const(f"{base}/one", 1.0)], f"{base}/t1")], base)
+        raise ExportError(f'ONNX export does not support the activation "{name}"')
+
+    def activate(self, value: _Value, name: str, params: dict, base: str) -> _Value:
+        if name == "linear":
+            return value
+        layout = "nchw" if "nchw" in value.names else "nhwc"
+        axis = 1 if layout == "nchw" else -1
+        return _Value(value.rank, {layout: self.activation(name, params, value.names[layout], base, axis)})
+
+
+def _step(b: _Builder, s: Step, ins: list[_Value]) -> _Value:
+    x = ins[0]
+    p = s.params
+    rank = len(s.out_shape) + 1
+    if s.type == "Dropout":
+        return x
+    if s.type == "Dense":
+        w = b.const(f"{s.id}/kernel", s.arrays["kernel"])
+        xin = b.get(x, "nhwc", s.id)
+        if "bias" in s.arrays:
+            z = b.node("Gemm", [xin, w, b.const(f"{s.id}/bias", s.arrays["bias"])], f"{s.id}/gemm")
+        else:
+            z = b.node("MatMul", [xin, w], f"{s.id}/matmul")
+        return b.activate(
+            _Value(rank, {"nhwc": z}), p.get("activation", "linear"), p.get("activation_params") or {}, s.id
+        )
+    if s.type == "Activation":
+        return b.activate(x, p.get("activation", "relu"), p.get("activation_params") or {}, s.id)
+    if s.type == "Flatten":
+        return _Value(2, {"nhwc": b.node("Flatten", [b.get(x, "nhwc", s.id)], s.id, axis=1)})
+    if s.type == "Add":
+        layout = "nchw" if all("nchw" in v.names for v in ins) else "nhwc"
+        return _Value(rank, {layout: b.node("Sum", [b.get(v, layout, s.id) for v in ins], s.id)})
+    if s.type == "Concatenate":
+        axis = concat_axis(s)
+        layout = "nchw" if rank == 4 and all("nchw" in v.names for v in ins) else "nhwc"
+        if layout == "nchw":
+            axis = NHWC_AXIS_IN_NCHW[axis]
+        return _Value(rank, {layout: b.node("Concat", [b.get(v, layout, s.id) for v in ins], s.id, axis=axis)})
+    if s.type == "Conv2D":
+        t, bot, left, r = spatial_pads(s, "kernel_size")
+        kh, kw = pair(p["kernel_size"])
+        args = [b.get(x, "nchw", s.id), b.const(f"{s.id}/kernel_oihw", s.arrays["kernel"].transpose(3, 2, 0, 1))]
+        if "bias" in s.arrays:
+            args.append(b.const(f"{s.id}/bias", s.arrays["bias"]))
+        z = b.node(
+            "Conv",
+            args,
+            f"{s.id}/conv",
+            kernel_shape=[kh, kw],
+            strides=list(strides_of(s, "kernel_size")),
+            pads=[t, left, bot, r],
+        )
+        return b.activate(_Value(4, {"nchw": z}), p.get("activation", "linear"), p.get("activation_params") or {}, s.id)
+    if s.type == "MaxPooling2D":
+        t, bot, left, r = spatial_pads(s, "pool_size")
+        out = b.node(
+            "MaxPool",
+            [b.get(x, "nchw", s.id)],
+            s.id,
+            kernel_shape=list(pair(p["pool_size"])),
+            strides=list(strides_of(s, "pool_size")),
+            pads=[t, left, bot, r],
+        )
+        return _Value(4, {"nchw": out})
+    if s.type == "BatchNormalization":
+        stats = [b.const(f"{s.id}/{k}", s.arrays[k]) for k in ("gamma", "beta", "moving_mean", "moving_variance")]
+        eps = float(p.get("epsilon", 0.001))
+        if rank == 2:
+            return _Value(2, {"nhwc": b.node("BatchNormalization", [x.names["nhwc"], *stats], s.id, epsilon=eps)})
+        if rank == 4:
+            return _Value(
+                4, {"nchw": b.node("BatchNormalization", [b.get(x, "nchw", s.id), *stats], s.id, epsilon=eps)}
+            )
+        # other ranks: move the channel axis to position 1 and back
+        perm = [0, rank - 1, *range(1, rank - 1)]
+        back = [0, *range(2, rank), 1]
+        moved = b.node("Transpose", [x.names["nhwc"]], f"{s.id}/to_cfirst", perm=perm)
+        normed = b.node("BatchNormalization", [moved, *stats], f"{s.id}/bn", epsilon=eps)
+        return _Value(rank, {"nhwc": b.node("Transpose", [normed], s.id, perm=back)})
+    raise ExportError(f'ONNX export does not support layer type {s.type} (layer "{s.id}")')
+
+
+def build_model(plan: ExportPlan):
+    """The onnx.ModelProto for `plan`, checked (including shape inference) by onnx.checker."""
+    try:
+        import onnx
+        from onnx import TensorProto, helper
+    except ImportError:
+        raise ExportError("ONNX export needs the onnx package: pip install onnx") from None
+    plan.require_types(SUPPORTED, "ONNX")
+    b = _Builder()
+    b._names.update({"input", "output"})
+    values = {plan.input_id: _Value(len(plan.input_shape) + 1, {"nhwc": "input"})}
+    for s in plan.steps:
+        values[s.id] = _step(b, s, [values[i] for i in s.inputs])
+    final = b.get(values[plan.output_id], "nhwc", plan.output_id)
+    b.nodes.append(helper.make_node("Identity", [final], ["output"], name="output"))
+    graph = helper.make_graph(
+        b.nodes,
+        _safe_graph_name(plan.name),
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", *plan.input_shape])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", *plan.output_shape])],
+        initializer=b.initializers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="Network Designer")
+    model.ir_version = IR_VERSION
+    meta = {
+        "layout": "channels-last (NHWC) input and output",
+        "input_node": plan.input_id,
+        "output_node": plan.output_id,
+    }
+    if plan.classes:
+        meta["classes"] = json.dumps(plan.classes)
+    if plan.task:
+        meta["task"] = plan.task
+    helper.set_model_props(model, meta)
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except Exception as err:  # the checker's own exception types vary between onnx versions
+        raise ExportError(f"the ONNX model failed its check: {str(err).splitlines()[0]}") from None
+    return model
+
+
+def _safe_graph_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "_-" else "_" for c in name) or "network"
+
+
+def export_onnx(plan: ExportPlan, out_path: Path) -> list[Path]:
+    model = build_model(plan)
+    out_path = Path(out_path)
+    atomic_write_bytes(out_path, model.SerializeToString(), ExportError)
+    return [out_path]

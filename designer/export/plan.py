@@ -1,0 +1,202 @@
+"""A trained project reduced to what every exporter needs: layers in order, shapes, checked float32 arrays.
+
+Each exporter walks `ExportPlan.steps` (topological order, Input excluded) and never re-reads the graph, so
+the checks live in one place: the graph is valid for its input shape, there is one input and one output,
+and each layer with weights has all of them with the shapes the graph implies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from designer.engine.registry import LAYER_TYPES
+from designer.errors import DesignerError, ExportError
+
+Shape = tuple[int, ...]
+
+# Arrays each layer type must carry, by name; the callables give the expected shape from the step.
+_ARRAYS = {
+    "Dense": ("kernel", "bias"),
+    "Conv2D": ("kernel", "bias"),
+    "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
+}
+
+
+@dataclass
+class Step:
+    id: str
+    type: str
+    params: dict  # canonical (registry coerce_params)
+    inputs: list[str]  # node ids; the Input node's id for the first layer
+    in_shapes: list[Shape]  # without the batch axis
+    out_shape: Shape
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # float32
+
+
+@dataclass
+class ExportPlan:
+    name: str
+    input_id: str
+    input_shape: Shape
+    output_id: str
+    output_shape: Shape
+    steps: list[Step]
+    task: str | None = None
+    classes: list[str] | None = None
+    loss: str | None = None
+    training: dict = field(default_factory=dict)
+
+    def types(self) -> set[str]:
+        return {s.type for s in self.steps}
+
+    def require_types(self, supported: set[str], fmt: str) -> None:
+        for s in self.steps:
+            if s.type not in supported:
+                raise ExportError(f'{fmt} export does not support layer type {s.type} (layer "{s.id}")')
+
+
+def pair(v: Any) -> tuple[int, int]:
+    if isinstance(v, (list, tuple)):
+        return int(v[0]), int(v[1])
+    return int(v), int(v)
+
+
+def same_pads(size: int, k: int, s: int) -> tuple[int, int]:
+    """(before, after) padding of TF/Keras "same" on one axis; the odd pixel goes after."""
+    out = -(-size // s)
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2
+
+
+def spatial_pads(step: Step, kernel_key: str) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) padding of a Conv2D or MaxPooling2D step."""
+    if step.params.get("padding", "valid") != "same":
+        return 0, 0, 0, 0
+    kh, kw = pair(step.params[kernel_key])
+    strides = step.params.get("strides")
+    sh, sw = pair(strides) if strides is not None else (kh, kw)
+    h, w, _ = step.in_shapes[0]
+    t, b = same_pads(h, kh, sh)
+    left, r = same_pads(w, kw, sw)
+    return t, b, left, r
+
+
+def strides_of(step: Step, kernel_key: str) -> tuple[int, int]:
+    strides = step.params.get("strides")
+    return pair(strides) if strides is not None else pair(step.params[kernel_key])
+
+
+def concat_axis(step: Step) -> int:
+    """The Concatenate axis counted on batched tensors (params count axes of one sample, like the registry)."""
+    axis = int(step.params.get("axis", -1))
+    rank = len(step.in_shapes[0])
+    return (axis % rank) + 1
+
+
+def expected_arrays(step: Step) -> dict[str, Shape]:
+    t, p, shapes = step.type, step.params, step.in_shapes
+    if t == "Dense":
+        out = {"kernel": (shapes[0][0], p["units"])}
+        if p.get("use_bias", True):
+            out["bias"] = (p["units"],)
+        return out
+    if t == "Conv2D":
+        kh, kw = pair(p["kernel_size"])
+        out = {"kernel": (kh, kw, shapes[0][-1], p["filters"])}
+        if p.get("use_bias", True):
+            out["bias"] = (p["filters"],)
+        return out
+    if t == "BatchNormalization":
+        c = shapes[0][-1]
+        return {name: (c,) for name in _ARRAYS[t]}
+    return {}
+
+
+def _input_shape(project, prepared, base_dir) -> Shape:
+    inputs = project.graph.input_nodes()
+    if len(inputs) != 1:
+        raise ExportError(f"the network needs exactly one Input layer to export, found {len(inputs)}")
+    shape = project.graph.nodes[inputs[0]].params.get("shape")
+    if shape:
+        return tuple(int(d) for d in shape)
+    if prepared is None and base_dir is not None:
+        from designer.data import prepare_data  # only when the shape must come from the data
+
+        prepared = prepare_data(project.data, base_dir)
+    if prepared is not None and prepared.input_shape:
+        return tuple(int(d) for d in prepared.input_shape)
+    raise ExportError(f'the Input layer "{inputs[0]}" has no shape: set it, or export with the project\'s data')
+
+
+def build_plan(project, prepared=None, base_dir=None) -> ExportPlan:
+    """Check `project` (a designer.project.Project with trained weights) and reduce it to an ExportPlan."""
+    graph = project.graph
+    if not graph.nodes:
+        raise ExportError("the network is empty: nothing to export")
+    input_shape = _input_shape(project, prepared, base_dir)
+    analysis = graph.analyze(input_shape)
+    errors = [p for p in analysis.problems if p.severity == "error"]
+    if errors:
+        where = f' (layer "{errors[0].node_id}")' if errors[0].node_id else ""
+        raise ExportError(f"the network is not valid: {errors[0].message}{where}")
+    outputs = [n for n in graph.output_nodes() if graph.nodes[n].type != "Input"]
+    if len(outputs) != 1:
+        raise ExportError(f"the network needs exactly one output layer to export, found {len(outputs)}")
+    if not project.weights:
+        raise ExportError("the project has no trained weights: train it before exporting")
+
+    input_id = graph.input_nodes()[0]
+    steps: list[Step] = []
+    for nid in graph.topological_order():
+        node = graph.nodes[nid]
+        if node.type == "Input":
+            continue
+        try:
+            params = LAYER_TYPES[node.type].coerce_params(node.params, f"{nid}.params")
+        except DesignerError as err:
+            raise ExportError(str(err)) from None
+        srcs = graph.inputs_of(nid)
+        step = Step(nid, node.type, params, srcs, [analysis.shapes[s] for s in srcs], analysis.shapes[nid])
+        for name, shape in expected_arrays(step).items():
+            step.arrays[name] = _weight(project.weights, nid, name, shape)
+        steps.append(step)
+
+    classes = list(prepared.classes) if prepared is not None and prepared.classes else None
+    task = prepared.task if prepared is not None else project.data.get("task")
+    return ExportPlan(
+        name=project.name,
+        input_id=input_id,
+        input_shape=input_shape,
+        output_id=outputs[0],
+        output_shape=analysis.shapes[outputs[0]],
+        steps=steps,
+        task=task,
+        classes=classes,
+        loss=project.training.get("loss"),
+        training=dict(project.training),
+    )
+
+
+def _weight(weights: dict, node_id: str, name: str, shape: Shape) -> np.ndarray:
+    key = f"{node_id}/{name}"
+    if key not in weights:
+        raise ExportError(
+            f'the project has no trained weights for layer "{node_id}" ({key} is missing): train it first'
+        )
+    arr = np.asarray(weights[key])
+    if tuple(arr.shape) != tuple(shape):
+        raise ExportError(
+            f"weights {key} have shape {list(arr.shape)} but the layer needs {list(shape)}: "
+            "the network changed since training; train it again"
+        )
+    if not np.issubdtype(arr.dtype, np.number) or not np.isfinite(arr).all():
+        raise ExportError(f"weights {key} contain NaN, Inf or non-numbers: train the project again")
+    return np.ascontiguousarray(arr, dtype=np.float32)
+
+
+def element_count(shape: Shape) -> int:
+    return math.prod(shape)

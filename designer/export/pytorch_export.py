@@ -1,0 +1,429 @@
+"""Export a trained network as PyTorch code: model.py (an nn.Module + weight loader), weights.npz, train.py.
+
+`out_path` is a folder (created if missing, beside an existing parent) or a `.py` file name for the model,
+in which case the weights and the training script are written beside it. The model takes and returns
+channels-last tensors like the project's data; convolution, pooling and image batch normalisation permute
+to channels-first around the torch call. Nothing generated imports designer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import keyword
+import re
+from pathlib import Path
+
+import numpy as np
+
+from designer.errors import ExportError
+from designer.export.plan import ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
+from designer.fileio import atomic_write_bytes
+
+SUPPORTED = {
+    "Dense",
+    "Activation",
+    "Dropout",
+    "Flatten",
+    "Add",
+    "Concatenate",
+    "Conv2D",
+    "MaxPooling2D",
+    "BatchNormalization",
+}
+_RESERVED = {
+    "forward",
+    "training",
+    "eval",
+    "train",
+    "modules",
+    "parameters",
+    "state_dict",
+    "to",
+    "cuda",
+    "cpu",
+    "float",
+    "double",
+    "half",
+    "apply",
+    "zero_grad",
+    "children",
+    "buffers",
+    "type",
+    "x",
+    "np",
+    "torch",
+    "nn",
+    "F",
+}
+
+
+def _identifiers(plan: ExportPlan) -> dict[str, str]:
+    """node id → a Python attribute name (ids may hold '-' or start with a digit), unique."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for nid in [plan.input_id, *(s.id for s in plan.steps)]:
+        name = re.sub(r"\W", "_", nid)
+        if not name or name[0].isdigit() or keyword.iskeyword(name) or name in _RESERVED or name.startswith("_"):
+            name = f"layer_{name}"
+        base, i = name, 1
+        while name in used:
+            i += 1
+            name = f"{base}_{i}"
+        used.add(name)
+        out[nid] = name
+    return out
+
+
+def _activation(name: str, params: dict, x: str) -> str:
+    if name == "linear":
+        return x
+    if name == "relu":
+        return f"F.relu({x})"
+    if name == "sigmoid":
+        return f"torch.sigmoid({x})"
+    if name == "tanh":
+        return f"torch.tanh({x})"
+    if name == "leaky_relu":
+        return f"F.leaky_relu({x}, {float(params.get('negative_slope', 0.01))!r})"
+    if name == "elu":
+        return f"F.elu({x}, {float(params.get('alpha', 1.0))!r})"
+    if name == "softmax":
+        return f"torch.softmax({x}, dim=-1)"
+    if name == "gelu":
+        return f'F.gelu({x}, approximate="tanh")'
+    if name == "silu":
+        return f"F.silu({x})"
+    if name == "softplus":
+        return f"F.softplus({x})"
+    raise ExportError(f'PyTorch export does not support the activation "{name}"')
+
+
+def _module_and_call(s: Step, attr: str, args: list[str]) -> tuple[str | None, str]:
+    """(constructor source or None, forward expression) for one step."""
+    p = s.params
+    x = args[0]
+    act = p.get("activation", "linear")
+    act_params = p.get("activation_params") or {}
+    if s.type == "Dense":
+        ctor = f"nn.Linear({s.in_shapes[0][0]}, {p['units']}, bias={bool(p.get('use_bias', True))})"
+        return ctor, _activation(act, act_params, f"self.{attr}({x})")
+    if s.type == "Activation":
+        return None, _activation(p.get("activation", "relu"), act_params, x)
+    if s.type == "Dropout":
+        return f"nn.Dropout({float(p.get('rate', 0.5))!r})", f"self.{attr}({x})"
+    if s.type == "Flatten":
+        return None, f"torch.flatten({x}, 1)"
+    if s.type == "Add":
+        return None, " + ".join(args)
+    if s.type == "Concatenate":
+        return None, f"torch.cat([{', '.join(args)}], dim={concat_axis(s)})"
+    if s.type == "Conv2D":
+        kh, kw = pair(p["kernel_size"])
+        sh, sw = strides_of(s, "kernel_size")
+        ctor = (
+            f"nn.Conv2d({s.in_shapes[0][-1]}, {p['filters']}, kernel_size=({kh}, {kw}), stride=({sh}, {sw}), "
+            f"bias={bool(p.get('use_bias', True))})"
+        )
+        t, b, left, r = spatial_pads(s, "kernel_size")
+        inner = f"to_nchw({x})"
+        if t or b or left or r:
+            inner = f"F.pad({inner}, ({left}, {r}, {t}, {b}))"  # Keras "same": the odd pixel after
+        return ctor, _activation(act, act_params, f"to_nhwc(self.{attr}({inner}))")
+    if s.type == "MaxPooling2D":
+        kh, kw = pair(p["pool_size"])
+        sh, sw = strides_of(s, "pool_size")
+        t, b, left, r = spatial_pads(s, "pool_size")
+        inner = f"to_nchw({x})"
+        if t or b or left or r:
+            inner = f"F.pad({inner}, ({left}, {r}, {t}, {b}), value=float('-inf'))"
+        return f"nn.MaxPool2d(({kh}, {kw}), stride=({sh}, {sw}))", f"to_nhwc(self.{attr}({inner}))"
+    if s.type == "BatchNormalization":
+        c = s.in_shapes[0][-1]
+        rank = len(s.in_shapes[0])
+        # Keras: moving = moving·m + batch·(1 − m); PyTorch: running = running·(1 − mom) + batch·mom
+        opts = f"eps={float(p.get('epsilon', 0.001))!r}, momentum={round(1 - float(p.get('momentum', 0.99)), 12)!r}"
+        if rank == 1:
+            return f"nn.BatchNorm1d({c}, {opts})", f"self.{attr}({x})"
+        if rank == 3:
+            return f"nn.BatchNorm2d({c}, {opts})", f"to_nhwc(self.{attr}(to_nchw({x})))"
+        perm = ", ".join(str(i) for i in [0, rank, *range(1, rank)])
+        back = ", ".join(str(i) for i in [0, *range(2, rank + 1), 1])
+        return (
+            f"nn.BatchNorm1d({c}, {opts})",
+            f"self.{attr}({x}.permute({perm}).flatten(2)).reshape({x}.permute({perm}).shape).permute({back})",
+        )
+    raise ExportError(f'PyTorch export does not support layer type {s.type} (layer "{s.id}")')
+
+
+_HELPERS = """
+
+def to_nchw(x):
+    return x.permute(0, 3, 1, 2)
+
+
+def to_nhwc(x):
+    return x.permute(0, 2, 3, 1)
+"""
+
+_LOADER = '''
+
+def load_weights(model, path):
+    """Copy the arrays of a weights .npz ("<layer id>/<name>", the project's format) into `model`."""
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    with torch.no_grad():
+        for attr, node_id, kind in WEIGHT_LAYERS:
+            module = getattr(model, attr)
+            if kind == "dense":
+                module.weight.copy_(torch.from_numpy(arrays[node_id + "/kernel"].T.copy()))
+            elif kind == "conv":
+                module.weight.copy_(torch.from_numpy(arrays[node_id + "/kernel"].transpose(3, 2, 0, 1).copy()))
+            else:
+                module.weight.copy_(torch.from_numpy(arrays[node_id + "/gamma"]))
+                module.bias.copy_(torch.from_numpy(arrays[node_id + "/beta"]))
+                module.running_mean.copy_(torch.from_numpy(arrays[node_id + "/moving_mean"]))
+                module.running_var.copy_(torch.from_numpy(arrays[node_id + "/moving_variance"]))
+            if kind != "bn" and module.bias is not None:
+                module.bias.copy_(torch.from_numpy(arrays[node_id + "/bias"]))
+    return model
+
+
+def save_weights(model, path):
+    """Write `model`'s weights back in the project's .npz format (e.g. to bring them into Network Designer)."""
+    out = {}
+    for attr, node_id, kind in WEIGHT_LAYERS:
+        module = getattr(model, attr)
+        w = module.weight.detach().cpu().numpy()
+        if kind == "dense":
+            out[node_id + "/kernel"] = w.T
+        elif kind == "conv":
+            out[node_id + "/kernel"] = w.transpose(2, 3, 1, 0)
+        else:
+            out[node_id + "/gamma"] = w
+            out[node_id + "/beta"] = module.bias.detach().cpu().numpy()
+            out[node_id + "/moving_mean"] = module.running_mean.cpu().numpy()
+            out[node_id + "/moving_variance"] = module.running_var.cpu().numpy()
+        if kind != "bn" and module.bias is not None:
+            out[node_id + "/bias"] = module.bias.detach().cpu().numpy()
+    np.savez(path, **{k: np.ascontiguousarray(v, dtype=np.float32) for k, v in out.items()})
+
+
+def load_model(path=None):
+    """The model with the exported weights (weights.npz beside this file unless `path` is given), in eval mode."""
+    if path is None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), WEIGHTS_FILE)
+    return load_weights(Net(), path).eval()
+'''
+
+
+def render_model(plan: ExportPlan, weights_file: str) -> str:
+    names = _identifiers(plan)
+    ctors: list[str] = []
+    body: list[str] = []
+    weight_layers = []
+    body.append(f"{names[plan.input_id]} = x.reshape(x.shape[0], *INPUT_SHAPE)")
+    for s in plan.steps:
+        attr = names[s.id]
+        ctor, call = _module_and_call(s, attr, [names[i] for i in s.inputs])
+        if ctor:
+            ctors.append(f"self.{attr} = {ctor}")
+        body.append(f"{attr} = {call}")
+        kind = {"Dense": "dense", "Conv2D": "conv", "BatchNormalization": "bn"}.get(s.type)
+        if kind:
+            weight_layers.append((attr, s.id, kind))
+    body.append(f"return {names[plan.output_id]}")
+    lines = [
+        f'"""PyTorch model for the network {json.dumps(plan.name)}, generated by Network Designer.',
+        "",
+        "Inputs and outputs are channels-last like the project's data: x of shape (batch, *INPUT_SHAPE), or",
+        "(batch, features) reshaped in C order, prepared like the training data (same encoding and scaling).",
+        "    model = load_model()            # trained weights from the .npz beside this file, eval mode",
+        "    y = model(torch.as_tensor(x, dtype=torch.float32))",
+        '"""',
+        "",
+        "import os",
+        "",
+        "import numpy as np",
+        "import torch",
+        "import torch.nn.functional as F",
+        "from torch import nn",
+        "",
+        f"INPUT_SHAPE = {tuple(plan.input_shape)!r}",
+        f"OUTPUT_SHAPE = {tuple(plan.output_shape)!r}",
+        f"TASK = {plan.task!r}",
+        f"CLASSES = {plan.classes!r}",
+        f"WEIGHTS_FILE = {weights_file!r}",
+        "# (attribute, layer id in the project, kind) of every layer with weights",
+        f"WEIGHT_LAYERS = {weight_layers!r}",
+        _HELPERS,
+        "",
+        "class Net(nn.Module):",
+        "    def __init__(self):",
+        "        super().__init__()",
+        *(f"        {c}" for c in ctors or ["pass"]),
+        "",
+        "    def forward(self, x):",
+        *(f"        {line}" for line in body),
+        _LOADER,
+    ]
+    return "\n".join(lines)
+
+
+_LOSSES = {
+    "categorical_crossentropy": "lambda out, y: F.nll_loss(torch.log(out.clamp_min(1e-7)), y)  # softmax output",
+    "binary_crossentropy": "lambda out, y: F.binary_cross_entropy(out.clamp(1e-7, 1 - 1e-7), y)",
+    "hinge": "lambda out, y: torch.clamp(1 - y * out, min=0).mean()  # targets -1/+1",
+    "mean_absolute_error": "lambda out, y: F.l1_loss(out, y)",
+    "mean_squared_error": "lambda out, y: F.mse_loss(out, y)",
+}
+
+
+def _loss_source(training: dict) -> str:
+    loss = training.get("loss", "mean_squared_error")
+    if loss == "huber":
+        delta = float(training.get("loss_params", {}).get("delta", training.get("delta", 1.0)) or 1.0)
+        return f"lambda out, y: F.huber_loss(out, y, delta={delta!r})"
+    return _LOSSES.get(loss, _LOSSES["mean_squared_error"])
+
+
+def _optimizer_source(training: dict) -> str:
+    o = dict(training.get("optimizer") or {"type": "sgd"})
+    lr = float(o.get("learning_rate", 0.01))
+    t = o.get("type", "sgd")
+    # Keras and PyTorch place epsilon slightly differently in Adam/RMSprop; results agree closely, not exactly.
+    if t == "adam":
+        return (
+            f"torch.optim.Adam(params, lr={lr!r}, betas=({float(o.get('beta_1', 0.9))!r}, "
+            f"{float(o.get('beta_2', 0.999))!r}), eps={float(o.get('epsilon', 1e-7))!r})"
+        )
+    if t == "adamw":
+        return (
+            f"torch.optim.AdamW(params, lr={lr!r}, betas=({float(o.get('beta_1', 0.9))!r}, "
+            f"{float(o.get('beta_2', 0.999))!r}), eps={float(o.get('epsilon', 1e-7))!r}, "
+            f"weight_decay={float(o.get('weight_decay', 0.004))!r})"
+        )
+    if t == "rmsprop":
+        return (
+            f"torch.optim.RMSprop(params, lr={lr!r}, alpha={float(o.get('rho', 0.9))!r}, "
+            f"eps={float(o.get('epsilon', 1e-7))!r})"
+        )
+    if t == "adagrad":
+        return (
+            f"torch.optim.Adagrad(params, lr={lr!r}, "
+            f"initial_accumulator_value={float(o.get('initial_accumulator_value', 0.1))!r}, "
+            f"eps={float(o.get('epsilon', 1e-7))!r})"
+        )
+    return (
+        f"torch.optim.SGD(params, lr={lr!r}, momentum={float(o.get('momentum', 0.0))!r}, "
+        f"nesterov={bool(o.get('nesterov', False))})"
+    )
+
+
+def render_train(plan: ExportPlan, model_module: str, weights_file: str) -> str:
+    tr = plan.training or {}
+    classification = plan.loss in ("categorical_crossentropy",)
+    target = (
+        "torch.as_tensor(y, dtype=torch.long)"
+        if classification
+        else "torch.as_tensor(y, dtype=torch.float32).reshape(len(y), -1)"
+    )
+    return "\n".join(
+        [
+            f'"""Training-script skeleton for {json.dumps(plan.name)}, generated by Network Designer.',
+            "",
+            "    python train.py DATA.npz [--epochs N] [--batch-size B] [--fresh]",
+            "",
+            "DATA.npz holds `x` (samples prepared like the project's training data) and `y` (class indices for",
+            "categorical cross-entropy, else targets shaped like the output). It continues from the exported",
+            "weights unless --fresh, and writes the result to trained_weights.npz in the project's format.",
+            '"""',
+            "",
+            "import argparse",
+            "import os",
+            "",
+            "import numpy as np",
+            "import torch",
+            "import torch.nn.functional as F",
+            "",
+            f"from {model_module} import Net, load_weights, save_weights",
+            "",
+            f"LOSS = {_loss_source(tr)}",
+            "",
+            "",
+            "def make_optimizer(params):",
+            f"    return {_optimizer_source(tr)}",
+            "",
+            "",
+            "def main():",
+            "    ap = argparse.ArgumentParser()",
+            '    ap.add_argument("data")',
+            f'    ap.add_argument("--epochs", type=int, default={int(tr.get("epochs", 10) or 10)})',
+            f'    ap.add_argument("--batch-size", type=int, default={int(tr.get("batch_size", 32) or 32)})',
+            '    ap.add_argument("--fresh", action="store_true", help="start from random weights")',
+            "    args = ap.parse_args()",
+            f"    torch.manual_seed({int(tr.get('seed', 0) or 0)})",
+            "    with np.load(args.data, allow_pickle=False) as z:",
+            '        x, y = z["x"], z["y"]',
+            "    x = torch.as_tensor(x, dtype=torch.float32)",
+            f"    y = {target}",
+            "    model = Net()",
+            "    if not args.fresh:",
+            f"        load_weights(model, os.path.join(os.path.dirname(os.path.abspath(__file__)), {weights_file!r}))",
+            "    opt = make_optimizer(model.parameters())",
+            "    for epoch in range(1, args.epochs + 1):",
+            "        model.train()",
+            "        perm = torch.randperm(len(x))",
+            "        total = 0.0",
+            "        for i in range(0, len(x), args.batch_size):",
+            "            idx = perm[i : i + args.batch_size]",
+            "            opt.zero_grad()",
+            "            loss = LOSS(model(x[idx]), y[idx])",
+            "            loss.backward()",
+            "            opt.step()",
+            "            total += loss.item() * len(idx)",
+            '        print(f"epoch {epoch}: loss {total / len(x):.4f}")',
+            '    save_weights(model, "trained_weights.npz")',
+            "",
+            "",
+            'if __name__ == "__main__":',
+            "    main()",
+            "",
+        ]
+    )
+
+
+def _weights_npz(plan: ExportPlan) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **{f"{s.id}/{name}": arr for s in plan.steps for name, arr in s.arrays.items()})
+    return buf.getvalue()
+
+
+def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
+    plan.require_types(SUPPORTED, "PyTorch")
+    out_path = Path(out_path)
+    if out_path.suffix == ".py":
+        folder, model_file = out_path.parent, out_path.name
+    else:
+        folder, model_file = out_path, "model.py"
+        if not folder.exists():
+            if not folder.parent.is_dir():
+                raise ExportError(f"cannot write {folder}: the folder {folder.parent} does not exist")
+            try:
+                folder.mkdir()
+            except OSError as err:
+                raise ExportError(f"cannot create the folder {folder}: {err.strerror or err}") from None
+        elif not folder.is_dir():
+            raise ExportError(f"cannot write PyTorch code into {folder}: it is a file (give a folder or a .py name)")
+    stem = Path(model_file).stem
+    if not stem.isidentifier() or keyword.iskeyword(stem):
+        raise ExportError(f'the model file name "{model_file}" must be a Python module name (letters, digits, _)')
+    weights_file = "weights.npz" if model_file == "model.py" else f"{stem}_weights.npz"
+    train_file = "train.py" if model_file == "model.py" else f"train_{stem}.py"
+    model_src = render_model(plan, weights_file)
+    train_src = render_train(plan, stem, weights_file)
+    written = [folder / model_file, folder / weights_file, folder / train_file]
+    atomic_write_bytes(written[1], _weights_npz(plan), ExportError)
+    atomic_write_bytes(written[0], model_src.encode("utf-8"), ExportError)
+    atomic_write_bytes(written[2], train_src.encode("utf-8"), ExportError)
+    return written

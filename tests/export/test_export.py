@@ -1,0 +1,238 @@
+"""Exports reproduce the engine's inference outputs; unsupported cases raise ExportError; writes are atomic."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from designer.data.prepared import PreparedData
+from designer.errors import ExportError
+from designer.export import export_project
+from designer.export import numpy_predictor
+from tests.export.nets import branches, cnn, mlp, trained
+
+NETS = {"mlp": mlp, "branches": branches, "cnn": cnn}
+
+
+def load_module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(params=sorted(NETS))
+def case(request):
+    return request.param, *trained(NETS[request.param]())
+
+
+# ------------------------------------------------------------------------------------------------ python
+def test_python_predictor_matches_engine_inference(case, tmp_path):
+    name, project, net, x = case
+    written = export_project(project, "python", tmp_path / "predictor.py")
+    assert written == [tmp_path / "predictor.py"]
+    source = written[0].read_text()
+    assert "designer" not in source.replace("Network Designer", "")
+    module = load_module(written[0], f"predictor_{name}")
+    np.testing.assert_allclose(module.predict(x), net.predict(x), rtol=1e-5, atol=1e-6)
+    # flat rows are reshaped in C order, as the trainer does; small batches give the same result
+    flat = x.reshape(len(x), -1)
+    np.testing.assert_allclose(module.predict(flat, batch_size=3), net.predict(x), rtol=1e-5, atol=1e-6)
+    assert module.predict(flat[:0]).shape == (0, *net.output_shape)
+
+
+def test_python_predictor_runs_without_designer(tmp_path):
+    project, net, x = trained(mlp())
+    out = export_project(project, "python", tmp_path / "standalone.py")[0]
+    np.save(tmp_path / "x.npy", x)
+    # -I: isolated mode, so neither the checkout nor PYTHONPATH is importable
+    result = subprocess.run(
+        [sys.executable, "-I", str(out), str(tmp_path / "x.npy")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    printed = np.loadtxt(result.stdout.splitlines(), delimiter=",", ndmin=2)
+    np.testing.assert_allclose(printed, net.predict(x), rtol=1e-5, atol=1e-6)
+
+
+def test_python_predictor_with_weights_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(numpy_predictor, "EMBED_LIMIT", 0)
+    project, net, x = trained(cnn())
+    written = export_project(project, "python", tmp_path / "big.py")
+    assert written == [tmp_path / "big.py", tmp_path / "big.npz"]
+    assert "_WEIGHTS_B64" not in written[0].read_text()
+    module = load_module(written[0], "predictor_big")
+    np.testing.assert_allclose(module.predict(x), net.predict(x), rtol=1e-5, atol=1e-6)
+
+
+def test_python_predictor_knows_the_classes(tmp_path):
+    project, net, x = trained(mlp())
+    prepared = PreparedData(
+        *(np.zeros((1, 5), np.float32), np.zeros(1, np.int64)) * 3,
+        task="classification",
+        classes=["setosa", "versicolor", "virginica"],
+        input_shape=(5,),
+    )
+    out = export_project(project, "python", tmp_path / "iris.py", prepared=prepared)[0]
+    module = load_module(out, "predictor_iris")
+    expected = [prepared.classes[i] for i in net.predict(x).argmax(axis=1)]
+    assert module.predict_classes(x) == expected
+    assert module.CLASSES == prepared.classes and module.TASK == "classification"
+
+
+# ------------------------------------------------------------------------------------------------ onnx
+def test_onnx_passes_checker_and_matches_engine(case, tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx.reference import ReferenceEvaluator
+
+    name, project, net, x = case
+    out = export_project(project, "onnx", tmp_path / "model.onnx")[0]
+    model = onnx.load(str(out))
+    onnx.checker.check_model(model, full_check=True)
+    got = ReferenceEvaluator(model).run(None, {"input": x})[0]
+    np.testing.assert_allclose(got, net.predict(x), rtol=1e-5, atol=1e-6)
+
+
+def test_onnx_conv_chain_needs_only_two_transposes(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    project, _, _ = trained(cnn())
+    model = onnx.load(str(export_project(project, "onnx", tmp_path / "m.onnx")[0]))
+    ops = [n.op_type for n in model.graph.node]
+    assert ops.count("Transpose") == 2  # into NCHW once at the input, back once before Flatten
+    assert {"Conv", "MaxPool", "BatchNormalization", "Concat", "Flatten", "Gemm", "Softmax"} <= set(ops)
+
+
+def test_onnx_runs_in_onnxruntime(case, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    name, project, net, x = case
+    out = export_project(project, "onnx", tmp_path / "model.onnx")[0]
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(None, {"input": x})[0], net.predict(x), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------ pytorch
+def test_pytorch_code_compiles_and_files_are_written(case, tmp_path):
+    name, project, net, x = case
+    written = export_project(project, "pytorch", tmp_path / "torch_model")
+    assert [p.name for p in written] == ["model.py", "weights.npz", "train.py"]
+    for path in written:
+        if path.suffix == ".py":
+            compile(path.read_text(), str(path), "exec")
+    with np.load(written[1], allow_pickle=False) as z:
+        assert set(z.files) == set(project.weights)
+
+
+def test_pytorch_model_file_name(tmp_path):
+    project, _, _ = trained(mlp())
+    written = export_project(project, "pytorch", tmp_path / "iris_net.py")
+    assert [p.name for p in written] == ["iris_net.py", "iris_net_weights.npz", "train_iris_net.py"]
+    assert "from iris_net import Net" in written[2].read_text()
+
+
+def test_pytorch_outputs_match_engine(case, tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    name, project, net, x = case
+    written = export_project(project, "pytorch", tmp_path / f"pt_{name}")
+    monkeypatch.syspath_prepend(str(written[0].parent))
+    module = load_module(written[0], f"torch_model_{name}")
+    model = module.load_model()
+    with torch.no_grad():
+        got = model(torch.as_tensor(x)).numpy()
+    np.testing.assert_allclose(got, net.predict(x), rtol=1e-4, atol=1e-5)
+
+
+# ------------------------------------------------------------------------------------------------ errors
+def test_unknown_format(tmp_path):
+    project, _, _ = trained(mlp())
+    with pytest.raises(ExportError, match='unknown export format "keras"'):
+        export_project(project, "keras", tmp_path / "x")
+
+
+def test_untrained_project_is_refused(tmp_path):
+    project, _, _ = trained(mlp())
+    project.weights = {}
+    with pytest.raises(ExportError, match="no trained weights"):
+        export_project(project, "onnx", tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_missing_and_misshapen_weights_name_the_layer(tmp_path):
+    project, _, _ = trained(mlp())
+    del project.weights["dense_2/bias"]
+    with pytest.raises(ExportError, match=r'layer "dense_2" \(dense_2/bias is missing\)'):
+        export_project(project, "python", tmp_path / "p.py")
+    project, _, _ = trained(mlp())
+    project.weights["dense_1/kernel"] = np.zeros((4, 8), np.float32)
+    with pytest.raises(ExportError, match=r"dense_1/kernel have shape \[4, 8\] but the layer needs \[5, 8\]"):
+        export_project(project, "python", tmp_path / "p.py")
+
+
+def test_nan_weights_are_refused(tmp_path):
+    project, _, _ = trained(mlp())
+    project.weights["dense_1/kernel"][0, 0] = np.nan
+    with pytest.raises(ExportError, match="dense_1/kernel contain NaN"):
+        export_project(project, "onnx", tmp_path / "m.onnx")
+
+
+def test_invalid_graph_and_missing_input_shape(tmp_path):
+    project, _, _ = trained(mlp())
+    project.graph.disconnect("dense_2", "act_1")  # act_1 now has no input; dense_2 a second output
+    with pytest.raises(ExportError, match="the network is not valid"):
+        export_project(project, "python", tmp_path / "p.py")
+    project, _, _ = trained(mlp())
+    project.graph.nodes["input_1"].params.pop("shape")
+    with pytest.raises(ExportError, match='Input layer "input_1" has no shape'):
+        export_project(project, "python", tmp_path / "p.py")
+
+
+def test_unsupported_layer_type_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(numpy_predictor, "SUPPORTED", numpy_predictor.SUPPORTED - {"BatchNormalization"})
+    project, _, _ = trained(mlp())
+    with pytest.raises(ExportError, match='Python export does not support layer type BatchNormalization .*"bn_1"'):
+        export_project(project, "python", tmp_path / "p.py")
+
+
+def test_bad_output_paths(tmp_path):
+    project, _, _ = trained(mlp())
+    with pytest.raises(ExportError, match=r"\.py file"):
+        export_project(project, "python", tmp_path / "predictor.txt")
+    with pytest.raises(ExportError, match="does not exist"):
+        export_project(project, "onnx", tmp_path / "no" / "such" / "m.onnx")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ExportError, match="it is a file"):
+        export_project(project, "pytorch", tmp_path / "afile")
+    with pytest.raises(ExportError, match="module name"):
+        export_project(project, "pytorch", tmp_path / "my-model.py")
+
+
+def test_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    project, _, _ = trained(cnn())
+    target = tmp_path / "model.onnx"
+    target.write_bytes(b"previous export")
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(ExportError, match="cannot write .*model.onnx"):
+        export_project(project, "onnx", target)
+    assert target.read_bytes() == b"previous export"
+    assert os.listdir(tmp_path) == ["model.onnx"]  # the temporary file is gone too
+
+
+def test_successful_exports_leave_no_temporary_files(tmp_path):
+    project, _, _ = trained(mlp())
+    export_project(project, "onnx", tmp_path / "m.onnx")
+    export_project(project, "python", tmp_path / "p.py")
+    export_project(project, "pytorch", tmp_path / "pt")
+    assert sorted(os.listdir(tmp_path)) == ["m.onnx", "p.py", "pt"]
+    assert sorted(os.listdir(tmp_path / "pt")) == ["model.py", "train.py", "weights.npz"]
