@@ -1,0 +1,112 @@
+"""Decision-boundary heatmap with the data points drawn over it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from designer.ui.plots import theme
+
+_CLASS_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+                  "#7F7F7F", "#8C564B", "#17BECF"]
+
+
+def class_colour(index: int) -> str:
+    return _CLASS_COLOURS[int(index) % len(_CLASS_COLOURS)]
+
+
+class BoundaryPlot(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = theme.make_plot("Decision boundary", self, left="feature 2", bottom="feature 1")
+        self.plot.getPlotItem().setAspectLocked(False)
+        self.image = pg.ImageItem()
+        self.image.setZValue(-10)
+        self.plot.addItem(self.image)
+        self.scatter = pg.ScatterPlotItem(size=6)
+        self.plot.addItem(self.scatter)
+        self.hint = QLabel("The boundary appears here for data with two input features.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.hint)
+        self.task = "classification"
+        self.n_classes = 2
+        self._points: tuple[np.ndarray, np.ndarray] | None = None
+        self._grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def plots(self) -> list[pg.PlotWidget]:
+        return [self.plot]
+
+    def configure(self, task: str, n_classes: int) -> None:
+        self.task, self.n_classes = task, max(int(n_classes), 1)
+
+    def has_data(self) -> bool:
+        return self.image.image is not None
+
+    def set_boundary(self, xs, ys, values) -> None:
+        xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+        values = np.asarray(values, dtype=np.float64).reshape(len(ys), len(xs))
+        self._grid = (xs, ys, values)
+        if self.task == "regression":
+            lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+            cmap, levels, image = pg.colormap.get("CET-D1"), (lo, hi if hi > lo else lo + 1), values
+        elif self.n_classes <= 2:
+            # P(class 1): class 0's colour → background at 0.5 → class 1's colour
+            soft = self._soft_colours(2)
+            cmap = pg.ColorMap([0.0, 0.5, 1.0], [soft[0], theme.background(self.palette()), soft[1]])
+            levels, image = (0.0, 1.0), values
+        else:
+            cmap = _stepped(self._soft_colours(self.n_classes))
+            levels, image = (0.0, float(self.n_classes - 1)), values
+        self.image.setColorMap(cmap)
+        self.image.setImage(image.T, autoLevels=False, levels=levels)  # ImageItem wants [x, y]
+        dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
+        dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
+        self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+        self.hint.setVisible(False)
+
+    def _soft_colours(self, n: int) -> list:
+        """Class colours mixed with the background, so the points drawn on top stay visible."""
+        bg = theme.background(self.palette())
+        out = []
+        for i in range(n):
+            c = pg.mkColor(class_colour(i))
+            out.append(pg.mkColor(int(0.6 * c.red() + 0.4 * bg.red()), int(0.6 * c.green() + 0.4 * bg.green()),
+                                  int(0.6 * c.blue() + 0.4 * bg.blue())))
+        return out
+
+    def set_points(self, x2d, y) -> None:
+        x2d = np.asarray(x2d, dtype=np.float64)
+        y = np.asarray(y).ravel()
+        self._points = (x2d, y)
+        outline = pg.mkPen(theme.foreground(self.palette()), width=0.8)
+        if self.task == "regression":
+            cmap = pg.colormap.get("CET-D1")
+            lo, hi = float(y.min()), float(y.max())
+            scaled = (y.astype(np.float64) - lo) / (hi - lo if hi > lo else 1.0)
+            brushes = [pg.mkBrush(c) for c in cmap.mapToQColor(scaled)]
+        else:
+            palette_brushes = [pg.mkBrush(class_colour(i)) for i in range(max(self.n_classes, 2))]
+            brushes = [palette_brushes[int(c) % len(palette_brushes)] for c in y]
+        self.scatter.setData(x=x2d[:, 0], y=x2d[:, 1], brush=brushes, pen=outline)
+
+    def apply_palette(self) -> None:
+        theme.style_plot(self.plot, self.palette())
+        if self._points is not None:
+            self.set_points(*self._points)
+        if self._grid is not None:
+            self.set_boundary(*self._grid)
+
+
+def _stepped(colours: list) -> pg.ColorMap:
+    """A colour map with flat bands, so class k (level k of 0..n-1) maps to exactly colour k."""
+    n = len(colours)
+    positions, stops = [], []
+    for k in range(n):
+        lo, hi = max(0.0, (k - 0.5) / (n - 1)), min(1.0, (k + 0.5) / (n - 1))
+        positions += [lo, hi - 1e-6 if hi < 1.0 else hi]
+        stops += [colours[k], colours[k]]
+    return pg.ColorMap(np.array(positions), stops)

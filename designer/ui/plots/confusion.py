@@ -1,0 +1,131 @@
+"""Confusion matrix heatmap with counts, and a per-class precision / recall / F1 table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from designer.ui.plots import theme
+
+
+def per_class_scores(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision, recall and F1 per class from a confusion matrix (rows = true class); 0 where undefined."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    tp = np.diag(matrix)
+    predicted, actual = matrix.sum(axis=0), matrix.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        recall = np.where(actual > 0, tp / actual, 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    return precision, recall, f1
+
+
+def _per_class(value, classes: list[str]) -> np.ndarray | None:
+    """Accept a list aligned with `classes` or a {class: value} dict."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return np.array([float(value.get(c, value.get(i, np.nan))) for i, c in enumerate(classes)])
+    arr = np.asarray(value, dtype=np.float64).ravel()
+    return arr if len(arr) == len(classes) else None
+
+
+class ConfusionView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = theme.make_plot("Confusion matrix", self, left="true class", bottom="predicted class")
+        item = self.plot.getPlotItem()
+        item.showGrid(x=False, y=False)
+        item.invertY(True)
+        item.setAspectLocked(True)
+        self.image = pg.ImageItem()
+        self.plot.addItem(self.image)
+        self._cmap = self._colour_map()
+        self._texts: list[pg.TextItem] = []
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.plot)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.matrix = np.zeros((0, 0))
+        self.classes: list[str] = []
+        self._scores: tuple = (None, None, None)
+
+    def plots(self) -> list[pg.PlotWidget]:
+        return [self.plot]
+
+    def cell_texts(self) -> list[str]:
+        return [t.textItem.toPlainText() for t in self._texts]
+
+    def show_matrix(self, matrix, classes: list[str], precision=None, recall=None, f1=None) -> None:
+        matrix = np.asarray(matrix, dtype=np.float64)
+        n = matrix.shape[0]
+        if matrix.ndim != 2 or matrix.shape[1] != n:
+            raise ValueError(f"confusion matrix must be square, got shape {matrix.shape}")
+        classes = [str(c) for c in classes] if len(classes) == n else [str(i) for i in range(n)]
+        self.matrix, self.classes = matrix, classes
+        rows = matrix.sum(axis=1, keepdims=True)
+        share = np.divide(matrix, rows, out=np.zeros_like(matrix), where=rows > 0)  # colour = share of the row
+        self.image.setImage(share.T, autoLevels=False, levels=(0.0, 1.0))  # ImageItem is [x=predicted, y=true]
+        self.image.setRect(QRectF(-0.5, -0.5, n, n))
+        for text in self._texts:  # evaluation is rare: rebuilding labels here is fine
+            self.plot.removeItem(text)
+        self._texts = []
+        font_px = 13 if n <= 6 else 11 if n <= 12 else 9
+        cell_colours = self._cmap.mapToQColor(share.ravel())
+        muted = theme.muted(self.palette())
+        for i in range(n):
+            for j in range(n):
+                cell = cell_colours[i * n + j]
+                ink = "#000000" if cell.lightness() > 140 else "#FFFFFF"  # contrast with the cell, not the theme
+                text = pg.TextItem(f"{int(matrix[i, j])}", anchor=(0.5, 0.5),
+                                   color=muted if matrix[i, j] == 0 else ink)
+                font = text.textItem.font()
+                font.setPixelSize(font_px)
+                text.setFont(font)
+                text.setPos(j, i)
+                self.plot.addItem(text)
+                self._texts.append(text)
+        ticks = [list(enumerate(classes))]
+        item = self.plot.getPlotItem()
+        item.getAxis("bottom").setTicks(ticks)
+        item.getAxis("left").setTicks(ticks)
+        item.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0.02)
+        self._scores = (precision, recall, f1)
+        computed = per_class_scores(matrix)
+        given = [_per_class(v, classes) for v in (precision, recall, f1)]
+        scores = [g if g is not None else c for g, c in zip(given, computed)]
+        self.table.setRowCount(n)
+        for i, name in enumerate(classes):
+            self.table.setItem(i, 0, QTableWidgetItem(name))
+            for col, values in enumerate(scores, start=1):
+                cell = QTableWidgetItem(f"{values[i]:.3f}")
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if values[i] < 0.5:
+                    cell.setForeground(QColor(theme.warning_color(self.palette())))
+                self.table.setItem(i, col, cell)
+
+    def _colour_map(self) -> pg.ColorMap:
+        """Background (share 0) to the palette's accent (share 1): zeros recede in light and dark themes."""
+        palette = self.palette()
+        accent = theme.series_color(palette, 0)
+        cmap = pg.ColorMap([0.0, 1.0], [theme.background(palette), accent])
+        self.image.setColorMap(cmap)
+        return cmap
+
+    def apply_palette(self) -> None:
+        theme.style_plot(self.plot, self.palette())
+        self._cmap = self._colour_map()
+        if self.matrix.size:
+            self.show_matrix(self.matrix, self.classes, *self._scores)

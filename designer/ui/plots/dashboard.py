@@ -1,0 +1,421 @@
+"""The training dashboard: live metrics, layer health, decision boundary, evaluation and run comparison.
+
+Events arrive on the GUI thread (the worker re-emits them as signals). Each handler only appends to the
+run's data and marks what changed; a timer redraws a few times per second with setData on existing items.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.ui.plots import health, refcount_guard, theme
+from designer.ui.plots.boundary_plot import BoundaryPlot
+from designer.ui.plots.confusion import ConfusionView
+from designer.ui.plots.export import export_plot_png
+from designer.ui.plots.histograms import HistogramPanel
+from designer.ui.plots.metrics_plot import MetricsPanel
+from designer.ui.plots.norms import NormsPanel
+from designer.ui.plots.overfitting import OverfittingView
+from designer.ui.plots.regression_plots import RegressionView
+from designer.ui.plots.run_data import RunData, write_runs_csv
+from designer.ui.plots.runs import RunsList
+
+refcount_guard.protect_singletons()  # PySide6 6.12 on Python 3.11 loses a None reference per Qt call
+
+REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
+
+
+class TrainingDashboard(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runs: dict[str, RunData] = {}
+        self.current: RunData | None = None
+        self._layer_kinds: dict[str, str] = {}
+        self._warnings: list[health.HealthWarning] = []
+        self._dirty: set[str] = set()
+        self._pending_boundary: tuple | None = None
+        self._pending_points: tuple | None = None
+        self._focus_plot = None
+
+        self.metrics = MetricsPanel()
+        self.runs_list = RunsList()
+        self.histograms = HistogramPanel()
+        self.norms = NormsPanel()
+        self.warnings_list = QListWidget()
+        self.boundary = BoundaryPlot()
+        self.confusion = ConfusionView()
+        self.regression = RegressionView()
+        self.overfitting = OverfittingView()
+        self.worst_table = QTableWidget(0, 0)
+        self.worst_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.status = QLabel("No run yet.")
+        self.export_png_button = QPushButton("Export PNG…")
+        self.export_csv_button = QPushButton("Export CSV…")
+        self.tabs = QTabWidget()
+        self._build_layout()
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(lambda: self._redraw(visible_only=True))
+        self.runs_list.visible_runs_changed.connect(lambda: self._mark("metrics_batch", "metrics_epoch"))
+        self.tabs.currentChanged.connect(lambda _i: self._redraw(visible_only=True))
+        self.export_png_button.clicked.connect(self._ask_export_png)
+        self.export_csv_button.clicked.connect(self._ask_export_csv)
+        for widget in self._all_plots():
+            widget.scene().sigMouseClicked.connect(lambda _ev, w=widget: setattr(self, "_focus_plot", w))
+        self._show_warnings()
+
+    def _build_layout(self) -> None:
+        training = QSplitter(Qt.Orientation.Horizontal)
+        training.addWidget(self.metrics)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(QLabel("Runs (tick to compare)"))
+        side_layout.addWidget(self.runs_list)
+        training.addWidget(side)
+        training.setStretchFactor(0, 5)
+        training.setStretchFactor(1, 1)
+        training.setSizes([900, 170])
+
+        layers = QSplitter(Qt.Orientation.Vertical)
+        layers.addWidget(self.histograms)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.norms)
+        box = QWidget()
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.addWidget(QLabel("Layer health"))
+        box_layout.addWidget(self.warnings_list)
+        lower.addWidget(box)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        layers.addWidget(lower)
+        layers.setStretchFactor(0, 3)
+        layers.setStretchFactor(1, 2)
+        self.warnings_list.setWordWrap(True)
+
+        self.eval_stack = QStackedWidget()
+        self.eval_stack.addWidget(self.confusion)
+        self.eval_stack.addWidget(self.regression)
+        evaluation = QSplitter(Qt.Orientation.Vertical)
+        evaluation.addWidget(self.eval_stack)
+        evaluation.addWidget(self.worst_table)
+        evaluation.setStretchFactor(0, 4)
+        evaluation.setStretchFactor(1, 1)
+        self.worst_table.setVisible(False)
+
+        self.tabs.addTab(training, "Training")
+        self.tabs.addTab(layers, "Layers")
+        self.tabs.addTab(self.boundary, "Decision boundary")
+        self.tabs.addTab(evaluation, "Evaluation")
+        self.tabs.addTab(self.overfitting, "Overfitting")
+        self._tab_of = {"metrics_batch": 0, "metrics_epoch": 0, "layers": 1, "boundary": 2, "overfitting": 4}
+
+        header = QHBoxLayout()
+        header.addWidget(self.status, 1)
+        header.addWidget(self.export_png_button)
+        header.addWidget(self.export_csv_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(header)
+        layout.addWidget(self.tabs, 1)
+
+    # the API the main window calls ---------------------------------------------------------------
+    def start_run(self, run_id: str, task: str, class_names: list[str], layer_ids: list[str],
+                  layer_kinds: dict[str, str] | None = None) -> None:
+        """Begin a new run; earlier runs stay in the runs list for comparison.
+
+        `layer_kinds` (optional) maps layer id → activation name, which sharpens the health checks.
+        """
+        run_id = str(run_id)
+        base, n = run_id, 2
+        while run_id in self.runs:  # the same name twice would merge two runs' curves
+            run_id, n = f"{base} ({n})", n + 1
+        run = RunData(run_id, task=task, class_names=[str(c) for c in class_names],
+                      layer_ids=[str(lid) for lid in layer_ids])
+        self.runs[run_id] = run
+        self.current = run
+        self._layer_kinds = dict(layer_kinds or {})
+        self._warnings = []
+        regression = run.is_regression
+        self.metrics.set_regression(regression)
+        self.metrics.show_best(None)
+        self.histograms.set_entries(run.histograms, run.layer_ids)
+        self.norms.clear_data()
+        self.boundary.configure(task, max(len(class_names), 1))
+        self.eval_stack.setCurrentWidget(self.regression if regression else self.confusion)
+        self.runs_list.add_run(run_id, len(self.runs) - 1, checked=True)
+        self.status.setText(f"{run_id}: starting…")
+        self._show_warnings()
+        self._mark("metrics_batch", "metrics_epoch", "layers", "overfitting")
+
+    def on_started(self, event) -> None:
+        """Optional: `TrainingStarted(total_epochs, batches_per_epoch)` places the first epoch's batches exactly."""
+        self._run_for_event().expected_batches = int(getattr(event, "batches_per_epoch", 0) or 0) or None
+
+    def on_batch(self, event) -> None:
+        run = self._run_for_event()
+        run.add_batch(event.epoch, event.batch, event.loss)
+        self._mark("metrics_batch")
+
+    def on_epoch(self, event) -> None:
+        run = self._run_for_event()
+        metrics = dict(getattr(event, "metrics", None) or {})
+        extras = dict(getattr(event, "extras", None) or {})
+        histograms = getattr(event, "histograms", None) or metrics.pop("histograms", None) or {}
+        lr = getattr(event, "lr", None)
+        if lr is None:
+            lr = metrics.get("lr")
+        run.add_epoch(event.epoch, {k: v for k, v in metrics.items() if k != "lr"}, lr)
+        run.add_histograms(event.epoch, histograms)
+        new_layers = [lid for lid in run.histograms if self.histograms.layer_box.findText(lid) < 0]
+        if new_layers:
+            self.histograms.add_layers(new_layers)
+        run.add_norms(event.epoch, extras.get("weight_norms") or metrics.get("weight_norms"),
+                      extras.get("grad_norms") or metrics.get("grad_norms"))
+        self._update_health(run, histograms)
+        if extras.get("points") is not None:
+            self._pending_points = tuple(extras["points"])
+        if extras.get("boundary") is not None:
+            self._pending_boundary = tuple(extras["boundary"])
+            self._mark("boundary")
+        self._update_status(run)
+        self._mark("metrics_epoch", "layers", "overfitting")
+
+    def on_finished(self, event) -> None:
+        run = self._run_for_event()
+        run.finished_reason = getattr(event, "reason", None)
+        run.best_epoch = getattr(event, "best_epoch", None)
+        run.message = getattr(event, "message", "") or ""
+        label = "best"
+        if run.finished_reason == "early_stopping":
+            label = "best (early stopping)"
+        self.metrics.show_best(run.best_epoch, label)
+        self._update_status(run)
+        self._redraw(visible_only=False)
+
+    def show_evaluation(self, result: dict) -> None:
+        """Confusion matrix + per-class scores, or predicted-vs-actual and residuals; optional worst rows."""
+        if result.get("confusion_matrix") is not None:
+            classes = list(result.get("classes") or (self.current.class_names if self.current else []))
+            self.confusion.show_matrix(result["confusion_matrix"], classes, result.get("precision"),
+                                       result.get("recall"), result.get("f1"))
+            self.eval_stack.setCurrentWidget(self.confusion)
+        elif result.get("y_true") is not None and result.get("y_pred") is not None:
+            self.regression.show_predictions(result["y_true"], result["y_pred"])
+            self.eval_stack.setCurrentWidget(self.regression)
+        self._show_worst(result.get("worst"))
+        self.tabs.setCurrentIndex(3)
+
+    def set_boundary_data(self, x2d, y, xs=None, ys=None, values=None) -> None:
+        """Data points (x2d (n, 2), y) and, when given, the grid from `boundary_grid` behind them.
+
+        Also accepts ``(x2d, y, task, class_names)``: the points alone, before the first grid arrives.
+        """
+        if isinstance(xs, str):
+            task, names = xs, list(ys or [])
+            self.boundary.configure(task, max(len(names), 1))
+            xs = ys = values = None
+        self._pending_points = (x2d, y)
+        if xs is not None and ys is not None and values is not None:
+            self._pending_boundary = (xs, ys, values)
+        self._mark("boundary")
+
+    def update_boundary(self, xs, ys, values) -> None:
+        """A new grid for the points already set (called every few epochs)."""
+        self._pending_boundary = (xs, ys, values)
+        self._mark("boundary")
+
+    # redraw --------------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Redraw everything that changed now (tests, end of training); normally the timer does this."""
+        self._timer.stop()
+        self._redraw(visible_only=False)
+
+    def _mark(self, *sections: str) -> None:
+        self._dirty.update(sections)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _redraw(self, visible_only: bool) -> None:
+        if not self._dirty:
+            return
+        shown = self.tabs.currentIndex()
+        todo = {s for s in self._dirty if not visible_only or self._tab_of.get(s) == shown}
+        self._dirty -= todo
+        runs = list(self.runs.values())
+        visible = self.runs_list.checked_runs()
+        if "metrics_batch" in todo or "metrics_epoch" in todo:
+            self.metrics.update_runs(runs, visible, batches="metrics_batch" in todo, epochs="metrics_epoch" in todo)
+        if "layers" in todo and self.current is not None:
+            self.histograms.refresh()
+            self.norms.update_norms(self.current.weight_norms, self.current.grad_norms)
+        if "overfitting" in todo and self.current is not None:
+            run = self.current
+            self.overfitting.update_losses(run.epochs, run.series("loss"), run.series("val_loss"))
+        if "boundary" in todo:
+            if self._pending_boundary is not None:
+                self.boundary.set_boundary(*self._pending_boundary)
+            if self._pending_points is not None:
+                self.boundary.set_points(*self._pending_points)
+
+    # health --------------------------------------------------------------------------------------
+    def _update_health(self, run: RunData, histograms: dict) -> None:
+        found: list[health.HealthWarning] = []
+        for layer_id, pair in (histograms or {}).items():
+            counts, edges = pair
+            warning = health.check_activation(str(layer_id), counts, edges, self._layer_kinds.get(str(layer_id)))
+            if warning:
+                found.append(warning)
+        for layer_id in sorted(set(run.weight_norms) | set(run.grad_norms)):
+            warning = health.check_norms(layer_id, [v for _, v in run.weight_norms.get(layer_id, [])],
+                                         [v for _, v in run.grad_norms.get(layer_id, [])])
+            if warning:
+                found.append(warning)
+        if [w.message for w in found] != [w.message for w in self._warnings]:
+            self._warnings = found
+            self._show_warnings()
+
+    def health_warnings(self) -> list[str]:
+        return [w.message for w in self._warnings]
+
+    def _show_warnings(self) -> None:
+        self.warnings_list.clear()
+        palette = self.palette()
+        if not self._warnings:
+            item = QListWidgetItem("No layer problems detected.")
+            item.setForeground(theme.foreground(palette))
+            self.warnings_list.addItem(item)
+        for warning in self._warnings:
+            item = QListWidgetItem(f"⚠ {warning.message}")
+            item.setForeground(theme.warning_color(palette))
+            self.warnings_list.addItem(item)
+        count = len(self._warnings)
+        self.tabs.setTabText(1, f"Layers ⚠ {count}" if count else "Layers")
+
+    def _show_worst(self, rows) -> None:
+        if not rows:
+            self.worst_table.setVisible(False)
+            return
+        if isinstance(rows[0], dict):
+            columns = list(dict.fromkeys(k for row in rows for k in row))
+            cells = [[row.get(c, "") for c in columns] for row in rows]
+        else:
+            width = max(len(row) for row in rows)
+            columns = [f"column {i + 1}" for i in range(width)]
+            cells = [list(row) + [""] * (width - len(row)) for row in rows]
+        self.worst_table.setColumnCount(len(columns))
+        self.worst_table.setHorizontalHeaderLabels([str(c) for c in columns])
+        self.worst_table.setRowCount(len(cells))
+        for r, row in enumerate(cells):
+            for c, value in enumerate(row):
+                text = f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
+                self.worst_table.setItem(r, c, QTableWidgetItem(text))
+        self.worst_table.setVisible(True)
+
+    # status --------------------------------------------------------------------------------------
+    def _run_for_event(self) -> RunData:
+        if self.current is None:  # events before start_run: keep them rather than drop them
+            self.start_run("run 1", "classification", [], [])
+        return self.current
+
+    def _update_status(self, run: RunData) -> None:
+        parts = [run.run_id]
+        if run.epochs:
+            parts.append(f"epoch {run.epochs[-1]}")
+            for key, label in (("loss", "loss"), ("val_loss", "val loss"), ("val_accuracy", "val acc"),
+                               ("val_mae", "val MAE"), ("val_r2", "val R²")):
+                value = run.series(key)[-1] if key in run.metrics else math.nan
+                if math.isfinite(value):
+                    parts.append(f"{label} {value:.4g}")
+        if run.best_epoch is not None:
+            parts.append(f"best epoch {run.best_epoch}")
+        if run.finished_reason:
+            parts.append(run.finished_reason.replace("_", " "))
+        text = " · ".join(parts)
+        if run.message and run.finished_reason in ("nan", "stopped"):
+            text += f" — {run.message}"
+        self.status.setText(text)
+
+    # export --------------------------------------------------------------------------------------
+    def _all_plots(self):
+        return [*self.metrics.plots(), self.histograms.heatmap_plot, self.histograms.epoch_plot,
+                *self.norms.plots(), *self.boundary.plots(), *self.confusion.plots(),
+                *self.regression.plots(), *self.overfitting.plots()]
+
+    def current_plot(self):
+        """The plot last clicked on the shown tab, else that tab's main plot."""
+        index = self.tabs.currentIndex()
+        candidates = {
+            0: self.metrics.plots(),
+            1: [self.histograms.heatmap_plot, self.histograms.epoch_plot, *self.norms.plots()],
+            2: self.boundary.plots(),
+            3: (self.confusion if self.eval_stack.currentWidget() is self.confusion else self.regression).plots(),
+            4: self.overfitting.plots(),
+        }[index]
+        return self._focus_plot if self._focus_plot in candidates else candidates[0]
+
+    def export_png(self, path: str | Path) -> Path:
+        self.flush()
+        return export_plot_png(self.current_plot(), path)
+
+    def export_csv(self, path: str | Path) -> Path:
+        """Per-epoch metrics of every run shown on the plots (the current run at least)."""
+        shown = self.runs_list.checked_runs()
+        runs = [r for r in self.runs.values() if r.run_id in shown or r is self.current]
+        write_runs_csv(runs, path)
+        return Path(path)
+
+    def _ask_export_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plot as PNG", "plot.png", "PNG image (*.png)",
+                                              options=QFileDialog.Option.DontUseNativeDialog)
+        if path:
+            self._export_safely(self.export_png, path)
+
+    def _ask_export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export metrics as CSV", "metrics.csv", "CSV (*.csv)",
+                                              options=QFileDialog.Option.DontUseNativeDialog)
+        if path:
+            self._export_safely(self.export_csv, path)
+
+    def _export_safely(self, action, path: str) -> None:
+        try:
+            written = action(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not write {path}: {exc.strerror or exc}")
+            return
+        self.status.setText(f"Saved {written}")
+
+    # palette -------------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            QTimer.singleShot(0, self.apply_palette)  # children have their new palette by then
+        super().changeEvent(event)
+
+    def apply_palette(self) -> None:
+        for panel in (self.metrics, self.histograms, self.norms, self.boundary, self.confusion,
+                      self.regression, self.overfitting, self.runs_list):
+            panel.apply_palette()
+        self._show_warnings()

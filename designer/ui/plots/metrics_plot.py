@@ -1,0 +1,160 @@
+"""Loss, accuracy (or MAE / R²) and learning-rate curves, one colour per run, updated with setData."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from designer.ui.plots import theme
+from designer.ui.plots.run_data import RunData
+
+
+class _RunCurves:
+    """The curves one run owns on every plot; created once, then only fed with setData."""
+
+    def __init__(self, panel: MetricsPanel, run: RunData) -> None:
+        name = run.run_id
+        self.batch = pg.PlotDataItem(connect="finite")
+        self.train = pg.PlotDataItem(name=f"{name} train", connect="finite", symbol="o", symbolSize=5)
+        self.val = pg.PlotDataItem(name=f"{name} val", connect="finite", symbol="t", symbolSize=6)
+        self.metric_train = pg.PlotDataItem(name=f"{name} train", connect="finite", symbol="o", symbolSize=5)
+        self.metric_val = pg.PlotDataItem(name=f"{name} val", connect="finite", symbol="t", symbolSize=6)
+        self.r2_train = pg.PlotDataItem(name=f"{name} train", connect="finite", symbol="o", symbolSize=5)
+        self.r2_val = pg.PlotDataItem(name=f"{name} val", connect="finite", symbol="t", symbolSize=6)
+        self.lr = pg.PlotDataItem(name=name, connect="finite")
+        panel.loss_plot.addItem(self.batch)
+        panel.loss_plot.addItem(self.train)
+        panel.loss_plot.addItem(self.val)
+        panel.metric_plot.addItem(self.metric_train)
+        panel.metric_plot.addItem(self.metric_val)
+        panel.r2_plot.addItem(self.r2_train)
+        panel.r2_plot.addItem(self.r2_val)
+        panel.lr_plot.addItem(self.lr)
+
+    def items(self) -> list[pg.PlotDataItem]:
+        return [self.batch, self.train, self.val, self.metric_train, self.metric_val,
+                self.r2_train, self.r2_val, self.lr]
+
+    def set_visible(self, visible: bool) -> None:
+        for item in self.items():
+            item.setVisible(visible)
+
+    def set_colour(self, palette, index: int) -> None:
+        """Run `index` draws training in colour 2·index (solid) and validation in 2·index+1 (dashed)."""
+        colour = theme.series_color(palette, 2 * index)
+        val_colour = theme.series_color(palette, 2 * index + 1)
+        faint = pg.mkColor(colour)
+        faint.setAlpha(110)
+        bg = theme.background(palette)
+        self.batch.setPen(pg.mkPen(faint, width=1))
+        for solid, dashed in ((self.train, self.val), (self.metric_train, self.metric_val),
+                              (self.r2_train, self.r2_val)):
+            solid.setPen(pg.mkPen(colour, width=2))
+            solid.setSymbolBrush(pg.mkBrush(colour))
+            solid.setSymbolPen(pg.mkPen(colour))
+            dashed.setPen(pg.mkPen(val_colour, width=2, style=Qt.PenStyle.DashLine))
+            dashed.setSymbolBrush(pg.mkBrush(bg))
+            dashed.setSymbolPen(pg.mkPen(val_colour, width=1.5))
+        self.lr.setPen(pg.mkPen(colour, width=2))
+
+
+def _set_finite(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
+    """setData, but a series with no finite value at all is emptied (symbols choke on all-NaN data)."""
+    if np.isfinite(y).any():
+        curve.setData(x, y)
+    else:
+        curve.setData([], [])
+
+
+class MetricsPanel(QWidget):
+    """Four plots: loss (per epoch + smoothed per batch), accuracy or MAE, R² (regression), learning rate."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loss_plot = theme.make_plot("Loss", self, bottom="epoch", legend=(-10, 10))
+        self.metric_plot = theme.make_plot("Accuracy", self, bottom="epoch", legend=(-10, -10))
+        self.r2_plot = theme.make_plot("R²", self, bottom="epoch", legend=(-10, -10))
+        self.lr_plot = theme.make_plot("Learning rate", self, bottom="epoch")
+        self.best_line = pg.InfiniteLine(angle=90, movable=False, label="best",
+                                         labelOpts={"position": 0.6})
+        self.best_line.setVisible(False)
+        self.loss_plot.addItem(self.best_line, ignoreBounds=True)
+        self._grid = layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loss_plot, 0, 0, 2, 1)
+        layout.addWidget(self.metric_plot, 0, 1, 2, 1)
+        layout.addWidget(self.r2_plot, 1, 1)
+        layout.addWidget(self.lr_plot, 2, 0, 1, 2)
+        layout.setColumnStretch(0, 3)
+        layout.setColumnStretch(1, 2)
+        layout.setRowStretch(0, 2)
+        layout.setRowStretch(1, 2)
+        layout.setRowStretch(2, 1)
+        self._curves: dict[str, _RunCurves] = {}
+        self._colour_index: dict[str, int] = {}
+        self._regression = False
+        self.set_regression(False)
+
+    def plots(self) -> list[pg.PlotWidget]:
+        return [self.loss_plot, self.metric_plot, self.r2_plot, self.lr_plot]
+
+    def curves_for(self, run_id: str) -> _RunCurves | None:
+        return self._curves.get(run_id)
+
+    def set_regression(self, regression: bool) -> None:
+        self._regression = regression
+        self.metric_plot.getPlotItem().setTitle("MAE" if regression else "Accuracy")
+        # classification: accuracy takes the R² plot's place below it
+        self._grid.removeWidget(self.metric_plot)
+        self._grid.addWidget(self.metric_plot, 0, 1, 1 if regression else 2, 1)
+        self.r2_plot.setVisible(regression)
+        self.apply_palette()
+
+    def _ensure(self, run: RunData) -> _RunCurves:
+        curves = self._curves.get(run.run_id)
+        if curves is None:
+            curves = _RunCurves(self, run)
+            self._curves[run.run_id] = curves
+            self._colour_index[run.run_id] = len(self._colour_index)
+            curves.set_colour(self.palette(), self._colour_index[run.run_id])
+        return curves
+
+    def update_runs(self, runs: list[RunData], visible: set[str], batches: bool = True, epochs: bool = True) -> None:
+        """Feed the visible runs' data into their curves; hide the others. Never re-creates items."""
+        for run in runs:
+            shown = run.run_id in visible
+            if not shown and run.run_id not in self._curves:
+                continue
+            curves = self._ensure(run)
+            curves.set_visible(shown)
+            if not shown:
+                continue
+            if batches:
+                curves.batch.setData(*run.batch_curve())
+            if epochs:
+                x = np.asarray(run.epochs, dtype=np.float64)
+                metric = "mae" if run.is_regression else "accuracy"
+                for curve, key in ((curves.train, "loss"), (curves.val, "val_loss"),
+                                   (curves.metric_train, metric), (curves.metric_val, f"val_{metric}"),
+                                   (curves.r2_train, "r2"), (curves.r2_val, "val_r2")):
+                    _set_finite(curve, x, run.series(key))
+                _set_finite(curves.lr, x, np.asarray(run.lr, dtype=np.float64))
+
+    def show_best(self, epoch: int | None, label: str = "best") -> None:
+        if epoch is None:
+            self.best_line.setVisible(False)
+            return
+        self.best_line.setValue(epoch)
+        self.best_line.label.setFormat(label)
+        self.best_line.setVisible(True)
+
+    def apply_palette(self) -> None:
+        palette = self.palette()
+        for plot in self.plots():
+            theme.style_plot(plot, palette)
+        for run_id, curves in self._curves.items():
+            curves.set_colour(palette, self._colour_index[run_id])
+        self.best_line.setPen(pg.mkPen(theme.muted(palette), width=1.5, style=Qt.PenStyle.DotLine))
+        self.best_line.label.setColor(theme.foreground(palette))

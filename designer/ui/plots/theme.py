@@ -1,0 +1,75 @@
+"""Plot colours taken from the widget's QPalette, so plots follow light and dark themes."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QWidget
+
+# Hues that stay distinguishable for common colour-vision deficiencies (Okabe-Ito order).
+_SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+_SERIES_DARK = ["#56B4E9", "#E69F00", "#2BD1A0", "#E08EC8", "#8FD3FF", "#FF7A33", "#F0E442", "#BBBBBB"]
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def background(palette: QPalette) -> QColor:
+    return palette.color(QPalette.ColorRole.Base)
+
+
+def foreground(palette: QPalette) -> QColor:
+    return palette.color(QPalette.ColorRole.Text)
+
+
+def series_color(palette: QPalette, index: int) -> QColor:
+    colours = _SERIES_DARK if is_dark(palette) else _SERIES
+    return QColor(colours[index % len(colours)])
+
+
+def muted(palette: QPalette) -> QColor:
+    """Grid/marker colour half way between text and background."""
+    fg, bg = foreground(palette), background(palette)
+    return QColor((fg.red() + bg.red()) // 2, (fg.green() + bg.green()) // 2, (fg.blue() + bg.blue()) // 2)
+
+
+def warning_color(palette: QPalette) -> QColor:
+    return QColor("#FF8A65") if is_dark(palette) else QColor("#B23C17")
+
+
+def style_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
+    """Background, axes and title in the palette's colours; call again on PaletteChange."""
+    fg = foreground(palette)
+    plot.setBackground(background(palette))
+    item = plot.getPlotItem()
+    for name in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(muted(palette)))
+        axis.setTextPen(pg.mkPen(fg))
+    if item.titleLabel is not None and item.titleLabel.text:
+        item.setTitle(item.titleLabel.text, color=fg.name())
+    legend = item.legend
+    if legend is not None:
+        legend.setLabelTextColor(fg)
+        bg = QColor(background(palette))
+        bg.setAlpha(200)
+        legend.setBrush(pg.mkBrush(bg))
+
+
+def make_plot(title: str, palette_source: QWidget, left: str = "", bottom: str = "",
+              legend: tuple[int, int] | None = None) -> pg.PlotWidget:
+    """A PlotWidget in the palette's colours; `legend` is the legend's offset (negative: from the right/bottom)."""
+    plot = pg.PlotWidget()
+    plot.setMenuEnabled(False)
+    item = plot.getPlotItem()
+    item.setTitle(title)
+    if left:
+        item.setLabel("left", left)
+    if bottom:
+        item.setLabel("bottom", bottom)
+    item.showGrid(x=True, y=True, alpha=0.15)
+    if legend is not None:
+        item.addLegend(offset=legend, labelTextSize="8pt")
+    style_plot(plot, palette_source.palette())
+    return plot
