@@ -120,3 +120,18 @@ def trained(graph: Graph, name: str = "test net", seed: int = 0) -> tuple[Projec
     net.set_weights(weights)
     project = Project(name=name, graph=graph, weights=net.get_weights())
     return project, net, x
+
+
+def sequence() -> Graph:
+    """A rank-2 sample (steps, features): BN over the last axis of a 3-D batch, Concatenate on axis 0."""
+    return _graph(
+        [
+            ("seq", "Input", {"shape": [4, 3]}),
+            ("bn", "BatchNormalization", {"momentum": 0.8}),
+            ("act", "Activation", {"activation": "tanh"}),
+            ("cat", "Concatenate", {"axis": 0}),
+            ("flat", "Flatten", {}),
+            ("out", "Dense", {"units": 2}),
+        ],
+        [("seq", "bn"), ("bn", "act"), ("seq", "cat"), ("act", "cat"), ("cat", "flat"), ("flat", "out")],
+    )

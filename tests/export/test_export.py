@@ -13,11 +13,10 @@ import pytest
 
 from designer.data.prepared import PreparedData
 from designer.errors import ExportError
-from designer.export import export_project
-from designer.export import numpy_predictor
-from tests.export.nets import branches, cnn, mlp, trained
+from designer.export import export_project, numpy_predictor
+from tests.export.nets import branches, cnn, mlp, sequence, trained
 
-NETS = {"mlp": mlp, "branches": branches, "cnn": cnn}
+NETS = {"mlp": mlp, "branches": branches, "cnn": cnn, "sequence": sequence}
 
 
 def load_module(path: Path, name: str):
@@ -236,3 +235,26 @@ def test_successful_exports_leave_no_temporary_files(tmp_path):
     export_project(project, "pytorch", tmp_path / "pt")
     assert sorted(os.listdir(tmp_path)) == ["m.onnx", "p.py", "pt"]
     assert sorted(os.listdir(tmp_path / "pt")) == ["model.py", "train.py", "weights.npz"]
+
+
+def test_pytorch_training_skeleton_runs_and_saves_project_weights(tmp_path):
+    pytest.importorskip("torch")
+    project, net, x = trained(cnn())
+    folder = tmp_path / "pt"
+    export_project(project, "pytorch", folder)
+    y = np.random.default_rng(0).integers(0, 3, len(x))
+    np.savez(tmp_path / "data.npz", x=x, y=y)
+    result = subprocess.run(
+        [sys.executable, str(folder / "train.py"), str(tmp_path / "data.npz"), "--epochs", "2", "--batch-size", "8"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "epoch 2: loss" in result.stdout
+    with np.load(tmp_path / "trained_weights.npz", allow_pickle=False) as z:
+        weights = {k: z[k] for k in z.files}
+    assert set(weights) == set(project.weights)
+    assert net.set_weights(weights) == []  # every array fits the project's network again
+    assert not np.allclose(weights["dense/kernel"], project.weights["dense/kernel"])  # it trained
