@@ -18,12 +18,7 @@ from designer.errors import DesignerError, ExportError
 
 Shape = tuple[int, ...]
 
-# Arrays each layer type must carry, by name; the callables give the expected shape from the step.
-_ARRAYS = {
-    "Dense": ("kernel", "bias"),
-    "Conv2D": ("kernel", "bias"),
-    "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
-}
+BN_ARRAYS = ("gamma", "beta", "moving_mean", "moving_variance")
 
 
 @dataclass
@@ -112,21 +107,31 @@ def expected_arrays(step: Step) -> dict[str, Shape]:
         return out
     if t == "BatchNormalization":
         c = shapes[0][-1]
-        return {name: (c,) for name in _ARRAYS[t]}
+        return {name: (c,) for name in BN_ARRAYS}
     return {}
 
 
-def _input_shape(project, prepared, base_dir) -> Shape:
+def _prepare(project, prepared, base_dir, need_shape: bool):
+    """The project's PreparedData when given or obtainable: the input shape (Input without one) and the class
+    labels come from it. Data that cannot be read only matters when the shape must come from it."""
+    if prepared is not None or base_dir is None:
+        return prepared
+    from designer.data import prepare_data
+
+    try:
+        shape = project.graph.nodes[project.graph.input_nodes()[0]].params.get("shape")
+        return prepare_data(project.data, base_dir, input_shape=shape)
+    except DesignerError:
+        if need_shape:
+            raise
+        return None
+
+
+def _input_shape(project, prepared) -> Shape:
     inputs = project.graph.input_nodes()
-    if len(inputs) != 1:
-        raise ExportError(f"the network needs exactly one Input layer to export, found {len(inputs)}")
     shape = project.graph.nodes[inputs[0]].params.get("shape")
     if shape:
         return tuple(int(d) for d in shape)
-    if prepared is None and base_dir is not None:
-        from designer.data import prepare_data  # only when the shape must come from the data
-
-        prepared = prepare_data(project.data, base_dir)
     if prepared is not None and prepared.input_shape:
         return tuple(int(d) for d in prepared.input_shape)
     raise ExportError(f'the Input layer "{inputs[0]}" has no shape: set it, or export with the project\'s data')
@@ -137,7 +142,13 @@ def build_plan(project, prepared=None, base_dir=None) -> ExportPlan:
     graph = project.graph
     if not graph.nodes:
         raise ExportError("the network is empty: nothing to export")
-    input_shape = _input_shape(project, prepared, base_dir)
+    inputs = graph.input_nodes()
+    if len(inputs) != 1:
+        raise ExportError(f"the network needs exactly one Input layer to export, found {len(inputs)}")
+    if not project.weights:
+        raise ExportError("the project has no trained weights: train it before exporting")
+    prepared = _prepare(project, prepared, base_dir, need_shape=not graph.nodes[inputs[0]].params.get("shape"))
+    input_shape = _input_shape(project, prepared)
     analysis = graph.analyze(input_shape)
     errors = [p for p in analysis.problems if p.severity == "error"]
     if errors:
@@ -146,8 +157,6 @@ def build_plan(project, prepared=None, base_dir=None) -> ExportPlan:
     outputs = [n for n in graph.output_nodes() if graph.nodes[n].type != "Input"]
     if len(outputs) != 1:
         raise ExportError(f"the network needs exactly one output layer to export, found {len(outputs)}")
-    if not project.weights:
-        raise ExportError("the project has no trained weights: train it before exporting")
 
     input_id = graph.input_nodes()[0]
     steps: list[Step] = []

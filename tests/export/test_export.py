@@ -258,3 +258,24 @@ def test_pytorch_training_skeleton_runs_and_saves_project_weights(tmp_path):
     assert set(weights) == set(project.weights)
     assert net.set_weights(weights) == []  # every array fits the project's network again
     assert not np.allclose(weights["dense/kernel"], project.weights["dense/kernel"])  # it trained
+
+
+def test_export_with_project_data_gets_shape_and_classes(tmp_path):
+    """A builtin-data project whose Input has no shape: the data supplies it and the class labels."""
+    from designer.graph import Graph
+    from designer.project import Project
+    from designer.training.run import build_and_prepare
+
+    g = Graph()
+    g.add_node("Input", {}, node_id="input_1")
+    g.add_node("Dense", {"units": 8, "activation": "relu"}, node_id="dense_1")
+    g.add_node("Dense", {"units": 3, "activation": "softmax"}, node_id="dense_2")
+    g.connect("input_1", "dense_1")
+    g.connect("dense_1", "dense_2")
+    project = Project(name="iris", graph=g)  # default data: builtin iris, classification
+    net, prepared = build_and_prepare(project, tmp_path)
+    project.weights = net.get_weights()
+    out = export_project(project, "python", tmp_path / "iris.py", base_dir=tmp_path)[0]
+    module = load_module(out, "predictor_iris_data")
+    assert module.INPUT_SHAPE == tuple(prepared.input_shape) and module.CLASSES == prepared.classes
+    np.testing.assert_allclose(module.predict(prepared.x_test), net.predict(prepared.x_test), rtol=1e-5, atol=1e-6)
