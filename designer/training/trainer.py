@@ -177,153 +177,176 @@ class Trainer:
     def run(self) -> TrainingResult:
         # overflow is expected when training diverges: the NaN guard reports it, NumPy need not warn
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return self._run()
+            self._prepare()
+            return self._loop()
 
-    def _run(self) -> TrainingResult:
-        net, data, ctl = self.net, self.data, self.control
-        ctl.optimizer_type = self.optimizer.name
+    def _prepare(self) -> None:
+        """Arrays in the engine's layout, buffers, the histogram sample and the weight snapshots."""
+        net, data = self.net, self.data
+        self.control.optimizer_type = self.optimizer.name
         in_shape = tuple(net.input_shape)
-        n_out = int(np.prod(net.output_shape))
-        x = M.reshape_inputs(data.x_train, in_shape)
+        self._n_out = n_out = int(np.prod(net.output_shape))
+        self._x = x = M.reshape_inputs(data.x_train, in_shape)
         n = x.shape[0]
         if n == 0:
             raise TrainingError("the training split has no rows: lower the validation and test fractions")
-        y_enc = encode_targets(self.loss.name, data.y_train, n_out)
         classif = self.task == "classification"
-        y_idx = np.asarray(data.y_train).reshape(-1).astype(np.int64) if classif else None
-        x_val = M.reshape_inputs(data.x_val, in_shape) if data.x_val is not None else None
-        has_val = x_val is not None and x_val.shape[0] > 0
-        if has_val:
-            y_val_enc = encode_targets(self.loss.name, data.y_val, n_out)
-            y_val_idx = np.asarray(data.y_val).reshape(-1).astype(np.int64) if classif else None
-        monitor = self.early["monitor"] if self.early else ("val_loss" if has_val else "loss")
+        self._y_enc = encode_targets(self.loss.name, data.y_train, n_out)
+        self._y_idx = np.asarray(data.y_train).reshape(-1).astype(np.int64) if classif else None
+        self._val = None  # (x, y encoded, y class indices)
+        if data.x_val is not None and len(data.x_val):
+            self._val = (M.reshape_inputs(data.x_val, in_shape), encode_targets(self.loss.name, data.y_val, n_out),
+                         np.asarray(data.y_val).reshape(-1).astype(np.int64) if classif else None)
+        has_val = self._val is not None
+        self.monitor = self.early["monitor"] if self.early else ("val_loss" if has_val else "loss")
         if self.early:
-            self._check_monitor(monitor, has_val, "early stopping")
+            self._check_monitor(self.monitor, has_val, "early stopping")
         plateau_monitor = getattr(self.schedule, "monitor", None)
         if plateau_monitor:
             self._check_monitor(plateau_monitor, has_val, "the reduce_on_plateau schedule")
-        mode = monitor_mode(monitor)
 
-        rng = np.random.default_rng(self.seed)
+        self._rng = np.random.default_rng(self.seed)
         sample_rng = np.random.default_rng(None if self.seed is None else self.seed + 1)
-        sample = x[np.sort(sample_rng.choice(n, size=min(n, HISTOGRAM_ROWS), replace=False))]
+        self._sample = x[np.sort(sample_rng.choice(n, size=min(n, HISTOGRAM_ROWS), replace=False))]
         if self.shuffle:
-            xb, yb = np.empty_like(x), np.empty_like(y_enc)
-            ib = np.empty_like(y_idx) if classif else None
+            self._xb, self._yb = np.empty_like(x), np.empty_like(self._y_enc)
+            self._ib = np.empty_like(self._y_idx) if classif else None
         else:
-            xb, yb, ib = x, y_enc, y_idx
-        preds = np.empty((n, n_out), dtype=np.float32)
-        bs = min(self.batch_size, n)
-        n_batches = -(-n // bs)
+            self._xb, self._yb, self._ib = x, self._y_enc, self._y_idx
+        self._preds = np.empty((n, n_out), dtype=np.float32)  # the batches' outputs, for training metrics
+        self._bs = min(self.batch_size, n)
+        self._n_batches = -(-n // self._bs)
         # two snapshots: the weights of the batch about to run, and the last ones that gave a finite loss
-        good = {k: np.empty_like(a) for k, a in self._weight_items()}
-        pending = {k: np.empty_like(a) for k, a in good.items()}
-        self._copy_weights_into(good)
+        self._good = {k: np.empty_like(a) for k, a in self._weight_items()}
+        self._pending = {k: np.empty_like(a) for k, a in self._good.items()}
+        self._copy_weights_into(self._good)
 
+    def _loop(self) -> TrainingResult:
         history: list[dict] = []
-        best_value: float | None = None
-        best_epoch: int | None = None
-        best_weights: dict | None = None
-        wait = 0
+        self.best_value: float | None = None
+        self.best_epoch: int | None = None
+        self._best_weights: dict | None = None
+        self._wait = 0
         reason, message = "completed", ""
-        self._emit(TrainingStarted(self.epochs, n_batches))
-
+        self._emit(TrainingStarted(self.epochs, self._n_batches))
         for epoch in range(1, self.epochs + 1):
             self.optimizer.learning_rate = self.schedule.lr_for_epoch(epoch - 1)
-            if self.shuffle:
-                perm = rng.permutation(n)
-                np.take(x, perm, axis=0, out=xb, mode="clip")
-                np.take(y_enc, perm, axis=0, out=yb, mode="clip")
-                if classif:
-                    np.take(y_idx, perm, axis=0, out=ib, mode="clip")
-            loss_sum = 0.0
-            active = 0.0  # seconds spent training this epoch (pauses excluded)
-            window_rows, window_time, last_emit = 0, 0.0, time.perf_counter()
-            for b in range(n_batches):
-                t_wait = time.perf_counter()
-                if not ctl.wait_for_batch():
-                    reason = "stopped"
-                    message = f"stopped by the user during epoch {epoch} (after {b} of {n_batches} batches)"
-                    break
-                t0 = time.perf_counter()
-                if t0 - t_wait > 0.01:  # paused: start the speed window afresh
-                    window_rows, window_time, last_emit = 0, 0.0, t0
-                self._apply_changes(epoch)
-                lo, hi = b * bs, min(n, (b + 1) * bs)
-                self._copy_weights_into(pending)
-                value = net.train_batch(xb[lo:hi], yb[lo:hi], self.loss, self.optimizer, self.l1, self.l2)
-                if not math.isfinite(value):
-                    where = self._locate_nonfinite(pending)
-                    net.set_weights(good)
-                    reason = "nan"
-                    message = (f"training stopped at epoch {epoch}, batch {b + 1}: {where}; the last good weights "
-                               "were restored. Try a lower learning rate or scaled inputs")
-                    break
-                good, pending = pending, good
-                loss_sum += value * (hi - lo)
-                out = net.activations.get(net.output_id)
-                preds[lo:hi] = out.reshape(hi - lo, n_out)
-                t1 = time.perf_counter()
-                active += t1 - t0
-                window_rows += hi - lo
-                window_time += t1 - t0
-                if t1 - last_emit >= BATCH_EVENT_INTERVAL or b == n_batches - 1:
-                    speed = window_rows / window_time if window_time > 0 else 0.0
-                    self._emit(BatchEnd(epoch, b + 1, float(value), speed))
-                    window_rows, window_time, last_emit = 0, 0.0, t1
-            if reason != "completed":
-                break
-
-            # ---- end of epoch: metrics, guard, events
-            m: dict[str, float] = {"loss": loss_sum / n}
-            m.update(self._split_metrics(preds, yb, ib))
-            if has_val:
-                pv = net.predict(x_val).reshape(x_val.shape[0], n_out)
-                m["val_loss"] = float(self.loss.forward(pv, y_val_enc))
-                m.update({f"val_{k}": v for k, v in self._split_metrics(pv, y_val_enc, y_val_idx).items()})
-            weights_finite = all(np.isfinite(a).all() for _, a in self._weight_items())
-            if not weights_finite or not all(math.isfinite(v) for v in m.values()):
-                self.net.forward(sample, training=False)
-                where = self._locate_nonfinite(None)
-                net.set_weights(good)
-                reason = "nan"
-                message = (f"training stopped at the end of epoch {epoch}: {where}; the last good weights were "
-                           "restored. Try a lower learning rate or scaled inputs")
+            stop = self._train_epoch(epoch)
+            if stop is None:
+                m = self._epoch_metrics()
+                stop = self._check_finite(epoch, m)
+            if stop is not None:
+                reason, message = stop
                 break
             lr = float(self.optimizer.learning_rate)
-            extras = {
-                "weight_norms": self._norms(net.parameters()),
-                "grad_norms": self._norms(net.gradients()),
-                "seconds": active,
-            }
-            hist = self._histograms(sample)
             history.append({"epoch": epoch, **m, "lr": lr})
-            self._emit(EpochEnd(epoch, m, hist, lr, extras))
-            ctl.epoch_done()
+            self._emit(EpochEnd(epoch, m, self._histograms(self._sample), lr, self._extras()))
+            self.control.epoch_done()
             self.schedule.after_epoch(epoch - 1, m)
-
-            value = m[monitor]
-            if improved(value, best_value, mode, self.early["min_delta"] if self.early else 0.0):
-                best_value, best_epoch, wait = value, epoch, 0
-                if self.early and self.early["restore_best_weights"]:
-                    best_weights = net.get_weights()
-            elif self.early:
-                wait += 1
-                if wait >= self.early["patience"]:
-                    reason = "early_stopping"
-                    message = (f"early stopping after epoch {epoch}: {monitor} did not improve for {wait} "
-                               f"epoch{'s' if wait != 1 else ''} (best {best_value:.4g} at epoch {best_epoch})")
-                    if best_weights is not None:
-                        net.set_weights(best_weights)
-                        message += "; the best weights were restored"
-                    break
-
+            stop = self._early_stopping(epoch, m)
+            if stop is not None:
+                reason, message = stop
+                break
         if reason == "completed":
             message = f"completed {len(history)} epoch{'s' if len(history) != 1 else ''}"
             if history:
-                message += f"; {monitor} {history[-1][monitor]:.4g}"
-        self._emit(TrainingFinished(reason, message, best_epoch))
-        return TrainingResult(history, reason, best_epoch, message)
+                message += f"; {self.monitor} {history[-1][self.monitor]:.4g}"
+        self._emit(TrainingFinished(reason, message, self.best_epoch))
+        return TrainingResult(history, reason, self.best_epoch, message)
+
+    def _train_epoch(self, epoch: int) -> tuple[str, str] | None:
+        """Shuffle, then run the batches; (reason, message) when the run must end here."""
+        net, ctl, n, bs, n_out = self.net, self.control, self._x.shape[0], self._bs, self._n_out
+        xb, yb = self._xb, self._yb
+        if self.shuffle:
+            perm = self._rng.permutation(n)
+            np.take(self._x, perm, axis=0, out=xb, mode="clip")
+            np.take(self._y_enc, perm, axis=0, out=yb, mode="clip")
+            if self._ib is not None:
+                np.take(self._y_idx, perm, axis=0, out=self._ib, mode="clip")
+        self._loss_sum = 0.0
+        self._active = 0.0  # seconds spent training this epoch (pauses excluded)
+        window_rows, window_time, last_emit = 0, 0.0, time.perf_counter()
+        for b in range(self._n_batches):
+            t_wait = time.perf_counter()
+            if not ctl.wait_for_batch():
+                when = f"before epoch {epoch}" if b == 0 else f"in epoch {epoch} after {b} of {self._n_batches} batches"
+                return "stopped", f"stopped by the user {when}"
+            t0 = time.perf_counter()
+            if t0 - t_wait > 0.01:  # it was paused: start the speed window afresh
+                window_rows, window_time, last_emit = 0, 0.0, t0
+            self._apply_changes(epoch)
+            lo, hi = b * bs, min(n, (b + 1) * bs)
+            self._copy_weights_into(self._pending)
+            value = net.train_batch(xb[lo:hi], yb[lo:hi], self.loss, self.optimizer, self.l1, self.l2)
+            if not math.isfinite(value):
+                where = self._locate_nonfinite(self._pending)
+                net.set_weights(self._good)
+                return "nan", (f"training stopped at epoch {epoch}, batch {b + 1}: {where}; the last good weights "
+                               "were restored. Try a lower learning rate or scaled inputs")
+            self._good, self._pending = self._pending, self._good
+            self._loss_sum += value * (hi - lo)
+            self._preds[lo:hi] = net.activations[net.output_id].reshape(hi - lo, n_out)
+            t1 = time.perf_counter()
+            self._active += t1 - t0
+            window_rows += hi - lo
+            window_time += t1 - t0
+            if t1 - last_emit >= BATCH_EVENT_INTERVAL or b == self._n_batches - 1:
+                speed = window_rows / window_time if window_time > 0 else 0.0
+                self._emit(BatchEnd(epoch, b + 1, float(value), speed))
+                window_rows, window_time, last_emit = 0, 0.0, t1
+        return None
+
+    def _epoch_metrics(self) -> dict[str, float]:
+        m: dict[str, float] = {"loss": self._loss_sum / self._x.shape[0]}
+        m.update(self._split_metrics(self._preds, self._yb, self._ib))
+        if self._val is not None:
+            x_val, y_val_enc, y_val_idx = self._val
+            pv = self.net.predict(x_val).reshape(x_val.shape[0], self._n_out)
+            # with the L1/L2 penalty, as the training loss has it (Keras does the same)
+            penalty = self.net.penalty(self.l1, self.l2) if (self.l1 or self.l2) else 0.0
+            m["val_loss"] = float(self.loss.forward(pv, y_val_enc)) + penalty
+            m.update({f"val_{k}": v for k, v in self._split_metrics(pv, y_val_enc, y_val_idx).items()})
+        return m
+
+    def _check_finite(self, epoch: int, m: dict[str, float]) -> tuple[str, str] | None:
+        """The last step may have broken the weights without a loss to show it yet."""
+        weights_finite = all(np.isfinite(a).all() for _, a in self._weight_items())
+        if weights_finite and all(math.isfinite(v) for v in m.values()):
+            return None
+        self.net.forward(self._sample, training=False)
+        where = self._locate_nonfinite(None)
+        self.net.set_weights(self._good)
+        return "nan", (f"training stopped at the end of epoch {epoch}: {where}; the last good weights were "
+                       "restored. Try a lower learning rate or scaled inputs")
+
+    def _extras(self) -> dict:
+        return {
+            "weight_norms": self._norms(self.net.parameters()),
+            "grad_norms": self._norms(self.net.gradients()),
+            "seconds": self._active,
+        }
+
+    def _early_stopping(self, epoch: int, m: dict[str, float]) -> tuple[str, str] | None:
+        """Track the best epoch (always) and stop when early stopping's patience has run out."""
+        es = self.early
+        value = m[self.monitor]
+        if improved(value, self.best_value, monitor_mode(self.monitor), es["min_delta"] if es else 0.0):
+            self.best_value, self.best_epoch, self._wait = value, epoch, 0
+            if es and es["restore_best_weights"]:
+                self._best_weights = self.net.get_weights()
+            return None
+        if not es:
+            return None
+        self._wait += 1
+        if self._wait < es["patience"]:
+            return None
+        message = (f"early stopping after epoch {epoch}: {self.monitor} did not improve for {self._wait} "
+                   f"epoch{'s' if self._wait != 1 else ''} (best {self.best_value:.4g} at epoch {self.best_epoch})")
+        if self._best_weights is not None:
+            self.net.set_weights(self._best_weights)
+            message += "; the best weights were restored"
+        return "early_stopping", message
 
     def _apply_changes(self, epoch: int) -> None:
         lr, params = self.control.take_changes()
