@@ -19,7 +19,17 @@ from designer.errors import ParamError
 
 
 class Activation:
+    """One instance per layer, so the scratch array it keeps is never shared between layers."""
+
     name = ""
+    _scratch_array: np.ndarray | None = None
+
+    def scratch(self, like: np.ndarray, dtype=None) -> np.ndarray:
+        dtype = dtype or like.dtype
+        a = self._scratch_array
+        if a is None or a.shape != like.shape or a.dtype != dtype:
+            a = self._scratch_array = np.empty(like.shape, dtype)
+        return a
 
     def forward(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -54,7 +64,7 @@ class Sigmoid(Activation):
         return _sigmoid(x, out)
 
     def backward(self, x, y, g):
-        t = np.subtract(1.0, y, dtype=y.dtype)
+        t = np.subtract(1.0, y, self.scratch(y))
         t *= y
         g *= t
         return g
@@ -67,7 +77,7 @@ class Tanh(Activation):
         return np.tanh(x, out)
 
     def backward(self, x, y, g):
-        t = np.multiply(y, y)
+        t = np.multiply(y, y, self.scratch(y))
         np.subtract(1.0, t, t)
         g *= t
         return g
@@ -81,7 +91,7 @@ class ReLU(Activation):
 
     def backward(self, x, y, g):
         # y > 0 exactly where x > 0; multiplying by the boolean mask is one pass
-        np.multiply(g, np.greater(y, 0.0), g)
+        np.multiply(g, np.greater(y, 0.0, self.scratch(y, np.bool_)), g)
         return g
 
 
@@ -188,7 +198,7 @@ class SiLU(Activation):
         return out
 
     def backward(self, x, y, g):
-        s = _sigmoid(x, np.empty_like(x))
+        s = _sigmoid(x, self.scratch(x))
         # d/dx x·s(x) = s + x·s·(1 − s) = s·(1 + x − y)
         d = x - y
         d += 1.0

@@ -38,12 +38,15 @@ class Loss:
     def backward(self) -> np.ndarray:
         return self._gradient(self.pred, self.y, self._grad_buffer())
 
-    def backward_fused(self) -> np.ndarray:
-        """(pred − y) / n: the gradient w.r.t. the logits of a softmax (CCE) or sigmoid (BCE) output."""
+    def backward_fused(self, scale: float = 1.0) -> np.ndarray:
+        """(pred − y) / n: the gradient w.r.t. the logits of a softmax (CCE) or sigmoid (BCE) output.
+
+        `scale` multiplies it at no extra cost (the network folds a plain SGD learning rate in here).
+        """
         if self.fused_activation is None:
             raise TypeError(f"{self.name} has no fused gradient")
         g = np.subtract(self.pred, self.y, self._grad_buffer())
-        g *= 1.0 / self._count(self.pred)
+        g *= scale / self._count(self.pred)
         return g
 
     # ------------------------------------------------------------------ per loss

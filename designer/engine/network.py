@@ -41,6 +41,14 @@ def _raise_first_problem(graph, analysis) -> None:
     raise ShapeError(problem.message, nid)
 
 
+def _plain_sgd_rate(optimizer) -> float | None:
+    """The learning rate when `optimizer` is SGD without momentum (w −= lr·g), else None."""
+    if getattr(optimizer, "name", None) == "sgd" and not getattr(optimizer, "momentum", 1.0):
+        lr = float(optimizer.learning_rate)
+        return lr if lr > 0.0 else None
+    return None
+
+
 class Network:
     def __init__(self, layers: dict[str, Layer], sources: dict[str, list[str]], dtype=np.float32):
         self.layers = layers
@@ -67,6 +75,7 @@ class Network:
         )
         self._input_grad_mode: bool | None = None
         self._set_input_grad_mode(False)
+        self._grad_scale = 1.0  # layers' grads hold scale·gradient after a fused plain-SGD step
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -157,6 +166,7 @@ class Network:
         Returns dL/d(input) when `input_grad` is true, else None.
         """
         g = np.array(grad_out, dtype=self.dtype, copy=True)
+        self._grad_scale = 1.0
         self._set_input_grad_mode(input_grad)
         try:
             gx = self._backward(g, fused=False)
@@ -172,28 +182,42 @@ class Network:
         """One optimisation step on a batch; returns the batch loss (with the L1/L2 penalty)."""
         pred = self._forward(self._as_batch(x), True)
         value = loss.forward(pred, y_enc)
+        lr = _plain_sgd_rate(optimizer)
+        # Plain SGD: fold the learning rate into the output gradient, so every gradient comes out already
+        # multiplied by lr and the update is one subtraction per array (gradients() undoes the scale).
+        scale = 1.0 if lr is None else lr
         if self.fused_with(loss):
-            self._backward(loss.backward_fused(), True)
+            self._backward(loss.backward_fused(scale), True)
         else:
-            self._backward(loss.backward(), False)
+            g = loss.backward()
+            if lr is not None:
+                g *= scale
+            self._backward(g, False)
+        self._grad_scale = scale
         if l1 or l2:
-            value += self._add_penalty(l1, l2)
-        params = [layer.params[name] for layer, name in self._param_index]
-        grads = [layer.grads[name] for layer, name in self._param_index]
-        optimizer.step(params, grads)
+            value += self._add_penalty(l1, l2, scale)
+        if lr is None:
+            params = [layer.params[name] for layer, name in self._param_index]
+            grads = [layer.grads[name] for layer, name in self._param_index]
+            optimizer.step(params, grads)
+        else:
+            for layer, name in self._param_index:
+                w = layer.params[name]
+                np.subtract(w, layer.grads[name], w)
+            optimizer.iterations = getattr(optimizer, "iterations", 0) + 1
         return value
 
-    def _add_penalty(self, l1: float, l2: float) -> float:
-        """Add the L1/L2 kernel penalty's gradient to the kernels' gradients; return its value."""
+    def _add_penalty(self, l1: float, l2: float, scale: float = 1.0) -> float:
+        """Add the L1/L2 kernel penalty's gradient (times `scale`) to the kernels' gradients; return its value."""
         total = 0.0
         for layer, name in self._kernel_index:
             w, g = layer.params[name], layer.grads[name]
             if l1:
                 total += l1 * float(np.abs(w).sum())
-                g += l1 * np.sign(w)
+                g += (l1 * scale) * np.sign(w)
             if l2:
                 total += l2 * float(np.vdot(w, w))
-                g += (2.0 * l2) * w
+                g += (2.0 * l2 * scale) * w
         return total
 
     def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
@@ -233,7 +257,11 @@ class Network:
 
     def gradients(self) -> list[tuple[str, np.ndarray]]:
         """Gradients of the last backward, aligned with parameters()."""
-        return [(f"{layer.id}/{name}", layer.grads[name]) for layer, name in self._param_index]
+        scale = self._grad_scale
+        return [
+            (f"{layer.id}/{name}", layer.grads[name] if scale == 1.0 else layer.grads[name] / scale)
+            for layer, name in self._param_index
+        ]
 
     def get_weights(self) -> dict[str, np.ndarray]:
         """Copies of every saved array (trainable and state such as moving means), float32."""

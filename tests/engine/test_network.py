@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from designer.engine.losses import encode_targets, get_loss
-from designer.engine.network import Network
+from designer.engine.network import Network, _plain_sgd_rate
 from designer.errors import GraphError, ParamError, ShapeError, TrainingError
 from designer.graph.model import Graph
 from tests.engine.gradcheck import assert_grad_close, numeric_grad
@@ -208,3 +208,26 @@ def test_conv_layers_come_from_their_own_module_through_the_factory():
               ("Dense", {"units": 3, "activation": "softmax"}), input_shape=(6, 6, 1))  # fmt: skip
     net = Network.from_graph(g, seed=0)
     assert net.predict(np.zeros((2, 36), np.float32)).shape == (2, 3)
+
+
+@pytest.mark.parametrize("loss_name", ["categorical_crossentropy", "mean_absolute_error"])
+def test_plain_sgd_with_the_rate_folded_in_matches_a_generic_optimizer_step(loss_name):
+    from designer.engine.optimizers import make_optimizer
+
+    g = chain(("Dense", {"units": 6, "activation": "relu"}), ("Dense", {"units": 3, "activation": "softmax"}))
+    fused, generic = Network.from_graph(g, seed=3), Network.from_graph(g, seed=3)
+    x, y = _data(16)
+    x = x.astype(np.float32)
+    y_enc = encode_targets(loss_name, y, 3)
+    loss = get_loss(loss_name)
+    opt = make_optimizer({"type": "sgd", "learning_rate": 0.2})
+    assert _plain_sgd_rate(opt) == 0.2 and _plain_sgd_rate(make_optimizer({"type": "adam"})) is None
+    for _ in range(3):
+        a = fused.train_batch(x, y_enc, loss, opt, l1=0.01, l2=0.01)
+        b = generic.train_batch(x, y_enc, loss, PlainSGD(0.2), l1=0.01, l2=0.01)
+        assert a == pytest.approx(b, rel=1e-5)
+    assert opt.iterations == 3
+    for (key, ga), (_, gb) in zip(fused.gradients(), generic.gradients()):
+        np.testing.assert_allclose(ga, gb, rtol=1e-4, atol=1e-6, err_msg=key)
+    for key, w in fused.get_weights().items():
+        np.testing.assert_allclose(w, generic.get_weights()[key], rtol=1e-5, atol=1e-6, err_msg=key)

@@ -1,0 +1,3 @@
+from benchmarks.bench_engine import main
+
+raise SystemExit(main())
