@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from designer import __version__
 from designer.errors import DesignerError
+from designer.project import autosave
 from designer.project.model import Project
 from designer.ui import project_actions as files
 from designer.ui.builder import QuickBuilderDialog
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self._run_t0 = 0.0
         self._run_epochs = 0
         self._epochs_done = 0
+        self._input_shape = None
 
         self._build_widgets()
         self._build_actions()
@@ -147,14 +149,18 @@ class MainWindow(QMainWindow):
         self.act_undo.setShortcut(QKeySequence(K.Undo))
         self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
         self.act_redo.setShortcut(QKeySequence(K.Redo))
-        self.act_cut = self._action("Cu&t", lambda: self.canvas.cut(), K.Cut)
-        self.act_copy = self._action("&Copy", lambda: self.canvas.copy(), K.Copy)
+        self.act_cut = self._action("Cu&t", lambda: self.canvas.cut_selection(), K.Cut)
+        self.act_copy = self._action("&Copy", lambda: self.canvas.copy_selection(), K.Copy)
         self.act_paste = self._action("&Paste", lambda: self.canvas.paste(), K.Paste)
-        self.act_delete = self._action("&Delete", lambda: self.canvas.delete_selected(), K.Delete)
+        self.act_delete = self._action("&Delete", lambda: self.canvas.delete_selection(), K.Delete)
         self.act_select_all = self._action("Select &All", lambda: self.canvas.select_all(), K.SelectAll)
         self.act_builder = self._action("&Quick builder…", self.quick_builder, "Ctrl+B",
                                         "Build a stack of layers from a short description")
         self.act_fit = self._action("&Fit network to view", lambda: self.canvas.fit_to_view(), "Ctrl+0")
+        self.act_zoom_in = self._action("Zoom &in", lambda: self.canvas.zoom_in(), QKeySequence.StandardKey.ZoomIn)
+        self.act_zoom_out = self._action("Zoom &out", lambda: self.canvas.zoom_out(),
+                                         QKeySequence.StandardKey.ZoomOut)
+        self.act_arrange = self._action("&Arrange layers", lambda: self.canvas.auto_arrange(), "Ctrl+L")
         self.act_train = self._action("&Train", self.train, "F5", "Train with the current settings")
         self.act_pause = self._action("&Pause", self.runner.pause, "F6")
         self.act_resume = self._action("&Resume", self.runner.resume, "Shift+F6")
@@ -181,7 +187,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_builder)
         m = bar.addMenu("&View")
-        m.addAction(self.act_fit)
+        m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_arrange])
         m.addSeparator()
         for dock in (self.palette_dock, self.properties_dock, self.summary_dock, self.problems_dock,
                      self.training_dock, self.dashboard_dock):
@@ -216,11 +222,12 @@ class MainWindow(QMainWindow):
             sb.addPermanentWidget(w)
 
     def _wire(self) -> None:
-        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_modified())
-        self.undo_stack.indexChanged.connect(lambda _i: self._update_modified())
+        # Bound methods, not lambdas: Qt drops these connections when the window is destroyed.
+        self.undo_stack.cleanChanged.connect(self._update_modified)
+        self.undo_stack.indexChanged.connect(self._update_modified)
         self.palette.add_requested.connect(self._add_layer)
         self.canvas.node_selected.connect(self._node_selected)
-        self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.canvas.message.connect(self._show_message)
         self.problems.node_activated.connect(self._focus_node)
         self.data_panel.config_changed.connect(self._data_changed)
         self.training_panel.settings_changed.connect(self._mark_dirty)
@@ -259,15 +266,8 @@ class MainWindow(QMainWindow):
         graph = project.graph
         self.canvas.set_graph(graph)
         self.properties.set_graph(graph)
-        # The summary and problems views take their graph at construction: give them new ones.
-        self.summary = SummaryTable(graph)
-        self.problems = ProblemsList(graph)
-        self.problems.node_activated.connect(self._focus_node)
-        for dock, widget in ((self.summary_dock, self.summary), (self.problems_dock, self.problems)):
-            old = dock.widget()
-            dock.setWidget(widget)
-            if old is not None:
-                old.deleteLater()
+        self.summary.set_graph(graph)
+        self.problems.set_graph(graph)
         self.data_panel.set_config(project.data, self.base_dir)
         self.training_panel.set_training(project.training)
         self._refresh_input_shape()
@@ -283,7 +283,10 @@ class MainWindow(QMainWindow):
         self._extra_dirty = True
         self._update_modified()
 
-    def _update_modified(self) -> None:
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    def _update_modified(self, *_) -> None:
         self.setWindowTitle(f"{self.project.name}[*] — {APP_TITLE}")
         self.setWindowModified(self.is_modified())
 
@@ -293,13 +296,15 @@ class MainWindow(QMainWindow):
     def _refresh_input_shape(self) -> None:
         """Shape inference needs the data's width when the Input layer has no explicit shape."""
         try:
-            from designer.training.run import resolve_input_shape
+            from designer.pipeline import resolve_input_shape
 
             shape = resolve_input_shape(self.project, self.base_dir, required=False)
         except DesignerError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             shape = None
-        self.canvas.set_input_shape(shape)
+        self._input_shape = shape
+        for view in (self.canvas, self.properties, self.summary, self.problems):
+            view.set_input_shape(shape)
 
     # ================================================================ file actions
     def maybe_save(self) -> bool:
@@ -371,7 +376,7 @@ class MainWindow(QMainWindow):
             return False
         if self.autosaver is not None:
             self.autosaver.discard(self.path)
-            self.autosaver.forget_session()
+            self.autosaver.discard(None)
         self.path = str(Path(path).resolve())
         self.undo_stack.setClean()
         self._extra_dirty = False
@@ -418,15 +423,20 @@ class MainWindow(QMainWindow):
         """At start: offer back the newest autosaved copy left by a session that did not close cleanly."""
         if self.autosaver is None:
             return
-        for entry in self.autosaver.pending()[:1]:
-            if files.offer_recovery(self, entry):
+        for recovery in self.autosaver.pending()[:1]:
+            if files.offer_recovery(self, recovery):
                 try:
-                    project = files.open_project_file(entry["path"])
+                    project = recovery.load()
                 except DesignerError as exc:
                     files.show_error(self, "Cannot recover", str(exc))
-                else:
-                    self.set_project(project, entry["original"], modified=True)
-            files.Autosaver.remove_recovery(entry["path"])
+                    continue
+                original = str(recovery.original_path) if recovery.original_path else None
+                self.set_project(project, original, modified=True)
+                self.autosaver.tick()  # the copy now belongs to this session before the old one goes
+            try:
+                autosave.discard_recovery(recovery)
+            except DesignerError:
+                pass
 
     # ================================================================ drag and drop of project files
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt naming)
@@ -461,8 +471,11 @@ class MainWindow(QMainWindow):
         self._refresh_input_shape()
 
     def quick_builder(self) -> None:
-        dialog = QuickBuilderDialog(self.project.graph, self.undo_stack, self)
-        dialog.exec()
+        dialog = QuickBuilderDialog(self)
+        if dialog.exec() and dialog.graph is not None:
+            self.tabs.setCurrentWidget(self.canvas)
+            self.canvas.insert_graph(dialog.graph, "Quick builder")  # one undoable step
+            self.canvas.fit_to_view()
 
     # ================================================================ training
     def train(self) -> None:
@@ -479,7 +492,7 @@ class MainWindow(QMainWindow):
         self.runner.step_epoch()
 
     def _start(self, paused: bool) -> None:
-        analysis = self.project.graph.analyze(self.canvas_input_shape())
+        analysis = self.project.graph.analyze(self._input_shape)
         if not analysis.ok:
             first = next(p for p in analysis.problems if p.severity == "error")
             self.problems_dock.raise_()
@@ -488,14 +501,6 @@ class MainWindow(QMainWindow):
         self._run_t0 = time.perf_counter()
         self._epochs_done = 0
         self.runner.start(self.project, self.base_dir, paused=paused)
-
-    def canvas_input_shape(self):
-        try:
-            from designer.training.run import resolve_input_shape
-
-            return resolve_input_shape(self.project, self.base_dir, required=False)
-        except DesignerError:
-            return None
 
     def reset_weights(self) -> None:
         if self.runner.is_running:
@@ -518,9 +523,8 @@ class MainWindow(QMainWindow):
 
     def _run_started(self, info: RunStarted) -> None:
         self._run_epochs = info.total_epochs
-        self.dashboard.start_run(str(info.run_id), info.task, info.class_names, info.layer_ids)
-        if info.x2d is not None:
-            self.dashboard.set_boundary_data(info.x2d, info.y2d, info.task, info.class_names)
+        self.dashboard.start_run(f"run {info.run_id}", info.task, info.class_names, info.layer_ids,
+                                 info.layer_kinds)
         self.training_panel.set_progress(0, info.total_epochs)
         for w in info.warnings:
             self.statusBar().showMessage(w, 8000)
@@ -538,8 +542,6 @@ class MainWindow(QMainWindow):
         for event in update.events:
             self.dashboard.on_epoch(event)
         last = update.events[-1]
-        if update.boundary is not None:
-            self.dashboard.update_boundary(*update.boundary)
         self._epochs_done = last.epoch
         total = self._run_epochs or last.epoch
         self.training_panel.set_progress(last.epoch, total)
@@ -553,7 +555,9 @@ class MainWindow(QMainWindow):
 
         result = outcome.result
         self.project.weights = outcome.weights
-        self.project.history.append({"settings": outcome.settings, "epochs": list(result.history)})
+        self.project.history.append({"settings": outcome.settings, "epochs": list(result.history),
+                                     "reason": result.reason, "best_epoch": result.best_epoch,
+                                     "message": result.message})
         self._mark_dirty()
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
         if outcome.evaluation is not None:
@@ -580,7 +584,7 @@ class MainWindow(QMainWindow):
         if self.autosaver is not None:
             self.autosaver.timer.stop()
             self.autosaver.discard(self.path)
-            self.autosaver.forget_session()
+            self.autosaver.discard(None)
         event.accept()
 
 

@@ -7,8 +7,6 @@ monkeypatch `ask_open_path` / `ask_save_path` / `ask_unsaved_changes`.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
 from pathlib import Path
@@ -17,6 +15,7 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from designer.errors import DesignerError
+from designer.project import autosave
 from designer.project.io import load_project, save_project
 from designer.project.model import Project
 
@@ -121,84 +120,65 @@ class RecentFiles:
 
 
 # ---------------------------------------------------------------- autosave / recovery
-def recovery_dir() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".nn-designer") / "recovery"
-
-
 class Autosaver(QObject):
     """Every minute while the project is modified, a copy goes to the recovery folder (never over the user's
-    file). A clean save or a deliberate discard removes it; whatever is left at the next start is offered
-    back. `due` asks the window for (project, original path or None, modified?)."""
+    file; designer.project.autosave does the writing). A save or a deliberate discard removes it; whatever a
+    session that did not close cleanly left is offered back at the next start. `due` returns
+    (project, original path or None, modified?)."""
 
     saved = Signal(str)
 
-    def __init__(self, due, parent: QObject | None = None, interval_ms: int = AUTOSAVE_INTERVAL_MS,
-                 folder: Path | None = None) -> None:
+    def __init__(self, due, parent: QObject | None = None, interval_ms: int = AUTOSAVE_INTERVAL_MS) -> None:
         super().__init__(parent)
         self._due = due
-        self.folder = folder or recovery_dir()
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
-        self._session = f"{os.getpid()}-{int(time.time())}"
-
-    def _paths(self, original: str | None) -> tuple[Path, Path]:
-        key = hashlib.sha1((original or self._session).encode()).hexdigest()[:12]
-        return self.folder / f"{key}{SUFFIX}", self.folder / f"{key}.json"
+        self._session = f"{os.getpid()}-{id(self)}"
 
     def tick(self) -> None:
         project, original, modified = self._due()
         if project is None or not modified:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            data, meta = self._paths(original)
-            save_project(project, data)
-            meta.write_text(json.dumps({"original": original, "name": project.name, "time": time.time()}))
-            self.saved.emit(str(data))
+            path = autosave.write_recovery(project, original, self._session)
         except (OSError, DesignerError):
-            pass  # autosave must never interrupt work; the next tick tries again
+            return  # autosave must never interrupt work; the next tick tries again
+        self.saved.emit(str(path))
 
     def discard(self, original: str | None) -> None:
-        for p in self._paths(original):
-            p.unlink(missing_ok=True)
+        """Forget the recovery copy of `original` (None: this session's untitled work)."""
+        try:
+            autosave.discard_recovery_for(original, self._session)
+        except DesignerError:
+            pass
 
-    def forget_session(self) -> None:
-        """The untitled project of this session was saved under a name or discarded."""
-        self.discard(None)
-
-    def pending(self) -> list[dict]:
-        """Recovery files left by an earlier session: [{"path", "original", "name", "time"}], newest first."""
-        out = []
-        if not self.folder.is_dir():
-            return out
-        for meta in self.folder.glob("*.json"):
-            data = meta.with_suffix(SUFFIX)
-            if not data.exists():
-                continue
-            try:
-                info = json.loads(meta.read_text())
-            except (OSError, ValueError):
-                continue
-            out.append({"path": str(data), "original": info.get("original"), "name": info.get("name", "?"),
-                        "time": float(info.get("time", 0))})
-        return sorted(out, key=lambda d: -d["time"])
-
-    @staticmethod
-    def remove_recovery(path: str) -> None:
-        p = Path(path)
-        p.unlink(missing_ok=True)
-        p.with_suffix(".json").unlink(missing_ok=True)
+    def pending(self) -> list[autosave.Recovery]:
+        """Recovery copies left by sessions that are no longer running, newest first."""
+        return [r for r in autosave.list_recoveries() if not _alive(r.pid)]
 
 
-def offer_recovery(parent: QWidget | None, entry: dict) -> bool:
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry["time"]))
-    where = entry["original"] or "an unsaved project"
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists but belongs to someone else
+    return True
+
+
+def offer_recovery(parent: QWidget | None, recovery: autosave.Recovery) -> bool:
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(recovery.saved_at))
+    where = str(recovery.original_path) if recovery.original_path else "a project that was never saved"
     answer = QMessageBox.question(
         parent, "Recover unsaved work",
-        f"Network Designer closed without saving “{entry['name']}” ({where}).\n"
+        f"Network Designer closed without saving “{recovery.name}” ({where}).\n"
         f"An automatic copy from {when} exists. Restore it?",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
     return answer == QMessageBox.StandardButton.Yes

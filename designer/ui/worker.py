@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from designer.errors import DesignerError
@@ -46,6 +47,7 @@ class RunStarted:
     task: str
     class_names: list[str]
     layer_ids: list[str]
+    layer_kinds: dict[str, str] = field(default_factory=dict)
     x2d: Any = None  # training inputs when there are exactly 2 features (for the boundary plot), else None
     y2d: Any = None
     warnings: list[str] = field(default_factory=list)
@@ -97,6 +99,8 @@ class TrainingWorker(QObject):
         self._reset = reset_weights
         self._network = None
         self._x2d = None
+        self._y2d = None
+        self._points_sent = False
         self._pending: list = []
         self._last_batch_emit = 0.0
         self._last_epoch_emit = 0.0
@@ -114,17 +118,18 @@ class TrainingWorker(QObject):
 
     def _run(self) -> None:
         from designer.training import Trainer
-        from designer.training.metrics import evaluate
+        from designer.training.metrics import evaluate, precision_recall_f1, reshape_inputs
         from designer.training.run import build_and_prepare
 
         project = self._project
-        network, prepared = build_and_prepare(project, self._base_dir)
+        if self._reset:
+            project.weights = {}
         warnings: list[str] = []
-        if project.weights and not self._reset:
-            warnings = list(network.set_weights(project.weights) or [])
+        # Loads the project's weights when they fit (continue training); misfits come back as warnings.
+        network, prepared = build_and_prepare(project, self._base_dir, warnings_out=warnings)
         self._network = network
         if prepared.x_train.ndim == 2 and prepared.x_train.shape[1] == 2:
-            self._x2d = prepared.x_train
+            self._x2d, self._y2d = prepared.x_train, prepared.y_train
         self.run_started.emit(RunStarted(
             run_id=self._run_id,
             total_epochs=int(project.training.get("epochs", 1)),
@@ -132,6 +137,8 @@ class TrainingWorker(QObject):
             task=prepared.task,
             class_names=list(prepared.classes),
             layer_ids=list(network.order),
+            layer_kinds={nid: str(n.params["activation"]) for nid, n in project.graph.nodes.items()
+                         if n.params.get("activation")},
             x2d=self._x2d,
             y2d=prepared.y_train if self._x2d is not None else None,
             warnings=warnings,
@@ -146,6 +153,13 @@ class TrainingWorker(QObject):
             evaluation = evaluate(network, x, y, project.training.get("loss", "categorical_crossentropy"),
                                   prepared.task, list(prepared.classes))
             evaluation["split"] = split
+            evaluation["classes"] = list(prepared.classes)
+            if prepared.task == "classification":
+                evaluation.update(precision_recall_f1(np.asarray(evaluation["confusion_matrix"])))
+            else:
+                evaluation["y_true"] = np.asarray(y, dtype=np.float64).reshape(-1)
+                evaluation["y_pred"] = np.asarray(network.predict(reshape_inputs(x, network.input_shape)),
+                                                  dtype=np.float64).reshape(-1)
         except DesignerError as exc:
             warnings.append(f"evaluation skipped: {exc}")
         self.finished.emit(RunOutcome(
@@ -163,7 +177,7 @@ class TrainingWorker(QObject):
         kind = type(event).__name__
         now = time.perf_counter()
         if kind == "BatchEnd":
-            if now - self._last_batch_emit >= EMIT_INTERVAL_S:
+            if now - self._last_batch_emit >= EMIT_INTERVAL_S or self._control_paused():
                 self._last_batch_emit = now
                 self.batch_ended.emit(event)
         elif kind == "EpochEnd":
@@ -185,6 +199,13 @@ class TrainingWorker(QObject):
             return
         self._last_epoch_emit = time.perf_counter()
         update = EpochUpdate(events=self._pending, boundary=self._boundary())
+        # The dashboard reads the grid (and, once, the points) from the last event's extras.
+        last = self._pending[-1]
+        if update.boundary is not None:
+            last.extras["boundary"] = update.boundary
+            if not self._points_sent:
+                last.extras["points"] = (self._x2d, self._y2d)
+                self._points_sent = True
         self._pending = []
         self.epoch_ended.emit(update)
 

@@ -1,0 +1,139 @@
+"""Training from the window: the worker thread, live plot data, pause/step/resume/stop, live learning rate.
+
+Every wait is on a signal the GUI thread re-emits (TrainingRunner), never on the worker's own signals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.ui.conftest import spiral_project
+
+TIMEOUT = 30_000
+
+
+def _epochs_seen(window) -> list[int]:
+    run = window.dashboard.current
+    return list(run.epochs) if run is not None else []
+
+
+def test_train_two_epochs_updates_plots_weights_and_history(make_window, qtbot):
+    window = make_window(spiral_project(epochs=2))
+    assert window.project.weights == {}
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT) as blocker:
+        window.training_panel.train_btn.click()
+    outcome = blocker.args[0]
+    assert outcome.reason == "completed"
+    assert not window.runner.is_running
+
+    run = window.dashboard.current
+    assert run.epochs == [1, 2]
+    assert len(run.metrics["loss"]) == 2 and all(np.isfinite(run.metrics["loss"]))
+    assert "val_accuracy" in run.metrics
+    assert window.dashboard._pending_boundary is not None or window.dashboard.boundary is not None
+    assert outcome.evaluation is not None and "confusion_matrix" in outcome.evaluation
+
+    # Weights and history land in the project, which is now modified.
+    assert any(k.endswith("/kernel") for k in window.project.weights)
+    assert window.project.history[-1]["epochs"][-1]["epoch"] == 2
+    assert window.isWindowModified()
+    assert window.training_panel.train_btn.isEnabled()
+    assert "epoch 2 / 2" in window.lbl_epoch.text()
+
+
+def test_boundary_grid_is_sent_with_epoch_updates(make_window, qtbot):
+    window = make_window(spiral_project(epochs=1))
+    updates = []
+    window.runner.epoch_ended.connect(updates.append)
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        window.train()
+    assert updates, "no epoch update reached the GUI thread"
+    xs, ys, values = updates[-1].boundary
+    assert values.shape == (len(ys), len(xs))
+    assert np.isfinite(values).all()
+    assert "boundary" in updates[-1].events[-1].extras
+
+
+def test_second_run_continues_from_trained_weights_and_reset_forgets_them(make_window, qtbot):
+    window = make_window(spiral_project(epochs=1))
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        window.train()
+    first = {k: v.copy() for k, v in window.project.weights.items()}
+    window.training_panel.reset_btn.click()
+    assert window.project.weights == {}
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        window.train()
+    assert set(window.project.weights) == set(first)
+    assert len(window.project.history) == 2
+
+
+def test_step_epoch_step_batch_resume_then_stop(make_window, qtbot):
+    window = make_window(spiral_project(epochs=500))
+    panel = window.training_panel
+    # Step epoch from idle: a held run starts and does exactly one epoch.
+    with qtbot.waitSignal(window.runner.epoch_ended, timeout=TIMEOUT):
+        panel.step_epoch_btn.click()
+    assert window.runner.state == "paused"
+    assert _epochs_seen(window) == [1]
+    assert panel.pause_btn.text() == "Resume"
+
+    # Step single batches: the trainer reports a batch at the latest at the end of the epoch (it throttles
+    # batch events), and every one of them belongs to epoch 2; the run stays held.
+    batches = []
+    window.runner.batch_ended.connect(batches.append)
+    for _ in range(20):
+        panel.step_batch_btn.click()
+        qtbot.wait(20)
+        if batches:
+            break
+    qtbot.waitUntil(lambda: bool(batches), timeout=TIMEOUT)
+    assert all(b.epoch == 2 for b in batches)
+    assert window.runner.state == "paused"
+
+    # Resume: epochs flow again.
+    with qtbot.waitSignal(window.runner.epoch_ended, timeout=TIMEOUT):
+        panel.pause_btn.click()
+    assert window.runner.state == "running"
+    qtbot.waitUntil(lambda: len(_epochs_seen(window)) >= 3, timeout=TIMEOUT)
+
+    # Pause, then stop: the run ends as "stopped" and the thread is joined.
+    panel.pause_btn.click()
+    assert window.runner.state == "paused"
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT) as blocker:
+        panel.stop_btn.click()
+    assert blocker.args[0].reason == "stopped"
+    assert window.runner.state == "idle" and not window.runner.is_running
+    assert len(window.project.history[-1]["epochs"]) < 500
+
+
+def test_learning_rate_changed_while_running(make_window, qtbot):
+    window = make_window(spiral_project(epochs=2000))
+    lrs = []
+    window.runner.epoch_ended.connect(lambda u: lrs.extend(e.lr for e in u.events))
+    with qtbot.waitSignal(window.runner.epoch_ended, timeout=TIMEOUT):
+        window.train()
+    assert window.training_panel.learning_rate.isEnabled()
+    edit = window.training_panel.learning_rate
+    edit.setText("0.0005")
+    edit.editingFinished.emit()
+    assert window.project.training["optimizer"]["learning_rate"] == 0.0005
+    qtbot.waitUntil(lambda: lrs and abs(lrs[-1] - 0.0005) < 1e-12, timeout=TIMEOUT)
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        window.runner.stop()
+    assert abs(lrs[0] - 0.02) < 1e-12
+
+
+def test_failed_run_reports_a_readable_message(make_window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    project = spiral_project(epochs=1)
+    out = [n for n in project.graph.nodes.values() if n.params.get("activation") == "softmax"][0]
+    out.params["units"] = 5  # spiral has 2 classes
+    window = make_window(project)
+    with qtbot.waitSignal(window.runner.failed, timeout=TIMEOUT) as blocker:
+        window.train()
+    assert "2 classes" in blocker.args[0]
+    assert shown and "2 classes" in shown[0]
+    assert not window.runner.is_running
