@@ -102,7 +102,8 @@ class NeuronsView(QWidget):
         if not layers:
             p.setPen(text)
             p.drawText(
-                QRectF(self.rect()).adjusted(20, 20, -20, -20), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                QRectF(self.rect()).adjusted(20, 20, -20, -20),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                 reason,
             )
             p.end()
@@ -133,7 +134,5 @@ class NeuronsView(QWidget):
             for pt in points:
                 p.drawEllipse(pt, radius, radius)
             p.setPen(text)
-            p.drawText(
-                QRectF(points[0].x() - 60, 4, 120, 20), Qt.AlignmentFlag.AlignCenter, f"{nid} ({len(points)})"
-            )
+            p.drawText(QRectF(points[0].x() - 60, 4, 120, 20), Qt.AlignmentFlag.AlignCenter, f"{nid} ({len(points)})")
         p.end()

@@ -166,8 +166,10 @@ class PropertiesPanel(QWidget):
         name = spec.name
         if spec.kind == "int":
             w = QSpinBox()
-            w.setRange(int(spec.minimum if spec.minimum is not None else -INT_LIMIT),
-                       int(spec.maximum if spec.maximum is not None else INT_LIMIT))
+            w.setRange(
+                int(spec.minimum if spec.minimum is not None else -INT_LIMIT),
+                int(spec.maximum if spec.maximum is not None else INT_LIMIT),
+            )
             w.setKeyboardTracking(False)
             w.valueChanged.connect(lambda v, n=name: self._apply(n, v))
             return _Editor(w, w.value, lambda v, w=w: w.setValue(int(v)))
@@ -175,8 +177,9 @@ class PropertiesPanel(QWidget):
             w = QDoubleSpinBox()
             small = spec.default is not None and 0 < abs(spec.default) < 0.01
             w.setDecimals(7 if small else 4)
-            w.setRange(spec.minimum if spec.minimum is not None else -1e9,
-                       spec.maximum if spec.maximum is not None else 1e9)
+            w.setRange(
+                spec.minimum if spec.minimum is not None else -1e9, spec.maximum if spec.maximum is not None else 1e9
+            )
             w.setSingleStep(0.01 if (spec.maximum or 10) <= 1 else 0.1)
             w.setKeyboardTracking(False)
             w.valueChanged.connect(lambda v, n=name: self._apply(n, v))

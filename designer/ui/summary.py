@@ -85,9 +85,7 @@ class SummaryTable(QWidget):
                 self.table.setItem(row, col, item)
         total = analysis.total_params
         frozen = non_trainable(self.graph, analysis)
-        self.totals.setText(
-            f"Total params: {total:,}    Trainable: {total - frozen:,}    Non-trainable: {frozen:,}"
-        )
+        self.totals.setText(f"Total params: {total:,}    Trainable: {total - frozen:,}    Non-trainable: {frozen:,}")
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table's text, row by row (for tests and for copying)."""

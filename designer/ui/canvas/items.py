@@ -22,10 +22,20 @@ def format_shape(shape: tuple[int, ...] | None) -> str:
 
 
 def bezier(a: QPointF, b: QPointF) -> QPainterPath:
-    """A left→right cubic curve; the handles grow with distance so back-edges still loop visibly."""
-    dx = max(abs(b.x() - a.x()) * 0.5, 60.0)
+    """A left→right cubic curve; the handles grow with distance so back-edges still loop visibly.
+
+    A long edge along one row (a skip connection over the layers between) arcs above that row, otherwise
+    it would run hidden behind the cards it skips.
+    """
+    span = b.x() - a.x()
+    dx = max(abs(span) * 0.5, 60.0)
+    lift = 0.0
+    if abs(b.y() - a.y()) < style.NODE_HEIGHT and span > 1.5 * style.NODE_WIDTH:
+        # Short handles and a tall lift: the curve clears the neighbouring cards before running along.
+        lift = min(130.0 + 0.03 * span, 220.0)
+        dx = 60.0
     path = QPainterPath(a)
-    path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+    path.cubicTo(QPointF(a.x() + dx, a.y() - lift), QPointF(b.x() - dx, b.y() - lift), b)
     return path
 
 
@@ -191,11 +201,17 @@ class NodeItem(QGraphicsItem):
         fm = QFontMetrics(small)
         dim = style.mix(base, text, 0.65)
         painter.setPen(dim)
-        painter.drawText(QRectF(14, 28, style.NODE_WIDTH - 24, 18), Qt.AlignmentFlag.AlignVCenter, self.type_name)
+        count = f"{self.params_count:,} params"
+        room = int(style.NODE_WIDTH - 24 - fm.horizontalAdvance(count) - 8)
+        painter.drawText(
+            QRectF(14, 28, room, 18),
+            Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(self.type_name, Qt.TextElideMode.ElideRight, room),
+        )
         painter.drawText(
             QRectF(14, 28, style.NODE_WIDTH - 24, 18),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            f"{self.params_count:,} params",
+            count,
         )
         if self.invalid:
             painter.setPen(style.ERROR_COLOUR)
