@@ -74,8 +74,8 @@ class BoundaryPlot(QWidget):
         out = []
         for i in range(n):
             c = pg.mkColor(class_colour(i))
-            out.append(pg.mkColor(int(0.6 * c.red() + 0.4 * bg.red()), int(0.6 * c.green() + 0.4 * bg.green()),
-                                  int(0.6 * c.blue() + 0.4 * bg.blue())))
+            out.append(pg.mkColor(int(0.45 * c.red() + 0.55 * bg.red()), int(0.45 * c.green() + 0.55 * bg.green()),
+                                  int(0.45 * c.blue() + 0.55 * bg.blue())))
         return out
 
     def set_points(self, x2d, y) -> None:

@@ -77,6 +77,7 @@ class ConfusionView(QWidget):
         self.matrix, self.classes = matrix, classes
         rows = matrix.sum(axis=1, keepdims=True)
         share = np.divide(matrix, rows, out=np.zeros_like(matrix), where=rows > 0)  # colour = share of the row
+        share = np.sqrt(share)  # a few mistakes in a big class still show as a tint
         self.image.setImage(share.T, autoLevels=False, levels=(0.0, 1.0))  # ImageItem is [x=predicted, y=true]
         self.image.setRect(QRectF(-0.5, -0.5, n, n))
         for text in self._texts:  # evaluation is rare: rebuilding labels here is fine

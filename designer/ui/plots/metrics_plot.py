@@ -140,7 +140,10 @@ class MetricsPanel(QWidget):
                                    (curves.metric_train, metric), (curves.metric_val, f"val_{metric}"),
                                    (curves.r2_train, "r2"), (curves.r2_val, "val_r2")):
                     _set_finite(curve, x, run.series(key))
-                _set_finite(curves.lr, x, np.asarray(run.lr, dtype=np.float64))
+                lr = np.asarray(run.lr, dtype=np.float64)
+                _set_finite(curves.lr, x, lr)
+                if np.isfinite(lr).any() and np.nanmax(lr) > 0:  # from 0, so a constant rate is a flat line
+                    self.lr_plot.getPlotItem().setYRange(0.0, float(np.nanmax(lr)) * 1.15, padding=0)
 
     def show_best(self, epoch: int | None, label: str = "best") -> None:
         if epoch is None:

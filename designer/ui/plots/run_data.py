@@ -25,7 +25,7 @@ class RunData:
     batches_per_epoch: dict[int, int] = field(default_factory=dict)
     expected_batches: int | None = None  # from TrainingStarted, when the caller passes it on
     _ema: float = 0.0
-    _ema_steps: int = 0
+    _ema_weight: float = 0.0
     # per epoch
     epochs: list[int] = field(default_factory=list)
     metrics: dict[str, list[float]] = field(default_factory=dict)
@@ -43,15 +43,25 @@ class RunData:
         return self.task == "regression"
 
     def add_batch(self, epoch: int, batch: int, loss: float) -> None:
-        loss = float(loss)
+        """Exponential moving average over *batches*, not events: the trainer reports only some batches
+        (about 20 a second), so an event standing for k batches gets the weight of k batches."""
+        loss, epoch, batch = float(loss), int(epoch), int(batch)
+        if self.batch_epoch:
+            last_e, last_b = self.batch_epoch[-1], self.batch_index[-1]
+            per_epoch = self.expected_batches or self.batches_per_epoch.get(last_e, last_b)
+            steps = batch - last_b if epoch == last_e else max(per_epoch - last_b, 0) + batch
+        else:
+            steps = 1
+        steps = max(steps, 1)
         if np.isfinite(loss):
-            self._ema = SMOOTHING * self._ema + (1 - SMOOTHING) * loss
-            self._ema_steps += 1
-        smoothed = self._ema / (1 - SMOOTHING**self._ema_steps) if self._ema_steps else float("nan")
-        self.batch_epoch.append(int(epoch))
-        self.batch_index.append(int(batch))
+            keep = SMOOTHING**steps
+            self._ema = keep * self._ema + (1 - keep) * loss
+            self._ema_weight = keep * self._ema_weight + (1 - keep)  # debiasing, as TensorBoard does
+        smoothed = self._ema / self._ema_weight if self._ema_weight > 0 else float("nan")
+        self.batch_epoch.append(epoch)
+        self.batch_index.append(batch)
         self.batch_smoothed.append(smoothed)
-        self.batches_per_epoch[int(epoch)] = max(self.batches_per_epoch.get(int(epoch), 0), int(batch))
+        self.batches_per_epoch[epoch] = max(self.batches_per_epoch.get(epoch, 0), batch)
 
     def batch_curve(self) -> tuple[np.ndarray, np.ndarray]:
         """x in epoch units: batch b of N in epoch e sits at e - 1 + b/N, so an epoch's batches end at its point.

@@ -1,0 +1,219 @@
+"""The training dashboard fed with real events from tiny training runs (pytest-qt, offscreen)."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from designer.training.events import BatchEnd, EpochEnd, TrainingFinished
+from designer.ui.plots.dashboard import TrainingDashboard
+from designer.ui.plots.screenshots import dark_palette, feed, train_events
+
+
+@pytest.fixture(scope="module")
+def spiral_run():
+    """8 real epochs of a 2-16-16-2 ReLU network on the spiral, with decision-boundary grids."""
+    return train_events("spiral", [(16, "relu"), (16, "relu")], 8, lr=0.02, boundary=True)
+
+
+@pytest.fixture
+def board(qtbot):
+    widget = TrainingDashboard()
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    return widget
+
+
+def _epoch_events(events):
+    return [e for e in events if isinstance(e, EpochEnd)]
+
+
+def test_real_run_fills_curves_heatmap_norms_and_boundary(board, spiral_run):
+    events, network, prepared, layer_ids, kinds = spiral_run
+    feed(board, "spiral", "classification", prepared.classes, layer_ids, kinds, events)
+    epochs = _epoch_events(events)
+    curves = board.metrics.curves_for("spiral")
+    x, y = curves.train.getData()
+    assert x.tolist() == [e.epoch for e in epochs]
+    assert np.allclose(y, [e.metrics["loss"] for e in epochs])
+    assert np.allclose(curves.metric_val.getData()[1], [e.metrics["val_accuracy"] for e in epochs])
+    bx, by = curves.batch.getData()
+    n_batches = sum(isinstance(e, BatchEnd) for e in events)
+    assert len(bx) == n_batches and np.all(np.diff(bx) > 0) and bx[-1] == pytest.approx(len(epochs))
+    assert board.histograms.image_shape() == (len(epochs), 64)  # one column per epoch
+    assert board.norms.curve_count() == 2 * len(layer_ids)
+    assert board.boundary.has_data()
+    assert board.boundary.image.image.shape == (60, 60)
+    assert len(board.boundary.scatter.data) == len(prepared.x_train)
+    assert "epoch 8" in board.status.text()
+
+
+def test_heatmap_grows_and_slider_walks_through_epochs(board, spiral_run, qtbot):
+    events, network, prepared, layer_ids, kinds = spiral_run
+    epochs = _epoch_events(events)
+    board.start_run("live", "classification", prepared.classes, layer_ids, layer_kinds=kinds)
+    for n, event in enumerate(epochs[:4], start=1):
+        board.on_epoch(event)
+        board.flush()
+        assert board.histograms.image_shape() == (n, 64)
+        assert board.histograms.shown_epoch() == event.epoch  # follows the newest epoch
+    board.histograms.slider.setValue(1)
+    assert board.histograms.shown_epoch() == epochs[1].epoch
+    edges, counts = board.histograms.epoch_curve.getData()
+    layer = board.histograms.current_layer()
+    assert np.allclose(counts, epochs[1].histograms[layer][0])
+    assert board.histograms.epoch_line.value() == epochs[1].epoch
+    board.histograms.select_layer(layer_ids[1])
+    assert board.histograms.current_layer() == layer_ids[1]
+    assert np.allclose(board.histograms.epoch_curve.getData()[1], epochs[3].histograms[layer_ids[1]][0])
+    board.histograms.slider.setValue(1)
+    board.on_epoch(epochs[4])  # the user looks at epoch 2: a new epoch must not yank the slider away
+    board.flush()
+    assert board.histograms.shown_epoch() == epochs[1].epoch and board.histograms.image_shape() == (5, 64)
+
+
+def test_redraws_are_throttled_by_the_timer(board, qtbot):
+    board.start_run("t", "classification", ["a", "b"], [])
+    board.on_epoch(EpochEnd(1, {"loss": 1.0, "val_loss": 1.2}, {}, 0.01))
+    assert board.metrics.curves_for("t") is None  # nothing drawn synchronously
+
+    def drawn():
+        curves = board.metrics.curves_for("t")
+        return curves is not None and curves.train.getData()[1] is not None and len(curves.train.getData()[1]) == 1
+
+    qtbot.waitUntil(drawn, timeout=3000)  # the redraw timer did it
+
+
+def test_dying_relu_warning_appears_for_histogram_at_zero(board):
+    rng = np.random.default_rng(0)
+    healthy = np.histogram(np.maximum(rng.normal(0, 1, 2000), 0), bins=30)
+    dead = np.histogram(np.maximum(rng.normal(-4, 1, 2000), 0), bins=30)
+    board.start_run("relu", "classification", ["a", "b"], ["dense_1"], layer_kinds={"dense_1": "relu"})
+    board.on_epoch(EpochEnd(1, {"loss": 0.7}, {"dense_1": healthy}, 0.01))
+    assert board.health_warnings() == []
+    assert board.tabs.tabText(1) == "Layers"
+    board.on_epoch(EpochEnd(2, {"loss": 0.7}, {"dense_1": dead}, 0.01,
+                            {"weight_norms": {"dense_1": 1.0}, "grad_norms": {"dense_1": 1e-9}}))
+    warnings = board.health_warnings()
+    assert any("dense_1" in w and "dying" in w for w in warnings)
+    assert any("vanishing" in w for w in warnings)
+    shown = [board.warnings_list.item(i).text() for i in range(board.warnings_list.count())]
+    assert any("dying" in t for t in shown)
+    assert board.tabs.tabText(1) == "Layers ⚠ 2"
+
+
+def test_confusion_matrix_shows_given_counts_and_scores(board):
+    matrix = [[5, 1, 0], [2, 7, 1], [0, 0, 9]]
+    board.start_run("cm", "classification", ["cat", "dog", "eel"], [])
+    board.show_evaluation({"confusion_matrix": matrix, "classes": ["cat", "dog", "eel"],
+                           "precision": [5 / 7, 7 / 8, 0.9], "recall": [5 / 6, 0.7, 1.0], "f1": [0.77, 0.78, 0.95],
+                           "worst": [{"row": 12, "true": "dog", "predicted": "cat", "loss": 3.25}]})
+    assert board.confusion.cell_texts() == [str(v) for row in matrix for v in row]
+    assert board.confusion.table.item(1, 0).text() == "dog"
+    assert board.confusion.table.item(0, 1).text() == f"{5 / 7:.3f}"
+    assert board.confusion.table.item(2, 3).text() == "0.950"
+    assert board.eval_stack.currentWidget() is board.confusion and board.tabs.currentIndex() == 3
+    assert not board.worst_table.isHidden() and board.worst_table.item(0, 3).text() == "3.25"
+    labels = [t[1] for t in board.confusion.plot.getPlotItem().getAxis("bottom")._tickLevels[0]]
+    assert labels == ["cat", "dog", "eel"]
+
+
+def test_confusion_scores_are_computed_when_not_given(board):
+    board.show_evaluation({"confusion_matrix": [[3, 1], [0, 4]], "classes": ["no", "yes"]})
+    assert board.confusion.table.item(1, 1).text() == "0.800"  # precision of "yes": 4 / 5
+    assert board.confusion.table.item(0, 2).text() == "0.750"  # recall of "no": 3 / 4
+
+
+def test_regression_evaluation_plots_predictions_and_residuals(board):
+    board.start_run("reg", "regression", [], [])
+    board.on_epoch(EpochEnd(1, {"loss": 2.0, "val_loss": 2.5, "mae": 1.0, "val_mae": 1.2, "r2": 0.1,
+                                "val_r2": 0.05}, {}, 0.01))
+    board.flush()
+    curves = board.metrics.curves_for("reg")
+    assert curves.metric_val.getData()[1].tolist() == [1.2] and curves.r2_train.getData()[1].tolist() == [0.1]
+    assert not board.metrics.r2_plot.isHidden()
+    y_true, y_pred = np.array([1.0, 2.0, 3.0]), np.array([1.5, 1.5, 3.5])
+    board.show_evaluation({"y_true": y_true, "y_pred": y_pred})
+    assert board.eval_stack.currentWidget() is board.regression
+    x, y = board.regression.pred_scatter.getData()
+    assert x.tolist() == [1.0, 2.0, 3.0] and y.tolist() == [1.5, 1.5, 3.5]
+    assert board.regression.resid_scatter.getData()[1].tolist() == [-0.5, 0.5, -0.5]
+
+
+def _loss_run(board, run_id, losses):
+    board.start_run(run_id, "classification", ["a", "b"], [])
+    for epoch, loss in enumerate(losses, start=1):
+        board.on_batch(BatchEnd(epoch, 10, loss * 1.1, 1000.0))
+        board.on_epoch(EpochEnd(epoch, {"loss": loss, "val_loss": loss + 0.1, "accuracy": 1 - loss / 2,
+                                        "val_accuracy": 1 - loss / 2 - 0.05}, {}, 0.01))
+    board.on_finished(TrainingFinished("early_stopping", "stopped early", len(losses) - 1))
+    board.flush()
+
+
+def test_runs_overlay_shows_two_curves_and_unticking_hides_one(board):
+    _loss_run(board, "first", [0.9, 0.6, 0.4])
+    _loss_run(board, "second", [0.8, 0.3, 0.2, 0.15])
+    first, second = board.metrics.curves_for("first"), board.metrics.curves_for("second")
+    assert board.runs_list.checked_runs() == {"second"}  # a new run starts alone
+    assert not first.train.isVisible() and second.train.isVisible()
+    board.runs_list.set_checked("first", True)
+    board.flush()
+    visible = [c for c in board.metrics.loss_plot.getPlotItem().listDataItems() if c.isVisible() and c.name()]
+    assert {c.name() for c in visible} >= {"first train", "second train", "first val", "second val"}
+    assert first.train.getData()[1].tolist() == [0.9, 0.6, 0.4]
+    assert second.train.getData()[1].tolist() == [0.8, 0.3, 0.2, 0.15]
+    assert first.train.opts["pen"].color() != second.train.opts["pen"].color()
+    assert board.metrics.best_line.isVisible() and board.metrics.best_line.value() == 3
+    assert "early stopping" in board.status.text()
+
+
+def test_csv_export_writes_the_numbers_of_shown_runs(board, tmp_path):
+    _loss_run(board, "first", [0.9, 0.6])
+    _loss_run(board, "second", [0.5, 0.25])
+    board.runs_list.set_checked("first", True)
+    path = board.export_csv(tmp_path / "metrics.csv")
+    rows = list(csv.DictReader(path.open()))
+    assert [(r["run"], r["epoch"]) for r in rows] == [("first", "1"), ("first", "2"), ("second", "1"),
+                                                      ("second", "2")]
+    assert float(rows[3]["loss"]) == 0.25 and float(rows[3]["val_loss"]) == pytest.approx(0.35)
+    assert float(rows[0]["accuracy"]) == pytest.approx(0.55) and float(rows[0]["lr"]) == 0.01
+
+
+def test_png_export_writes_the_current_plot(board, tmp_path):
+    from PySide6.QtGui import QImage
+
+    _loss_run(board, "png", [0.9, 0.6, 0.3])
+    board.show()
+    path = board.export_png(tmp_path / "loss.png")
+    image = QImage(str(path))
+    assert not image.isNull() and image.width() >= 800
+    assert board.current_plot() is board.metrics.loss_plot
+
+
+def test_boundary_accepts_grid_and_the_points_first_form(board):
+    from designer.ui.plots.boundary import boundary_grid
+
+    rng = np.random.default_rng(0)
+    x2d = rng.normal(size=(50, 2)).astype(np.float32)
+    y = (x2d[:, 0] > 0).astype(np.int64)
+    board.start_run("b", "classification", ["0", "1"], [])
+    board.set_boundary_data(x2d, y, "classification", ["0", "1"])  # points first, as the main window does
+    board.flush()
+    assert len(board.boundary.scatter.data) == 50 and not board.boundary.has_data()
+    grid = boundary_grid(lambda g: 1 / (1 + np.exp(-5 * g[:, :1])), x2d, resolution=20)
+    board.update_boundary(*grid)
+    board.flush()
+    assert board.boundary.image.image.shape == (20, 20)
+    board.set_boundary_data(x2d, y, *grid)
+    board.flush()
+    assert board.boundary.has_data()
+
+
+def test_background_follows_the_palette(board, qtbot):
+    from PySide6.QtGui import QPalette
+
+    _loss_run(board, "p", [0.5, 0.4])
+    board.setPalette(dark_palette())
+    qtbot.waitUntil(lambda: board.metrics.loss_plot.backgroundBrush().color()
+                    == dark_palette().color(QPalette.ColorRole.Base), timeout=3000)
+    assert board.histograms.heatmap_plot.backgroundBrush().color().lightness() < 60
