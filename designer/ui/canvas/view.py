@@ -153,8 +153,11 @@ class CanvasView(QGraphicsView):
     def show_message(self, text: str) -> None:
         self.setStatusTip(text)
         self._toast.setText(text)
-        self._toast.setMaximumWidth(max(200, self.viewport().width() - 20))
-        self._toast.adjustSize()
+        # Word-wrapped labels shrink to a narrow column on their own: give it the text's natural width.
+        room = max(200, self.viewport().width() - 20)
+        width = min(room, self._toast.fontMetrics().horizontalAdvance(text) + 2 * self._toast.margin() + 8)
+        self._toast.setFixedWidth(width)
+        self._toast.setFixedHeight(self._toast.heightForWidth(width))
         self._toast.move(10, self.viewport().height() - self._toast.height() - 10)
         self._toast.show()
         self._toast.raise_()
