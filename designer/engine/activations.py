@@ -138,9 +138,10 @@ class Softmax(Activation):
     name = "softmax"
 
     def forward(self, x, out):
-        np.subtract(x, x.max(axis=-1, keepdims=True), out)
+        # ufunc reductions directly: the ndarray.max/sum wrappers cost more than the work for small batches
+        np.subtract(x, np.maximum.reduce(x, -1, keepdims=True), out)
         np.exp(out, out)
-        out /= out.sum(axis=-1, keepdims=True)
+        out /= np.add.reduce(out, -1, keepdims=True)
         return out
 
     def backward(self, x, y, g):

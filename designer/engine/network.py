@@ -50,14 +50,17 @@ def _plain_sgd_rate(optimizer) -> float | None:
 
 
 class Network:
-    def __init__(self, layers: dict[str, Layer], sources: dict[str, list[str]], dtype=np.float32):
+    def __init__(
+        self, layers: dict[str, Layer], sources: dict[str, list[str]], dtype=np.float32, output_id: str | None = None
+    ):
         self.layers = layers
         self.order = list(layers)
         self.sources = sources
         self.dtype = np.dtype(dtype)
         inputs = [nid for nid, layer in layers.items() if layer.type_name == "Input"]
         self.input_id = inputs[0]
-        self.output_id = self.order[-1]
+        # with a single sink, the last node in topological order is the output
+        self.output_id = output_id or self.order[-1]
         self.input_shape: tuple[int, ...] = tuple(layers[self.input_id].output_shape)
         self.output_shape: tuple[int, ...] = tuple(layers[self.output_id].output_shape)
         self.activations: dict[str, np.ndarray] = {}
@@ -105,7 +108,8 @@ class Network:
             layer.output_shape = tuple(analysis.shapes[nid])  # the registry's shape rule is the reference
             layers[nid] = layer
             sources[nid] = srcs
-        return cls(layers, sources, dtype)
+        outputs = [nid for nid in graph.output_nodes() if graph.nodes[nid].type != "Input"] or order[-1:]
+        return cls(layers, sources, dtype, outputs[0])
 
     def _set_input_grad_mode(self, wanted: bool) -> None:
         """Tell each layer whether its input gradient is needed: only if something trainable lies upstream
