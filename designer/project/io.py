@@ -66,6 +66,8 @@ def load_project(path: str | os.PathLike) -> Project:
     path = Path(path)
     try:
         st = os.stat(path)
+    except ValueError:  # a NUL byte in the name
+        raise ProjectError(f"cannot open {path!r}: the name is not a valid file name") from None
     except OSError as err:
         raise ProjectError(f"cannot open {path}: {_explain(err)}") from None
     if stat.S_ISDIR(st.st_mode):
@@ -451,6 +453,8 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 
 def atomic_write(path: Path, write) -> None:
     """Call `write(fileobj)` into a temp file beside `path`, fsync it and rename it over `path`."""
+    if "\x00" in os.fspath(path):
+        raise ProjectError(f"cannot save {path!r}: the name is not a valid file name")
     target = Path(os.path.realpath(path))  # write through a symlink, not over it
     folder = target.parent
     if target.is_dir():

@@ -33,6 +33,7 @@ MAX_EDGES = 8_000
 MAX_NAME_LENGTH = 1_000
 MAX_POSITION = 1e7
 MAX_SEED = 2**32 - 1  # the widest seed every NumPy RNG entry point accepts
+MAX_INTEGER = 2**63 - 1
 
 BUILTIN_TABLES = ("iris", "wine", "breast_cancer", "digits", "diabetes")
 BUILTIN_GENERATED = ("circle", "xor", "gauss", "spiral", "moons", "reg_plane", "reg_gauss")
@@ -166,6 +167,7 @@ def validate_document(doc: Any) -> Project:
     version = check_header(doc)
     if version != FORMAT_VERSION:
         raise _fail("version", f"must be {FORMAT_VERSION} here (migrate older files first), got {version}")
+    _check_integers(doc, "")
     name = _string(doc.get("name", "Untitled"), "name", empty_ok=True)
     graph = validate_graph(doc.get("graph", {"nodes": [], "edges": []}), "graph")
     data = validate_data(doc.get("data", default_data()), "data")
@@ -173,6 +175,20 @@ def validate_document(doc: Any) -> Project:
     known = {"format", "version", "name", "graph", "data", "training"}
     extra = {k: copy.deepcopy(v) for k, v in doc.items() if k not in known}
     return Project(name=name, graph=graph, data=data, training=training, extra=extra)
+
+
+def _check_integers(value: Any, where: str) -> None:
+    """JSON integers have no size limit; one with hundreds of digits would overflow every float
+    conversion further on, so it is refused here, at its place."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > MAX_INTEGER:
+            raise _fail(where, f"the integer {str(value)[:12]}… is too large (the limit is ±{MAX_INTEGER:,})")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_integers(v, f"{where}.{k}" if where else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_integers(v, f"{where}[{i}]")
 
 
 # ---------------------------------------------------------------------------------------------- graph

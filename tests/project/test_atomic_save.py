@@ -177,3 +177,10 @@ def test_killing_a_save_midway_leaves_a_loadable_file(tmp_path):
         if mid_write_kills >= 1 and attempt >= 1:
             break
     assert mid_write_kills >= 1, "no kill landed in the middle of a save; the test proved nothing"
+
+
+def test_names_with_nul_bytes_are_refused(tmp_path):
+    with pytest.raises(ProjectError, match="not a valid file name"):
+        save_project(project(), str(tmp_path / "a\x00b.nnproj"))
+    with pytest.raises(ProjectError, match="not a valid file name"):
+        load_project(str(tmp_path / "a\x00b.nnproj"))

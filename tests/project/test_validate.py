@@ -299,3 +299,10 @@ def test_long_chain_cycle_check_is_linear():
     doc["graph"]["edges"] = [["in", "a0"]] + [[f"a{i}", f"a{i + 1}"] for i in range(n - 2)]
     p = Project.from_json_dict(doc)
     assert len(p.graph.nodes) == n
+
+
+def test_enormous_integers_are_refused_at_their_place():
+    doc = with_value("training.optimizer.learning_rate", 10**400)  # float() of it would overflow
+    assert error_of(doc).startswith("training.optimizer.learning_rate: the integer 100000000000… is too large")
+    doc = with_value("graph.nodes[1].position", [0, -(10**30)])
+    assert error_of(doc).startswith("graph.nodes[1].position[1]: the integer")

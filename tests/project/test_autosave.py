@@ -1,0 +1,126 @@
+"""Recovery copies: written by the autosave timer, listed at start-up, restored or discarded."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from designer.errors import ProjectError
+from designer.project import Project
+from designer.project import autosave
+from designer.project.autosave import (
+    discard_recovery,
+    discard_recovery_for,
+    list_recoveries,
+    recovery_dir,
+    recovery_path_for,
+    write_recovery,
+)
+from designer.project.io import dumps_project, save_project
+from tests.project.helpers import valid_doc
+
+
+@pytest.fixture
+def rdir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "recovery"
+    monkeypatch.setenv(autosave.ENV_DIR, str(folder))
+    return folder
+
+
+def project(name: str) -> Project:
+    p = Project.from_json_dict(valid_doc())
+    p.name = name
+    p.weights = {"dense_2/bias": np.arange(3, dtype=np.float32)}
+    return p
+
+
+def test_recovery_dir_follows_the_environment_and_platform(rdir, monkeypatch, tmp_path):
+    assert recovery_dir() == rdir
+    monkeypatch.delenv(autosave.ENV_DIR)
+    monkeypatch.setattr(autosave.sys, "platform", "linux")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert recovery_dir() == tmp_path / "xdg" / "network-designer" / "recovery"
+    monkeypatch.setattr(autosave.sys, "platform", "darwin")
+    assert recovery_dir() == Path.home() / "Library" / "Application Support" / "Network Designer" / "recovery"
+    monkeypatch.setattr(autosave.sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert recovery_dir() == tmp_path / "local" / "Network Designer" / "recovery"
+
+
+def test_write_list_restore_discard(rdir, tmp_path):
+    original = tmp_path / "work" / "iris.nnproj"
+    original.parent.mkdir()
+    save_project(project("saved state"), original)
+    time.sleep(0.01)
+    path = write_recovery(project("unsaved edits"), original)
+    assert path.parent == rdir and path.name.startswith("iris-") and path.suffix == ".nnproj"
+
+    [rec] = list_recoveries()
+    assert rec.path == path and rec.original_path == original.resolve()
+    assert rec.name == "unsaved edits" and rec.pid == os.getpid()
+    assert rec.newer_than_original
+    restored = rec.load()  # an ordinary project file: the extra member is ignored
+    assert restored.name == "unsaved edits" and restored.warnings == []
+    np.testing.assert_array_equal(restored.weights["dense_2/bias"], [0, 1, 2])
+    assert dumps_project(restored) == dumps_project(project("unsaved edits"))
+
+    discard_recovery(rec)
+    assert list_recoveries() == []
+    discard_recovery(rec)  # already gone: fine
+
+
+def test_one_file_per_original_overwritten_each_time(rdir, tmp_path):
+    a, b = tmp_path / "a.nnproj", tmp_path / "b.nnproj"
+    for i in range(3):
+        write_recovery(project(f"a{i}"), a)
+    write_recovery(project("b"), b)
+    names = sorted(r.name for r in list_recoveries())
+    assert names == ["a2", "b"]
+    assert recovery_path_for(a) != recovery_path_for(b)
+    discard_recovery_for(a)
+    assert [r.name for r in list_recoveries()] == ["b"]
+
+
+def test_untitled_work_is_keyed_by_session(rdir):
+    write_recovery(project("first window"), None, session="w1")
+    write_recovery(project("second window"), None, session="w2")
+    write_recovery(project("this process"), None)
+    recs = list_recoveries()
+    assert sorted(r.name for r in recs) == ["first window", "second window", "this process"]
+    assert all(r.original_path is None and r.newer_than_original for r in recs)
+    assert all(r.path.name.startswith("untitled-") for r in recs)
+
+
+def test_newest_first_and_broken_files_skipped(rdir, tmp_path):
+    write_recovery(project("old"), tmp_path / "old.nnproj")
+    time.sleep(0.01)
+    write_recovery(project("new"), tmp_path / "new.nnproj")
+    (rdir / "junk.nnproj").write_bytes(b"not a zip")
+    save_project(project("no metadata"), rdir / "plain.nnproj")
+    assert [r.name for r in list_recoveries()] == ["new", "old"]
+    assert (rdir / "junk.nnproj").exists()  # listing never deletes
+
+
+def test_recovery_older_than_the_original_is_flagged(rdir, tmp_path):
+    original = tmp_path / "p.nnproj"
+    write_recovery(project("stale"), original)
+    time.sleep(0.01)
+    save_project(project("saved later"), original)
+    [rec] = list_recoveries()
+    assert not rec.newer_than_original
+
+
+def test_discard_refuses_anything_but_a_recovery_file(rdir, tmp_path):
+    precious = tmp_path / "precious.nnproj"
+    save_project(project("mine"), precious)
+    with pytest.raises(ProjectError, match="is not a recovery file; not deleting it"):
+        discard_recovery(precious)
+    assert precious.exists()
+
+
+def test_no_recovery_folder_yet(rdir):
+    assert list_recoveries() == []
