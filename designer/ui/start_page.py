@@ -80,6 +80,17 @@ EXAMPLES: dict[str, tuple[str, Callable[[], Project]]] = {
 }
 
 
+def example_files() -> list[Path]:
+    """Example projects shipped as files (examples/ in a checkout, resources/examples in a bundle)."""
+    from designer.resources import resources_dir
+
+    found: list[Path] = []
+    for folder in (resources_dir() / "examples", resources_dir().parent / "examples"):
+        if folder.is_dir():
+            found.extend(sorted(folder.glob("*.nnproj")))
+    return found
+
+
 class StartPage(QWidget):
     """Signals: new_requested(), open_requested(), example_requested(key), recent_requested(path)."""
 
@@ -106,7 +117,10 @@ class StartPage(QWidget):
         buttons.addStretch(1)
 
         self.examples = QListWidget()
-        for key, (label, _builder) in EXAMPLES.items():
+        # Shipped example files when there are any (their names come from the files), else the built-in ones.
+        files = example_files()
+        entries = [(_file_label(f), str(f)) for f in files] or [(label, key) for key, (label, _) in EXAMPLES.items()]
+        for label, key in entries:
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.examples.addItem(item)
@@ -150,3 +164,13 @@ class StartPage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, path)
             self.recent.addItem(item)
         self._recent_empty.setVisible(not paths)
+
+
+def _file_label(path: Path) -> str:
+    from designer.errors import DesignerError
+    from designer.project.io import load_project
+
+    try:
+        return load_project(path).name
+    except DesignerError:  # a broken example still shows, by its file name
+        return path.stem

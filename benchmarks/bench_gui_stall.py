@@ -1,0 +1,117 @@
+"""GUI responsiveness while training, and what the window costs in throughput.
+
+Trains the digits CNN example (1) headless with `Trainer` and (2) inside the main window on its worker
+thread, while a 5 ms probe timer measures the longest gap in the GUI event loop. Prints both throughputs
+and the longest stall. Offscreen by default: `python -m benchmarks.bench_gui_stall [epochs]`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PROBE_MS = 5
+
+
+def headless(project) -> tuple[float, int]:
+    """(samples/s, training rows) for a plain Trainer run of the project."""
+    from designer.training import Trainer
+    from designer.training.run import build_and_prepare
+
+    network, prepared = build_and_prepare(project, None)
+    epochs = int(project.training["epochs"])
+    t0 = time.perf_counter()
+    Trainer(network, prepared, project.training).run()
+    elapsed = time.perf_counter() - t0
+    rows = len(prepared.x_train)
+    return rows * epochs / elapsed, rows
+
+
+def in_app(project, rows: int) -> tuple[float, float, float, float]:
+    """(samples/s, longest event-loop stall in ms, 95th percentile gap in ms, longest gap when idle in ms)
+    training in the window."""
+    from PySide6.QtCore import QTimer
+
+    from designer.ui.app import make_application
+    from designer.ui.main_window import MainWindow
+
+    app = make_application()
+    window = MainWindow(project, autosave=False)
+    window.show()
+    for _ in range(20):  # let the first layout and paint settle before measuring
+        app.processEvents()
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def probe() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(PROBE_MS)
+    timer.timeout.connect(probe)
+    done: dict = {}
+    window.runner.finished.connect(lambda outcome: done.setdefault("outcome", outcome))
+    window.runner.failed.connect(lambda message: done.setdefault("error", message))
+
+    # Baseline: the same probe for one second with nothing training (the machine's own scheduling noise).
+    last[0] = time.perf_counter()
+    timer.start()
+    t_idle = time.perf_counter()
+    while time.perf_counter() - t_idle < 1.0:
+        app.processEvents()
+        time.sleep(0.0005)
+    idle_ms = max(gaps, default=float("nan")) * 1000
+    gaps.clear()
+
+    t0 = time.perf_counter()
+    window.train()
+    while not done:
+        app.processEvents()
+        time.sleep(0.0005)
+    elapsed = time.perf_counter() - t0
+    timer.stop()
+    if "error" in done:
+        raise SystemExit(f"training in the app failed: {done['error']}")
+    window._extra_dirty = False  # a benchmark run: close without a save prompt
+    window.close()
+    epochs = int(project.training["epochs"])
+    gaps_ms = sorted(g * 1000 for g in gaps)
+    p95 = gaps_ms[int(0.95 * (len(gaps_ms) - 1))] if gaps_ms else float("nan")
+    return rows * epochs / elapsed, (gaps_ms[-1] if gaps_ms else float("nan")), p95, idle_ms
+
+
+def main(argv: list[str] | None = None) -> int:
+    from designer.ui.start_page import digits_cnn
+
+    argv = sys.argv[1:] if argv is None else argv
+    epochs = int(argv[0]) if argv else 3
+    project = digits_cnn()
+    project.training["epochs"] = epochs
+
+    headless_sps, rows = headless(project)
+    app_sps, stall_ms, p95_ms, idle_ms = in_app(digits_cnn_with(project), rows)
+    print(f"digits CNN, {rows} training rows x {epochs} epochs")
+    print(f"headless Trainer:      {headless_sps:10,.0f} samples/s")
+    print(f"in the app (worker):   {app_sps:10,.0f} samples/s  ({app_sps / headless_sps:.0%} of headless)")
+    print(f"GUI event loop:        longest stall {stall_ms:.1f} ms, 95th percentile gap {p95_ms:.1f} ms "
+          f"(probe every {PROBE_MS} ms; idle baseline {idle_ms:.1f} ms)")
+    return 0
+
+
+def digits_cnn_with(project):
+    """A fresh copy with the same settings (the headless run must not hand its weights on)."""
+    from designer.ui.start_page import digits_cnn
+
+    fresh = digits_cnn()
+    fresh.training = dict(project.training)
+    return fresh
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
