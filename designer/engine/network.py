@@ -4,14 +4,16 @@ Any DAG with one Input and one output works; where a tensor fans out to several 
 coming back are summed. The hot path (`train_batch`) is a flat list of precomputed steps over layers that
 write into their own buffers, so small networks pay few NumPy calls and large ones allocate almost nothing.
 
-A Network is not thread-safe: one thread at a time may call it (the trainer's, during training).
-Arrays returned by `forward` are copies; `activations` holds the layers' own buffers, valid until the next
-forward pass.
+The running methods take a lock, so a window may call `predict` while the trainer's thread trains: the
+call waits for the current step. Arrays returned by `forward` and `predict` are new; `activations` holds
+the layers' own buffers from the last forward pass of any kind (train_batch, forward, predict's last chunk).
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
 
 import numpy as np
 
@@ -39,6 +41,15 @@ def _raise_first_problem(graph, analysis) -> None:
     if len(graph.inputs_of(nid)) < ltype.min_inputs:
         raise GraphError(problem.message)
     raise ShapeError(problem.message, nid)
+
+
+def _locked(method):
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 def _plain_sgd_rate(optimizer) -> float | None:
@@ -79,6 +90,7 @@ class Network:
         self._input_grad_mode: bool | None = None
         self._set_input_grad_mode(False)
         self._grad_scale = 1.0  # layers' grads hold scale·gradient after a fused plain-SGD step
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -160,10 +172,12 @@ class Network:
                 pending[s] = gi if prev is None else prev + gi
         return pending.get(self.input_id)
 
+    @_locked
     def forward(self, x, training: bool = False) -> np.ndarray:
         """Output for a batch x (batch, *input_shape), as a new array."""
         return self._forward(self._as_batch(x), training).copy()
 
+    @_locked
     def backward(self, grad_out, input_grad: bool = False) -> np.ndarray | None:
         """Back-propagate dL/d(output) of the last forward; fills every layer's `grads`.
 
@@ -182,6 +196,7 @@ class Network:
         """True when the output activation and the loss pair into the gradient (pred − y) / n."""
         return self._fusable is not None and loss.fused_activation == self._fusable
 
+    @_locked
     def train_batch(self, x, y_enc, loss: Loss, optimizer, l1: float = 0.0, l2: float = 0.0) -> float:
         """One optimisation step on a batch; returns the batch loss (with the L1/L2 penalty)."""
         pred = self._forward(self._as_batch(x), True)
@@ -232,6 +247,7 @@ class Network:
             total += l1 * float(np.abs(w).sum()) + l2 * float(np.vdot(w, w))
         return total
 
+    @_locked
     def predict(self, x, batch_size: int = 1024) -> np.ndarray:
         """Outputs in inference mode (dropout off, moving statistics), computed in chunks."""
         x = self._as_batch(x)
@@ -241,6 +257,7 @@ class Network:
             out[start:stop] = self._forward(x[start:stop], False)
         return out
 
+    @_locked
     def loss_value(self, x, y_enc, loss: Loss, batch_size: int = 1024) -> float:
         """Mean loss over a data set in inference mode (without the L1/L2 penalty)."""
         x = self._as_batch(x)
@@ -275,6 +292,7 @@ class Network:
             for name, arr in layer.weight_arrays().items()
         }
 
+    @_locked
     def set_weights(self, weights: dict) -> list[str]:
         """Copy matching arrays in place; return a warning for each one that is skipped.
 
