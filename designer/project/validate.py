@@ -44,20 +44,26 @@ MISSING = ("drop", "mean", "median", "most_frequent")
 SCALING = ("standard", "minmax", "none")
 MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "mae", "val_r2", "r2")
 
-# Learning-rate schedules (optional `training.schedule`): type → its parameters.
+# Learning-rate schedules (optional `training.schedule`): type → its parameters. The same names and
+# defaults as designer/training/schedules.py, which applies them; "none"/"constant" keep the rate fixed.
 SCHEDULES: dict[str, tuple[ParamSpec, ...]] = {
+    "none": (),
     "constant": (),
     "step": (
         ParamSpec("step_size", "int", 10, 1, 1_000_000, doc="epochs between drops"),
         ParamSpec("gamma", "float", 0.5, 0.0, 1.0, exclusive_min=True, doc="factor applied at each drop"),
     ),
     "exponential": (ParamSpec("gamma", "float", 0.95, 0.0, 1.0, exclusive_min=True, doc="factor per epoch"),),
-    "cosine": (ParamSpec("min_learning_rate", "float", 0.0, 0.0, 10.0),),
+    "cosine": (
+        ParamSpec("t_max", "int", None, 1, 1_000_000, doc="epochs of one half cosine (default: the run's)"),
+        ParamSpec("min_lr", "float", 0.0, 0.0, None),
+    ),
     "reduce_on_plateau": (
         ParamSpec("monitor", "choice", "val_loss", choices=MONITORS),
         ParamSpec("factor", "float", 0.5, 0.0, 1.0, exclusive_min=True, exclusive_max=True),
         ParamSpec("patience", "int", 3, 0, 1_000_000),
-        ParamSpec("min_learning_rate", "float", 0.0, 0.0, 10.0),
+        ParamSpec("min_lr", "float", 0.0, 0.0, None),
+        ParamSpec("min_delta", "float", 1e-4, 0.0, None),
     ),
 }
 
@@ -429,7 +435,14 @@ def _validate_early_stopping(es: Any, where: str) -> dict | None:
 def _validate_schedule(schedule: Any, where: str) -> dict:
     schedule = dict(_object(schedule, where))
     kind = _choice(schedule.get("type"), tuple(SCHEDULES), f"{where}.type")
+    if "min_learning_rate" in schedule and "min_lr" not in schedule:  # the name early files used
+        schedule["min_lr"] = schedule.pop("min_learning_rate")
     for spec in SCHEDULES[kind]:
         value = schedule.get(spec.name)
-        schedule[spec.name] = spec.default if value is None else _coerce(spec, value, f"{where}.{spec.name}")
+        if value is not None:
+            schedule[spec.name] = _coerce(spec, value, f"{where}.{spec.name}")
+        elif spec.default is not None:
+            schedule[spec.name] = spec.default
+        else:
+            schedule.pop(spec.name, None)
     return schedule

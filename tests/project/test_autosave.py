@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from designer.errors import ProjectError
-from designer.project import Project
-from designer.project import autosave
+from designer.project import Project, autosave
 from designer.project.autosave import (
     discard_recovery,
     discard_recovery_for,

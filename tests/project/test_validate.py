@@ -8,7 +8,7 @@ import pytest
 
 from designer.errors import ProjectError
 from designer.project import Project
-from designer.project.validate import MAX_NODES
+from designer.project.validate import MAX_NODES, SCHEDULES
 from tests.project.helpers import valid_doc
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -182,7 +182,8 @@ BAD = [
     ("training.early_stopping", {"patience": -1}, "training.early_stopping.patience: must be an integer from 0"),
     ("training.early_stopping", {"restore_best_weights": 1}, "training.early_stopping.restore_best_weights: must be"),
     ("training.early_stopping", {"min_delta": -1}, "training.early_stopping.min_delta: must be 0 or more"),
-    ("training.schedule", {"type": "warp"}, 'training.schedule.type: must be one of constant, step'),
+    ("training.schedule", {"type": "warp"}, 'training.schedule.type: must be one of none, constant, step'),
+    ("training.schedule", {"type": "cosine", "t_max": 0}, "training.schedule.t_max: must be a positive integer"),
     ("training.schedule", {"type": "step", "gamma": 2}, "training.schedule.gamma: must be > 0 and <= 1, got 2"),
     ("training.schedule", "step", 'training.schedule: must be an object, got "step"'),
 ]
@@ -227,8 +228,8 @@ def test_valid_variants_are_accepted_and_canonical():
     del doc["graph"]["nodes"][1]["position"]
     p = Project.from_json_dict(doc)
     assert p.training["loss_params"] == {"delta": 2.0}
-    assert p.training["schedule"] == {"type": "reduce_on_plateau", "monitor": "val_loss", "factor": 0.5,
-                                      "patience": 2, "min_learning_rate": 0.0}
+    assert p.training["schedule"] == {"type": "reduce_on_plateau", "patience": 2, "monitor": "val_loss",
+                                      "factor": 0.5, "min_lr": 0.0, "min_delta": 1e-4}
     assert p.data["source"]["samples"] == 300 and isinstance(p.data["source"]["samples"], int)
     assert p.graph.nodes["dense_1"].position == (0.0, 0.0)
     assert p.training["seed"] == 0
@@ -306,3 +307,14 @@ def test_enormous_integers_are_refused_at_their_place():
     assert error_of(doc).startswith("training.optimizer.learning_rate: the integer 100000000000… is too large")
     doc = with_value("graph.nodes[1].position", [0, -(10**30)])
     assert error_of(doc).startswith("graph.nodes[1].position[1]: the integer")
+
+
+def test_schedules_match_the_trainer():
+    from designer.training.schedules import _SPECS, make_schedule
+
+    for kind, specs in _SPECS.items():
+        assert [(p.name, p.default) for p in specs] == [(p.name, p.default) for p in SCHEDULES[kind]]
+        doc = with_value("training.schedule", {"type": kind})
+        make_schedule(Project.from_json_dict(doc).training["schedule"], 0.01, 10)
+    doc = with_value("training.schedule", {"type": "cosine", "min_learning_rate": 0.001})
+    assert Project.from_json_dict(doc).training["schedule"] == {"type": "cosine", "min_lr": 0.001}
