@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -111,12 +111,19 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.training_dock, self.dashboard_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.summary_dock, self.problems_dock)
         self.summary_dock.raise_()
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.palette_dock], [190], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.properties_dock], [320], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.training_dock, self.dashboard_dock], [560, 900], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.training_dock], [340], Qt.Orientation.Vertical)
+        self._sized = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if not self._sized:  # dock sizes only stick once the window has its real size
+            self._sized = True
+            width = self.width()
+            self.resizeDocks([self.palette_dock, self.properties_dock], [210, 330], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.training_dock, self.dashboard_dock], [int(width * 0.36), int(width * 0.64)],
+                             Qt.Orientation.Horizontal)
+            self.resizeDocks([self.training_dock], [int(self.height() * 0.42)], Qt.Orientation.Vertical)
+            self.resizeDocks([self.properties_dock, self.summary_dock], [300, 200], Qt.Orientation.Vertical)
+            QTimer.singleShot(0, self.canvas.fit_to_view)  # after the layout has settled
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

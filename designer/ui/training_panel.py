@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -45,6 +45,7 @@ class FloatEdit(QLineEdit):
         self._value = float(spec.default if spec.default is not None else 0.0)
         self.setText(f"{self._value:g}")
         self.setMaximumWidth(110)
+        self.setMinimumWidth(60)
         self.setToolTip(spec.doc or spec.name)
         self.editingFinished.connect(self._commit)
 
@@ -128,6 +129,12 @@ class TrainingPanel(QWidget):
         self.batch_size.setRange(1, 65_536)
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
+        self.seed.setMinimumWidth(70)
+        for spin in (self.epochs, self.batch_size, self.seed):
+            spin.setMaximumWidth(110)
+        for combo in (self.loss, self.optimizer):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(22)
         self.l1 = FloatEdit(ParamSpec("l1", "float", 0.0, 0.0, 10.0, doc="L1 penalty on kernel weights"))
         self.l2 = FloatEdit(ParamSpec("l2", "float", 0.0, 0.0, 10.0, doc="L2 penalty on kernel weights"))
         self.early = QCheckBox("Early stopping, patience")
@@ -139,21 +146,21 @@ class TrainingPanel(QWidget):
         early_row.addWidget(self.patience)
         early_row.addStretch(1)
         self.schedule = QComboBox()
+        self.schedule.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.schedule.setMinimumContentsLength(12)
         for name, (label, _) in SCHEDULES.items():
             self.schedule.addItem(label, name)
         self.sched_params = QWidget()
         self._sched_form = QFormLayout(self.sched_params)
         self._sched_form.setContentsMargins(0, 0, 0, 0)
         run_box = QGroupBox("Run")
-        grid = QGridLayout(run_box)
-        grid.addWidget(_labelled("Epochs", self.epochs), 0, 0)
-        grid.addWidget(_labelled("Batch size", self.batch_size), 0, 1)
-        grid.addWidget(_labelled("Seed", self.seed), 0, 2)
-        grid.addWidget(_labelled("L1", self.l1), 1, 0)
-        grid.addWidget(_labelled("L2", self.l2), 1, 1)
-        grid.addLayout(early_row, 2, 0, 1, 3)
-        grid.addWidget(_labelled("LR schedule", self.schedule), 3, 0, 1, 2)
-        grid.addWidget(self.sched_params, 4, 0, 1, 3)
+        run_form = QFormLayout(run_box)
+        run_form.addRow("Epochs", _row(self.epochs, "Batch size", self.batch_size))
+        run_form.addRow("Seed", self.seed)
+        run_form.addRow("L1", _row(self.l1, "L2", self.l2))
+        run_form.addRow(early_row)
+        run_form.addRow("LR schedule", self.schedule)
+        run_form.addRow(self.sched_params)
 
         # Buttons
         self.train_btn = QPushButton("Train")
@@ -165,7 +172,8 @@ class TrainingPanel(QWidget):
         self.reset_btn = QPushButton("Reset weights")
         self.reset_btn.setToolTip("Forget the trained weights: the next run starts from fresh random weights")
         self.progress = QProgressBar()
-        self.progress.setFormat("epoch %v / %m")
+        self.progress.setFormat("%v / %m")
+        self.progress.setToolTip("epochs done / epochs")
         self.progress.setValue(0)
         buttons = QVBoxLayout()
         for b in (self.train_btn, self.pause_btn, self.step_batch_btn, self.step_epoch_btn, self.stop_btn,
@@ -296,11 +304,15 @@ class TrainingPanel(QWidget):
         self.settings_changed.emit()
 
 
-def _labelled(text: str, widget: QWidget) -> QWidget:
+def _row(first: QWidget, label: str, second: QWidget) -> QWidget:
+    """Two editors on one form row: `first  label second`."""
     box = QWidget()
-    form = QFormLayout(box)
-    form.setContentsMargins(0, 0, 0, 0)
-    form.addRow(text, widget)
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(first)
+    row.addWidget(QLabel(label))
+    row.addWidget(second)
+    row.addStretch(1)
     return box
 
 
