@@ -182,7 +182,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         raise ProjectError(f"cannot be read from the archive: {err}", name) from None
     except Exception as err:  # zlib.error, lzma.LZMAError, …: a damaged compressed stream
         raise ProjectError(f"is damaged ({type(err).__name__}: {err})", name) from None
-    return bytes(out)
+    return bytes(out)  # one copy; io.BytesIO then shares these bytes instead of copying again
 
 
 def _size(n: int) -> str:
@@ -193,7 +193,7 @@ def _size(n: int) -> str:
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
-def json_depth(raw: bytes) -> int:
+def json_depth(raw: bytes | bytearray) -> int:
     """Deepest bracket nesting of a JSON text, strings ignored: measured before json.loads is trusted."""
     skeleton = _JSON_STRING.sub(b'""', raw)
     b = np.frombuffer(skeleton, dtype=np.uint8)
@@ -210,7 +210,7 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
 
 
-def parse_json(raw: bytes, name: str, *, allow_nan: bool = False) -> Any:
+def parse_json(raw: bytes | bytearray, name: str, *, allow_nan: bool = False) -> Any:
     """Parse a member's JSON (UTF-8, optional BOM) with nesting bounded; ProjectError naming `name`."""
     try:
         text = raw.decode("utf-8-sig")
@@ -245,7 +245,7 @@ def _read_history(zf: zipfile.ZipFile, info: zipfile.ZipInfo, warnings: list[str
 
 
 # ---------------------------------------------------------------------------------------------- weights
-def read_npz(raw: bytes, name: str = WEIGHTS_MEMBER) -> dict[str, np.ndarray]:
+def read_npz(raw: bytes | bytearray, name: str = WEIGHTS_MEMBER) -> dict[str, np.ndarray]:
     """Arrays of an .npz, checked before reading: numeric dtypes, declared sizes within the limit."""
     buf = io.BytesIO(raw)
     try:

@@ -188,7 +188,7 @@ def _check_integers(value: Any, where: str) -> None:
     conversion further on, so it is refused here, at its place."""
     if isinstance(value, int) and not isinstance(value, bool):
         if abs(value) > MAX_INTEGER:
-            raise _fail(where, f"the integer {str(value)[:12]}… is too large (the limit is ±{MAX_INTEGER:,})")
+            raise _fail(where, f"the integer is too large ({value.bit_length()} bits; the limit is ±{MAX_INTEGER:,})")
     elif isinstance(value, dict):
         for k, v in value.items():
             _check_integers(v, f"{where}.{k}" if where else str(k))

@@ -116,3 +116,14 @@ def test_docs_example_reads_a_project_with_zipfile_json_numpy_alone(tmp_path, mo
     exec(compile(code, str(DOCS), "exec"), scope)
     assert scope["project"]["name"] == "Digits — ünïcödé"
     assert scope["weights"]["dense_1/kernel"].shape == (36, 10)
+
+
+def test_numpy_values_from_the_trainer_are_written_as_plain_json():
+    p = conv_project()
+    p.history = [{"epochs": [{"epoch": np.int64(1), "loss": np.float32(0.25), "val_loss": np.float64("inf"),
+                              "confusion": np.array([[1, 0], [0, 1]]), "shape": (3, 4)}]}]
+    p.training["epochs"] = np.int64(7)
+    loaded = loads_project(dumps_project(p))
+    assert loaded.history == [{"epochs": [{"epoch": 1, "loss": 0.25, "val_loss": None,
+                                           "confusion": [[1, 0], [0, 1]], "shape": [3, 4]}]}]
+    assert loaded.training["epochs"] == 7
