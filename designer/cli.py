@@ -212,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     project_arg = None
     if argv and argv[0] not in SUBCOMMANDS and not argv[0].startswith("-"):
         project_arg = argv.pop(0)
+        looks_like_path = Path(project_arg).suffix or "/" in project_arg or "\\" in project_arg
+        if not looks_like_path and not Path(project_arg).exists():
+            parser.error(f"unknown command {project_arg!r} (choose from {', '.join(SUBCOMMANDS)})")
         if argv:
             parser.error(f"unexpected arguments after the project: {' '.join(argv)}")
     args = parser.parse_args(argv)
