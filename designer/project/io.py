@@ -264,7 +264,17 @@ def read_npz(raw: bytes | bytearray, name: str = WEIGHTS_MEMBER) -> dict[str, np
         total = 0
         for info in infos:
             key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
-            total += _check_npy_header(inner, info, f"{name}[{key}]")
+            where = f"{name}[{key}]"
+            # NumPy allocates an array from its header's shape before reading the data, so the header must
+            # agree with the sizes in the directory, and those with the bytes actually present.
+            if info.compress_size > len(raw):
+                raise ProjectError("claims more data than the archive holds", where)
+            if info.file_size > RATIO_CHECK_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise ProjectError("claims an implausible compression ratio: refusing a likely zip bomb", where)
+            nbytes = _check_npy_header(inner, info, where)
+            if nbytes > info.file_size:
+                raise ProjectError(f"declares {_size(nbytes)} of data in a {_size(info.file_size)} entry", where)
+            total += nbytes
             if total > MEMBER_LIMITS[WEIGHTS_MEMBER]:
                 raise ProjectError(f"arrays add up to more than {_size(MEMBER_LIMITS[WEIGHTS_MEMBER])}", name)
     arrays: dict[str, np.ndarray] = {}

@@ -298,11 +298,27 @@ def test_non_numeric_arrays_are_refused(array, expected):
     assert msg.startswith("weights.npz[dense_1/bias]: " + expected)
 
 
-def test_weights_header_declaring_a_huge_array_is_refused_before_reading():
+def _npy_with_header(shape: tuple[int, ...], data: bytes) -> bytes:
     header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False, "shape": (10**12,)})
-    bad = make_zip({"dense_1/kernel.npy": header.getvalue() + b"\x00" * 64})
-    assert refused(project_zip(extra={"weights.npz": bad})) == "weights.npz: arrays add up to more than 2,048.0 MiB"
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False, "shape": shape})
+    return header.getvalue() + data
+
+
+def test_weights_header_declaring_a_huge_array_is_refused_before_reading():
+    bad = make_zip({"dense_1/kernel.npy": _npy_with_header((10**12,), b"\x00" * 64)})
+    assert refused(project_zip(extra={"weights.npz": bad})) == (
+        "weights.npz[dense_1/kernel]: declares 3,814,697.3 MiB of data in a 192 bytes entry"
+    )
+
+
+def test_weights_header_lying_within_the_limit_allocates_nothing():
+    """1.5 GB declared, 64 bytes present: NumPy would allocate the whole array before reading it."""
+    bad = make_zip({"dense_1/kernel.npy": _npy_with_header((400_000_000,), b"\x00" * 64)})
+    data = project_zip(extra={"weights.npz": bad})
+    messages = []
+    peak = _peak_mib(lambda: messages.append(refused(data)))
+    assert messages == ["weights.npz[dense_1/kernel]: declares 1,525.9 MiB of data in a 192 bytes entry"]
+    assert peak < 4, f"a lying .npy header made the reader allocate {peak:.1f} MiB"
 
 
 def test_weights_that_are_not_npz():
