@@ -262,11 +262,11 @@ class TrainingRunner(QObject):
         thread.setObjectName(f"training-{self._run_id}")
         worker = TrainingWorker(snapshot(project), base_dir, self._control, self._run_id, reset_weights)
         worker.moveToThread(thread)
-        # Queued connections: the slots below run on the GUI thread.
-        worker.run_started.connect(self.run_started)
-        worker.progress_started.connect(self.progress_started)
-        worker.batch_ended.connect(self.batch_ended)
-        worker.epoch_ended.connect(self.epoch_ended)
+        # Queued connections to this GUI-thread object: the slots below run on the GUI thread.
+        worker.run_started.connect(self._on_run_started)
+        worker.progress_started.connect(self._on_progress_started)
+        worker.batch_ended.connect(self._on_batch_ended)
+        worker.epoch_ended.connect(self._on_epoch_ended)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         thread.started.connect(worker.run)
@@ -307,11 +307,42 @@ class TrainingRunner(QObject):
         self._join(timeout_ms)
 
     # -------------------------------------------------------------- internals
+    # Events still queued from a run that was shut down (a new project was opened meanwhile) are dropped,
+    # so an old run can never write its weights into another project.
+    def _current(self) -> bool:
+        return self._worker is not None and self.sender() is self._worker
+
+    @Slot(object)
+    def _on_run_started(self, info: RunStarted) -> None:
+        if self._current():
+            self.run_started.emit(info)
+
+    @Slot(int, int)
+    def _on_progress_started(self, epochs: int, batches: int) -> None:
+        if self._current():
+            self.progress_started.emit(epochs, batches)
+
+    @Slot(object)
+    def _on_batch_ended(self, event: Any) -> None:
+        if self._current():
+            self.batch_ended.emit(event)
+
+    @Slot(object)
+    def _on_epoch_ended(self, update: EpochUpdate) -> None:
+        if self._current():
+            self.epoch_ended.emit(update)
+
+    @Slot(object)
     def _on_finished(self, outcome: RunOutcome) -> None:
+        if not self._current():
+            return
         self._join()
         self.finished.emit(outcome)
 
+    @Slot(str)
     def _on_failed(self, message: str) -> None:
+        if not self._current():
+            return
         self._join()
         self.failed.emit(message)
 

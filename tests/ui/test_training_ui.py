@@ -137,3 +137,16 @@ def test_failed_run_reports_a_readable_message(make_window, qtbot, monkeypatch):
     assert "2 classes" in blocker.args[0]
     assert shown and "2 classes" in shown[0]
     assert not window.runner.is_running
+
+
+def test_opening_another_project_mid_run_drops_the_old_run(make_window, qtbot):
+    window = make_window(spiral_project(epochs=5000))
+    with qtbot.waitSignal(window.runner.epoch_ended, timeout=TIMEOUT):
+        window.train()
+    outcomes = []
+    window.runner.finished.connect(outcomes.append)
+    window.new_file()  # unsaved-changes prompt answers "discard" (conftest)
+    assert not window.runner.is_running
+    qtbot.wait(200)  # let anything still queued from the old run arrive
+    assert outcomes == []
+    assert window.project.weights == {} and window.project.history == []
