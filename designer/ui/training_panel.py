@@ -112,12 +112,17 @@ class TrainingPanel(QWidget):
             self.optimizer.setItemData(self.optimizer.count() - 1, choice.description, Qt.ItemDataRole.ToolTipRole)
         lr_spec = next(p for p in OPTIMIZERS["sgd"].params if p.name == "learning_rate")
         self.learning_rate = FloatEdit(lr_spec)
+        self.loss_params = QWidget()
+        self._loss_form = QFormLayout(self.loss_params)
+        self._loss_form.setContentsMargins(0, 0, 0, 0)
+        self._loss_edits: dict[str, QWidget] = {}
         self.opt_params = QWidget()
         self._opt_form = QFormLayout(self.opt_params)
         self._opt_form.setContentsMargins(0, 0, 0, 0)
         opt_box = QGroupBox("Optimisation")
         form = QFormLayout(opt_box)
         form.addRow("Loss", self.loss)
+        form.addRow(self.loss_params)
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Learning rate", self.learning_rate)
         form.addRow(self.opt_params)
@@ -189,7 +194,7 @@ class TrainingPanel(QWidget):
         layout.addLayout(buttons, 1)
 
         # Wiring
-        self.loss.currentIndexChanged.connect(self._write)
+        self.loss.currentIndexChanged.connect(self._loss_changed)
         self.optimizer.currentIndexChanged.connect(self._optimizer_changed)
         self.learning_rate.value_changed.connect(self._lr_changed)
         for w in (self.epochs, self.batch_size, self.seed, self.patience):
@@ -213,6 +218,7 @@ class TrainingPanel(QWidget):
         self._loading = True
         try:
             _select(self.loss, cfg.get("loss", "categorical_crossentropy"))
+            self._build_loss_params(cfg.get("loss_params") or {})
             opt = cfg.get("optimizer") or {"type": "sgd"}
             _select(self.optimizer, opt.get("type", "sgd"))
             self._build_opt_params(opt)
@@ -237,8 +243,9 @@ class TrainingPanel(QWidget):
         """"idle" | "running" | "paused": enable what makes sense."""
         self._state = state
         busy = state != "idle"
-        for w in (self.loss, self.optimizer, self.opt_params, self.epochs, self.batch_size, self.seed, self.l1,
-                  self.l2, self.early, self.patience, self.schedule, self.sched_params, self.reset_btn):
+        for w in (self.loss, self.loss_params, self.optimizer, self.opt_params, self.epochs, self.batch_size,
+                  self.seed, self.l1, self.l2, self.early, self.patience, self.schedule, self.sched_params,
+                  self.reset_btn):
             w.setEnabled(not busy)
         self.learning_rate.setEnabled(True)
         self.train_btn.setEnabled(not busy)
@@ -260,6 +267,15 @@ class TrainingPanel(QWidget):
     def _lr_changed(self, lr: float) -> None:
         self._write()
         self.learning_rate_changed.emit(lr)
+
+    def _loss_changed(self) -> None:
+        if self._loading:
+            return
+        self._build_loss_params({})
+        self._write()
+
+    def _build_loss_params(self, values: dict) -> None:
+        self._loss_edits = _build_form(self._loss_form, LOSSES[self.loss.currentData()].params, values, self._write)
 
     def _optimizer_changed(self) -> None:
         if self._loading:
@@ -287,6 +303,10 @@ class TrainingPanel(QWidget):
             return
         cfg = self._cfg
         cfg["loss"] = self.loss.currentData()
+        if self._loss_edits:
+            cfg["loss_params"] = _values(self._loss_edits)
+        else:
+            cfg.pop("loss_params", None)
         opt = {"type": self.optimizer.currentData(), "learning_rate": self.learning_rate.value()}
         opt.update(_values(self._opt_edits))
         cfg["optimizer"] = opt

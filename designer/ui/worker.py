@@ -124,6 +124,7 @@ class TrainingWorker(QObject):
             self.failed.emit(f"training stopped by an internal error: {type(exc).__name__}: {exc}")
 
     def _run(self) -> None:
+        from designer.engine.losses import get_loss
         from designer.training import Trainer
         from designer.training.metrics import evaluate, precision_recall_f1, reshape_inputs
         from designer.training.run import build_and_prepare
@@ -157,8 +158,9 @@ class TrainingWorker(QObject):
         split = "test" if len(prepared.x_test) else ("validation" if len(prepared.x_val) else "train")
         try:
             x, y = prepared.split(split)
-            evaluation = evaluate(network, x, y, project.training.get("loss", "categorical_crossentropy"),
-                                  prepared.task, list(prepared.classes))
+            loss = get_loss(project.training.get("loss", "categorical_crossentropy"),
+                            **(project.training.get("loss_params") or {}))
+            evaluation = evaluate(network, x, y, loss, prepared.task, list(prepared.classes))
             evaluation["split"] = split
             evaluation["classes"] = list(prepared.classes)
             if prepared.task == "classification":

@@ -150,3 +150,39 @@ def test_opening_another_project_mid_run_drops_the_old_run(make_window, qtbot):
     qtbot.wait(200)  # let anything still queued from the old run arrive
     assert outcomes == []
     assert window.project.weights == {} and window.project.history == []
+
+
+def test_training_panel_reads_and_writes_the_settings_dict(qtbot):
+    from designer.engine.registry import LOSSES, OPTIMIZERS
+    from designer.project.model import default_training
+    from designer.ui.training_panel import TrainingPanel
+
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    cfg = default_training()
+    panel.set_training(cfg)
+    assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == list(LOSSES)
+    assert [panel.optimizer.itemData(i) for i in range(panel.optimizer.count())] == list(OPTIMIZERS)
+    assert panel.learning_rate.value() == 0.01
+
+    panel.optimizer.setCurrentIndex(panel.optimizer.findData("adam"))
+    assert cfg["optimizer"]["type"] == "adam" and cfg["optimizer"]["beta_2"] == 0.999
+    panel.loss.setCurrentIndex(panel.loss.findData("huber"))
+    assert cfg["loss"] == "huber" and cfg["loss_params"] == {"delta": 1.0}
+    panel.early.setChecked(True)
+    panel.patience.setValue(7)
+    assert cfg["early_stopping"] == {"monitor": "val_loss", "patience": 7, "restore_best_weights": True}
+    panel.schedule.setCurrentIndex(panel.schedule.findData("step"))
+    assert cfg["schedule"]["type"] == "step" and cfg["schedule"]["step_size"] == 10
+
+    # A bad learning rate is refused with the reason and leaves the setting alone.
+    panel.learning_rate.setText("-1")
+    panel.learning_rate.editingFinished.emit()
+    assert cfg["optimizer"]["learning_rate"] == 0.01
+    assert "learning_rate" in panel.learning_rate.toolTip()
+
+    panel.set_state("running")
+    assert not panel.loss.isEnabled() and panel.learning_rate.isEnabled() and panel.stop_btn.isEnabled()
+    assert not panel.step_batch_btn.isEnabled()
+    panel.set_state("paused")
+    assert panel.pause_btn.text() == "Resume" and panel.step_batch_btn.isEnabled()
