@@ -21,6 +21,7 @@ from pathlib import Path
 from designer.errors import ProjectError
 from designer.project.io import atomic_write, load_project, parse_json, write_archive
 from designer.project.model import Project
+from designer.project.validate import single_line_errors
 
 ENV_DIR = "NN_DESIGNER_RECOVERY_DIR"
 META_MEMBER = "recovery.json"
@@ -81,6 +82,7 @@ def recovery_path_for(original_path: str | os.PathLike | None, session: str | No
     return recovery_dir() / f"{stem}-{digest}{SUFFIX}"
 
 
+@single_line_errors
 def write_recovery(
     project: Project, original_path: str | os.PathLike | None, session: str | None = None
 ) -> Path:
@@ -102,6 +104,7 @@ def write_recovery(
     return path
 
 
+@single_line_errors
 def read_recovery_info(path: str | os.PathLike) -> Recovery:
     """The metadata of one recovery file (only its small recovery.json is read). Raises ProjectError."""
     path = Path(path)
@@ -150,6 +153,7 @@ def list_recoveries() -> list[Recovery]:
     return found
 
 
+@single_line_errors
 def discard_recovery(recovery: Recovery | str | os.PathLike) -> None:
     """Delete a recovery file (a Recovery or its path). A file already gone is fine."""
     path = recovery.path if isinstance(recovery, Recovery) else Path(recovery)

@@ -32,7 +32,7 @@ import numpy as np
 from designer.errors import ProjectError
 from designer.graph import Graph
 from designer.project.model import Project
-from designer.project.validate import describe
+from designer.project.validate import describe, single_line_errors
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ WEIGHT_NAMES = {
 
 
 # ============================================================================================== reading
+@single_line_errors
 def load_project(path: str | os.PathLike) -> Project:
     """Read, migrate and validate a project file. Raises ProjectError; never writes anything."""
     path = Path(path)
@@ -81,6 +82,7 @@ def load_project(path: str | os.PathLike) -> Project:
         raise ProjectError(f"cannot read {path}: {_explain(err)}") from None
 
 
+@single_line_errors
 def loads_project(data: bytes) -> Project:
     """Like load_project, from the file's bytes (tests, drag and drop, network)."""
     return _load(io.BytesIO(bytes(data)), "the data")
@@ -210,6 +212,7 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
 
 
+@single_line_errors
 def parse_json(raw: bytes | bytearray, name: str, *, allow_nan: bool = False) -> Any:
     """Parse a member's JSON (UTF-8, optional BOM) with nesting bounded; ProjectError naming `name`."""
     try:
@@ -245,6 +248,7 @@ def _read_history(zf: zipfile.ZipFile, info: zipfile.ZipInfo, warnings: list[str
 
 
 # ---------------------------------------------------------------------------------------------- weights
+@single_line_errors
 def read_npz(raw: bytes | bytearray, name: str = WEIGHTS_MEMBER) -> dict[str, np.ndarray]:
     """Arrays of an .npz, checked before reading: numeric dtypes, declared sizes within the limit."""
     buf = io.BytesIO(raw)
@@ -361,6 +365,7 @@ def check_weights(graph: Graph, arrays: dict[str, np.ndarray]) -> tuple[dict[str
 
 
 # ============================================================================================== writing
+@single_line_errors
 def dumps_project(project: Project) -> bytes:
     """The project as `.nnproj` bytes (what save_project writes)."""
     buf = io.BytesIO()
@@ -368,6 +373,7 @@ def dumps_project(project: Project) -> bytes:
     return buf.getvalue()
 
 
+@single_line_errors
 def write_archive(project: Project, f: IO[bytes], extra_members: dict[str, bytes] | None = None) -> None:
     """Write the archive to an open binary file. The project is checked first, so what is written reads back."""
     doc = project.to_json_dict()
@@ -456,11 +462,13 @@ def _npz_bytes(weights: dict[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
+@single_line_errors
 def save_project(project: Project, path: str | os.PathLike) -> None:
     """Write the project atomically: the old file stays intact unless the new one is complete on disk."""
     atomic_write(Path(path), lambda f: write_archive(project, f))
 
 
+@single_line_errors
 def atomic_write(path: Path, write) -> None:
     """Call `write(fileobj)` into a temp file beside `path`, fsync it and rename it over `path`."""
     if "\x00" in os.fspath(path):

@@ -17,7 +17,7 @@ from typing import Any
 
 from designer.errors import ProjectError
 from designer.project.model import FORMAT_VERSION
-from designer.project.validate import check_header, describe
+from designer.project.validate import check_header, describe, single_line_errors
 
 
 def _v0_to_v1(doc: dict) -> dict:
@@ -54,6 +54,7 @@ def _rename(obj: Any, old: str, new: str) -> Any:
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {0: _v0_to_v1}
 
 
+@single_line_errors
 def migrate(doc: Any) -> dict:
     """Return `doc` (a parsed project.json) at FORMAT_VERSION. Raises ProjectError for unknown versions."""
     version = check_header(doc)

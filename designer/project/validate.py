@@ -9,8 +9,11 @@ parameter count) are refused here, before the engine allocates anything.
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from designer.engine.registry import (
     LAYER_TYPES,
@@ -75,7 +78,7 @@ _BOOL = ParamSpec("value", "bool")
 def describe(value: Any) -> str:
     """A short rendering of a bad value for a message (long values are cut)."""
     if isinstance(value, str):
-        text = f'"{value}"'
+        text = json.dumps(value, ensure_ascii=False)  # quotes, with newlines and the like escaped
     elif isinstance(value, dict):
         text = "an object"
     elif isinstance(value, list):
@@ -87,6 +90,33 @@ def describe(value: Any) -> str:
     else:
         text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def one_line(text: str) -> str:
+    """Escape line breaks and other control characters: an error message is one readable line, even when
+    it quotes a hostile value."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def single_line_errors(fn: F) -> F:
+    """Decorate a public entry point: any ProjectError leaving it has a one-line message."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ProjectError as err:
+            if str(err).isprintable():
+                raise
+            where = one_line(err.where) if err.where else None
+            raise ProjectError(one_line(err.message), where) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _fail(where: str, message: str) -> ProjectError:
@@ -153,6 +183,7 @@ def _nonnegative(value: Any, where: str) -> float:
 
 
 # ---------------------------------------------------------------------------------------------- top level
+@single_line_errors
 def check_header(doc: Any) -> int:
     """Check `format` and `version` (before migration); return the file's version."""
     if not isinstance(doc, dict):
@@ -168,6 +199,7 @@ def check_header(doc: Any) -> int:
     return version
 
 
+@single_line_errors
 def validate_document(doc: Any) -> Project:
     """Validate a current-version `project.json` object and build the Project (weights/history empty)."""
     version = check_header(doc)

@@ -122,7 +122,7 @@ def test_mutated_project_json_loads_or_says_why(doc):
     try:
         project = loads_project(data.getvalue())
     except ProjectError as err:
-        assert str(err) and "\n" not in str(err)
+        assert str(err) and str(err).isprintable()  # one readable line
         return
     _round_trip_is_stable(project)
 
@@ -165,6 +165,6 @@ def test_damaged_archive_bytes_load_or_say_why(data):
     try:
         project = loads_project(data)
     except ProjectError as err:
-        assert str(err) and "\n" not in str(err)
+        assert str(err) and str(err).isprintable()  # one readable line
         return
     _round_trip_is_stable(project)

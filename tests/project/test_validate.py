@@ -318,3 +318,12 @@ def test_schedules_match_the_trainer():
         make_schedule(Project.from_json_dict(doc).training["schedule"], 0.01, 10)
     doc = with_value("training.schedule", {"type": "cosine", "min_learning_rate": 0.001})
     assert Project.from_json_dict(doc).training["schedule"] == {"type": "cosine", "min_lr": 0.001}
+
+
+def test_hostile_values_cannot_break_the_one_line_message():
+    assert error_of(with_value("graph.nodes[1].params.units", "1\n2")) == (
+        'graph.nodes[1].params.units: must be a positive integer, got "1\\n2"'
+    )
+    doc = valid_doc()
+    doc["notes\n"] = {"x\r": 10**30}
+    assert error_of(doc).startswith("notes\\n.x\\r: the integer is too large")
