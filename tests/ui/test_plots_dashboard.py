@@ -72,7 +72,7 @@ def test_heatmap_grows_and_slider_walks_through_epochs(board, spiral_run, qtbot)
     assert board.histograms.shown_epoch() == epochs[1].epoch and board.histograms.image_shape() == (5, 64)
 
 
-def test_redraws_are_throttled_by_the_timer(board, qtbot):
+def test_redraws_are_throttled_by_the_timer_and_wait_while_hidden(board, qtbot):
     board.start_run("t", "classification", ["a", "b"], [])
     board.on_epoch(EpochEnd(1, {"loss": 1.0, "val_loss": 1.2}, {}, 0.01))
     assert board.metrics.curves_for("t") is None  # nothing drawn synchronously
@@ -81,7 +81,10 @@ def test_redraws_are_throttled_by_the_timer(board, qtbot):
         curves = board.metrics.curves_for("t")
         return curves is not None and curves.train.getData()[1] is not None and len(curves.train.getData()[1]) == 1
 
-    qtbot.waitUntil(drawn, timeout=3000)  # the redraw timer did it
+    qtbot.wait(400)
+    assert not drawn()  # hidden (dock closed): no drawing at all
+    board.show()
+    qtbot.waitUntil(drawn, timeout=3000)  # shown: the redraw timer catches up
 
 
 def test_dying_relu_warning_appears_for_histogram_at_zero(board):

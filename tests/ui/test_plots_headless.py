@@ -107,6 +107,9 @@ def test_overfitting_verdicts():
     assert verdict.level == "overfitting"
     assert "dropout" in verdict.message and "L2" in verdict.message and "early stopping" in verdict.message
     assert assess_overfitting(train, train * 1.02).level == "ok"
+    assert assess_overfitting(train, train + 0.3).level == "watch"  # a wide, steady gap
+    tiny = np.linspace(0.7, 0.01, 20)
+    assert assess_overfitting(tiny, tiny * 1.8).level == "ok"  # 80 % of almost nothing is no alarm
     assert assess_overfitting(train[:2], val[:2]).level == "unknown"
     assert assess_overfitting(train, [np.nan] * 20).level == "unknown"
 

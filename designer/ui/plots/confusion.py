@@ -38,7 +38,6 @@ class ConfusionView(QWidget):
         super().__init__(parent)
         self.plot = theme.make_plot("Confusion matrix", self, left="true class", bottom="predicted class")
         item = self.plot.getPlotItem()
-        item.showGrid(x=False, y=False)
         item.invertY(True)
         item.setAspectLocked(True)
         self.image = pg.ImageItem()

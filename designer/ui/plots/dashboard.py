@@ -260,8 +260,8 @@ class TrainingDashboard(QWidget):
             self._timer.start()
 
     def _redraw(self, visible_only: bool) -> None:
-        if not self._dirty:
-            return
+        if not self._dirty or (visible_only and not self.isVisible()):
+            return  # a hidden dashboard keeps its dirty marks and catches up in showEvent
         shown = self.tabs.currentIndex()
         todo = {s for s in self._dirty if not visible_only or self._tab_of.get(s) == shown}
         self._dirty -= todo
@@ -407,6 +407,10 @@ class TrainingDashboard(QWidget):
             QMessageBox.warning(self, "Export failed", f"Could not write {path}: {exc.strerror or exc}")
             return
         self.status.setText(f"Saved {written}")
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self._mark()
 
     # palette -------------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)

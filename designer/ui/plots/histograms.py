@@ -153,8 +153,9 @@ class HistogramPanel(QWidget):
         self.epoch_curve.setData(edges, counts)
         self.epoch_line.setValue(epoch)
         self.epoch_label.setText(f"epoch {epoch}")
-        self.epoch_plot.getPlotItem().setTitle(f"{self.current_layer()} at epoch {epoch}",
-                                               color=theme.foreground(self.palette()).name())
+        title = f"{self.current_layer()} at epoch {epoch}"
+        if self.epoch_plot.getPlotItem().titleLabel.text != title:  # setTitle re-lays out HTML: skip repeats
+            self.epoch_plot.getPlotItem().setTitle(title, color=theme.foreground(self.palette()).name())
 
     def shown_epoch(self) -> int | None:
         entries = self._entries.get(self.current_layer(), [])

@@ -14,7 +14,8 @@ from designer.ui.plots import theme
 REMEDIES = ("more training data, a smaller network, dropout, batch normalisation, early stopping "
             "(keep the best epoch) or an L2 weight penalty")
 RISE = 0.05   # validation loss this much above its best counts as rising
-GAP = 0.25    # validation loss this much above training loss (relative) counts as a wide gap
+GAP = 0.25    # validation loss this much above training loss (relative) counts as a wide gap …
+MIN_GAP = 0.1  # … when it is also this share of the first epoch's loss (tiny losses give huge ratios)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def assess_overfitting(train_loss, val_loss) -> Assessment:
             f"this run) while training loss kept falling — the network is memorising the training set. "
             f"Try {REMEDIES}.",
         )
-    if rel_gap > GAP:
+    if rel_gap > GAP and val[-1] - train[-1] > MIN_GAP * max(val[0], train[0]):
         gap = val - train
         back = min(3, len(gap) - 1)
         growing = gap[-1] > gap[-1 - back] * 1.1 and gap[-1] > 0

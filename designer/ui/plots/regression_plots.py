@@ -13,8 +13,10 @@ from designer.ui.plots import theme
 class RegressionView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.pred_plot = theme.make_plot("Predicted vs actual", self, left="predicted", bottom="actual")
-        self.resid_plot = theme.make_plot("Residuals", self, left="actual − predicted", bottom="predicted")
+        self.pred_plot = theme.make_plot("Predicted vs actual", self, left="predicted", bottom="actual",
+                                         grid=True)
+        self.resid_plot = theme.make_plot("Residuals", self, left="actual − predicted", bottom="predicted",
+                                          grid=True)
         self.identity = pg.PlotDataItem()
         self.pred_scatter = pg.ScatterPlotItem(size=5)
         self.zero_line = pg.InfiniteLine(pos=0.0, angle=0, movable=False)
