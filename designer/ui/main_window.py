@@ -32,6 +32,7 @@ from designer.ui import project_actions as files
 from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
 from designer.ui.data_panel import DataPanel
+from designer.ui.neurons_view import NeuronsView
 from designer.ui.palette import LayerPalette
 from designer.ui.plots.dashboard import TrainingDashboard
 from designer.ui.problems import ProblemsList
@@ -85,10 +86,13 @@ class MainWindow(QMainWindow):
         graph = self.project.graph
         self.canvas = CanvasView(graph, self.undo_stack)
         self.data_panel = DataPanel()
+        self.neurons = NeuronsView(graph, self.project.weights)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.canvas, "Design")
         self.tabs.addTab(self.data_panel, "Data")
+        self.tabs.addTab(self.neurons, "Neurons")
+        self.tabs.setTabToolTip(2, "Every unit and weight of a small dense network (thickness = |weight|)")
         self.start_page = StartPage()
         self.centre = QStackedWidget()
         self.centre.addWidget(self.start_page)
@@ -275,6 +279,8 @@ class MainWindow(QMainWindow):
         self.properties.set_graph(graph)
         self.summary.set_graph(graph)
         self.problems.set_graph(graph)
+        self.neurons.set_graph(graph)
+        self.neurons.set_weights(project.weights)
         self.data_panel.set_config(project.data, self.base_dir)
         self.training_panel.set_training(project.training)
         self._refresh_input_shape()
@@ -310,7 +316,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 8000)
             shape = None
         self._input_shape = shape
-        for view in (self.canvas, self.properties, self.summary, self.problems):
+        for view in (self.canvas, self.properties, self.summary, self.problems, self.neurons):
             view.set_input_shape(shape)
 
     # ================================================================ file actions
@@ -514,6 +520,7 @@ class MainWindow(QMainWindow):
             return
         if self.project.weights:
             self.project.weights = {}
+            self.neurons.set_weights({})
             self._mark_dirty()
         self.statusBar().showMessage("Weights reset: the next run starts from fresh random weights", 5000)
 
@@ -562,6 +569,7 @@ class MainWindow(QMainWindow):
 
         result = outcome.result
         self.project.weights = outcome.weights
+        self.neurons.set_weights(outcome.weights)
         self.project.history.append({"settings": outcome.settings, "epochs": list(result.history),
                                      "reason": result.reason, "best_epoch": result.best_epoch,
                                      "message": result.message})

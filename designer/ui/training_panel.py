@@ -224,6 +224,7 @@ class TrainingPanel(QWidget):
             self._build_opt_params(opt)
             self.learning_rate.setValue(opt.get("learning_rate", 0.01))
             self.epochs.setValue(int(cfg.get("epochs", 50)))
+            self.set_progress(0, self.epochs.value())
             self.batch_size.setValue(int(cfg.get("batch_size", 32)))
             self.seed.setValue(int(cfg.get("seed") or 0))
             reg = cfg.get("regularization") or {}

@@ -31,7 +31,7 @@ def test_window_opens_with_start_page_and_docks(make_window):
         assert dock.widget() is not None
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menus == ["File", "Edit", "View", "Train", "Help"]
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Design", "Data"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Design", "Data", "Neurons"]
 
 
 def test_start_page_example_opens_it(make_window):
