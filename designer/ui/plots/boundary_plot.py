@@ -36,12 +36,29 @@ class BoundaryPlot(QWidget):
         self.n_classes = 2
         self._points: tuple[np.ndarray, np.ndarray] | None = None
         self._grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._legend_names: list[str] = []
 
     def plots(self) -> list[pg.PlotWidget]:
         return [self.plot]
 
-    def configure(self, task: str, n_classes: int) -> None:
+    def configure(self, task: str, n_classes: int, class_names: list[str] | None = None) -> None:
+        """Once per run: the task decides the colours; class names go into the legend."""
         self.task, self.n_classes = task, max(int(n_classes), 1)
+        names = [str(c) for c in (class_names or [])][: len(_CLASS_COLOURS)]
+        self._legend_names = names if task != "regression" else []
+        self._build_legend()
+
+    def _build_legend(self) -> None:
+        legend = self.plot.getPlotItem().legend
+        if legend is None:
+            legend = self.plot.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="8pt")
+        legend.clear()
+        outline = pg.mkPen(theme.foreground(self.palette()), width=0.8)
+        for i, name in enumerate(self._legend_names):
+            sample = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(class_colour(i)), pen=outline)
+            legend.addItem(sample, name)
+        legend.setVisible(bool(self._legend_names))
+        theme.style_plot(self.plot, self.palette())
 
     def has_data(self) -> bool:
         return self.image.image is not None
@@ -94,7 +111,7 @@ class BoundaryPlot(QWidget):
         self.scatter.setData(x=x2d[:, 0], y=x2d[:, 1], brush=brushes, pen=outline)
 
     def apply_palette(self) -> None:
-        theme.style_plot(self.plot, self.palette())
+        self._build_legend()
         if self._points is not None:
             self.set_points(*self._points)
         if self._grid is not None:

@@ -164,7 +164,7 @@ class TrainingDashboard(QWidget):
         self.metrics.show_best(None)
         self.histograms.set_entries(run.histograms, run.layer_ids)
         self.norms.clear_data()
-        self.boundary.configure(task, max(len(class_names), 1))
+        self.boundary.configure(task, max(len(class_names), 1), class_names)
         self.eval_stack.setCurrentWidget(self.regression if regression else self.confusion)
         self.runs_list.add_run(run_id, len(self.runs) - 1, checked=True)
         self.status.setText(f"{run_id}: starting…")
@@ -236,7 +236,7 @@ class TrainingDashboard(QWidget):
         """
         if isinstance(xs, str):
             task, names = xs, list(ys or [])
-            self.boundary.configure(task, max(len(names), 1))
+            self.boundary.configure(task, max(len(names), 1), names)
             xs = ys = values = None
         self._pending_points = (x2d, y)
         if xs is not None and ys is not None and values is not None:
