@@ -420,7 +420,7 @@ class MainWindow(QMainWindow):
         except DesignerError as exc:
             files.show_error(self, "Cannot export", str(exc))
             return
-        self.statusBar().showMessage(f"Exported {written or out}", 8000)
+        self.statusBar().showMessage(f"Exported {written[0] if written else out}", 8000)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -157,3 +157,19 @@ def test_saving_removes_the_recovery_copy(make_window, tmp_path, monkeypatch):
     monkeypatch.setattr(project_actions, "ask_save_path", lambda parent, suggested: str(tmp_path / "x.nnproj"))
     assert window.save()
     assert autosave.list_recoveries() == []
+
+
+def test_export_after_training_writes_a_numpy_predictor(make_window, qtbot, tmp_path, monkeypatch, errors):
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    window = make_window(iris_mlp())
+    window.project.training["epochs"] = 1
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        window.train()
+    out = tmp_path / "iris_predictor.py"
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Standalone NumPy predictor (.py)", True))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    window.act_export.trigger()
+    assert errors == []
+    assert out.is_file() and "numpy" in out.read_text()
+    assert str(out) in window.statusBar().currentMessage()
