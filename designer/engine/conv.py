@@ -67,33 +67,35 @@ class Conv2D(Layer):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.activation = get_activation(cfg.get("activation", "linear"), cfg.get("activation_params"), self.id)
         self._cols = None  # im2col buffer, reused while the batch size stays the same
-        self._xp = None  # padded-input buffer ("same" padding only)
+        self._xp = None  # channels-first, padded copy of the input
 
     # -------------------------------------------------------------------------------------------------
-    def _padded(self, x: np.ndarray) -> np.ndarray:
-        if not (self.pt or self.pb or self.pl or self.pr):
-            return x
+    # Layout: the im2col matrix is stored transposed, (kh, kw, cin) × (n, oh, ow), from a channels-first
+    # padded copy of the input. Each kernel offset then copies whole (n, oh, ow) planes — long contiguous
+    # rows even with one input channel — where the pixel-major NHWC layout writes runs of cin values.
+    def _channels_first_padded(self, x: np.ndarray) -> np.ndarray:
         n, h, w, c = x.shape
-        shape = (n, h + self.pt + self.pb, w + self.pl + self.pr, c)
+        shape = (c, n, h + self.pt + self.pb, w + self.pl + self.pr)
         if self._xp is None or self._xp.shape != shape or self._xp.dtype != x.dtype:
             self._xp = np.zeros(shape, dtype=x.dtype)  # borders stay zero; only the centre is rewritten
-        self._xp[:, self.pt : self.pt + h, self.pl : self.pl + w, :] = x
+        np.copyto(self._xp[:, :, self.pt : self.pt + h, self.pl : self.pl + w], x.transpose(3, 0, 1, 2))
         return self._xp
 
     def forward(self, inputs, training):
         x = inputs[0]
         n = x.shape[0]
-        xp = self._padded(x)
-        shape = (n, self.oh, self.ow, self.kh, self.kw, self.cin)
+        xp = self._channels_first_padded(x)
+        shape = (self.kh, self.kw, self.cin, n, self.oh, self.ow)
         if self._cols is None or self._cols.shape != shape or self._cols.dtype != x.dtype:
             self._cols = np.empty(shape, dtype=x.dtype)
         cols = self._cols
         for i in range(self.kh):
             rows = window(i, self.sh, self.oh)
             for j in range(self.kw):
-                cols[:, :, :, i, j, :] = xp[:, rows, window(j, self.sw, self.ow), :]
-        cols2 = cols.reshape(n * self.oh * self.ow, -1)
-        z = cols2 @ self.params["kernel"].reshape(-1, self.filters)
+                cols[i, j] = xp[:, :, rows, window(j, self.sw, self.ow)]
+        cols_t = cols.reshape(-1, n * self.oh * self.ow)
+        # (pixels × K)·(K × filters): BLAS reads the transposed view directly, no copy
+        z = cols_t.T @ self.params["kernel"].reshape(-1, self.filters)
         if "bias" in self.params:
             z += self.params["bias"]
         z = z.reshape(n, self.oh, self.ow, self.filters)
@@ -109,21 +111,23 @@ class Conv2D(Layer):
             dz = grad_out.reshape(-1, self.filters)
         else:
             dz = self.activation.backward(self._z, self._a, grad_out).reshape(-1, self.filters)
-        cols2 = self._cols.reshape(dz.shape[0], -1)
+        cols_t = self._cols.reshape(-1, dz.shape[0])
         kernel2 = self.params["kernel"].reshape(-1, self.filters)
-        np.matmul(cols2.T, dz, out=self.grads["kernel"].reshape(-1, self.filters))
+        np.matmul(cols_t, dz, out=self.grads["kernel"].reshape(-1, self.filters))
         if "bias" in self.params:
             np.sum(dz, axis=0, out=self.grads["bias"])
         if not self.need_input_grad:
             return [None]
-        dcols = (dz @ kernel2.T).reshape(n, self.oh, self.ow, self.kh, self.kw, self.cin)
+        # col2im: the transposed im2col gradient, accumulated back plane by plane into a channels-first image
+        dcols = (kernel2 @ dz.T).reshape(self.kh, self.kw, self.cin, n, self.oh, self.ow)
         h, w, _ = self.input_shapes[0]
-        dxp = np.zeros((n, h + self.pt + self.pb, w + self.pl + self.pr, self.cin), dtype=dz.dtype)
+        dxp = np.zeros((self.cin, n, h + self.pt + self.pb, w + self.pl + self.pr), dtype=dz.dtype)
         for i in range(self.kh):
             rows = window(i, self.sh, self.oh)
             for j in range(self.kw):
-                dxp[:, rows, window(j, self.sw, self.ow), :] += dcols[:, :, :, i, j, :]
-        return [dxp[:, self.pt : self.pt + h, self.pl : self.pl + w, :]]
+                dxp[:, :, rows, window(j, self.sw, self.ow)] += dcols[i, j]
+        dx = dxp[:, :, self.pt : self.pt + h, self.pl : self.pl + w].transpose(1, 2, 3, 0)
+        return [np.ascontiguousarray(dx)]
 
 
 class MaxPooling2D(Layer):
