@@ -135,3 +135,37 @@ def sequence() -> Graph:
         ],
         [("seq", "bn"), ("bn", "act"), ("seq", "cat"), ("act", "cat"), ("cat", "flat"), ("flat", "out")],
     )
+
+
+def residual() -> Graph:
+    """A residual conv block: Add and a softmax Activation on channels-first tensors in ONNX."""
+    return _graph(
+        [
+            ("x", "Input", {"shape": [6, 7, 2]}),
+            ("c1", "Conv2D", {"filters": 4, "kernel_size": 3, "padding": "same", "activation": "relu"}),
+            ("c2", "Conv2D", {"filters": 4, "kernel_size": 3, "padding": "same", "activation": "elu"}),
+            ("add", "Add", {}),
+            ("soft", "Activation", {"activation": "softmax"}),
+            ("bn", "BatchNormalization", {}),
+            ("pool", "MaxPooling2D", {"pool_size": 3, "strides": 1, "padding": "same"}),
+            (
+                "c3",
+                "Conv2D",
+                {"filters": 3, "kernel_size": 2, "strides": 2, "use_bias": False, "activation": "leaky_relu"},
+            ),
+            ("flat", "Flatten", {}),
+            ("out", "Dense", {"units": 2, "activation": "tanh"}),
+        ],
+        [
+            ("x", "c1"),
+            ("c1", "c2"),
+            ("c1", "add"),
+            ("c2", "add"),
+            ("add", "soft"),
+            ("soft", "bn"),
+            ("bn", "pool"),
+            ("pool", "c3"),
+            ("c3", "flat"),
+            ("flat", "out"),
+        ],
+    )

@@ -14,9 +14,9 @@ import pytest
 from designer.data.prepared import PreparedData
 from designer.errors import ExportError
 from designer.export import export_project, numpy_predictor
-from tests.export.nets import branches, cnn, mlp, sequence, trained
+from tests.export.nets import branches, cnn, mlp, residual, sequence, trained
 
-NETS = {"mlp": mlp, "branches": branches, "cnn": cnn, "sequence": sequence}
+NETS = {"mlp": mlp, "branches": branches, "cnn": cnn, "sequence": sequence, "residual": residual}
 
 
 def load_module(path: Path, name: str):
