@@ -166,6 +166,8 @@ class SetParamCommand(QUndoCommand):
             return False
         self.new = other.new
         self._update_text()
+        # Edited back to where it started: the merged step does nothing, so the stack drops it.
+        self.setObsolete(self.new == self.old)
         return True
 
     def redo(self) -> None:

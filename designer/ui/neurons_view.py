@@ -80,6 +80,12 @@ class NeuronsView(QWidget):
     def layout_neurons(self) -> tuple[list[tuple[str, list[QPointF]]], str]:
         """Centres of every neuron per layer (widget coordinates), or ([], reason)."""
         layers, reason = dense_layers(self.graph, self.input_shape)
+        if not layers and self.input_shape is None:
+            # No data chosen yet: trained weights still tell the input width.
+            first = next((n for n in self.graph.nodes.values() if n.type == "Dense"), None)
+            kernel = kernel_of(self.weights, first.id) if first is not None else None
+            if kernel is not None and kernel.ndim == 2:
+                layers, reason = dense_layers(self.graph, (int(kernel.shape[0]),))
         if not layers:
             return [], reason
         w, h = self.width(), self.height()

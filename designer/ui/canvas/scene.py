@@ -60,7 +60,7 @@ class CanvasScene(QGraphicsScene):
         if self.graph is not None:
             for name, slot in self._subscriptions():
                 getattr(self.graph, name).disconnect(slot)
-        self._cancel_link()
+        self.cancel_link()
         self.clear()
         self.nodes.clear()
         self.edges.clear()
@@ -235,7 +235,7 @@ class CanvasScene(QGraphicsScene):
 
     def _finish_link(self, pos: QPointF) -> None:
         target = self._link_target(pos)
-        self._cancel_link()
+        self.cancel_link()
         if target is None:
             return
         try:
@@ -245,7 +245,7 @@ class CanvasScene(QGraphicsScene):
             return
         self.undo_stack.push(cmd)
 
-    def _cancel_link(self) -> None:
+    def cancel_link(self) -> None:
         if self._link_item is not None and self._link_item.scene() is self:
             self.removeItem(self._link_item)
         self._link_item = None

@@ -81,7 +81,7 @@ class CanvasView(QGraphicsView):
         self._scene.set_graph(graph)
         self._paste_count = 0
         self._on_selection_changed()
-        QTimer.singleShot(0, self.fit_to_view)
+        QTimer.singleShot(0, self, self.fit_to_view)  # once the new items are laid out
 
     def set_input_shape(self, shape) -> None:
         self._scene.set_input_shape(shape)
@@ -309,10 +309,15 @@ class CanvasView(QGraphicsView):
         elif ctrl and key == Qt.Key.Key_Minus:
             self.zoom_out()
         elif key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            # Space+drag pans everywhere, also over cards (items must not take the press meanwhile).
             self._space_down = True
+            self.setInteractive(False)
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         elif key == Qt.Key.Key_Escape:
-            self._scene.clearSelection()
+            if self._scene.linking:
+                self._scene.cancel_link()
+            else:
+                self._scene.clearSelection()
         else:
             super().keyPressEvent(event)
             return
@@ -321,10 +326,16 @@ class CanvasView(QGraphicsView):
     def keyReleaseEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_down = False
+            self.setInteractive(True)
             self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
             event.accept()
             return
         super().keyReleaseEvent(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._toast.isVisible():
+            self._toast.move(10, self.viewport().height() - self._toast.height() - 10)
 
     # ------------------------------------------------------------------ mouse: zoom and pan
     def wheelEvent(self, event) -> None:
@@ -390,7 +401,12 @@ class CanvasView(QGraphicsView):
 
     # ------------------------------------------------------------------ context menus
     def contextMenuEvent(self, event) -> None:
-        scene_pos = self.mapToScene(event.pos())
+        menu = self.context_menu_at(self.mapToScene(event.pos()))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def context_menu_at(self, scene_pos: QPointF) -> QMenu:
+        """The menu for a node (selects it), an edge, or the empty canvas at `scene_pos`."""
         item = self._scene.itemAt(scene_pos, self.transform())
         node = self._scene.node_at(scene_pos)
         menu = QMenu(self)
@@ -404,7 +420,7 @@ class CanvasView(QGraphicsView):
             menu.addAction(f"Disconnect {src} → {dst}", lambda: self._disconnect(src, dst))
         else:
             self._fill_canvas_menu(menu, scene_pos)
-        menu.exec(event.globalPos())
+        return menu
 
     def _fill_node_menu(self, menu: QMenu, node: NodeItem) -> None:
         menu.addAction("Rename…\tF2", self.rename_selected)
