@@ -7,7 +7,6 @@ and each layer with weights has all of them with the shapes the graph implies.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,7 +204,3 @@ def _weight(weights: dict, node_id: str, name: str, shape: Shape) -> np.ndarray:
     if not np.issubdtype(arr.dtype, np.number) or not np.isfinite(arr).all():
         raise ExportError(f"weights {key} contain NaN, Inf or non-numbers: train the project again")
     return np.ascontiguousarray(arr, dtype=np.float32)
-
-
-def element_count(shape: Shape) -> int:
-    return math.prod(shape)
