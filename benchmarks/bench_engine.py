@@ -194,12 +194,12 @@ def check_same_step_as_torch(case: Case) -> float:
     )
 
 
-def run(case_names: list[str] | None, repeats: int) -> list[dict]:
+def run(case_names: list[str] | None, repeats: int, threads: int = THREADS) -> list[dict]:
     have_torch = importlib.util.find_spec("torch") is not None
     if have_torch:
         import torch
 
-        torch.set_num_threads(THREADS)
+        torch.set_num_threads(threads)
     results = []
     for case in _cases():
         if case_names and case.name not in case_names:
@@ -273,11 +273,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--case", action="append", help="mlp32, mlp128, mlp512, tiny, cnn (default: all)")
     parser.add_argument("--check", action="store_true", help="also compare one SGD step with PyTorch's")
+    parser.add_argument(
+        "--threads", type=int, default=THREADS, help="BLAS/torch threads for both (default 2, as the issue asks)"
+    )
     args = parser.parse_args(argv)
-    with ThreadpoolController().limit(limits=THREADS, user_api="blas"):
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    with ThreadpoolController().limit(limits=args.threads, user_api="blas"):
         print(_environment(), flush=True)
         if args.check and importlib.util.find_spec("torch") is not None:
             case = _cases()[1]
             print(f"one SGD step vs torch ({case.description}): max |Δw| = {check_same_step_as_torch(case):.2e}")
-        run(args.case, args.repeats)
+        run(args.case, args.repeats, args.threads)
     return 0
