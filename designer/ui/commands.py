@@ -247,33 +247,40 @@ class PasteCommand(QUndoCommand):
         parent: QUndoCommand | None = None,
     ):
         super().__init__(parent)
-        nodes = payload.get("nodes")
+        self.graph = graph
+        nodes = payload.get("nodes") if isinstance(payload, dict) else None
         if not isinstance(nodes, list) or not nodes:
             raise GraphError("the clipboard holds no layers")
+        try:
+            self._parse(payload, nodes, offset)
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise GraphError("the clipboard does not hold layers from this program") from None
+        # Rehearse on a copy so a redo can never fail half-way (clipboard text may come from anywhere).
+        rehearsal = graph.copy()
+        for nid, t, params, pos in self._nodes:
+            rehearsal.add_node(t, copy.deepcopy(params), pos, nid)
+        for s, d in self._edges:
+            rehearsal.connect(s, d)
+        self.pasted_ids = [n[0] for n in self._nodes]
+        self.setText(f"{text} {len(self._nodes)} layer{'s' if len(self._nodes) != 1 else ''}")
+
+    def _parse(self, payload: dict, nodes: list, offset: tuple[float, float]) -> None:
+        self.mapping = fresh_ids(self.graph, payload)
+        self._nodes = []
         for n in nodes:
-            if not isinstance(n, dict) or not isinstance(n.get("id"), str):
-                raise GraphError("the clipboard does not hold layers from this program")
-            layer_type(n.get("type", ""))
-        self.graph = graph
-        self.mapping = fresh_ids(graph, payload)
-        self._nodes = [
-            (
-                self.mapping[n["id"]],
-                n["type"],
-                copy.deepcopy(n.get("params") or {}),
-                (float(n["position"][0]) + offset[0], float(n["position"][1]) + offset[1])
-                if n.get("position")
-                else (offset[0], offset[1]),
-            )
-            for n in nodes
-        ]
+            given = n.get("params") or {}
+            if not isinstance(n["id"], str) or not isinstance(given, dict):
+                raise TypeError("not a layer")
+            # Canonical values for the keys the clipboard gave (ParamError, with the place, for garbage).
+            canonical = layer_type(n["type"]).coerce_params(given, f"{n['id']}.params")
+            params = {k: copy.deepcopy(v) for k, v in canonical.items() if k in given}
+            x, y = (float(v) for v in (n.get("position") or (0.0, 0.0))[:2])
+            self._nodes.append((self.mapping[n["id"]], n["type"], params, (x + offset[0], y + offset[1])))
         self._edges = [
             (self.mapping[s], self.mapping[d])
             for s, d in payload.get("edges", [])
             if s in self.mapping and d in self.mapping
         ]
-        self.pasted_ids = [n[0] for n in self._nodes]
-        self.setText(f"{text} {len(self._nodes)} layer{'s' if len(self._nodes) != 1 else ''}")
 
     def redo(self) -> None:
         for nid, t, params, pos in self._nodes:

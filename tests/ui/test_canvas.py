@@ -195,11 +195,14 @@ def test_rename_with_f2(qtbot, monkeypatch):
 
     view = make_view(qtbot)
     a, b = two_nodes(view)
+    scene = view.canvas_scene
+    drag(view, scene.nodes[a].out_port.scenePos(), scene.nodes[b].in_port.scenePos())
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kw: ("hidden", True))
     view.select_node(b)
     view.setFocus()
     QTest.keyClick(view, Qt.Key.Key_F2)
-    assert "hidden" in view.graph.nodes and "hidden" in view.canvas_scene.nodes
+    assert "hidden" in view.graph.nodes and "hidden" in scene.nodes
+    assert set(scene.edges) == {(a, "hidden")} and scene.edges[(a, "hidden")].dst is scene.nodes["hidden"]
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kw: (a, True))
     view.select_node("hidden")
     QTest.keyClick(view, Qt.Key.Key_F2)

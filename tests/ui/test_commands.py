@@ -141,3 +141,24 @@ def test_paste_gives_fresh_ids_and_inner_edges_only(qapp):
     assert set(g.nodes) == {"in", "a", "b", "c", "cat"}
     with pytest.raises(GraphError, match="no layers"):
         PasteCommand(g, {"nodes": []})
+
+
+def test_paste_refuses_foreign_clipboard_text_before_anything_changes(qapp):
+    g = merge_graph()
+    before = g.to_dict()
+    bad_payloads = [
+        {"nodes": [{"id": "x", "type": "Dense", "params": [1, 2]}]},
+        {"nodes": [{"id": "x", "type": "Dense", "position": "here"}]},
+        {"nodes": [{"id": "x", "type": "Dense"}], "edges": [7]},
+        {"nodes": [{"id": "x", "type": "Dense", "params": {"units": "many"}}]},
+        {"nodes": [{"type": "Dense"}]},
+        # Valid layers, but the edges break the rules: a second input into a Dense.
+        {
+            "nodes": [{"id": "i", "type": "Input"}, {"id": "j", "type": "Input"}, {"id": "d", "type": "Dense"}],
+            "edges": [["i", "d"], ["j", "d"]],
+        },
+    ]
+    for payload in bad_payloads:
+        with pytest.raises((GraphError, ParamError)):
+            PasteCommand(g, payload)
+    assert g.to_dict() == before

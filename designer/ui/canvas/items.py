@@ -72,7 +72,7 @@ class PortItem(QGraphicsItem):
         self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        pal = style.palette()
+        pal = style.palette_for(widget)
         colour = style.category_colour(self.node.type_name)
         r = style.PORT_RADIUS + (2 if self._hover else 0)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -151,7 +151,7 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ drawing
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        pal = style.palette()
+        pal = style.palette_for(widget)
         base, text = pal.color(Role.Base), pal.color(Role.Text)
         colour = style.category_colour(self.type_name)
         rect = QRectF(0, 0, style.NODE_WIDTH, style.NODE_HEIGHT)
@@ -269,7 +269,7 @@ class EdgeItem(QGraphicsPathItem):
         self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        pal = style.palette()
+        pal = style.palette_for(widget)
         if self.isSelected():
             pen = QPen(pal.color(Role.Highlight), 3.5)
         else:

@@ -257,7 +257,8 @@ class CanvasScene(QGraphicsScene):
 
     # ------------------------------------------------------------------ background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        pal = style.palette()
+        views = self.views()
+        pal = style.palette_for(views[0] if views else None)
         base = pal.color(Role.Base)
         painter.fillRect(rect, base)
         scale = painter.worldTransform().m11()

@@ -32,6 +32,11 @@ def palette() -> QPalette:
     return app.palette() if app is not None else QPalette()
 
 
+def palette_for(widget) -> QPalette:
+    """The palette of the widget being painted on (a view may be themed apart from the app), else the app's."""
+    return widget.palette() if widget is not None else palette()
+
+
 def is_dark(pal: QPalette | None = None) -> bool:
     pal = pal or palette()
     return pal.color(QPalette.ColorRole.Window).lightness() < 128
