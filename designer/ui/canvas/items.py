@@ -178,6 +178,9 @@ class NodeItem(QGraphicsItem):
         bar.addRect(QRectF(0, 0, 7, style.NODE_HEIGHT))
         painter.fillPath(stripe.intersected(bar), QBrush(style.ERROR_COLOUR if self.invalid else colour))
 
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.3:
+            return  # zoomed far out: text would be a few pixels of noise, and it is the slow part
+
         icon = style.layer_icon(self.type_name)
         if not icon.isNull():
             icon.paint(painter, QRectF(14, 8, 20, 20).toRect())
