@@ -6,6 +6,7 @@ Good values go through `SetParamCommand`, so they can be undone and merge per fi
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from typing import Any
@@ -70,6 +71,7 @@ class PropertiesPanel(QWidget):
         self.title.setWordWrap(True)
         self.info = QLabel()
         self.info.setWordWrap(True)
+        self.info.setTextFormat(Qt.TextFormat.RichText)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {ERROR_COLOUR.name()};")
@@ -137,7 +139,7 @@ class PropertiesPanel(QWidget):
         self.form_host.show()
         node = self.graph.node(self.node_id)
         lt = LAYER_TYPES[node.type]
-        self.title.setText(f"<b>{node.type}</b><br><small>{lt.description}</small>")
+        self.title.setText(f"<b>{node.type}</b><br><small>{html.escape(lt.description)}</small>")
         self.name_edit = QLineEdit(node.id)
         self.name_edit.editingFinished.connect(self._on_rename)
         self.form.addRow("Name", self.name_edit)
@@ -349,8 +351,7 @@ class PropertiesPanel(QWidget):
             return
         analysis = self.graph.analyze(self.input_shape)
         shape = analysis.shapes.get(self.node_id)
-        text = f"Output shape: {format_shape(shape)}   ·   {analysis.params.get(self.node_id, 0):,} parameters"
-        problems = analysis.errors_for(self.node_id)
-        if problems:
-            text += "\n⚠ " + "\n⚠ ".join(problems)
+        text = f"Output shape: {format_shape(shape)} &nbsp;·&nbsp; {analysis.params.get(self.node_id, 0):,} parameters"
+        for problem in analysis.errors_for(self.node_id):
+            text += f"<br><span style='color:{ERROR_COLOUR.name()}'>⚠ {html.escape(problem)}</span>"
         self.info.setText(text)

@@ -5,6 +5,8 @@ Items only draw and report; the scene turns gestures into undo commands and mirr
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QFontMetrics, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
@@ -124,10 +126,10 @@ class NodeItem(QGraphicsItem):
         lt = LAYER_TYPES.get(self.type_name)
         lines = [f"<b>{self.node_id}</b> ({self.type_name})"]
         if lt is not None:
-            lines.append(lt.description)
+            lines.append(html.escape(lt.description))
         lines.append(f"output {self.shape_text} · {self.params_count:,} parameters")
-        for e in self.errors:
-            lines.append(f"<span style='color:#dc352f'>⚠ {e}</span>")
+        for e in self.errors:  # messages such as "must be < 1" would otherwise open a tag
+            lines.append(f"<span style='color:{style.ERROR_COLOUR.name()}'>⚠ {html.escape(e)}</span>")
         self.setToolTip("<br>".join(lines))
 
     @property
