@@ -8,10 +8,10 @@ and each layer with weights has all of them with the shapes the graph implies.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
+from designer.engine.conv import pair, same_padding
 from designer.engine.registry import LAYER_TYPES
 from designer.errors import DesignerError, ExportError
 
@@ -53,19 +53,6 @@ class ExportPlan:
                 raise ExportError(f'{fmt} export does not support layer type {s.type} (layer "{s.id}")')
 
 
-def pair(v: Any) -> tuple[int, int]:
-    if isinstance(v, (list, tuple)):
-        return int(v[0]), int(v[1])
-    return int(v), int(v)
-
-
-def same_pads(size: int, k: int, s: int) -> tuple[int, int]:
-    """(before, after) padding of TF/Keras "same" on one axis; the odd pixel goes after."""
-    out = -(-size // s)
-    total = max((out - 1) * s + k - size, 0)
-    return total // 2, total - total // 2
-
-
 def spatial_pads(step: Step, kernel_key: str) -> tuple[int, int, int, int]:
     """(top, bottom, left, right) padding of a Conv2D or MaxPooling2D step."""
     if step.params.get("padding", "valid") != "same":
@@ -74,8 +61,8 @@ def spatial_pads(step: Step, kernel_key: str) -> tuple[int, int, int, int]:
     strides = step.params.get("strides")
     sh, sw = pair(strides) if strides is not None else (kh, kw)
     h, w, _ = step.in_shapes[0]
-    t, b = same_pads(h, kh, sh)
-    left, r = same_pads(w, kw, sw)
+    _, t, b = same_padding(h, kh, sh)
+    _, left, r = same_padding(w, kw, sw)
     return t, b, left, r
 
 
