@@ -1,15 +1,17 @@
-"""Writing a user's file safely: all or nothing.
+"""Writing a user's file safely: all or nothing. Shared by project saving, autosave, export and predict.
 
 The bytes go to a temporary file in the same folder (same file system, so the rename is atomic), are
-flushed and fsynced, then `os.replace` puts them in place. A crash at any point leaves either the old file
-or the new one; a failure removes the temporary file and raises ProjectError/ExportError naming the file.
+flushed and fsynced, then `os.replace` puts them in place and the folder is fsynced. A crash at any point
+leaves either the old file or the new one; a failure removes the temporary file and raises the caller's
+error type with one line naming the file and the reason.
 """
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -17,66 +19,79 @@ from typing import BinaryIO
 from designer.errors import DesignerError
 
 
-def _explain(err: OSError) -> str:
-    import errno
-
+def explain_os_error(err: OSError) -> str:
+    """A plain-language reason for an OSError (no errno numbers for the user)."""
     reasons = {
         errno.EACCES: "permission denied",
         errno.EPERM: "permission denied",
         errno.ENOSPC: "the disk is full",
+        getattr(errno, "EDQUOT", -1): "the disk quota is exhausted",
         errno.EROFS: "the file system is read-only",
-        errno.ENOENT: "the folder does not exist",
+        errno.ENOENT: "no such file or folder",
         errno.EISDIR: "it is a folder",
+        errno.ENAMETOOLONG: "the name is too long",
     }
     return reasons.get(err.errno, err.strerror or str(err))
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], None], error: type[DesignerError] = DesignerError) -> None:
-    """Call `write(fileobj)` into a temp file beside `path`, then atomically replace `path`."""
-    path = Path(path)
-    folder = path.resolve().parent
-    if path.is_dir():
-        raise error(f"cannot write {path}: it is a folder")
+def atomic_write(
+    path: Path,
+    write: Callable[[BinaryIO], None],
+    error: type[DesignerError] = DesignerError,
+    verb: str = "write",
+) -> None:
+    """Call `write(fileobj)` into a temp file beside `path`, fsync it and rename it over `path`."""
+    if "\x00" in os.fspath(path):
+        raise error(f"cannot {verb} {path!r}: the name is not a valid file name")
+    target = Path(os.path.realpath(path))  # write through a symlink, not over it
+    folder = target.parent
+    if target.is_dir():
+        raise error(f"cannot {verb} {path}: it is a folder")
     if not folder.is_dir():
-        raise error(f"cannot write {path}: the folder {folder} does not exist")
-    tmp_name = None
+        raise error(f"cannot {verb} {path}: the folder {folder} does not exist")
+    mode = stat.S_IMODE(os.stat(target).st_mode) if target.exists() else None
+    # No write bit at all means the user protected the file: respect it even when running as root.
+    if mode is not None and (not mode & 0o222 or not os.access(target, os.W_OK)):
+        raise error(f"cannot {verb} {path}: the file is read-only")
+    tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp_name, path.stat().st_mode & 0o777)
-        else:
-            # mkstemp creates 0600; give the new file the permissions a normal save would (umask applied).
-            umask = os.umask(0)
-            os.umask(umask)
-            with contextlib.suppress(OSError):
-                os.chmod(tmp_name, 0o666 & ~umask)
-        os.replace(tmp_name, path)
-        tmp_name = None
-        _fsync_dir(folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as err:
-        raise error(f"cannot write {path}: {_explain(err)}") from None
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+        raise error(f"cannot {verb} {path}: {explain_os_error(err)}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as err:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(err, DesignerError):
+            raise
+        if isinstance(err, OSError):
+            raise error(f"cannot {verb} {path}: {explain_os_error(err)}") from None
+        raise
+    _fsync_folder(folder)
 
 
 def atomic_write_bytes(path: Path, data: bytes, error: type[DesignerError] = DesignerError) -> None:
     atomic_write(path, lambda fh: fh.write(data), error)
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); not possible on Windows, where it is a no-op."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open folders, where this is skipped."""
+    try:
         fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -13,14 +13,12 @@ the new one; a failure removes the temporary file and leaves the old file untouc
 
 from __future__ import annotations
 
-import errno
 import io
 import json
 import logging
 import math
 import os
 import re
-import secrets
 import stat
 import struct
 import zipfile
@@ -29,6 +27,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from designer import fileio
 from designer.errors import ProjectError
 from designer.graph import Graph
 from designer.project.model import Project
@@ -471,67 +470,7 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 @single_line_errors
 def atomic_write(path: Path, write) -> None:
     """Call `write(fileobj)` into a temp file beside `path`, fsync it and rename it over `path`."""
-    if "\x00" in os.fspath(path):
-        raise ProjectError(f"cannot save {path!r}: the name is not a valid file name")
-    target = Path(os.path.realpath(path))  # write through a symlink, not over it
-    folder = target.parent
-    if target.is_dir():
-        raise ProjectError(f"cannot save {path}: it is a folder")
-    if not folder.is_dir():
-        raise ProjectError(f"cannot save {path}: the folder {folder} does not exist")
-    mode = stat.S_IMODE(os.stat(target).st_mode) if target.exists() else None
-    # No write bit at all means the user protected the file: respect it even when running as root.
-    if mode is not None and (not mode & 0o222 or not os.access(target, os.W_OK)):
-        raise ProjectError(f"cannot save {path}: the file is read-only")
-    tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    except OSError as err:
-        raise ProjectError(f"cannot save {path}: {_explain(err)}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException as err:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(err, ProjectError):
-            raise
-        if isinstance(err, OSError):
-            raise ProjectError(f"cannot save {path}: {_explain(err)}") from None
-        raise
-    _fsync_folder(folder)
+    fileio.atomic_write(path, write, ProjectError, verb="save")
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows cannot open folders, where this is skipped."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _explain(err: OSError) -> str:
-    reasons = {
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.ENOSPC: "the disk is full",
-        getattr(errno, "EDQUOT", -1): "the disk quota is exhausted",
-        errno.EROFS: "the file system is read-only",
-        errno.ENOENT: "no such file or folder",
-        errno.EISDIR: "it is a folder",
-        errno.ENAMETOOLONG: "the name is too long",
-    }
-    return reasons.get(err.errno, err.strerror or str(err))
+_explain = fileio.explain_os_error
