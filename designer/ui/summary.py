@@ -37,9 +37,15 @@ class SummaryTable(QWidget):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        # In a narrow dock the type column gives way (elided; the names usually say it) so the names,
+        # shapes and counts stay in sight.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.totals = QLabel()
+        self.totals.setWordWrap(True)
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -85,7 +91,9 @@ class SummaryTable(QWidget):
                 self.table.setItem(row, col, item)
         total = analysis.total_params
         frozen = non_trainable(self.graph, analysis)
-        self.totals.setText(f"Total params: {total:,}    Trainable: {total - frozen:,}    Non-trainable: {frozen:,}")
+        parts = (f"Total params: {total:,}", f"Trainable: {total - frozen:,}", f"Non-trainable: {frozen:,}")
+        # Non-breaking spaces inside each part: a narrow dock wraps between the parts, not inside one.
+        self.totals.setText("    ".join(p.replace(" ", "\u00a0").replace("-", "\u2011") for p in parts))
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table's text, row by row (for tests and for copying)."""

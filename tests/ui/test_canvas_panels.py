@@ -25,7 +25,8 @@ def test_summary_rows_and_totals(qtbot):
     assert ("dense_1", "Dense", "(None, 32)", "288") in rows
     assert ("batch_normalization_1", "BatchNormalization", "(None, 32)", "128") in rows
     # Keras: total 2,561; BatchNorm's moving mean/variance (64) are not trainable.
-    assert table.totals.text().split() == "Total params: 2,561 Trainable: 2,497 Non-trainable: 64".split()
+    totals = table.totals.text().replace("\u00a0", " ").replace("\u2011", "-")
+    assert totals.split() == "Total params: 2,561 Trainable: 2,497 Non-trainable: 64".split()
     g.set_param("dense_4", "units", 3)
     qtbot.waitUntil(lambda: ("dense_4", "Dense", "(None, 3)", "99") in table.rows())
 
