@@ -44,6 +44,8 @@ class BoundaryPlot(QWidget):
     def configure(self, task: str, n_classes: int, class_names: list[str] | None = None) -> None:
         """Once per run: the task decides the colours; class names go into the legend."""
         self.task, self.n_classes = task, max(int(n_classes), 1)
+        title = "Prediction over the input plane" if task == "regression" else "Decision boundary"
+        self.plot.getPlotItem().setTitle(title, color=theme.foreground(self.palette()).name())
         names = [str(c) for c in (class_names or [])][: len(_CLASS_COLOURS)]
         self._legend_names = names if task != "regression" else []
         self._build_legend()
@@ -68,13 +70,10 @@ class BoundaryPlot(QWidget):
         values = np.asarray(values, dtype=np.float64).reshape(len(ys), len(xs))
         self._grid = (xs, ys, values)
         if self.task == "regression":
-            lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
-            cmap, levels, image = pg.colormap.get("CET-D1"), (lo, hi if hi > lo else lo + 1), values
+            cmap, levels, image = self._diverging(soft=True), self._value_levels(values), values
         elif self.n_classes <= 2:
             # P(class 1): class 0's colour → background at 0.5 → class 1's colour
-            soft = self._soft_colours(2)
-            cmap = pg.ColorMap([0.0, 0.5, 1.0], [soft[0], theme.background(self.palette()), soft[1]])
-            levels, image = (0.0, 1.0), values
+            cmap, levels, image = self._diverging(soft=True), (0.0, 1.0), values
         else:
             cmap = _stepped(self._soft_colours(self.n_classes))
             levels, image = (0.0, float(self.n_classes - 1)), values
@@ -84,6 +83,21 @@ class BoundaryPlot(QWidget):
         dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
         self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
         self.hint.setVisible(False)
+        if self.task == "regression" and self._points is not None:
+            self.set_points(*self._points)  # the shared colour scale may have moved
+
+    def _value_levels(self, values) -> tuple[float, float]:
+        """Regression: one colour scale for the targets and the predictions, so a point matches the map."""
+        parts = [np.ravel(v) for v in (values, None if self._points is None else self._points[1]) if v is not None]
+        data = np.concatenate(parts).astype(np.float64) if parts else np.zeros(1)
+        data = data[np.isfinite(data)]
+        lo, hi = (float(data.min()), float(data.max())) if data.size else (0.0, 1.0)
+        return (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+
+    def _diverging(self, soft: bool) -> pg.ColorMap:
+        """Class 0's colour → the background → class 1's colour: low/high ends in either theme."""
+        ends = self._soft_colours(2) if soft else [pg.mkColor(class_colour(0)), pg.mkColor(class_colour(1))]
+        return pg.ColorMap([0.0, 0.5, 1.0], [ends[0], theme.background(self.palette()), ends[1]])
 
     def _soft_colours(self, n: int) -> list:
         """Class colours mixed with the background, so the points drawn on top stay visible."""
@@ -101,9 +115,9 @@ class BoundaryPlot(QWidget):
         self._points = (x2d, y)
         outline = pg.mkPen(theme.foreground(self.palette()), width=0.8)
         if self.task == "regression":
-            cmap = pg.colormap.get("CET-D1")
-            lo, hi = float(y.min()), float(y.max())
-            scaled = (y.astype(np.float64) - lo) / (hi - lo if hi > lo else 1.0)
+            cmap = self._diverging(soft=False)
+            lo, hi = self._value_levels(None if self._grid is None else self._grid[2])
+            scaled = np.clip((y.astype(np.float64) - lo) / (hi - lo), 0.0, 1.0)
             brushes = [pg.mkBrush(c) for c in cmap.mapToQColor(scaled)]
         else:
             palette_brushes = [pg.mkBrush(class_colour(i)) for i in range(max(self.n_classes, 2))]

@@ -150,6 +150,8 @@ class TrainingDashboard(QWidget):
         `layer_kinds` (optional) maps layer id → activation name, which sharpens the health checks.
         """
         run_id = str(run_id)
+        if run_id.isdigit():  # the worker numbers its runs: "run 3" reads better in the list and legends
+            run_id = f"run {run_id}"
         base, n = run_id, 2
         while run_id in self.runs:  # the same name twice would merge two runs' curves
             run_id, n = f"{base} ({n})", n + 1

@@ -135,11 +135,13 @@ class MetricsPanel(QWidget):
                 curves.batch.setData(*run.batch_curve())
             if epochs:
                 x = np.asarray(run.epochs, dtype=np.float64)
-                metric = "mae" if run.is_regression else "accuracy"
+                metric = "mae" if self._regression else "accuracy"
+                same_task = run.is_regression == self._regression  # no accuracy drawn on an MAE axis
                 for curve, key in ((curves.train, "loss"), (curves.val, "val_loss"),
                                    (curves.metric_train, metric), (curves.metric_val, f"val_{metric}"),
                                    (curves.r2_train, "r2"), (curves.r2_val, "val_r2")):
-                    _set_finite(curve, x, run.series(key))
+                    keep = same_task or key in ("loss", "val_loss")
+                    _set_finite(curve, x, run.series(key) if keep else np.full(len(x), np.nan))
                 lr = np.asarray(run.lr, dtype=np.float64)
                 _set_finite(curves.lr, x, lr)
                 if np.isfinite(lr).any() and np.nanmax(lr) > 0:  # from 0, so a constant rate is a flat line

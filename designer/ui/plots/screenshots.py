@@ -25,7 +25,7 @@ def train_events(dataset: str, hidden: list[tuple[int, str]], epochs: int, *, lr
     from designer.ui.plots.boundary import boundary_grid
 
     prepared = prepare_data({"source": {"kind": "builtin", "name": dataset}})
-    n_classes = len(prepared.classes)
+    regression = prepared.task == "regression"
     graph = Graph()
     previous = graph.add_node("Input", {}, node_id="input").id
     kinds = {}
@@ -34,9 +34,11 @@ def train_events(dataset: str, hidden: list[tuple[int, str]], epochs: int, *, lr
         graph.connect(previous, node)
         kinds[node] = activation
         previous = node
-    out = graph.add_node("Dense", {"units": n_classes, "activation": "softmax"}, node_id="output").id
+    head = {"units": 1, "activation": "linear"} if regression else {"units": len(prepared.classes),
+                                                                    "activation": "softmax"}
+    out = graph.add_node("Dense", head, node_id="output").id
     graph.connect(previous, out)
-    kinds[out] = "softmax"
+    kinds[out] = head["activation"]
     network = Network.from_graph(graph, input_shape=tuple(prepared.input_shape), seed=seed)
     events = []
 
@@ -47,7 +49,8 @@ def train_events(dataset: str, hidden: list[tuple[int, str]], epochs: int, *, lr
                 event.extras["points"] = (prepared.x_train, prepared.y_train)
         events.append(event)
 
-    cfg = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "loss": "categorical_crossentropy",
+    loss = "mean_squared_error" if regression else "categorical_crossentropy"
+    cfg = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "loss": loss,
            "optimizer": {"type": "adam", "learning_rate": lr}}
     Trainer(network, prepared, cfg, on_event=on_event).run()
     return events, network, prepared, [*kinds], kinds
@@ -71,6 +74,8 @@ def feed(dashboard, run_id: str, task: str, classes, layer_ids, kinds, events) -
 def evaluation_result(network, prepared) -> dict:
     from designer.training.metrics import evaluate, precision_recall_f1
 
+    if prepared.task == "regression":
+        return {"y_true": prepared.y_val.ravel(), "y_pred": network.predict(prepared.x_val).ravel()}
     result = evaluate(network, prepared.x_val, prepared.y_val, "categorical_crossentropy", "classification",
                       list(prepared.classes))
     scores = precision_recall_f1(np.asarray(result["confusion_matrix"]))
@@ -103,19 +108,21 @@ def main(argv: list[str] | None = None) -> int:
     app.setStyle("Fusion")
     spiral = train_events("spiral", [(16, "relu"), (16, "relu")], 60, lr=0.02, boundary=True)
     digits = train_events("digits", [(64, "relu"), (32, "tanh")], 15, lr=0.003)
+    bumps = train_events("reg_gauss", [(16, "tanh"), (16, "tanh")], 40, lr=0.01, boundary=True)
     light = app.palette()
+    runs = (("spiral", spiral), ("digits", digits), ("regression", bumps))
     for theme_name, palette in (("light", light), ("dark", dark_palette())):
         app.setPalette(palette)
-        for run_name, (events, network, prepared, layer_ids, kinds) in (("spiral", spiral), ("digits", digits)):
+        for run_name, (events, network, prepared, layer_ids, kinds) in runs:
             board = TrainingDashboard()
             board.resize(1280, 760)
-            feed(board, run_name, "classification", prepared.classes, layer_ids, kinds, events)
+            feed(board, run_name, prepared.task, prepared.classes, layer_ids, kinds, events)
             board.show()
             app.processEvents()
             shots = {"training": 0, "layers": 1}
-            if run_name == "spiral":
+            if run_name != "digits":
                 shots["boundary"] = 2
-            else:
+            if run_name != "spiral":
                 board.show_evaluation(evaluation_result(network, prepared))
                 shots["evaluation"] = 3
             shots["overfitting"] = 4

@@ -74,6 +74,8 @@ def make_plot(title: str, palette_source: QWidget, left: str = "", bottom: str =
         item.setLabel("bottom", bottom)
     if grid:
         item.showGrid(x=True, y=True, alpha=0.15)
+    for name in ("left", "bottom"):
+        item.getAxis(name).enableAutoSIPrefix(False)  # "(x0.001)" on a unit-less axis only confuses
     if legend is not None:
         item.addLegend(offset=legend, labelTextSize="8pt")
     style_plot(plot, palette_source.palette())
