@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.autosaver = files.Autosaver(self._autosave_state, self) if autosave else None
 
         self.set_project(self.project, path)
-        self.centre.setCurrentIndex(1 if project is not None else 0)
+        self._show_workspace(project is not None)
         self.start_page.set_recent(self.recent.paths())
 
     # ================================================================ construction
@@ -286,8 +286,18 @@ class MainWindow(QMainWindow):
         self._refresh_input_shape()
         self._extra_dirty = modified
         self._update_modified()
-        self.centre.setCurrentIndex(1)
+        self._show_workspace(True)
         self.canvas.fit_to_view()
+
+    def _show_workspace(self, on: bool) -> None:
+        """The start page (off) or the editor (on); the panels only make sense with a project open."""
+        self.centre.setCurrentIndex(1 if on else 0)
+        for dock in (self.palette_dock, self.properties_dock, self.summary_dock, self.problems_dock,
+                     self.training_dock, self.dashboard_dock):
+            dock.widget().setEnabled(on)
+        for act in (self.act_save, self.act_save_as, self.act_export, self.act_builder, self.act_train,
+                    self.act_step_batch, self.act_step_epoch):
+            act.setEnabled(on)
 
     def is_modified(self) -> bool:
         return self._extra_dirty or not self.undo_stack.isClean()

@@ -116,3 +116,12 @@ def test_other_files_are_not_accepted(make_window, tmp_path):
     drop = _drop(window, mime, QPointF(50, 50))
     assert not drop.isAccepted()
     assert window.project.name == "Iris classifier"
+
+
+def test_panels_are_inactive_until_a_project_is_open(make_window):
+    window = make_window()
+    assert not window.training_panel.isEnabled() and not window.act_train.isEnabled()
+    window.start_page.new_requested.emit()
+    assert window.centre.currentWidget() is window.tabs
+    assert window.training_panel.isEnabled() and window.act_train.isEnabled()
+    assert window.project.graph.input_nodes() == ["input_1"]
