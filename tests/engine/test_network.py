@@ -231,3 +231,26 @@ def test_plain_sgd_with_the_rate_folded_in_matches_a_generic_optimizer_step(loss
         np.testing.assert_allclose(ga, gb, rtol=1e-4, atol=1e-6, err_msg=key)
     for key, w in fused.get_weights().items():
         np.testing.assert_allclose(w, generic.get_weights()[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+@pytest.mark.parametrize(
+    ("layers", "loss_name", "n_out"),
+    [
+        ([("Dense", {"units": 3}), ("Activation", {"activation": "softmax"})], "categorical_crossentropy", 3),
+        ([("Dense", {"units": 1, "activation": "sigmoid"})], "binary_crossentropy", 1),
+        ([("Dense", {"units": 2, "activation": "sigmoid"})], "binary_crossentropy", 2),
+        ([("Dense", {"units": 2, "activation": "tanh"})], "hinge", 2),
+        ([("Dense", {"units": 1, "use_bias": False})], "huber", 1),
+    ],
+)
+def test_output_pairings_train_with_exact_gradients(layers, loss_name, n_out):
+    g = chain(("Dense", {"units": 4, "activation": "silu"}), ("Dropout", {"rate": 0.0}), *layers)
+    net = Network.from_graph(g, seed=4, dtype=np.float64)
+    x, y = _data(7, seed=1)
+    y = y % 2 if n_out <= 2 else y
+    y_enc = encode_targets(loss_name, y, n_out).astype(np.float64)
+    loss = get_loss(loss_name)
+    opt = Capture()
+    net.train_batch(x, y_enc, loss, opt)
+    for (_key, p), grad in zip(net.parameters(), opt.grads):
+        assert_grad_close(grad, numeric_grad(lambda: net.loss_value(x, y_enc, loss), p))
