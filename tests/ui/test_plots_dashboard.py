@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from designer.training.events import BatchEnd, EpochEnd, TrainingFinished
-from designer.ui.plots.dashboard import TrainingDashboard
+from designer.ui.plots.dashboard import TAB_ACTIVATIONS, TAB_EVALUATION, TrainingDashboard
 from designer.ui.plots.screenshots import dark_palette, feed, train_events
 
 
@@ -94,7 +94,7 @@ def test_dying_relu_warning_appears_for_histogram_at_zero(board):
     board.start_run("relu", "classification", ["a", "b"], ["dense_1"], layer_kinds={"dense_1": "relu"})
     board.on_epoch(EpochEnd(1, {"loss": 0.7}, {"dense_1": healthy}, 0.01))
     assert board.health_warnings() == []
-    assert board.tabs.tabText(1) == "Layers"
+    assert board.tabs.tabText(TAB_ACTIVATIONS) == "Activations"
     board.on_epoch(EpochEnd(2, {"loss": 0.7}, {"dense_1": dead}, 0.01,
                             {"weight_norms": {"dense_1": 1.0}, "grad_norms": {"dense_1": 1e-9}}))
     warnings = board.health_warnings()
@@ -102,7 +102,7 @@ def test_dying_relu_warning_appears_for_histogram_at_zero(board):
     assert any("vanishing" in w for w in warnings)
     shown = [board.warnings_list.item(i).text() for i in range(board.warnings_list.count())]
     assert any("dying" in t for t in shown)
-    assert board.tabs.tabText(1) == "Layers ⚠ 2"
+    assert board.tabs.tabText(TAB_ACTIVATIONS) == "Activations ⚠ 2"
 
 
 def test_confusion_matrix_shows_given_counts_and_scores(board):
@@ -115,7 +115,7 @@ def test_confusion_matrix_shows_given_counts_and_scores(board):
     assert board.confusion.table.item(1, 0).text() == "dog"
     assert board.confusion.table.item(0, 1).text() == f"{5 / 7:.3f}"
     assert board.confusion.table.item(2, 3).text() == "0.950"
-    assert board.eval_stack.currentWidget() is board.confusion and board.tabs.currentIndex() == 3
+    assert board.eval_stack.currentWidget() is board.confusion and board.tabs.currentIndex() == TAB_EVALUATION
     assert not board.worst_table.isHidden() and board.worst_table.item(0, 3).text() == "3.25"
     labels = [t[1] for t in board.confusion.plot.getPlotItem().getAxis("bottom")._tickLevels[0]]
     assert labels == ["cat", "dog", "eel"]

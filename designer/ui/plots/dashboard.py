@@ -43,6 +43,7 @@ from designer.ui.plots.runs import RunsList
 refcount_guard.protect_singletons()  # PySide6 6.12 on Python 3.11 loses a None reference per Qt call
 
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
+TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 
 
 class TrainingDashboard(QWidget):
@@ -99,22 +100,16 @@ class TrainingDashboard(QWidget):
         training.setStretchFactor(1, 1)
         training.setSizes([900, 170])
 
-        layers = QSplitter(Qt.Orientation.Vertical)
-        layers.addWidget(self.histograms)
-        lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(self.norms)
-        box = QWidget()
-        box_layout = QVBoxLayout(box)
-        box_layout.setContentsMargins(0, 0, 0, 0)
-        box_layout.addWidget(QLabel("Layer health"))
-        box_layout.addWidget(self.warnings_list)
-        lower.addWidget(box)
-        lower.setStretchFactor(0, 3)
-        lower.setStretchFactor(1, 2)
-        layers.addWidget(lower)
-        layers.setStretchFactor(0, 3)
-        layers.setStretchFactor(1, 2)
+        # Activations: histograms over time, and the health verdicts in a short list under them
+        activations = QWidget()
+        act_layout = QVBoxLayout(activations)
+        act_layout.setContentsMargins(0, 0, 0, 0)
+        act_layout.addWidget(self.histograms, 1)
         self.warnings_list.setWordWrap(True)
+        self.warnings_list.setMaximumHeight(72)
+        self.warnings_list.setToolTip("Layer health: dying ReLUs, saturating sigmoid/tanh, exploding or "
+                                      "vanishing gradients")
+        act_layout.addWidget(self.warnings_list)
 
         self.eval_stack = QStackedWidget()
         self.eval_stack.addWidget(self.confusion)
@@ -127,11 +122,13 @@ class TrainingDashboard(QWidget):
         self.worst_table.setVisible(False)
 
         self.tabs.addTab(training, "Training")
-        self.tabs.addTab(layers, "Layers")
+        self.tabs.addTab(activations, "Activations")
+        self.tabs.addTab(self.norms, "Weights && gradients")
         self.tabs.addTab(self.boundary, "Decision boundary")
         self.tabs.addTab(evaluation, "Evaluation")
         self.tabs.addTab(self.overfitting, "Overfitting")
-        self._tab_of = {"metrics_batch": 0, "metrics_epoch": 0, "layers": 1, "boundary": 2, "overfitting": 4}
+        self._tab_of = {"metrics_batch": TAB_TRAINING, "metrics_epoch": TAB_TRAINING, "layers": TAB_ACTIVATIONS,
+                        "norms": TAB_NORMS, "boundary": TAB_BOUNDARY, "overfitting": TAB_OVERFITTING}
 
         header = QHBoxLayout()
         header.addWidget(self.status, 1)
@@ -171,7 +168,7 @@ class TrainingDashboard(QWidget):
         self.runs_list.add_run(run_id, len(self.runs) - 1, checked=True)
         self.status.setText(f"{run_id}: starting…")
         self._show_warnings()
-        self._mark("metrics_batch", "metrics_epoch", "layers", "overfitting")
+        self._mark("metrics_batch", "metrics_epoch", "layers", "norms", "overfitting")
 
     def on_started(self, event) -> None:
         """Optional: `TrainingStarted(total_epochs, batches_per_epoch)` places the first epoch's batches exactly."""
@@ -204,7 +201,7 @@ class TrainingDashboard(QWidget):
             self._pending_boundary = tuple(extras["boundary"])
             self._mark("boundary")
         self._update_status(run)
-        self._mark("metrics_epoch", "layers", "overfitting")
+        self._mark("metrics_epoch", "layers", "norms", "overfitting")
 
     def on_finished(self, event) -> None:
         run = self._run_for_event()
@@ -229,7 +226,7 @@ class TrainingDashboard(QWidget):
             self.regression.show_predictions(result["y_true"], result["y_pred"])
             self.eval_stack.setCurrentWidget(self.regression)
         self._show_worst(result.get("worst"))
-        self.tabs.setCurrentIndex(3)
+        self.tabs.setCurrentIndex(TAB_EVALUATION)
 
     def set_boundary_data(self, x2d, y, xs=None, ys=None, values=None) -> None:
         """Data points (x2d (n, 2), y) and, when given, the grid from `boundary_grid` behind them.
@@ -273,6 +270,7 @@ class TrainingDashboard(QWidget):
             self.metrics.update_runs(runs, visible, batches="metrics_batch" in todo, epochs="metrics_epoch" in todo)
         if "layers" in todo and self.current is not None:
             self.histograms.refresh()
+        if "norms" in todo and self.current is not None:
             self.norms.update_norms(self.current.weight_norms, self.current.grad_norms)
         if "overfitting" in todo and self.current is not None:
             run = self.current
@@ -315,7 +313,7 @@ class TrainingDashboard(QWidget):
             item.setForeground(theme.warning_color(palette))
             self.warnings_list.addItem(item)
         count = len(self._warnings)
-        self.tabs.setTabText(1, f"Layers ⚠ {count}" if count else "Layers")
+        self.tabs.setTabText(TAB_ACTIVATIONS, f"Activations ⚠ {count}" if count else "Activations")
 
     def _show_worst(self, rows) -> None:
         if not rows:
@@ -371,11 +369,13 @@ class TrainingDashboard(QWidget):
         """The plot last clicked on the shown tab, else that tab's main plot."""
         index = self.tabs.currentIndex()
         candidates = {
-            0: self.metrics.plots(),
-            1: [self.histograms.heatmap_plot, self.histograms.epoch_plot, *self.norms.plots()],
-            2: self.boundary.plots(),
-            3: (self.confusion if self.eval_stack.currentWidget() is self.confusion else self.regression).plots(),
-            4: self.overfitting.plots(),
+            TAB_TRAINING: self.metrics.plots(),
+            TAB_ACTIVATIONS: [self.histograms.heatmap_plot, self.histograms.epoch_plot],
+            TAB_NORMS: self.norms.plots(),
+            TAB_BOUNDARY: self.boundary.plots(),
+            TAB_EVALUATION: (self.confusion if self.eval_stack.currentWidget() is self.confusion
+                             else self.regression).plots(),
+            TAB_OVERFITTING: self.overfitting.plots(),
         }[index]
         return self._focus_plot if self._focus_plot in candidates else candidates[0]
 

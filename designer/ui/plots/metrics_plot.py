@@ -81,17 +81,10 @@ class MetricsPanel(QWidget):
                                          labelOpts={"position": 0.6})
         self.best_line.setVisible(False)
         self.loss_plot.addItem(self.best_line, ignoreBounds=True)
-        self._grid = layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.loss_plot, 0, 0, 2, 1)
-        layout.addWidget(self.metric_plot, 0, 1, 2, 1)
-        layout.addWidget(self.r2_plot, 1, 1)
-        layout.addWidget(self.lr_plot, 2, 0, 1, 2)
-        layout.setColumnStretch(0, 3)
-        layout.setColumnStretch(1, 2)
-        layout.setRowStretch(0, 2)
-        layout.setRowStretch(1, 2)
-        layout.setRowStretch(2, 1)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setColumnStretch(0, 3)
+        self._grid.setColumnStretch(1, 2)
         self._curves: dict[str, _RunCurves] = {}
         self._colour_index: dict[str, int] = {}
         self._regression = False
@@ -106,9 +99,20 @@ class MetricsPanel(QWidget):
     def set_regression(self, regression: bool) -> None:
         self._regression = regression
         self.metric_plot.getPlotItem().setTitle("MAE" if regression else "Accuracy")
-        # classification: accuracy takes the R² plot's place below it
-        self._grid.removeWidget(self.metric_plot)
-        self._grid.addWidget(self.metric_plot, 0, 1, 1 if regression else 2, 1)
+        # the legend goes where the curves are not: MAE falls (top is free), accuracy rises (bottom is)
+        self.metric_plot.getPlotItem().legend.setOffset((-10, 10) if regression else (-10, -10))
+        for plot in self.plots():
+            self._grid.removeWidget(plot)
+        # classification: loss | accuracy over learning rate; regression: a 2×2 grid with R²
+        if regression:
+            places = ((self.loss_plot, 0, 0, 1), (self.metric_plot, 0, 1, 1), (self.lr_plot, 1, 0, 1),
+                      (self.r2_plot, 1, 1, 1))
+        else:
+            places = ((self.loss_plot, 0, 0, 2), (self.metric_plot, 0, 1, 1), (self.lr_plot, 1, 1, 1))
+        for plot, row, col, rows in places:
+            self._grid.addWidget(plot, row, col, rows, 1)
+        self._grid.setRowStretch(0, 3 if regression else 2)
+        self._grid.setRowStretch(1, 2 if regression else 1)
         self.r2_plot.setVisible(regression)
         self.apply_palette()
 

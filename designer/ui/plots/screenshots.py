@@ -99,7 +99,15 @@ def dark_palette():
 def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from designer.ui.plots.dashboard import TrainingDashboard
+    from designer.ui.plots.dashboard import (
+        TAB_ACTIVATIONS,
+        TAB_BOUNDARY,
+        TAB_EVALUATION,
+        TAB_NORMS,
+        TAB_OVERFITTING,
+        TAB_TRAINING,
+        TrainingDashboard,
+    )
 
     argv = sys.argv[1:] if argv is None else argv
     out = Path(argv[0] if argv else "docs/screenshots")
@@ -119,13 +127,13 @@ def main(argv: list[str] | None = None) -> int:
             feed(board, run_name, prepared.task, prepared.classes, layer_ids, kinds, events)
             board.show()
             app.processEvents()
-            shots = {"training": 0, "layers": 1}
+            shots = {"training": TAB_TRAINING, "activations": TAB_ACTIVATIONS, "norms": TAB_NORMS}
             if run_name != "digits":
-                shots["boundary"] = 2
+                shots["boundary"] = TAB_BOUNDARY
             if run_name != "spiral":
                 board.show_evaluation(evaluation_result(network, prepared))
-                shots["evaluation"] = 3
-            shots["overfitting"] = 4
+                shots["evaluation"] = TAB_EVALUATION
+            shots["overfitting"] = TAB_OVERFITTING
             for shot, index in shots.items():
                 board.tabs.setCurrentIndex(index)
                 board.flush()
