@@ -220,3 +220,31 @@ def test_background_follows_the_palette(board, qtbot):
     qtbot.waitUntil(lambda: board.metrics.loss_plot.backgroundBrush().color()
                     == dark_palette().color(QPalette.ColorRole.Base), timeout=3000)
     assert board.histograms.heatmap_plot.backgroundBrush().color().lightness() < 60
+
+
+def test_real_ten_class_run_histograms_and_confusion_matrix(board):
+    from designer.ui.plots.screenshots import evaluation_result
+
+    events, network, prepared, layer_ids, kinds = train_events("digits", [(32, "relu"), (16, "tanh")], 2, lr=0.003)
+    feed(board, "digits", "classification", prepared.classes, layer_ids, kinds, events)
+    assert board.histograms.layer_box.count() == len(layer_ids) == 3
+    board.histograms.select_layer("dense_2")
+    assert board.histograms.image_shape() == (2, 64)
+    result = evaluation_result(network, prepared)
+    board.show_evaluation(result)
+    texts = board.confusion.cell_texts()
+    assert len(texts) == 100 and sum(int(t) for t in texts) == len(prepared.y_val)
+    assert texts == [str(v) for row in result["confusion_matrix"] for v in row]
+    assert board.confusion.table.rowCount() == 10
+
+
+def test_on_started_places_the_first_epochs_batches_exactly(board):
+    from designer.training.events import TrainingStarted
+
+    board.start_run("s", "classification", ["a", "b"], [])
+    board.on_started(TrainingStarted(total_epochs=3, batches_per_epoch=20))
+    for batch in (5, 10):
+        board.on_batch(BatchEnd(1, batch, 0.5, 100.0))
+    board.flush()
+    x, _ = board.metrics.curves_for("s").batch.getData()
+    assert x.tolist() == pytest.approx([0.25, 0.5])  # not squeezed to the end of epoch 1
