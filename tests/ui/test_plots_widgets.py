@@ -83,3 +83,19 @@ def test_every_panel_follows_a_palette_change(board, qtbot):
     curves = board.metrics.curves_for("r")
     assert curves.train.opts["pen"].color().name() == "#56b4e9"  # the dark theme's first series colour
     assert board.confusion.cell_texts() == ["2", "1", "0", "3"]  # redrawn, counts kept
+
+
+def test_many_qt_calls_do_not_use_up_none(qtbot):
+    """PySide6 6.12 on Python 3.11 drops a reference to None per void call; the guard keeps Python alive."""
+    import sys
+
+    from PySide6.QtWidgets import QLabel
+
+    from designer.ui.plots import refcount_guard
+
+    refcount_guard.protect_singletons()
+    label = QLabel()
+    qtbot.addWidget(label)
+    for _ in range(50_000):  # more than None's natural reference count (~16k at start)
+        label.setText("a")
+    assert sys.getrefcount(None) > 1_000_000
