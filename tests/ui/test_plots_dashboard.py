@@ -210,6 +210,9 @@ def test_boundary_accepts_grid_and_the_points_first_form(board):
     board.set_boundary_data(x2d, y, *grid)
     board.flush()
     assert board.boundary.has_data()
+    board.start_run("no 2-D data", "classification", ["0", "1"], [])
+    board.flush()
+    assert not board.boundary.has_data() and len(board.boundary.scatter.data) == 0  # nothing stale
 
 
 def test_background_follows_the_palette(board, qtbot):

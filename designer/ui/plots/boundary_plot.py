@@ -62,6 +62,13 @@ class BoundaryPlot(QWidget):
         legend.setVisible(bool(self._legend_names))
         theme.style_plot(self.plot, self.palette())
 
+    def clear_data(self) -> None:
+        """A new run: nothing of the previous run's map or points may linger."""
+        self.image.clear()
+        self.scatter.clear()
+        self._grid = self._points = None
+        self.hint.setVisible(True)
+
     def has_data(self) -> bool:
         return self.image.image is not None
 

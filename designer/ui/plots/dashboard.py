@@ -163,6 +163,8 @@ class TrainingDashboard(QWidget):
         self.metrics.show_best(None)
         self.histograms.set_entries(run.histograms, run.layer_ids)
         self.norms.clear_data()
+        self.boundary.clear_data()
+        self._pending_boundary = self._pending_points = None
         self.boundary.configure(task, max(len(class_names), 1), class_names)
         self.eval_stack.setCurrentWidget(self.regression if regression else self.confusion)
         self.runs_list.add_run(run_id, len(self.runs) - 1, checked=True)
@@ -226,7 +228,8 @@ class TrainingDashboard(QWidget):
             self.regression.show_predictions(result["y_true"], result["y_pred"])
             self.eval_stack.setCurrentWidget(self.regression)
         self._show_worst(result.get("worst"))
-        self.tabs.setCurrentIndex(TAB_EVALUATION)
+        if self.tabs.currentIndex() == TAB_TRAINING:  # bring it forward, unless the user looks elsewhere
+            self.tabs.setCurrentIndex(TAB_EVALUATION)
 
     def set_boundary_data(self, x2d, y, xs=None, ys=None, values=None) -> None:
         """Data points (x2d (n, 2), y) and, when given, the grid from `boundary_grid` behind them.
