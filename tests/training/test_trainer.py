@@ -259,3 +259,22 @@ def test_l2_regularization_shrinks_the_kernels():
         return float(np.linalg.norm(net.get_weights()["dense_1/kernel"]))
 
     assert kernel_norm(0.05) < 0.7 * kernel_norm(0.0)
+
+
+def test_nan_mid_epoch_restores_the_last_verified_snapshot():
+    net = mlp()
+    before_batch = []
+    original = net.train_batch
+
+    def flaky(x, y, *args, **kw):
+        before_batch.append(net.get_weights())
+        value = original(x, y, *args, **kw)
+        return float("nan") if len(before_batch) == 11 else value  # the 11th batch "diverges"
+
+    net.train_batch = flaky
+    result = Trainer(net, blobs(n=320), cfg(epochs=1, batch_size=16)).run()
+    assert result.reason == "nan" and "batch 11" in result.message
+    # snapshots are taken before batches 1, 9, 17 …; batch 9's loss was finite, so its weights are restored
+    restored = net.get_weights()
+    assert trainer_module.SNAPSHOT_EVERY == 8
+    assert all(np.array_equal(restored[k], before_batch[8][k]) for k in restored)
