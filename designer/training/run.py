@@ -35,6 +35,9 @@ def _input_node(graph):
 def _check_output_fits(network, prepared, loss: str) -> list[str]:
     """Raise TrainingError when the output layer cannot fit the data's targets; return soft warnings."""
     out_id = network.output_id
+    if len(network.output_shape) != 1:
+        raise TrainingError(f"the output layer {out_id} outputs shape {list(network.output_shape)}; end the network "
+                            "with Flatten and a Dense layer so each row gets one vector of outputs")
     n_out = math.prod(network.output_shape)
     units = f"{n_out} unit{'s' if n_out != 1 else ''}"
     if prepared.task == "regression":

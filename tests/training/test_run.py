@@ -109,3 +109,15 @@ def test_early_stopping_metrics_are_the_restored_epochs():
     trained, metrics = train_project(project, None, epochs=10)
     assert metrics["reason"] == "early_stopping" and metrics["best_epoch"] == 1
     assert metrics["epoch"] == 1 and metrics["epochs_run"] == 2
+
+
+def test_an_image_shaped_output_is_refused():
+    project = iris_project()
+    g = project.graph
+    g.remove_node("dense_1")
+    g.remove_node("dense_2")
+    g.node("input_1").params["shape"] = [2, 2, 1]
+    g.add_node("Conv2D", {"filters": 3, "kernel_size": 1}, node_id="conv2d_1")
+    g.connect("input_1", "conv2d_1")
+    with pytest.raises(TrainingError, match=r"conv2d_1 outputs shape \[2, 2, 3\].*Flatten"):
+        build_and_prepare(project, None)
