@@ -278,3 +278,43 @@ def test_nan_mid_epoch_restores_the_last_verified_snapshot():
     restored = net.get_weights()
     assert trainer_module.SNAPSHOT_EVERY == 8
     assert all(np.array_equal(restored[k], before_batch[8][k]) for k in restored)
+
+
+def test_conv_batchnorm_dropout_net_trains_repeatably():
+    from designer.engine.network import Network
+    from designer.graph import Graph
+
+    def build():
+        g = Graph()
+        g.add_node("Input", {"shape": [4, 4, 1]}, node_id="input_1")
+        g.add_node("Conv2D", {"filters": 4, "kernel_size": 3, "padding": "same", "activation": "relu"},
+                   node_id="conv2d_1")
+        g.add_node("BatchNormalization", {}, node_id="batch_normalization_1")
+        g.add_node("Flatten", {}, node_id="flatten_1")
+        g.add_node("Dropout", {"rate": 0.3}, node_id="dropout_1")
+        g.add_node("Dense", {"units": 2, "activation": "softmax"}, node_id="dense_1")
+        for a, b in [("input_1", "conv2d_1"), ("conv2d_1", "batch_normalization_1"),
+                     ("batch_normalization_1", "flatten_1"), ("flatten_1", "dropout_1"), ("dropout_1", "dense_1")]:
+            g.connect(a, b)
+        return Network.from_graph(g, seed=4)
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(80, 16)).astype(np.float32)
+    y = (x[:, :8].sum(1) > x[:, 8:].sum(1)).astype(np.int64)  # top half brighter than the bottom half
+    data = blobs()
+    data.x_train, data.y_train, data.x_val, data.y_val = x[:60], y[:60], x[60:], y[60:]
+
+    def run():
+        rec = Recorder()
+        net = build()
+        res = Trainer(net, data, cfg(epochs=15, seed=4), on_event=rec).run()
+        return res, net.get_weights(), rec.of("EpochEnd")[-1]
+
+    r1, w1, last = run()
+    r2, w2, _ = run()
+    assert r1.reason == "completed" and r1.history == r2.history
+    assert all(np.array_equal(w1[k], w2[k]) for k in w1)
+    assert "batch_normalization_1/moving_mean" in w1
+    assert r1.history[-1]["loss"] < r1.history[0]["loss"]
+    assert set(last.histograms) == {"conv2d_1", "batch_normalization_1", "flatten_1", "dropout_1", "dense_1"}
+    assert last.histograms["conv2d_1"][0].sum() == 60 * 16 * 4  # all 60 rows (fewer than 256), 4×4×4 values
