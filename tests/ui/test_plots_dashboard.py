@@ -37,9 +37,11 @@ def test_real_run_fills_curves_heatmap_norms_and_boundary(board, spiral_run):
     assert x.tolist() == [e.epoch for e in epochs]
     assert np.allclose(y, [e.metrics["loss"] for e in epochs])
     assert np.allclose(curves.metric_val.getData()[1], [e.metrics["val_accuracy"] for e in epochs])
-    bx, by = curves.batch.getData()
+    bx, by = board.current.batch_curve()
     n_batches = sum(isinstance(e, BatchEnd) for e in events)
     assert len(bx) == n_batches and np.all(np.diff(bx) > 0) and bx[-1] == pytest.approx(len(epochs))
+    shown = curves.batch.getData()[0]
+    assert len(shown if shown is not None else []) == (n_batches if n_batches >= 2 * len(epochs) else 0)
     assert board.histograms.image_shape() == (len(epochs), 64)  # one column per epoch
     assert board.norms.curve_count() == 2 * len(layer_ids)
     assert board.boundary.has_data()
@@ -146,6 +148,7 @@ def test_regression_evaluation_plots_predictions_and_residuals(board):
 def _loss_run(board, run_id, losses):
     board.start_run(run_id, "classification", ["a", "b"], [])
     for epoch, loss in enumerate(losses, start=1):
+        board.on_batch(BatchEnd(epoch, 5, loss * 1.2, 1000.0))
         board.on_batch(BatchEnd(epoch, 10, loss * 1.1, 1000.0))
         board.on_epoch(EpochEnd(epoch, {"loss": loss, "val_loss": loss + 0.1, "accuracy": 1 - loss / 2,
                                         "val_accuracy": 1 - loss / 2 - 0.05}, {}, 0.01))
@@ -166,6 +169,7 @@ def test_runs_overlay_shows_two_curves_and_unticking_hides_one(board):
     assert first.train.getData()[1].tolist() == [0.9, 0.6, 0.4]
     assert second.train.getData()[1].tolist() == [0.8, 0.3, 0.2, 0.15]
     assert first.train.opts["pen"].color() != second.train.opts["pen"].color()
+    assert len(first.batch.getData()[0]) == 6 and first.batch.isVisible()
     assert board.metrics.best_line.isVisible() and board.metrics.best_line.value() == 3
     assert "early stopping" in board.status.text()
 
@@ -234,7 +238,9 @@ def test_real_ten_class_run_histograms_and_confusion_matrix(board):
     board.histograms.select_layer("dense_2")
     assert board.histograms.image_shape() == (2, 64)
     result = evaluation_result(network, prepared)
-    board.show_evaluation(result)
+    board.show_evaluation({**result, "split": "validation"})
+    title = board.confusion.plot.getPlotItem().titleLabel.text
+    assert "validation rows" in title and f"accuracy {result['accuracy']:.1%}" in title
     texts = board.confusion.cell_texts()
     assert len(texts) == 100 and sum(int(t) for t in texts) == len(prepared.y_val)
     assert texts == [str(v) for row in result["confusion_matrix"] for v in row]

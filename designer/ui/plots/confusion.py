@@ -116,6 +116,13 @@ class ConfusionView(QWidget):
                     cell.setForeground(QColor(theme.warning_color(self.palette())))
                 self.table.setItem(i, col, cell)
 
+    def set_caption(self, split: str | None = None, accuracy: float | None = None) -> None:
+        """Say which rows the matrix counts (and their accuracy) in its title."""
+        parts = [f"{split} rows" if split else "", f"accuracy {accuracy:.1%}" if accuracy is not None else ""]
+        detail = ", ".join(p for p in parts if p)
+        title = f"Confusion matrix ({detail})" if detail else "Confusion matrix"
+        self.plot.getPlotItem().setTitle(title, color=theme.foreground(self.palette()).name())
+
     def _colour_map(self) -> pg.ColorMap:
         """Background (share 0) to the palette's accent (share 1): zeros recede in light and dark themes."""
         palette = self.palette()

@@ -136,7 +136,10 @@ class MetricsPanel(QWidget):
             if not shown:
                 continue
             if batches:
-                curves.batch.setData(*run.batch_curve())
+                bx, by = run.batch_curve()
+                # fast runs report only a few batches: fewer than two per epoch adds noise, not detail
+                dense = len(bx) >= 2 * len(run.epochs)
+                curves.batch.setData(bx if dense else [], by if dense else [])
             if epochs:
                 x = np.asarray(run.epochs, dtype=np.float64)
                 metric = "mae" if self._regression else "accuracy"
