@@ -145,20 +145,20 @@ def test_regression_evaluation_plots_predictions_and_residuals(board):
     assert board.regression.resid_scatter.getData()[1].tolist() == [-0.5, 0.5, -0.5]
 
 
-def _loss_run(board, run_id, losses):
+def _loss_run(board, run_id, losses, lr=0.01):
     board.start_run(run_id, "classification", ["a", "b"], [])
     for epoch, loss in enumerate(losses, start=1):
         board.on_batch(BatchEnd(epoch, 5, loss * 1.2, 1000.0))
         board.on_batch(BatchEnd(epoch, 10, loss * 1.1, 1000.0))
         board.on_epoch(EpochEnd(epoch, {"loss": loss, "val_loss": loss + 0.1, "accuracy": 1 - loss / 2,
-                                        "val_accuracy": 1 - loss / 2 - 0.05}, {}, 0.01))
+                                        "val_accuracy": 1 - loss / 2 - 0.05}, {}, lr))
     board.on_finished(TrainingFinished("early_stopping", "stopped early", len(losses) - 1))
     board.flush()
 
 
 def test_runs_overlay_shows_two_curves_and_unticking_hides_one(board):
     _loss_run(board, "first", [0.9, 0.6, 0.4])
-    _loss_run(board, "second", [0.8, 0.3, 0.2, 0.15])
+    _loss_run(board, "second", [0.8, 0.3, 0.2, 0.15], lr=0.001)
     first, second = board.metrics.curves_for("first"), board.metrics.curves_for("second")
     assert board.runs_list.checked_runs() == {"second"}  # a new run starts alone
     assert not first.train.isVisible() and second.train.isVisible()
@@ -170,6 +170,7 @@ def test_runs_overlay_shows_two_curves_and_unticking_hides_one(board):
     assert second.train.getData()[1].tolist() == [0.8, 0.3, 0.2, 0.15]
     assert first.train.opts["pen"].color() != second.train.opts["pen"].color()
     assert len(first.batch.getData()[0]) == 6 and first.batch.isVisible()
+    assert board.metrics.lr_plot.getPlotItem().getViewBox().viewRange()[1][1] >= 0.01  # both runs' rates fit
     assert board.metrics.best_line.isVisible() and board.metrics.best_line.value() == 3
     assert "early stopping" in board.status.text()
 

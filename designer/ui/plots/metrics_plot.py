@@ -127,6 +127,7 @@ class MetricsPanel(QWidget):
 
     def update_runs(self, runs: list[RunData], visible: set[str], batches: bool = True, epochs: bool = True) -> None:
         """Feed the visible runs' data into their curves; hide the others. Never re-creates items."""
+        lr_top = 0.0
         for run in runs:
             shown = run.run_id in visible
             if not shown and run.run_id not in self._curves:
@@ -151,8 +152,10 @@ class MetricsPanel(QWidget):
                     _set_finite(curve, x, run.series(key) if keep else np.full(len(x), np.nan))
                 lr = np.asarray(run.lr, dtype=np.float64)
                 _set_finite(curves.lr, x, lr)
-                if np.isfinite(lr).any() and np.nanmax(lr) > 0:  # from 0, so a constant rate is a flat line
-                    self.lr_plot.getPlotItem().setYRange(0.0, float(np.nanmax(lr)) * 1.15, padding=0)
+                if np.isfinite(lr).any():
+                    lr_top = max(lr_top, float(np.nanmax(lr)))
+        if epochs and lr_top > 0:  # from 0, so a constant rate is a flat line, and every shown run fits
+            self.lr_plot.getPlotItem().setYRange(0.0, lr_top * 1.15, padding=0)
 
     def show_best(self, epoch: int | None, label: str = "best") -> None:
         if epoch is None:

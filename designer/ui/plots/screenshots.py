@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     spiral = train_events("spiral", [(16, "relu"), (16, "relu")], 60, lr=0.02, boundary=True)
     digits = train_events("digits", [(64, "relu"), (32, "tanh")], 15, lr=0.003)
     bumps = train_events("reg_gauss", [(16, "tanh"), (16, "tanh")], 40, lr=0.01, boundary=True)
+    slow = train_events("spiral", [(16, "relu"), (16, "relu")], 60, lr=0.005, boundary=False)
     light = app.palette()
     runs = (("spiral", spiral), ("digits", digits), ("regression", bumps))
     for theme_name, palette in (("light", light), ("dark", dark_palette())):
@@ -142,6 +143,20 @@ def main(argv: list[str] | None = None) -> int:
             board.close()
             board.deleteLater()
             app.processEvents()
+        # two runs of the same network, learning rate 0.02 against 0.005, overlaid
+        board = TrainingDashboard()
+        board.resize(1280, 760)
+        for name, (events, _net, prepared, layer_ids, kinds) in (("lr 0.02", spiral), ("lr 0.005", slow)):
+            feed(board, name, "classification", prepared.classes, layer_ids, kinds, events)
+        board.runs_list.set_checked("lr 0.02", True)
+        board.show()
+        board.flush()
+        app.processEvents()
+        app.processEvents()
+        board.grab().save(str(out / f"dashboard-compare-runs-{theme_name}.png"))
+        board.close()
+        board.deleteLater()
+        app.processEvents()
     return 0
 
 
