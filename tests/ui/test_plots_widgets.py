@@ -86,14 +86,13 @@ def test_every_panel_follows_a_palette_change(board, qtbot):
 
 
 def test_many_qt_calls_do_not_use_up_none(qtbot):
-    """PySide6 6.12 on Python 3.11 drops a reference to None per void call; the guard keeps Python alive."""
+    """PySide6 6.12 on Python 3.11 drops a reference to None per void call; designer.ui's guard keeps
+    Python alive (importing designer.ui applies it before any Qt call)."""
     import sys
 
     from PySide6.QtWidgets import QLabel
 
-    from designer.ui.plots import refcount_guard
-
-    refcount_guard.protect_singletons()
+    import designer.ui  # noqa: F401
     label = QLabel()
     qtbot.addWidget(label)
     for _ in range(50_000):  # more than None's natural reference count (~16k at start)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.ui.plots import health, refcount_guard, theme
+from designer.ui.plots import health, theme
 from designer.ui.plots.boundary_plot import BoundaryPlot
 from designer.ui.plots.confusion import ConfusionView
 from designer.ui.plots.export import export_plot_png
@@ -39,8 +39,6 @@ from designer.ui.plots.overfitting import OverfittingView
 from designer.ui.plots.regression_plots import RegressionView
 from designer.ui.plots.run_data import RunData, write_runs_csv
 from designer.ui.plots.runs import RunsList
-
-refcount_guard.protect_singletons()  # PySide6 6.12 on Python 3.11 loses a None reference per Qt call
 
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
