@@ -5,6 +5,7 @@ Every edit goes through the undo stack; the scene (`designer.ui.canvas.scene`) m
 
 from __future__ import annotations
 
+import atexit
 import json
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, Signal
@@ -188,6 +189,7 @@ class CanvasView(QGraphicsView):
             self.undo_stack.endMacro()
 
     def copy_selection(self) -> bool:
+        _release_clipboard_at_exit()
         nodes = self.selected_node_ids()
         if not nodes:
             return False
@@ -458,3 +460,24 @@ class CanvasView(QGraphicsView):
             self.undo_stack.push(DisconnectCommand(self.graph, src, dst))
         except DesignerError as err:
             self.show_message(str(err))
+
+
+_clipboard_hook_registered = False
+
+
+def _release_clipboard_at_exit() -> None:
+    """Hand our QMimeData back while Python is still alive.
+
+    The clipboard owns the QMimeData we give it; Qt deletes it from a C++ exit handler after the
+    interpreter has finalized, and PySide's wrapper then crashes the process (exit code 139).
+    """
+    global _clipboard_hook_registered
+    if _clipboard_hook_registered:
+        return
+    _clipboard_hook_registered = True
+
+    def clear() -> None:
+        if QApplication.instance() is not None:
+            QApplication.clipboard().clear()
+
+    atexit.register(clear)
