@@ -106,7 +106,7 @@ class Preprocessor:
                 self.warnings.append(f"column '{col}': {n_missing} missing value(s) filled with '{self.fill[col]}'")
                 s = s.where(s.notna(), self.fill[col])
             present = s.notna()
-            codes = pd.Categorical(s.astype(str).where(present), categories=cats).codes
+            codes = pd.Index(cats).get_indexer(s.astype(str).where(present))  # -1: unseen or missing
             unseen = int(((codes < 0) & present.to_numpy()).sum())
             if unseen:
                 self.warnings.append(f"column '{col}': {unseen} value(s) not seen in training encoded as all zeros")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,8 +156,9 @@ def _sniff_header(rows: list[list[str]]) -> bool:
         return True
 
 
-def _scan_rows(path: Path, encoding: str, delimiter: str, header: bool) -> int:
-    """One streaming pass: confirms the encoding decodes and every row has the header's number of fields."""
+def _scan_rows(path: Path, encoding: str, delimiter: str, header: bool, limit: int | None = None) -> int:
+    """Stream rows through the csv module: DataError at the first row whose field count differs from the
+    first row's (pandas would silently pad a short row with NaN). Returns the number of data rows seen."""
     with open(path, encoding=encoding, newline="") as f:
         reader = csv.reader(f, delimiter=delimiter)
         expected = None
@@ -170,10 +172,28 @@ def _scan_rows(path: Path, encoding: str, delimiter: str, header: bool) -> int:
                     rows += 1
                 continue
             if len(row) != expected:
-                raise _fail(path, f"line {reader.line_num} has {len(row)} fields but the "
-                                  f"{'header' if header else 'first line'} has {expected} (ragged rows)")
+                raise _ragged(path, reader.line_num, len(row), expected, header)
             rows += 1
+            if limit is not None and rows >= limit:
+                break
     return rows
+
+
+def _ragged(path: Path, line: int, got: int, expected: int, header: bool) -> DataError:
+    return _fail(path, f"line {line} has {got} fields but the {'header' if header else 'first line'} "
+                       f"has {expected} (ragged rows)")
+
+
+_PANDAS_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _pandas_read(path: Path, info: CsvInfo) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)  # e.g. a first row longer than the header
+        return pd.read_csv(path, sep=info.delimiter, header=0 if info.header else None, encoding=info.encoding,
+                           na_values=NA_VALUES, keep_default_na=False, decimal=info.decimal,
+                           skipinitialspace=True, skip_blank_lines=True, low_memory=False, engine="c",
+                           index_col=False)
 
 
 def sniff_csv(path: str | Path, *, delimiter: str | None = None, header: bool | None = None,
@@ -222,34 +242,56 @@ def read_csv(path: str | Path, *, delimiter: str | None = None, header: bool | N
              encoding: str | None = None) -> tuple[pd.DataFrame, CsvInfo]:
     """Read a whole CSV/TSV into a DataFrame with missing cells as NaN; returns what was detected."""
     path = Path(path)
-    info, _rows = sniff_csv(path, delimiter=delimiter, header=header, encoding=encoding)
+    info, rows = sniff_csv(path, delimiter=delimiter, header=header, encoding=encoding)
+    if info.header and rows:
+        names = [c.strip() for c in rows[0]]
+        dupes = sorted({c for c in names if names.count(c) > 1})
+        if dupes:
+            raise _fail(path, f"has duplicate column names in its header: {', '.join(repr(c) for c in dupes)}")
     try:
-        info.rows = _scan_rows(path, info.encoding, info.delimiter, info.header)
+        # the first rows through the csv module catch a ragged start early with its line number
+        _scan_rows(path, info.encoding, info.delimiter, info.header, limit=200)
+        df = _pandas_read(path, info)
     except UnicodeDecodeError as e:
         if encoding is not None or info.encoding != "utf-8":
             raise _fail(path, f"cannot be decoded as {info.encoding} (byte 0x{e.object[e.start]:02x})") from None
         info.encoding = _fallback_encoding(path)
-        info.rows = _scan_rows(path, info.encoding, info.delimiter, info.header)
-    except csv.Error as e:
-        raise _fail(path, f"is not a readable CSV file ({e})") from None
+        df = _read_or_fail(path, info)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning, ValueError, csv.Error) as e:
+        df = _read_or_fail(path, info, e)
+    info.rows = len(df)
     if info.rows == 0:
         raise _fail(path, "has a header but no data rows" if info.header else "has no data rows")
-    try:
-        df = pd.read_csv(path, sep=info.delimiter, header=0 if info.header else None, encoding=info.encoding,
-                         na_values=NA_VALUES, keep_default_na=False, decimal=info.decimal, skipinitialspace=True,
-                         skip_blank_lines=True, low_memory=False, engine="c")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError, csv.Error) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise _fail(path, f"is not a readable CSV file ({first})") from None
+    if df.shape[1] > 1 and df.iloc[:, -1].isna().any():
+        # a short row looks like an empty last cell: only then pay for the full field-count pass
+        _scan_rows(path, info.encoding, info.delimiter, info.header)
     if not info.header:
         df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
     df.columns = [str(c).strip() for c in df.columns]
-    if len(set(df.columns)) != len(df.columns):
-        raise _fail(path, "has duplicate column names in its header")
     info.columns = list(df.columns)
     if info.encoding not in ("utf-8", "utf-8-sig"):
         info.warnings.append(f"{path.name} is not UTF-8; read as {info.encoding}")
     return df, info
+
+
+def _read_or_fail(path: Path, info: CsvInfo, error: Exception | None = None) -> pd.DataFrame:
+    """Read (again); any parser failure becomes one DataError (ragged rows with their line)."""
+    try:
+        if error is not None:
+            raise error
+        return _pandas_read(path, info)
+    except UnicodeDecodeError as e:
+        raise _fail(path, f"cannot be decoded as {info.encoding} (byte 0x{e.object[e.start]:02x})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning, ValueError, csv.Error) as e:
+        text = str(e).strip()
+        ragged = _PANDAS_RAGGED.search(text)
+        if ragged:
+            expected, line, got = (int(g) for g in ragged.groups())
+            raise _ragged(path, line, got, expected, info.header) from None
+        if isinstance(e, pd.errors.EmptyDataError):
+            raise _fail(path, "has no data rows") from None
+        first = text.splitlines()[0] if text else type(e).__name__
+        raise _fail(path, f"is not a readable CSV file ({first})") from None
 
 
 def read_npz(path: str | Path, x_name: str = "x", y_name: str = "y") -> tuple[pd.DataFrame, tuple[int, ...]]:
