@@ -11,8 +11,9 @@ or raises `ParamError` with a sentence such as `must be a positive integer, got 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from designer.errors import ParamError, ShapeError
 
