@@ -27,8 +27,11 @@ smoke: $(STAMP)
 
 # Benchmarks compare against PyTorch CPU in the same run (the CPU wheel pinned by the issue).
 bench: $(STAMP)
-	$(BIN)/pip install -q torch==2.13.0 '.[bench]'
-	$(BIN)/python -m benchmarks
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/python -m benchmarks                                         # engine vs PyTorch CPU (ratios)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_canvas     # 300-layer graph
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_gui_stall  # GUI stall, in-app throughput
+	$(BIN)/python -m benchmarks.bench_csv_import                        # 1,000,000 x 20 CSV import
 
 bundle: $(STAMP)
 	$(BIN)/pip install -q 'pyinstaller>=6.5'
