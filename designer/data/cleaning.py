@@ -46,15 +46,20 @@ def column_kind(s: pd.Series) -> str:
     present = s.dropna()
     if present.empty:
         return "numeric"
+    if len(present) > 2000:  # a sample settles clear text columns without parsing a million cells
+        sample_share = pd.to_numeric(present.iloc[:1000], errors="coerce").notna().mean()
+        if sample_share < NUMERIC_SHARE / 2:
+            return "categorical"
     numeric_share = pd.to_numeric(present, errors="coerce").notna().mean()
     return "numeric" if numeric_share >= NUMERIC_SHARE else "categorical"
 
 
-def check_numeric(df: pd.DataFrame, columns: list[str], where: str, header_lines: int | None) -> None:
+def check_numeric(df: pd.DataFrame, columns: list[str], where: str, header_lines: int | None,
+                  kinds: dict[str, str] | None = None) -> None:
     """DataError for the first cell of a numeric column that is not a number (when that column is used)."""
     for col in columns:
         s = df[col]
-        if column_kind(s) != "numeric":
+        if (kinds[col] if kinds and col in kinds else column_kind(s)) != "numeric":
             continue
         found = first_non_number(s)
         if found is None:
@@ -70,11 +75,16 @@ def column_warnings(df: pd.DataFrame, features: list[str]) -> list[str]:
     n = len(df)
     for col in features:
         s = df[col]
-        unique = s.nunique(dropna=True)
+        integer_like = pd.api.types.is_integer_dtype(s) or not is_numeric_series(s)
+        if is_numeric_series(s) and not integer_like:
+            values = s.to_numpy(dtype=np.float64)  # floats: min == max is much cheaper than counting
+            constant = not np.isfinite(values).any() or np.nanmin(values) == np.nanmax(values)
+            unique = 1 if constant else 2
+        else:
+            unique = s.nunique(dropna=True)
         if unique <= 1:
             warnings.append(f"column '{col}' is constant (one value); it carries no information")
             continue
-        integer_like = pd.api.types.is_integer_dtype(s) or not is_numeric_series(s)
         if n >= ID_MIN_ROWS and integer_like and unique == s.notna().sum() == n:
             warnings.append(f"column '{col}' looks like an ID (every row has a different value); "
                             "consider leaving it out of the features")

@@ -103,8 +103,9 @@ def prepare_data(data_cfg: dict, base_dir: str | Path | None = None, *,
     task = cfg.get("task") or infer_task(df[target])
     if not cfg.get("task"):
         report["warnings"].append(f"data.task not set: treating '{target}' as {task}")
+    kinds = {c: column_kind(df[c]) for c in features}
     numeric_needed = list(features) + ([target] if task == "regression" else [])
-    check_numeric(df, numeric_needed, where, header_lines)
+    check_numeric(df, numeric_needed, where, header_lines, kinds)
     if task == "regression" and column_kind(df[target]) != "numeric":
         raise DataError(f"target column '{target}' holds text, but regression needs numbers", where=where)
 
@@ -146,7 +147,6 @@ def prepare_data(data_cfg: dict, base_dir: str | Path | None = None, *,
         len(df), split.get("validation", 0.2), split.get("test", 0.1), shuffle=bool(split.get("shuffle", True)),
         stratify_by=y_all if stratify else None, seed=split.get("seed", 0))
 
-    kinds = {c: column_kind(df[c]) for c in features}
     pre = Preprocessor.fit(df.iloc[train_idx], list(features), cfg["missing"], cfg["scaling"], kinds)
     x_all = pre.transform(df)
     pre.target, pre.task, pre.classes = target, task, list(classes)

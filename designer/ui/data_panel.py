@@ -1,0 +1,450 @@
+"""The Data view: choose the data source and its preparation, and look at the data before training.
+
+The table is read on a QThread (a large CSV must not freeze the window); while it loads a busy bar shows.
+`config_changed(dict)` fires only on user edits, never from `set_config`.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.data import (
+    BUILTIN_DATASETS,
+    GENERATED_DEFAULTS,
+    class_balance,
+    correlation,
+    histogram,
+    load_table_with_info,
+    numeric_columns,
+    resolve_config,
+    summarize,
+)
+from designer.data.labels import label_strings
+from designer.errors import DesignerError
+from designer.ui.import_dialog import ImportDialog
+from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, HistogramPlot, ImageGrid, ScatterPlot
+
+CSV_ITEM = "csv"
+NPZ_ITEM = "npz"
+
+
+class TableLoader(QThread):
+    """Reads one data source off the GUI thread; `request` ties a result to the request that asked for it."""
+
+    loaded = Signal(int, object, object)  # request, DataFrame, origin info
+    failed = Signal(int, str)
+
+    def __init__(self, request: int, source: dict, base_dir: Path | None, parent=None) -> None:
+        super().__init__(parent)
+        self.request, self.source, self.base_dir = request, copy.deepcopy(source), base_dir
+
+    def run(self) -> None:
+        try:
+            df, origin = load_table_with_info(self.source, self.base_dir)
+        except DesignerError as e:
+            self.failed.emit(self.request, str(e))
+        except Exception as e:  # noqa: BLE001 — a bug must reach the user as a message, not kill the thread
+            self.failed.emit(self.request, f"unexpected error while reading the data: {e}")
+        else:
+            self.loaded.emit(self.request, df, origin)
+
+
+class DataPanel(QWidget):
+    config_changed = Signal(dict)
+    table_loaded = Signal()  # the table for the current settings is shown (tests and status bar wait on it)
+    load_failed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cfg: dict = resolve_config({})
+        self._base_dir: Path | None = None
+        self._request = 0
+        self._loaders: list[TableLoader] = []
+        self.df = None
+        self.origin: dict = {}
+        self._build()
+        self._apply_to_widgets()
+        self._load()
+
+    # ------------------------------------------------------------------ widgets
+    def _build(self) -> None:
+        self.source_combo = QComboBox()
+        self.source_combo.setAccessibleName("Data source")
+        for name, info in BUILTIN_DATASETS.items():
+            if not info.generated:
+                self.source_combo.addItem(info.title, name)
+        self.source_combo.insertSeparator(self.source_combo.count())
+        for name, info in BUILTIN_DATASETS.items():
+            if info.generated:
+                self.source_combo.addItem(f"{info.title} (generated)", name)
+        self.import_button = QPushButton("Import CSV…")
+        self.samples_spin = QSpinBox()
+        self.samples_spin.setRange(10, 100_000)
+        self.samples_spin.setSingleStep(100)
+        self.noise_spin = QDoubleSpinBox()
+        self.noise_spin.setRange(0.0, 0.5)
+        self.noise_spin.setSingleStep(0.05)
+        self.gen_seed_spin = QSpinBox()
+        self.gen_seed_spin.setRange(0, 2**31 - 1)
+        self.target_combo = QComboBox()
+        self.task_combo = QComboBox()
+        self.task_combo.addItems(["classification", "regression"])
+        self.missing_combo = QComboBox()
+        self.missing_combo.addItems(["drop", "mean", "median", "most_frequent"])
+        self.scaling_combo = QComboBox()
+        self.scaling_combo.addItems(["standard", "minmax", "none"])
+        self.validation_spin = QDoubleSpinBox()
+        self.test_spin = QDoubleSpinBox()
+        for spin in (self.validation_spin, self.test_spin):
+            spin.setRange(0.0, 0.9)
+            spin.setSingleStep(0.05)
+        self.shuffle_check = QCheckBox("Shuffle")
+        self.stratify_check = QCheckBox("Stratify")
+        self.duplicates_check = QCheckBox("Drop duplicate rows")
+        self.split_seed_spin = QSpinBox()
+        self.split_seed_spin.setRange(0, 2**31 - 1)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy indicator: the reader cannot know its progress in advance
+        self.progress.setVisible(False)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.source_combo, 1)
+        source_row.addWidget(self.import_button)
+        form = QFormLayout()
+        form.addRow("Source", source_row)
+        form.addRow("Samples", self.samples_spin)
+        form.addRow("Noise", self.noise_spin)
+        form.addRow("Generator seed", self.gen_seed_spin)
+        form.addRow("Target", self.target_combo)
+        form.addRow("Task", self.task_combo)
+        form.addRow("Missing values", self.missing_combo)
+        form.addRow("Scaling", self.scaling_combo)
+        form.addRow("Validation", self.validation_spin)
+        form.addRow("Test", self.test_spin)
+        checks = QHBoxLayout()
+        checks.addWidget(self.shuffle_check)
+        checks.addWidget(self.stratify_check)
+        form.addRow("", checks)
+        form.addRow("Split seed", self.split_seed_spin)
+        form.addRow("", self.duplicates_check)
+        controls = QWidget()
+        box = QVBoxLayout(controls)
+        box.addLayout(form)
+        box.addWidget(self.progress)
+        box.addWidget(self.status_label)
+        box.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(controls)
+
+        self.summary_table = QTableWidget()
+        self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.summary_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.feature_combo = QComboBox()
+        self.feature_combo.setAccessibleName("Histogram feature")
+        self.histogram = HistogramPlot()
+        hist_page = QWidget()
+        hist_box = QVBoxLayout(hist_page)
+        hist_box.setContentsMargins(0, 0, 0, 0)
+        hist_box.addWidget(self.feature_combo)
+        hist_box.addWidget(self.histogram)
+        self.scatter = ScatterPlot()
+        self.heatmap = CorrelationHeatmap()
+        self.balance = ClassBalancePlot()
+        self.images = ImageGrid()
+        self.views = QTabWidget()
+        self.views.addTab(self.summary_table, "Summary")
+        self.views.addTab(hist_page, "Histogram")
+        self.views.addTab(self.scatter, "Scatter")
+        self.views.addTab(self.heatmap, "Correlation")
+        self.views.addTab(self.balance, "Class balance")
+        self.images_index = self.views.addTab(self.images, "Images")
+
+        splitter = QSplitter()
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.views)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self.source_combo.activated.connect(self._source_picked)
+        self.import_button.clicked.connect(self.import_csv)
+        for spin in (self.samples_spin, self.gen_seed_spin):
+            spin.editingFinished.connect(self._generator_edited)
+        self.noise_spin.editingFinished.connect(self._generator_edited)
+        self.target_combo.activated.connect(self._target_picked)
+        self.feature_combo.currentTextChanged.connect(self._show_histogram)
+        for combo in (self.task_combo, self.missing_combo, self.scaling_combo):
+            combo.activated.connect(self._settings_edited)
+        for spin in (self.validation_spin, self.test_spin, self.split_seed_spin):
+            spin.valueChanged.connect(self._settings_edited)
+        for check in (self.shuffle_check, self.stratify_check, self.duplicates_check):
+            check.toggled.connect(self._settings_edited)
+
+    # ------------------------------------------------------------------ public API
+    def set_config(self, data_cfg: dict, base_dir: str | Path | None) -> None:
+        """Show a project's data section (no config_changed is emitted)."""
+        try:
+            self._cfg = resolve_config(copy.deepcopy(data_cfg or {}))
+        except DesignerError as e:
+            self._cfg = copy.deepcopy(data_cfg or {})
+            self._show_error(str(e))
+        self._base_dir = Path(base_dir) if base_dir is not None else None
+        self._apply_to_widgets()
+        self._load()
+
+    def config(self) -> dict:
+        return copy.deepcopy(self._cfg)
+
+    def wait_for_load(self, timeout_ms: int = 30_000) -> None:
+        for loader in list(self._loaders):
+            loader.wait(timeout_ms)
+
+    # ------------------------------------------------------------------ widgets <-> config
+    def _apply_to_widgets(self) -> None:
+        widgets = [self.source_combo, self.samples_spin, self.noise_spin, self.gen_seed_spin, self.target_combo,
+                   self.task_combo, self.missing_combo, self.scaling_combo, self.validation_spin, self.test_spin,
+                   self.shuffle_check, self.stratify_check, self.duplicates_check, self.split_seed_spin]
+        for w in widgets:
+            w.blockSignals(True)
+        cfg = self._cfg
+        source = cfg.get("source") or {}
+        kind = source.get("kind", "builtin")
+        self._remove_file_item()
+        if kind == "builtin":
+            self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(source.get("name"))))
+        else:
+            label = f"{kind.upper()}: {Path(str(source.get('path', ''))).name}"
+            self.source_combo.addItem(label, CSV_ITEM if kind == "csv" else NPZ_ITEM)
+            self.source_combo.setCurrentIndex(self.source_combo.count() - 1)
+        info = BUILTIN_DATASETS.get(source.get("name")) if kind == "builtin" else None
+        generated = bool(info and info.generated)
+        for w in (self.samples_spin, self.noise_spin, self.gen_seed_spin):
+            w.setEnabled(generated)
+        self.samples_spin.setValue(int(source.get("samples", GENERATED_DEFAULTS["samples"])))
+        self.noise_spin.setValue(float(source.get("noise", GENERATED_DEFAULTS["noise"])))
+        self.gen_seed_spin.setValue(int(source.get("seed", GENERATED_DEFAULTS["seed"]) or 0))
+        self.task_combo.setCurrentText(cfg.get("task") or "classification")
+        self.missing_combo.setCurrentText(cfg.get("missing", "drop"))
+        self.scaling_combo.setCurrentText(cfg.get("scaling", "standard"))
+        split = cfg.get("split") or {}
+        self.validation_spin.setValue(float(split.get("validation", 0.2)))
+        self.test_spin.setValue(float(split.get("test", 0.1)))
+        self.shuffle_check.setChecked(bool(split.get("shuffle", True)))
+        self.stratify_check.setChecked(bool(split.get("stratify", True)))
+        self.split_seed_spin.setValue(int(split.get("seed", 0) or 0))
+        self.duplicates_check.setChecked(bool(cfg.get("drop_duplicates", False)))
+        self.target_combo.clear()
+        if cfg.get("target"):
+            self.target_combo.addItem(cfg["target"])
+        for w in widgets:
+            w.blockSignals(False)
+
+    def _remove_file_item(self) -> None:
+        for i in range(self.source_combo.count() - 1, -1, -1):
+            if self.source_combo.itemData(i) in (CSV_ITEM, NPZ_ITEM):
+                self.source_combo.removeItem(i)
+
+    def _source_picked(self, index: int) -> None:
+        name = self.source_combo.itemData(index)
+        if name in (CSV_ITEM, NPZ_ITEM, None):
+            return
+        info = BUILTIN_DATASETS[name]
+        source = {"kind": "builtin", "name": name}
+        if info.generated:
+            source.update(samples=self.samples_spin.value(), noise=self.noise_spin.value(),
+                          seed=self.gen_seed_spin.value())
+        cfg = {k: v for k, v in self._cfg.items() if k not in ("features", "target", "task")}
+        cfg.update(source=source, target=info.target, task=info.task)
+        self._user_changed(cfg, reload=True)
+
+    def _generator_edited(self) -> None:
+        source = dict(self._cfg.get("source") or {})
+        info = BUILTIN_DATASETS.get(source.get("name"))
+        if not (source.get("kind") == "builtin" and info and info.generated):
+            return
+        new = dict(source, samples=self.samples_spin.value(), noise=round(self.noise_spin.value(), 4),
+                   seed=self.gen_seed_spin.value())
+        if new != source:
+            self._user_changed(dict(self._cfg, source=new), reload=True)
+
+    def _target_picked(self, index: int) -> None:
+        target = self.target_combo.itemText(index)
+        if target and target != self._cfg.get("target"):
+            cfg = dict(self._cfg, target=target)
+            features = [f for f in (cfg.get("features") or []) if f != target]
+            if features:
+                cfg["features"] = features
+            else:
+                cfg.pop("features", None)
+            self._user_changed(cfg, reload=False)
+            self._refresh_views()
+
+    def _settings_edited(self, *_args) -> None:
+        cfg = dict(self._cfg)
+        cfg.update(task=self.task_combo.currentText(), missing=self.missing_combo.currentText(),
+                   scaling=self.scaling_combo.currentText(),
+                   split={"validation": round(self.validation_spin.value(), 4),
+                          "test": round(self.test_spin.value(), 4), "shuffle": self.shuffle_check.isChecked(),
+                          "stratify": self.stratify_check.isChecked(), "seed": self.split_seed_spin.value()})
+        if self.duplicates_check.isChecked():
+            cfg["drop_duplicates"] = True
+        else:
+            cfg.pop("drop_duplicates", None)
+        if cfg != self._cfg:
+            self._user_changed(cfg, reload=False)
+
+    def _user_changed(self, cfg: dict, reload: bool) -> None:
+        self._cfg = cfg
+        self._apply_to_widgets()
+        self.config_changed.emit(self.config())
+        if reload:
+            self._load()
+        elif self.df is not None:
+            self._fill_target_combo()
+
+    def import_csv(self, path: str = "") -> bool:
+        dialog = ImportDialog(self, path, self._cfg, self._base_dir)
+        if not dialog.exec():
+            return False
+        self._user_changed(dialog.data_config(), reload=True)
+        return True
+
+    # ------------------------------------------------------------------ loading
+    def _load(self) -> None:
+        self._request += 1
+        self.progress.setVisible(True)
+        self.status_label.setText("Reading the data…")
+        loader = TableLoader(self._request, self._cfg.get("source") or {}, self._base_dir, self)
+        loader.loaded.connect(self._loaded)
+        loader.failed.connect(self._failed)
+        loader.finished.connect(lambda: self._loaders.remove(loader) if loader in self._loaders else None)
+        self._loaders.append(loader)
+        loader.start()
+
+    def _loaded(self, request: int, df, origin: dict) -> None:
+        if request != self._request:
+            return  # an older request finished after a newer one was made
+        self.progress.setVisible(False)
+        self.df, self.origin = df, origin
+        self._fill_target_combo()
+        self._refresh_views()
+        self.table_loaded.emit()
+
+    def _failed(self, request: int, message: str) -> None:
+        if request != self._request:
+            return
+        self.progress.setVisible(False)
+        self.df = None
+        self._show_error(message)
+        self.load_failed.emit(message)
+
+    def _show_error(self, message: str) -> None:
+        self.status_label.setText(f"⚠ {message}")
+
+    def _fill_target_combo(self) -> None:
+        self.target_combo.blockSignals(True)
+        self.target_combo.clear()
+        self.target_combo.addItems([str(c) for c in self.df.columns])
+        target = self._cfg.get("target")
+        if target in self.df.columns:
+            self.target_combo.setCurrentText(target)
+        self.target_combo.blockSignals(False)
+
+    # ------------------------------------------------------------------ views
+    def _refresh_views(self) -> None:
+        df = self.df
+        if df is None:
+            return
+        target = self._cfg.get("target")
+        has_target = target in df.columns
+        lines = [f"{len(df):,} rows × {df.shape[1]} columns"]
+        if "csv" in self.origin:
+            csv_info = self.origin["csv"]
+            delim = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(csv_info["delimiter"], "?")
+            lines.append(f"{delim}-separated, {csv_info['encoding']}")
+        if target and not has_target:
+            lines.append(f"⚠ target column '{target}' not found")
+        self.status_label.setText("\n".join(lines))
+        self._fill_summary(df)
+        features = [c for c in numeric_columns(df) if c != target]
+        self.feature_combo.blockSignals(True)
+        keep = self.feature_combo.currentText()
+        self.feature_combo.clear()
+        self.feature_combo.addItems(features)
+        if keep in features:
+            self.feature_combo.setCurrentText(keep)
+        self.feature_combo.blockSignals(False)
+        self._show_histogram(self.feature_combo.currentText())
+        classification = has_target and self._cfg.get("task", "classification") == "classification"
+        labels = classes = None
+        if classification:
+            classes, counts = class_balance(df[target])
+            labels = label_strings(df[target]).to_numpy(dtype=object)
+            self.balance.show_counts(classes, counts)
+        else:
+            self.balance.show_counts([], np.zeros(0))
+        self.scatter.set_data({c: df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in features},
+                              labels, classes or [])
+        self.heatmap.show_matrix(*correlation(df[[c for c in df.columns if c != target]]))
+        self._show_images(df, features, labels)
+
+    def _fill_summary(self, df) -> None:
+        summary = summarize(df)
+        headers = ["kind", "count", "missing", "unique", "mean", "std", "min", "max"]
+        self.summary_table.clear()
+        self.summary_table.setColumnCount(len(headers))
+        self.summary_table.setHorizontalHeaderLabels(headers)
+        self.summary_table.setRowCount(len(summary))
+        self.summary_table.setVerticalHeaderLabels([str(c) for c in summary.index])
+        for i, (_name, row) in enumerate(summary.iterrows()):
+            for j, key in enumerate(headers):
+                value = row[key]
+                text = f"{value:.4g}" if isinstance(value, float) and not np.isnan(value) else (
+                    "" if isinstance(value, float) else str(value))
+                self.summary_table.setItem(i, j, QTableWidgetItem(text))
+
+    def _show_histogram(self, feature: str) -> None:
+        if self.df is None or feature not in self.df.columns:
+            return
+        target = self._cfg.get("target")
+        classification = target in self.df.columns and self._cfg.get("task", "classification") == "classification"
+        edges, counts = histogram(self.df, feature, target if classification else None)
+        self.histogram.show_histogram(feature, edges, counts)
+
+    def _show_images(self, df, features: list[str], labels) -> None:
+        shape = self.origin.get("image_shape")
+        usable = bool(shape) and int(np.prod(shape)) == len(features)
+        self.views.setTabEnabled(self.images_index, usable)
+        if not usable:
+            self.images.show_images(np.zeros((0, 1, 1)))
+            return
+        n = min(len(df), self.images.columns * self.images.rows)
+        pixels = df[features].iloc[:n].to_numpy(dtype=np.float32).reshape((n, *shape))
+        self.images.show_images(pixels, None if labels is None else [str(v) for v in labels[:n]])

@@ -1,0 +1,200 @@
+"""Exploration plots of the Data view: per-class histogram, 2-feature scatter, correlation heatmap,
+class balance bars and an image grid. Each widget takes plain arrays (computed by designer.data.explore)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from designer.ui.plots import theme
+
+MAX_SCATTER_POINTS = 20_000  # beyond this a random sample is drawn (the window stays responsive)
+
+
+def _translucent(colour: QColor, alpha: int) -> QColor:
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return c
+
+
+class HistogramPlot(QWidget):
+    """Histogram of one feature, one outlined series per class."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = theme.make_plot("Distribution", self, left="rows", legend=(-10, 10))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self.series: dict[str, np.ndarray] = {}
+
+    def show_histogram(self, feature: str, edges: np.ndarray, counts: dict[str, np.ndarray]) -> None:
+        item = self.plot.getPlotItem()
+        item.clear()
+        if item.legend is not None:
+            item.legend.clear()
+        item.setLabel("bottom", feature)
+        self.series = dict(counts)
+        for i, (label, c) in enumerate(counts.items()):
+            colour = theme.series_color(self.palette(), i)
+            item.plot(edges, c, stepMode="center", fillLevel=0, brush=_translucent(colour, 60),
+                      pen=pg.mkPen(colour, width=1.5), name=label)
+
+
+class ScatterPlot(QWidget):
+    """Two features against each other, points coloured by class, axes chosen from combo boxes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.x_combo, self.y_combo = QComboBox(), QComboBox()
+        self.x_combo.setAccessibleName("Scatter x axis")
+        self.y_combo.setAccessibleName("Scatter y axis")
+        self.plot = theme.make_plot("Scatter", self, legend=(-10, 10))
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("x:"))
+        bar.addWidget(self.x_combo, 1)
+        bar.addWidget(QLabel("y:"))
+        bar.addWidget(self.y_combo, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.plot)
+        self._columns: dict[str, np.ndarray] = {}
+        self._labels: np.ndarray | None = None
+        self._classes: list[str] = []
+        self.points_drawn = 0
+        self.x_combo.currentTextChanged.connect(self._redraw)
+        self.y_combo.currentTextChanged.connect(self._redraw)
+
+    def set_data(self, columns: dict[str, np.ndarray], labels: np.ndarray | None, classes: list[str]) -> None:
+        """`columns`: numeric feature name → values; `labels`: class label text per row (None: one colour)."""
+        self._columns, self._labels, self._classes = columns, labels, classes
+        names = list(columns)
+        for combo, default in ((self.x_combo, 0), (self.y_combo, 1)):
+            combo.blockSignals(True)
+            keep = combo.currentText()
+            combo.clear()
+            combo.addItems(names)
+            if keep in names:
+                combo.setCurrentText(keep)
+            elif names:
+                combo.setCurrentIndex(min(default, len(names) - 1))
+            combo.blockSignals(False)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        item = self.plot.getPlotItem()
+        item.clear()
+        if item.legend is not None:
+            item.legend.clear()
+        self.points_drawn = 0
+        xs, ys = self._columns.get(self.x_combo.currentText()), self._columns.get(self.y_combo.currentText())
+        if xs is None or ys is None:
+            return
+        item.setLabel("bottom", self.x_combo.currentText())
+        item.setLabel("left", self.y_combo.currentText())
+        rows = np.arange(len(xs))
+        if len(rows) > MAX_SCATTER_POINTS:
+            rows = np.sort(np.random.default_rng(0).choice(len(xs), MAX_SCATTER_POINTS, replace=False))
+        groups = [(None, rows)] if self._labels is None else [
+            (cls, rows[self._labels[rows] == cls]) for cls in self._classes]
+        for i, (cls, idx) in enumerate(groups):
+            colour = theme.series_color(self.palette(), i)
+            ok = idx[np.isfinite(xs[idx]) & np.isfinite(ys[idx])]
+            item.plot(xs[ok], ys[ok], pen=None, symbol="o", symbolSize=5, symbolPen=None,
+                      symbolBrush=_translucent(colour, 170), name=cls)
+            self.points_drawn += len(ok)
+
+
+class CorrelationHeatmap(QWidget):
+    """Pearson correlation of the numeric columns, −1 (blue) … 0 (background) … +1 (orange)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = theme.make_plot("Correlation", self)
+        item = self.plot.getPlotItem()
+        item.invertY(True)
+        item.setAspectLocked(True)
+        self.image = pg.ImageItem()
+        self.plot.addItem(self.image)
+        palette = self.palette()
+        self.image.setColorMap(pg.ColorMap([0.0, 0.5, 1.0], [theme.series_color(palette, 0),
+                                                             theme.background(palette),
+                                                             theme.series_color(palette, 1)]))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self.matrix = np.zeros((0, 0))
+        self.names: list[str] = []
+
+    def show_matrix(self, names: list[str], matrix: np.ndarray) -> None:
+        self.names, self.matrix = list(names), np.asarray(matrix, dtype=np.float64)
+        n = len(names)
+        if n == 0:
+            self.image.clear()
+            return
+        shown = np.nan_to_num(self.matrix, nan=0.0)
+        self.image.setImage(shown.T, levels=(-1.0, 1.0))  # ImageItem is column-major: x = column
+        self.image.setRect(QRectF(0, 0, n, n))
+        ticks = [(i + 0.5, name if n <= 20 else "") for i, name in enumerate(names)]
+        item = self.plot.getPlotItem()
+        item.getAxis("bottom").setTicks([ticks])
+        item.getAxis("left").setTicks([ticks])
+        self.image.setToolTip("\n".join(names[:40]))
+
+
+class ClassBalancePlot(QWidget):
+    """Rows per class as bars (or a note for regression targets)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = theme.make_plot("Class balance", self, left="rows")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self.counts = np.zeros(0, dtype=np.int64)
+
+    def show_counts(self, classes: list[str], counts: np.ndarray) -> None:
+        self.counts = np.asarray(counts)
+        item = self.plot.getPlotItem()
+        item.clear()
+        if not len(classes):
+            return
+        brushes = [theme.series_color(self.palette(), i) for i in range(len(classes))]
+        item.addItem(pg.BarGraphItem(x=np.arange(len(classes)), height=self.counts, width=0.7, brushes=brushes))
+        item.getAxis("bottom").setTicks([[(i, c) for i, c in enumerate(classes)]])
+
+
+class ImageGrid(QWidget):
+    """The first rows shown as small images (for image-shaped data such as the 8×8 digits)."""
+
+    def __init__(self, parent: QWidget | None = None, columns: int = 10, rows: int = 6) -> None:
+        super().__init__(parent)
+        self.columns, self.rows = columns, rows
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground(theme.background(self.palette()))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.shown = 0
+
+    def show_images(self, images: np.ndarray, labels: list[str] | None = None) -> None:
+        """`images`: (n, H, W) or (n, H, W, C); the first columns × rows are shown, grey, with their labels."""
+        self.view.clear()
+        images = np.asarray(images, dtype=np.float32)
+        if images.ndim == 4:
+            images = images.mean(axis=3)
+        n = min(len(images), self.columns * self.rows)
+        lo, hi = (float(images[:n].min()), float(images[:n].max())) if n else (0.0, 1.0)
+        for k in range(n):
+            title = labels[k] if labels is not None else None
+            box = self.view.addViewBox(row=(k // self.columns) * 2 + 1, col=k % self.columns, lockAspect=True,
+                                       enableMouse=False, invertY=True)
+            if title is not None:
+                self.view.addLabel(title, row=(k // self.columns) * 2, col=k % self.columns, size="8pt")
+            img = pg.ImageItem(images[k].T, levels=(lo, hi if hi > lo else lo + 1))
+            box.addItem(img)
+        self.shown = n

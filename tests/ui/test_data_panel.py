@@ -1,0 +1,127 @@
+"""The Data view: source picking, generated-set controls, CSV import dialog, plots, threaded loading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from designer.ui.data_panel import DataPanel
+from designer.ui.import_dialog import ImportDialog
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = DataPanel()
+    qtbot.addWidget(p)
+    with qtbot.waitSignal(p.table_loaded, timeout=10_000):
+        pass
+    yield p
+    p.wait_for_load()
+
+
+def load(qtbot, panel, action):
+    with qtbot.waitSignal(panel.table_loaded, timeout=10_000):
+        action()
+
+
+def test_default_is_iris_with_summary_and_plots(panel):
+    assert panel.config()["source"] == {"kind": "builtin", "name": "iris"}
+    assert panel.summary_table.rowCount() == 5
+    assert panel.summary_table.verticalHeaderItem(0).text() == "sepal_length_cm"
+    assert [panel.target_combo.itemText(i) for i in range(panel.target_combo.count())][-1] == "species"
+    assert panel.balance.counts.tolist() == [50, 50, 50]
+    assert list(panel.histogram.series) == ["setosa", "versicolor", "virginica"]
+    assert panel.scatter.points_drawn == 150
+    assert panel.heatmap.matrix.shape == (4, 4)
+    assert not panel.views.isTabEnabled(panel.images_index)
+
+
+def test_set_config_does_not_emit_and_picking_a_source_does(qtbot, panel):
+    emitted = []
+    panel.config_changed.connect(emitted.append)
+    load(qtbot, panel, lambda: panel.set_config({"source": {"kind": "builtin", "name": "wine"},
+                                                 "target": "cultivar", "task": "classification"}, None))
+    assert emitted == [] and panel.balance.counts.sum() == 178
+    index = panel.source_combo.findData("spiral")
+    load(qtbot, panel, lambda: panel._source_picked(index))
+    cfg = emitted[-1]
+    assert cfg["source"]["name"] == "spiral" and cfg["target"] == "label" and cfg["task"] == "classification"
+    assert panel.samples_spin.isEnabled() and panel.scatter.points_drawn == cfg["source"]["samples"]
+
+
+def test_generated_samples_spin_changes_the_config(qtbot, panel):
+    load(qtbot, panel, lambda: panel._source_picked(panel.source_combo.findData("circle")))
+    emitted = []
+    panel.config_changed.connect(emitted.append)
+    panel.samples_spin.setValue(200)
+    panel.noise_spin.setValue(0.25)
+    load(qtbot, panel, panel._generator_edited)
+    assert emitted[-1]["source"] == {"kind": "builtin", "name": "circle", "samples": 200, "noise": 0.25, "seed": 0}
+    assert len(panel.df) == 200
+
+
+def test_split_settings_emit(qtbot, panel):
+    emitted = []
+    panel.config_changed.connect(emitted.append)
+    panel.validation_spin.setValue(0.3)
+    panel.duplicates_check.setChecked(True)
+    assert emitted[-1]["split"]["validation"] == 0.3 and emitted[-1]["drop_duplicates"] is True
+
+
+def test_digits_shows_an_image_grid(qtbot, panel):
+    load(qtbot, panel, lambda: panel._source_picked(panel.source_combo.findData("digits")))
+    assert panel.views.isTabEnabled(panel.images_index) and panel.images.shown == 60
+
+
+def test_regression_has_no_class_balance(qtbot, panel):
+    load(qtbot, panel, lambda: panel._source_picked(panel.source_combo.findData("diabetes")))
+    assert panel.config()["task"] == "regression" and panel.balance.counts.size == 0
+    assert list(panel.histogram.series) == ["all"]
+
+
+def test_bad_csv_shows_the_error(qtbot, panel, tmp_path):
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n3\n")
+    with qtbot.waitSignal(panel.load_failed, timeout=10_000) as blocker:
+        panel.set_config({"source": {"kind": "csv", "path": "bad.csv"}, "target": "b"}, tmp_path)
+    assert "bad.csv" in blocker.args[0] and "ragged" in panel.status_label.text()
+
+
+def test_import_dialog_detects_and_builds_the_config(qtbot, tmp_path):
+    (tmp_path / "data.csv").write_text("x;y;kind;label\n1,5;2;a;u\n2,5;3;b;v\n3,5;1;a;u\n", encoding="latin-1")
+    dialog = ImportDialog(None, "data.csv", {"missing": "mean"}, tmp_path)
+    qtbot.addWidget(dialog)
+    assert "semicolon" in dialog.detected_label.text() and "decimal comma" in dialog.detected_label.text()
+    assert dialog.preview.rowCount() == 3 and dialog.preview.item(0, 0).text() == "1,5"
+    assert dialog.target_combo.currentText() == "label"
+    dialog.feature_list.item(2).setCheckState(Qt.CheckState.Unchecked)
+    cfg = dialog.data_config()
+    assert cfg["source"] == {"kind": "csv", "path": "data.csv"}
+    assert cfg["target"] == "label" and cfg["features"] == ["x", "y"] and cfg["missing"] == "mean"
+
+
+def test_import_dialog_reports_a_bad_file(qtbot, tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    dialog = ImportDialog(None, str(tmp_path / "empty.csv"))
+    qtbot.addWidget(dialog)
+    assert "is empty" in dialog.detected_label.text()
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+
+
+def test_import_through_the_panel_reads_on_a_thread(qtbot, panel, tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.3f},{b:.3f},{'pq'[int(a > 0)]}" for a, b in rng.normal(size=(3000, 2)))
+    (tmp_path / "big.csv").write_text("a,b,cls\n" + rows + "\n")
+    monkeypatch.setattr(ImportDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    emitted = []
+    panel.config_changed.connect(emitted.append)
+    panel.set_config(panel.config(), tmp_path)
+    panel.wait_for_load()
+    with qtbot.waitSignal(panel.table_loaded, timeout=10_000):
+        assert panel.import_csv("big.csv")
+        assert panel.progress.isVisibleTo(panel)  # busy while the thread reads
+    assert emitted[-1]["source"]["path"] == "big.csv" and emitted[-1]["target"] == "cls"
+    assert len(panel.df) == 3000 and panel.balance.counts.sum() == 3000
+    assert not panel.progress.isVisibleTo(panel)
+    assert panel.source_combo.currentText() == "CSV: big.csv"
