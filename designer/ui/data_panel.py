@@ -49,6 +49,8 @@ from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, Histogra
 
 CSV_ITEM = "csv"
 NPZ_ITEM = "npz"
+PLOT_SAMPLE_ROWS = 100_000  # plots of larger tables use a random sample so drawing never stalls the window
+_LIVE_LOADERS: set = set()  # keeps a running reader alive even if its panel goes away first
 
 
 class TableLoader(QThread):
@@ -64,6 +66,10 @@ class TableLoader(QThread):
     def run(self) -> None:
         try:
             df, origin = load_table_with_info(self.source, self.base_dir)
+            # the heavy statistics are computed here too, not on the GUI thread
+            origin = dict(origin, summary=summarize(df), total_rows=len(df))
+            if len(df) > PLOT_SAMPLE_ROWS:
+                df = df.sample(PLOT_SAMPLE_ROWS, random_state=0).sort_index()
         except DesignerError as e:
             self.failed.emit(self.request, str(e))
         except Exception as e:  # noqa: BLE001 — a bug must reach the user as a message, not kill the thread
@@ -341,10 +347,12 @@ class DataPanel(QWidget):
         self._request += 1
         self.progress.setVisible(True)
         self.status_label.setText("Reading the data…")
-        loader = TableLoader(self._request, self._cfg.get("source") or {}, self._base_dir, self)
+        loader = TableLoader(self._request, self._cfg.get("source") or {}, self._base_dir)
         loader.loaded.connect(self._loaded)
         loader.failed.connect(self._failed)
-        loader.finished.connect(lambda: self._loaders.remove(loader) if loader in self._loaders else None)
+        loader.finished.connect(lambda: (_LIVE_LOADERS.discard(loader),
+                                         self._loaders.remove(loader) if loader in self._loaders else None))
+        _LIVE_LOADERS.add(loader)
         self._loaders.append(loader)
         loader.start()
 
@@ -384,7 +392,10 @@ class DataPanel(QWidget):
             return
         target = self._cfg.get("target")
         has_target = target in df.columns
-        lines = [f"{len(df):,} rows × {df.shape[1]} columns"]
+        total = self.origin.get("total_rows", len(df))
+        lines = [f"{total:,} rows × {df.shape[1]} columns"]
+        if total > len(df):
+            lines.append(f"plots show a random sample of {len(df):,} rows")
         if "csv" in self.origin:
             csv_info = self.origin["csv"]
             delim = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(csv_info["delimiter"], "?")
@@ -392,7 +403,7 @@ class DataPanel(QWidget):
         if target and not has_target:
             lines.append(f"⚠ target column '{target}' not found")
         self.status_label.setText("\n".join(lines))
-        self._fill_summary(df)
+        self._fill_summary(self.origin.get("summary"))
         features = [c for c in numeric_columns(df) if c != target]
         self.feature_combo.blockSignals(True)
         keep = self.feature_combo.currentText()
@@ -415,8 +426,9 @@ class DataPanel(QWidget):
         self.heatmap.show_matrix(*correlation(df[[c for c in df.columns if c != target]]))
         self._show_images(df, features, labels)
 
-    def _fill_summary(self, df) -> None:
-        summary = summarize(df)
+    def _fill_summary(self, summary) -> None:
+        if summary is None:
+            summary = summarize(self.df)
         headers = ["kind", "count", "missing", "unique", "mean", "std", "min", "max"]
         self.summary_table.clear()
         self.summary_table.setColumnCount(len(headers))

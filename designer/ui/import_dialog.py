@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.data import sniff_csv
+from designer.data.prepare import infer_task
 from designer.errors import DataError
 
 ENCODINGS = ["auto", "utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"]
@@ -49,6 +51,7 @@ class ImportDialog(QDialog):
         self._cfg = copy.deepcopy(data_cfg or {})
         self.columns: list[str] = []
         self.detected: dict = {}
+        self._body: list[list[str]] = []  # preview rows without the header
 
         self.path_edit = QLineEdit(path)
         browse = QPushButton("Browse…")
@@ -180,6 +183,7 @@ class ImportDialog(QDialog):
                                     f"{'with' if info.header else 'without'} header"
                                     + (", decimal comma" if info.decimal == "," else ""))
         body = rows[1:] if info.header else rows
+        self._body = body
         self.columns = list(info.columns)
         self.preview.clear()
         self.preview.setColumnCount(len(self.columns))
@@ -205,6 +209,7 @@ class ImportDialog(QDialog):
         self._target_changed(self.target_combo.currentText())
 
     def _target_changed(self, target: str) -> None:
+        self._guess_task(target)
         wanted = set(self._cfg.get("features") or self.columns)
         self.feature_list.clear()
         for col in self.columns:
@@ -214,6 +219,15 @@ class ImportDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if col in wanted else Qt.CheckState.Unchecked)
             self.feature_list.addItem(item)
+
+    def _guess_task(self, target: str) -> None:
+        """Numbers with many distinct or fractional values suggest regression (a guess from the preview)."""
+        if target not in self.columns:
+            return
+        j = self.columns.index(target)
+        values = pd.to_numeric(pd.Series([r[j] for r in self._body if j < len(r) and r[j].strip()]), errors="coerce")
+        self.task_combo.setCurrentText(infer_task(values) if len(values) and values.notna().all()
+                                       else "classification")
 
     def selected_features(self) -> list[str]:
         return [self.feature_list.item(i).text() for i in range(self.feature_list.count())

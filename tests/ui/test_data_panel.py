@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
+from designer.ui import data_panel as data_panel_module
 from designer.ui.data_panel import DataPanel
 from designer.ui.import_dialog import ImportDialog
 
@@ -125,3 +126,20 @@ def test_import_through_the_panel_reads_on_a_thread(qtbot, panel, tmp_path, monk
     assert len(panel.df) == 3000 and panel.balance.counts.sum() == 3000
     assert not panel.progress.isVisibleTo(panel)
     assert panel.source_combo.currentText() == "CSV: big.csv"
+
+
+def test_import_dialog_guesses_regression_for_a_continuous_target(qtbot, tmp_path):
+    rows = "".join(f"{i},{i * 1.37:.2f}\n" for i in range(30))
+    (tmp_path / "r.csv").write_text("x,price\n" + rows)
+    dialog = ImportDialog(None, str(tmp_path / "r.csv"))
+    qtbot.addWidget(dialog)
+    assert dialog.target_combo.currentText() == "price" and dialog.task_combo.currentText() == "regression"
+    assert dialog.data_config()["source"]["path"] == str(tmp_path / "r.csv")  # no project folder: absolute
+
+
+def test_large_tables_plot_a_sample_but_summarize_every_row(qtbot, panel, monkeypatch):
+    monkeypatch.setattr(data_panel_module, "PLOT_SAMPLE_ROWS", 300)
+    load(qtbot, panel, lambda: panel._source_picked(panel.source_combo.findData("breast_cancer")))
+    assert len(panel.df) == 300 and "random sample of 300 rows" in panel.status_label.text()
+    assert panel.summary_table.item(0, 1).text() == "569"  # count column: the full table
+    assert panel.balance.counts.sum() == 300
