@@ -72,6 +72,13 @@ def prepare_data(data_cfg: dict, base_dir: str | Path | None = None, *,
     """
     cfg = resolve_config(data_cfg)
     df, origin = load_table_with_info(cfg["source"], base_dir)
+    return prepare_table(cfg, df, origin, input_shape=input_shape)
+
+
+def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
+                  input_shape: tuple[int, ...] | list[int] | None = None) -> PreparedData:
+    """`prepare_data` on a table already read by `load_table_with_info` (the Data view reads once)."""
+    cfg = resolve_config(data_cfg)
     where = origin["name"]
     header_lines = None
     if origin["kind"] == "csv":

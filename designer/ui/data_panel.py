@@ -39,6 +39,7 @@ from designer.data import (
     histogram,
     load_table_with_info,
     numeric_columns,
+    prepare_table,
     resolve_config,
     summarize,
 )
@@ -59,15 +60,21 @@ class TableLoader(QThread):
     loaded = Signal(int, object, object)  # request, DataFrame, origin info
     failed = Signal(int, str)
 
-    def __init__(self, request: int, source: dict, base_dir: Path | None, parent=None) -> None:
+    def __init__(self, request: int, data_cfg: dict, base_dir: Path | None, parent=None) -> None:
         super().__init__(parent)
-        self.request, self.source, self.base_dir = request, copy.deepcopy(source), base_dir
+        self.request, self.cfg, self.base_dir = request, copy.deepcopy(data_cfg), base_dir
 
     def run(self) -> None:
         try:
-            df, origin = load_table_with_info(self.source, self.base_dir)
-            # the heavy statistics are computed here too, not on the GUI thread
+            df, origin = load_table_with_info(self.cfg.get("source") or {}, self.base_dir)
+            # the heavy work is done here too, not on the GUI thread: statistics and a trial preparation
             origin = dict(origin, summary=summarize(df), total_rows=len(df))
+            try:
+                prepared = prepare_table(self.cfg, df, origin)
+                origin["prepared"] = {"report": prepared.report, "features": len(prepared.feature_names),
+                                      "classes": list(prepared.classes), "task": prepared.task}
+            except DesignerError as e:
+                origin["prepare_error"] = str(e)
             if len(df) > PLOT_SAMPLE_ROWS:
                 df = df.sample(PLOT_SAMPLE_ROWS, random_state=0).sort_index()
         except DesignerError as e:
@@ -288,7 +295,7 @@ class DataPanel(QWidget):
                           seed=self.gen_seed_spin.value())
         cfg = {k: v for k, v in self._cfg.items() if k not in ("features", "target", "task")}
         cfg.update(source=source, target=info.target, task=info.task)
-        self._user_changed(cfg, reload=True)
+        self._user_changed(cfg)
 
     def _generator_edited(self) -> None:
         source = dict(self._cfg.get("source") or {})
@@ -298,7 +305,7 @@ class DataPanel(QWidget):
         new = dict(source, samples=self.samples_spin.value(), noise=round(self.noise_spin.value(), 4),
                    seed=self.gen_seed_spin.value())
         if new != source:
-            self._user_changed(dict(self._cfg, source=new), reload=True)
+            self._user_changed(dict(self._cfg, source=new))
 
     def _target_picked(self, index: int) -> None:
         target = self.target_combo.itemText(index)
@@ -309,8 +316,7 @@ class DataPanel(QWidget):
                 cfg["features"] = features
             else:
                 cfg.pop("features", None)
-            self._user_changed(cfg, reload=False)
-            self._refresh_views()
+            self._user_changed(cfg)
 
     def _settings_edited(self, *_args) -> None:
         cfg = dict(self._cfg)
@@ -324,22 +330,21 @@ class DataPanel(QWidget):
         else:
             cfg.pop("drop_duplicates", None)
         if cfg != self._cfg:
-            self._user_changed(cfg, reload=False)
+            self._user_changed(cfg)
 
-    def _user_changed(self, cfg: dict, reload: bool) -> None:
+    def _user_changed(self, cfg: dict) -> None:
+        """Any edit re-reads on the thread: the table is cached for builtins, and the trial preparation
+        (split sizes, warnings) must follow every setting."""
         self._cfg = cfg
         self._apply_to_widgets()
         self.config_changed.emit(self.config())
-        if reload:
-            self._load()
-        elif self.df is not None:
-            self._fill_target_combo()
+        self._load()
 
     def import_csv(self, path: str = "") -> bool:
         dialog = ImportDialog(self, path, self._cfg, self._base_dir)
         if not dialog.exec():
             return False
-        self._user_changed(dialog.data_config(), reload=True)
+        self._user_changed(dialog.data_config())
         return True
 
     # ------------------------------------------------------------------ loading
@@ -347,7 +352,7 @@ class DataPanel(QWidget):
         self._request += 1
         self.progress.setVisible(True)
         self.status_label.setText("Reading the data…")
-        loader = TableLoader(self._request, self._cfg.get("source") or {}, self._base_dir)
+        loader = TableLoader(self._request, self._cfg, self._base_dir)
         loader.loaded.connect(self._loaded)
         loader.failed.connect(self._failed)
         loader.finished.connect(lambda: (_LIVE_LOADERS.discard(loader),
@@ -400,8 +405,14 @@ class DataPanel(QWidget):
             csv_info = self.origin["csv"]
             delim = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(csv_info["delimiter"], "?")
             lines.append(f"{delim}-separated, {csv_info['encoding']}")
-        if target and not has_target:
-            lines.append(f"⚠ target column '{target}' not found")
+        if "prepare_error" in self.origin:
+            lines.append(f"⚠ {self.origin['prepare_error']}")
+        elif "prepared" in self.origin:
+            prepared = self.origin["prepared"]
+            splits = prepared["report"].get("splits", {})
+            lines.append(f"prepared: {prepared['features']} input features; train {splits.get('train', 0):,}, "
+                         f"validation {splits.get('validation', 0):,}, test {splits.get('test', 0):,} rows")
+            lines.extend(f"• {w}" for w in prepared["report"].get("warnings", [])[:6])
         self.status_label.setText("\n".join(lines))
         self._fill_summary(self.origin.get("summary"))
         features = [c for c in numeric_columns(df) if c != target]

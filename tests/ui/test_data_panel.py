@@ -143,3 +143,11 @@ def test_large_tables_plot_a_sample_but_summarize_every_row(qtbot, panel, monkey
     assert len(panel.df) == 300 and "random sample of 300 rows" in panel.status_label.text()
     assert panel.summary_table.item(0, 1).text() == "569"  # count column: the full table
     assert panel.balance.counts.sum() == 300
+
+
+def test_trial_preparation_shows_split_sizes_and_problems(qtbot, panel):
+    assert "train 105, validation 30, test 15" in panel.status_label.text()
+    assert "1 duplicate row(s) kept" in panel.status_label.text()
+    load(qtbot, panel, lambda: (panel.task_combo.setCurrentText("regression"), panel._settings_edited()))
+    assert "'species' holds text, but regression needs numbers" in panel.status_label.text()
+    assert panel.summary_table.rowCount() == 5  # the table is still shown

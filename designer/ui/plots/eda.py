@@ -129,13 +129,26 @@ class CorrelationHeatmap(QWidget):
         layout.addWidget(self.plot)
         self.matrix = np.zeros((0, 0))
         self.names: list[str] = []
+        self._texts: list[pg.TextItem] = []
 
     def show_matrix(self, names: list[str], matrix: np.ndarray) -> None:
         self.names, self.matrix = list(names), np.asarray(matrix, dtype=np.float64)
         n = len(names)
+        for t in self._texts:
+            self.plot.removeItem(t)
+        self._texts = []
         if n == 0:
             self.image.clear()
             return
+        if n <= 12:  # small matrices get their values written in the cells
+            for i in range(n):
+                for j in range(n):
+                    value = self.matrix[i, j]
+                    text = pg.TextItem("–" if np.isnan(value) else f"{value:.2f}", anchor=(0.5, 0.5),
+                                       color=theme.foreground(self.palette()))
+                    text.setPos(j + 0.5, i + 0.5)
+                    self.plot.addItem(text)
+                    self._texts.append(text)
         shown = np.nan_to_num(self.matrix, nan=0.0)
         self.image.setImage(shown.T, levels=(-1.0, 1.0))  # ImageItem is column-major: x = column
         self.image.setRect(QRectF(0, 0, n, n))
