@@ -65,9 +65,9 @@ def check_numeric(df: pd.DataFrame, columns: list[str], where: str, header_lines
         if found is None:
             continue
         label, value = found
-        row = f"line {int(label) + 1 + header_lines}" if header_lines is not None else f"row {label}"
-        raise DataError(f"{row}, column '{col}': '{value}' is not a number (the column's other values are)",
-                        where=where)
+        row = f"line {int(label) + 1 + header_lines}" if header_lines is not None else f"row {int(label) + 1}"
+        raise DataError(f"{row}, column '{col}': '{value}' is not a number (the column's other values are; "
+                        "a marker for missing values can be listed in data.source.na_values)", where=where)
 
 
 def column_warnings(df: pd.DataFrame, features: list[str]) -> list[str]:

@@ -40,11 +40,12 @@ class CsvInfo:
     rows: int = 0
     columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    na_values: list[str] = field(default_factory=list)  # the user's extra missing-value markers
 
     def to_dict(self) -> dict:
         return {"path": self.path, "encoding": self.encoding, "delimiter": self.delimiter, "header": self.header,
                 "decimal": self.decimal, "rows": self.rows, "columns": list(self.columns),
-                "warnings": list(self.warnings)}
+                "warnings": list(self.warnings), "na_values": list(self.na_values)}
 
 
 def _fail(path: Path, message: str) -> DataError:
@@ -191,7 +192,7 @@ def _pandas_read(path: Path, info: CsvInfo) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)  # e.g. a first row longer than the header
         return pd.read_csv(path, sep=info.delimiter, header=0 if info.header else None, encoding=info.encoding,
-                           na_values=NA_VALUES, keep_default_na=False, decimal=info.decimal,
+                           na_values=NA_VALUES + info.na_values, keep_default_na=False, decimal=info.decimal,
                            skipinitialspace=True, skip_blank_lines=True, low_memory=False, engine="c",
                            index_col=False)
 
@@ -239,10 +240,17 @@ def sniff_csv(path: str | Path, *, delimiter: str | None = None, header: bool | 
 
 
 def read_csv(path: str | Path, *, delimiter: str | None = None, header: bool | None = None,
-             encoding: str | None = None) -> tuple[pd.DataFrame, CsvInfo]:
-    """Read a whole CSV/TSV into a DataFrame with missing cells as NaN; returns what was detected."""
+             encoding: str | None = None, na_values: list[str] | None = None) -> tuple[pd.DataFrame, CsvInfo]:
+    """Read a whole CSV/TSV into a DataFrame with missing cells as NaN; returns what was detected.
+
+    `na_values`: extra cell texts that mean "missing" for this file (besides empty, NA, NaN, null, ?).
+    """
     path = Path(path)
     info, rows = sniff_csv(path, delimiter=delimiter, header=header, encoding=encoding)
+    if na_values:
+        if not isinstance(na_values, list) or not all(isinstance(v, str) for v in na_values):
+            raise _fail(path, "data.source.na_values must be a list of texts")
+        info.na_values = list(na_values)
     if info.header and rows:
         names = [c.strip() for c in rows[0]]
         dupes = sorted({c for c in names if names.count(c) > 1})

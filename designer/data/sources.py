@@ -49,7 +49,7 @@ def load_table_with_info(source: dict, base_dir: str | Path | None = None) -> tu
         path = resolve_path(source["path"], base_dir)
         if kind == "csv":
             df, csv_info = read_csv(path, delimiter=source.get("delimiter"), header=source.get("header"),
-                                    encoding=source.get("encoding"))
+                                    encoding=source.get("encoding"), na_values=source.get("na_values"))
             return df, {"name": path.name, "kind": "csv", "csv": csv_info.to_dict(), "image_shape": None}
         x_name, y_name = source.get("x", "x"), source.get("y", "y")
         df, shape = read_npz(path, x_name, y_name)

@@ -154,6 +154,10 @@ def test_non_numeric_value_in_a_numeric_column(tmp_path):
     path = write(tmp_path, "x,y,label\n" + rows + "11,oops,b\n")
     expect_error({"source": {"kind": "csv", "path": str(path)}, "target": "label", "task": "classification"},
                  "data.csv", "line 12", "column 'y'", "'oops' is not a number")
+    # a marker of the user's own counts as missing when listed
+    marked = prepare_data({"source": {"kind": "csv", "path": str(path), "na_values": ["oops"]}, "target": "label",
+                           "task": "classification", "missing": "mean", "split": {"validation": 0, "test": 0}}, None)
+    assert marked.report["filled"] == {"y": 1}
     # it only matters when the column is used
     prepared = prepare_data({"source": {"kind": "csv", "path": str(path)}, "target": "label",
                              "task": "classification", "features": ["x"],
@@ -205,3 +209,15 @@ def test_table_dtypes(tmp_path):
     df, _ = read_csv(write(tmp_path, "i,f,s,b\n1,1.5,x,True\n2,2.5,y,False\n"))
     assert df["i"].dtype.kind == "i" and df["f"].dtype.kind == "f" and pd.api.types.is_string_dtype(df["s"])
     assert pd.api.types.is_bool_dtype(df["b"])
+
+
+def test_windows_line_endings_and_no_final_newline(tmp_path):
+    df, info = read_csv(write(tmp_path, "a,b\r\n1,x\r\n2,y"))
+    assert info.rows == 2 and df["b"].tolist() == ["x", "y"] and df["a"].tolist() == [1, 2]
+
+
+def test_short_row_hidden_behind_an_empty_last_column_is_found(tmp_path):
+    rows = "".join(f"{i},{i},\n" for i in range(300))  # empty last cells force the full field-count pass
+    expect_error(write(tmp_path, "a,b,c\n" + rows + "7,8\n"), "line 302", "2 fields", "ragged")
+    df, _ = read_csv(write(tmp_path, "a,b,c\n" + rows))
+    assert df["c"].isna().all() and len(df) == 300
