@@ -221,3 +221,8 @@ def test_short_row_hidden_behind_an_empty_last_column_is_found(tmp_path):
     expect_error(write(tmp_path, "a,b,c\n" + rows + "7,8\n"), "line 302", "2 fields", "ragged")
     df, _ = read_csv(write(tmp_path, "a,b,c\n" + rows))
     assert df["c"].isna().all() and len(df) == 300
+    # with quoting the csv module decides (a quoted delimiter is not a field break)
+    quoted = "".join(f'{i},"x,y",\n' for i in range(300))
+    df, _ = read_csv(write(tmp_path, "a,b,c\n" + quoted))
+    assert df["b"].eq("x,y").all()
+    expect_error(write(tmp_path, "a,b,c\n" + quoted + '1,"p,q"\n'), "line 302", "2 fields")
