@@ -606,6 +606,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.runner.shutdown()
+        self.data_panel.wait_for_load()  # its reader threads must end before the window goes
         if self.autosaver is not None:
             self.autosaver.timer.stop()
             self.autosaver.discard(self.path)

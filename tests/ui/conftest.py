@@ -46,6 +46,7 @@ def make_window(qtbot, settings):
     yield make
     for window in windows:
         window.runner.shutdown()
+        window.data_panel.wait_for_load()
         assert not window.runner.is_running
 
 
