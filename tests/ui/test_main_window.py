@@ -125,3 +125,11 @@ def test_panels_are_inactive_until_a_project_is_open(make_window):
     assert window.centre.currentWidget() is window.tabs
     assert window.training_panel.isEnabled() and window.act_train.isEnabled()
     assert window.project.graph.input_nodes() == ["input_1"]
+
+
+def test_data_edits_go_into_the_project_and_mark_it_modified(make_window):
+    window = make_window(iris_mlp())
+    cfg = dict(window.project.data, scaling="minmax")
+    window.data_panel.config_changed.emit(cfg)
+    assert window.project.data["scaling"] == "minmax"
+    assert window.isWindowModified()
