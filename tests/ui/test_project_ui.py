@@ -173,3 +173,17 @@ def test_export_after_training_writes_a_numpy_predictor(make_window, qtbot, tmp_
     assert errors == []
     assert out.is_file() and "numpy" in out.read_text()
     assert str(out) in window.statusBar().currentMessage()
+
+
+def test_recent_files_show_on_the_start_page_and_open(make_window, tmp_path):
+    path = tmp_path / "recent.nnproj"
+    project = iris_mlp()
+    project.name = "From the recent list"
+    save_project(project, path)
+    first = make_window()
+    assert first.open_path(str(path))
+    second = make_window()  # same settings: the list survives
+    items = [second.start_page.recent.item(i) for i in range(second.start_page.recent.count())]
+    assert [it.data(256) for it in items] == [str(path.resolve())]  # Qt.UserRole
+    second.start_page.recent_requested.emit(items[0].data(256))
+    assert second.project.name == "From the recent list"

@@ -186,3 +186,12 @@ def test_training_panel_reads_and_writes_the_settings_dict(qtbot):
     assert not panel.step_batch_btn.isEnabled()
     panel.set_state("paused")
     assert panel.pause_btn.text() == "Resume" and panel.step_batch_btn.isEnabled()
+
+
+def test_closing_the_window_mid_run_stops_and_joins_the_thread(make_window, qtbot):
+    window = make_window(spiral_project(epochs=5000))
+    with qtbot.waitSignal(window.runner.epoch_ended, timeout=TIMEOUT):
+        window.train()
+    assert window.runner.is_running
+    assert window.close()
+    assert not window.runner.is_running and window.runner.state == "idle"
