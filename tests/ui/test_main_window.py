@@ -133,3 +133,20 @@ def test_data_edits_go_into_the_project_and_mark_it_modified(make_window):
     window.data_panel.config_changed.emit(cfg)
     assert window.project.data["scaling"] == "minmax"
     assert window.isWindowModified()
+
+
+def test_quick_builder_inserts_its_network_as_one_undo_step(make_window, monkeypatch):
+    from designer.ui.builder import QuickBuilderDialog
+
+    def accept_defaults(dialog):
+        dialog._try_accept()  # OK with the dialog's defaults: an MLP with 2 hidden layers
+        return dialog.result()
+
+    monkeypatch.setattr(QuickBuilderDialog, "exec", accept_defaults)
+    window = make_window()
+    window.start_page.new_requested.emit()
+    before = len(window.project.graph.nodes)
+    window.act_builder.trigger()
+    assert len(window.project.graph.nodes) > before
+    window.act_undo.trigger()
+    assert len(window.project.graph.nodes) == before
