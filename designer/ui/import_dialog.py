@@ -210,7 +210,8 @@ class ImportDialog(QDialog):
 
     def _target_changed(self, target: str) -> None:
         self._guess_task(target)
-        wanted = set(self._cfg.get("features") or self.columns)
+        previous = set(self._cfg.get("features") or [])
+        wanted = previous if previous & set(self.columns) else set(self.columns)  # old picks only if they fit
         self.feature_list.clear()
         for col in self.columns:
             if col == target:

@@ -151,3 +151,11 @@ def test_trial_preparation_shows_split_sizes_and_problems(qtbot, panel):
     load(qtbot, panel, lambda: (panel.task_combo.setCurrentText("regression"), panel._settings_edited()))
     assert "'species' holds text, but regression needs numbers" in panel.status_label.text()
     assert panel.summary_table.rowCount() == 5  # the table is still shown
+
+
+def test_import_dialog_ignores_feature_picks_of_another_file(qtbot, tmp_path):
+    (tmp_path / "d.csv").write_text("p,q,t\n1,2,a\n3,4,b\n")
+    dialog = ImportDialog(None, str(tmp_path / "d.csv"), {"features": ["sepal_length_cm"], "target": "species"})
+    qtbot.addWidget(dialog)
+    assert dialog.target_combo.currentText() == "t" and dialog.selected_features() == ["p", "q"]
+    assert "features" not in dialog.data_config()
