@@ -136,3 +136,19 @@ def test_events_recorded_in_order_with_a_recorder():
     Trainer(mlp(), blobs(n=32), cfg(epochs=1, batch_size=16), on_event=rec).run()
     assert [type(e).__name__ for e in rec.events] == [
         "TrainingStarted", "BatchEnd", "BatchEnd", "EpochEnd", "TrainingFinished"]
+
+
+def test_a_single_step_is_reported_even_with_the_normal_throttle(monkeypatch):
+    """"Step batch" in the UI must visibly do something: the stepped batch gets its BatchEnd."""
+    monkeypatch.setattr(trainer_module, "BATCH_EVENT_INTERVAL", 3600.0)  # nothing by time
+    control = TrainingControl()
+    control.pause()
+    run = Run(control, epochs=2)
+    run.wait_for(lambda ev: count("TrainingStarted")(ev) == 1)
+    control.step_batches(1)
+    run.wait_for(lambda ev: count("BatchEnd")(ev) == 1)
+    control.step_batches(1)
+    run.wait_for(lambda ev: count("BatchEnd")(ev) == 2)
+    assert run.batches() == [(1, 1), (1, 2)]
+    control.stop()
+    run.join()
