@@ -23,7 +23,7 @@ import math
 from designer.engine.registry import ParamSpec
 from designer.errors import ParamError
 
-_SPECS: dict[str, tuple[ParamSpec, ...]] = {
+SCHEDULE_PARAMS: dict[str, tuple[ParamSpec, ...]] = {
     "step": (
         ParamSpec("step_size", "int", 10, 1, 1_000_000),
         ParamSpec("gamma", "float", 0.5, 0.0, 1.0, exclusive_min=True),
@@ -42,7 +42,7 @@ _SPECS: dict[str, tuple[ParamSpec, ...]] = {
         ParamSpec("min_delta", "float", 1e-4, 0.0, None),
     ),
 }
-SCHEDULE_TYPES = tuple(_SPECS)
+SCHEDULE_TYPES = tuple(SCHEDULE_PARAMS)
 
 
 def monitor_mode(monitor: str) -> str:
@@ -155,9 +155,9 @@ def make_schedule(cfg: dict | None, base_lr: float, total_epochs: int = 1) -> Sc
         raise ParamError(f"must be an object with a type or null, got {cfg!r}", where)
     if kind in (None, "none", "constant"):
         sched = Schedule()
-    elif kind in _SPECS:
+    elif kind in SCHEDULE_PARAMS:
         checked = {}
-        for spec in _SPECS[kind]:
+        for spec in SCHEDULE_PARAMS[kind]:
             value = params.get(spec.name)
             try:
                 checked[spec.name] = spec.default if value is None else spec.coerce(value)

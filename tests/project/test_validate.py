@@ -310,9 +310,9 @@ def test_enormous_integers_are_refused_at_their_place():
 
 
 def test_schedules_match_the_trainer():
-    from designer.training.schedules import _SPECS, make_schedule
+    from designer.training.schedules import SCHEDULE_PARAMS, make_schedule
 
-    for kind, specs in _SPECS.items():
+    for kind, specs in SCHEDULE_PARAMS.items():
         assert [(p.name, p.default) for p in specs] == [(p.name, p.default) for p in SCHEDULES[kind]]
         doc = with_value("training.schedule", {"type": kind})
         make_schedule(Project.from_json_dict(doc).training["schedule"], 0.01, 10)
