@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.engine.registry import MAX_TOTAL_PARAMS, LAYER_TYPES, Shape, layer_type
+from designer.engine.registry import LAYER_TYPES, MAX_TOTAL_PARAMS, Shape, layer_type
 from designer.errors import (
     ConnectionRefused,
     CycleError,
@@ -297,7 +297,7 @@ class Graph:
         outputs = [n for n in self.output_nodes() if self.nodes[n].type != "Input" or len(self.nodes) == 1]
         if len(outputs) > 1:
             problems.append(
-                Problem(None, "error", "the network has several outputs (" + ", ".join(outputs) + "); connect all but one")
+                Problem(None, "error", f"the network has several outputs ({', '.join(outputs)}); connect all but one")
             )
         for nid in order:
             node = self.nodes[nid]
@@ -352,7 +352,7 @@ class Graph:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Graph":
+    def from_dict(cls, data: dict) -> Graph:
         """Build from an already validated `graph` section (the project validator checks it first)."""
         g = cls()
         for n in data.get("nodes", []):
@@ -363,5 +363,5 @@ class Graph:
             g.edges.append((s, d))
         return g
 
-    def copy(self) -> "Graph":
+    def copy(self) -> Graph:
         return Graph.from_dict(self.to_dict())

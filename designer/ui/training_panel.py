@@ -31,7 +31,9 @@ from designer.training import schedules
 
 # The schedule types and their parameter specs come from the training core (one source of truth).
 SCHEDULES: dict[str, tuple[str, tuple[ParamSpec, ...]]] = {"none": ("Constant", ())}
-SCHEDULES.update({name: (name.replace("_", " ").capitalize(), specs) for name, specs in schedules.SCHEDULE_PARAMS.items()})
+SCHEDULES.update(
+    {name: (name.replace("_", " ").capitalize(), specs) for name, specs in schedules.SCHEDULE_PARAMS.items()}
+)
 
 
 class FloatEdit(QLineEdit):
