@@ -156,6 +156,9 @@ class CorrelationHeatmap(QWidget):
         item = self.plot.getPlotItem()
         item.getAxis("bottom").setTicks([ticks])
         item.getAxis("left").setTicks([ticks])
+        # room for the names: the axis does not always grow by itself when the matrix is redrawn
+        longest = max((len(name) for _, name in ticks), default=0)
+        item.getAxis("left").setWidth(min(220, 12 + 7 * longest))
         self.image.setToolTip("\n".join(names[:40]))
 
 
