@@ -93,6 +93,11 @@ class Graph:
         self.node_moved = Signal()
         self.node_renamed = Signal()
         self.changed = Signal()
+        # analyze() is asked for by every view after every edit (canvas, summary, problems, properties …):
+        # compute it once per revision. Connected first, so views see the new revision when they ask.
+        self.revision = 0
+        self._analysis: tuple[int, Shape | None, Analysis] | None = None
+        self.changed.connect(self._bump_revision)
 
     # ---------------------------------------------------------------- queries
     def node(self, node_id: str) -> Node:
@@ -275,11 +280,24 @@ class Graph:
             self.remove_node(nid)
 
     # ---------------------------------------------------------------- analysis
+    def _bump_revision(self) -> None:
+        self.revision += 1
+
     def analyze(self, input_shape: Shape | None = None) -> Analysis:
         """Infer every node's output shape and parameter count; collect problems instead of raising.
 
         `input_shape` (from the prepared data) is used for an Input node without an explicit shape.
+        The result is shared until the next edit: treat it as read-only.
         """
+        key = tuple(input_shape) if input_shape is not None else None
+        cached = self._analysis
+        if cached is not None and cached[0] == self.revision and cached[1] == key:
+            return cached[2]
+        analysis = self._analyze(key)
+        self._analysis = (self.revision, key, analysis)
+        return analysis
+
+    def _analyze(self, input_shape: Shape | None) -> Analysis:
         shapes: dict[str, Shape | None] = {}
         counts: dict[str, int] = {}
         problems: list[Problem] = []

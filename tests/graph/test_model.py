@@ -162,3 +162,15 @@ def test_several_outputs_is_an_error():
     g.add_node("Dense", {"units": 2})
     g.connect("input_1", "dense_2")
     assert any("several outputs" in p.message for p in g.analyze().problems)
+
+
+def test_analysis_is_computed_once_per_edit():
+    g, _ = chain(("Input", {"shape": [3]}), ("Dense", {"units": 2}))
+    first = g.analyze()
+    assert g.analyze() is first  # views asking again get the same result
+    assert g.analyze((3,)) is not first  # another input shape is another question
+    g.set_param("dense_1", "units", 5)
+    after = g.analyze()
+    assert after is not first and after.shapes["dense_1"] == (5,)
+    g.move_node("dense_1", (10, 10))
+    assert g.analyze() is not after  # every edit counts, even one that cannot change shapes
