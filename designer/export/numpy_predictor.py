@@ -16,6 +16,7 @@ import numpy as np
 
 from designer.errors import ExportError
 from designer.export.plan import ExportPlan, concat_axis, pair, spatial_pads, strides_of
+from designer.export.preprocessing import RUNTIME_SOURCE
 from designer.fileio import atomic_write_bytes
 
 SUPPORTED = {
@@ -161,14 +162,66 @@ def predict_classes(x, batch_size=1024):
     return [CLASSES[i] for i in idx] if CLASSES else idx
 
 
+def _require_preprocessing():
+    if PREPROCESSING is None:
+        raise RuntimeError("this predictor was exported without the project's data preparation (its data could "
+                           "not be read): give predict() inputs prepared like the training data")
+    return PREPROCESSING
+
+
+def prepare(rows):
+    """Raw rows (list of dicts keyed by the original column names, one dict, or a CSV path) → network inputs
+    (n, *INPUT_SHAPE): missing values filled, categories one-hot encoded, numbers scaled as in training."""
+    x = prepare_rows(rows, _require_preprocessing())
+    return x.reshape((x.shape[0],) + tuple(INPUT_SHAPE))
+
+
+def predict_rows(rows, batch_size=1024):
+    """Predictions for raw rows (see prepare). Classification: (class labels, probabilities of shape
+    (n, len(CLASSES))). Regression: the predicted values, shape (n, outputs)."""
+    spec = _require_preprocessing()
+    out = predict(prepare(rows), batch_size)
+    out = out.reshape(out.shape[0], -1)
+    if spec["task"] != "classification":
+        return out
+    labels = [spec["classes"][i] for i in class_indices(out, spec["loss"])]
+    return labels, class_probabilities(out, spec["loss"])
+
+
+def predictions_table(rows):
+    """(header, columns) of the predictions for raw rows, named as Network Designer's predict command names them."""
+    spec = _require_preprocessing()
+    target = spec["target"]
+    result = predict_rows(rows)
+    if spec["task"] != "classification":
+        if result.shape[1] == 1:
+            return [target + "_predicted"], [result[:, 0]]
+        return ["%s_%d" % (target, i) for i in range(result.shape[1])], [result[:, i] for i in range(result.shape[1])]
+    labels, probs = result
+    header = [target] + ["p_" + str(c) for c in spec["classes"]]
+    return header, [labels] + [np.round(probs[:, j], 6) for j in range(probs.shape[1])]
+
+
 if __name__ == "__main__":
     import sys
 
-    if len(sys.argv) != 2:
-        sys.exit("usage: python %s FEATURES.csv|FEATURES.npy  (prints one output row per sample)" % sys.argv[0])
-    path = sys.argv[1]
-    data = np.load(path, allow_pickle=False) if path.endswith(".npy") else np.loadtxt(path, delimiter=",", ndmin=2)
-    np.savetxt(sys.stdout, predict(data), delimiter=",", fmt="%.7g")
+    args = sys.argv[1:]
+    prepared = "--prepared" in args
+    args = [a for a in args if a != "--prepared"]
+    if len(args) != 1:
+        sys.exit("usage: python %s ROWS.csv  (raw rows with the training columns; prints predictions as CSV)\n"
+                 "       python %s --prepared FEATURES.csv|FEATURES.npy  (prepared inputs; prints the network "
+                 "outputs)" % (sys.argv[0], sys.argv[0]))
+    path = args[0]
+    if path.endswith(".npy") or prepared or PREPROCESSING is None:
+        data = np.load(path, allow_pickle=False) if path.endswith(".npy") else np.loadtxt(path, delimiter=",", ndmin=2)
+        np.savetxt(sys.stdout, predict(data), delimiter=",", fmt="%.7g")
+    else:
+        try:
+            header, columns = predictions_table(path)
+        except (OSError, ValueError) as err:
+            sys.exit("error: %s" % err)
+        write_predictions_csv(sys.stdout, header, columns)
 '''
 
 
@@ -207,6 +260,12 @@ def _last_uses(plan: ExportPlan) -> dict[str, str]:
     return last
 
 
+def _spec_literal(spec: dict | None) -> str:
+    if spec is None:
+        return "None"
+    return f"json.loads(r'''{json.dumps(spec, indent=1)}''')"
+
+
 def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | None) -> str:
     """The predictor's source. Exactly one of weights_file (a sibling .npz name) or weights_bytes is given."""
     steps = json.dumps([_step_record(s) for s in plan.steps], indent=1)
@@ -214,12 +273,16 @@ def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | No
         f'"""Standalone NumPy predictor for the network {json.dumps(plan.name)}, exported by Network Designer.',
         "",
         "Needs only NumPy:",
-        "    from <this module> import predict, predict_classes",
+        "    from <this module> import predict_rows, predict, predict_classes",
+        '    labels, probabilities = predict_rows("rows.csv")   # raw rows: a CSV path or a list of dicts',
         "    outputs = predict(x)   # x prepared like the training data (same encoding and scaling)",
-        "or from a shell: python <this file> features.csv",
+        "or from a shell: python <this file> rows.csv   (prints the predictions as CSV)",
+        "predict_rows fills missing values, one-hot encodes categories and scales exactly as training did",
+        "(PREPROCESSING below); a category not seen in training is encoded as all zeros.",
         '"""',
         "",
         "import base64",
+        "import csv",
         "import io",
         "import json",
         "import os",
@@ -235,6 +298,8 @@ def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | No
         f"OUTPUT_ID = {plan.output_id!r}",
         f"STEPS = json.loads(r'''{steps}''')",
         f"LAST_USE = {_last_uses(plan)!r}",
+        "# the data preparation fitted on the training split (None: exported without the project's data)",
+        f"PREPROCESSING = {_spec_literal(plan.preprocessing)}",
         "",
     ]
     if weights_bytes is not None:
@@ -253,7 +318,7 @@ def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | No
         "    W = {k: _z[k].astype(np.float32) for k in _z.files}",
         "",
     ]
-    return "\n".join(header) + _RUNTIME
+    return "\n".join(header) + "\n\n" + RUNTIME_SOURCE + "\n" + _RUNTIME
 
 
 def export_python(plan: ExportPlan, out_path: Path) -> list[Path]:

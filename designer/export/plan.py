@@ -7,6 +7,7 @@ and each layer with weights has all of them with the shapes the graph implies.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +15,9 @@ import numpy as np
 from designer.engine.conv import pair, same_padding
 from designer.engine.registry import LAYER_TYPES
 from designer.errors import DesignerError, ExportError
+from designer.export.preprocessing import preprocessing_spec
+
+log = logging.getLogger(__name__)
 
 Shape = tuple[int, ...]
 
@@ -43,6 +47,8 @@ class ExportPlan:
     classes: list[str] | None = None
     loss: str | None = None
     training: dict = field(default_factory=dict)
+    # the fitted data preparation as JSON (designer.export.preprocessing), None when the data was not available
+    preprocessing: dict | None = None
 
     def types(self) -> set[str]:
         return {s.type for s in self.steps}
@@ -107,9 +113,10 @@ def _prepare(project, prepared, base_dir, need_shape: bool):
     try:
         shape = project.graph.nodes[project.graph.input_nodes()[0]].params.get("shape")
         return prepare_data(project.data, base_dir, input_shape=shape)
-    except DesignerError:
+    except DesignerError as err:
         if need_shape:
             raise
+        log.warning("exporting without the data preparation (the exported model needs prepared inputs): %s", err)
         return None
 
 
@@ -173,6 +180,7 @@ def build_plan(project, prepared=None, base_dir=None) -> ExportPlan:
         classes=classes,
         loss=project.training.get("loss"),
         training=dict(project.training),
+        preprocessing=preprocessing_spec(prepared, input_shape, project.training.get("loss")),
     )
 
 

@@ -1,0 +1,62 @@
+"""The project's fitted data preparation as plain JSON, so exported models can be fed raw rows.
+
+The spec is what `designer.data.preprocess.Preprocessor` learned on the training split (fill values,
+categories, offset/scale) plus what is needed to read the model's output (classes, loss). Exporters embed
+it; `RUNTIME_SOURCE` (the stdlib + NumPy code of raw_rows.py) applies it in generated files.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from designer.data.reader import NA_VALUES
+
+SPEC_FORMAT = 1
+_COPY_MARKER = "# ---- COPY BELOW INTO EXPORTS ----"
+
+
+def _runtime_source() -> str:
+    text = (Path(__file__).with_name("raw_rows.py")).read_text(encoding="utf-8")
+    return text.split(_COPY_MARKER, 1)[1].strip("\n") + "\n"
+
+
+RUNTIME_SOURCE = _runtime_source()
+RUNTIME_IMPORTS = ("csv", "os")  # the stdlib modules RUNTIME_SOURCE uses besides numpy as np
+
+
+def preprocessing_spec(prepared, input_shape, loss: str | None) -> dict | None:
+    """The JSON-ready spec of `prepared.preprocessor`, or None when there is none or its feature count does not
+    fill the network's input (the export then works on prepared arrays only)."""
+    pre = getattr(prepared, "preprocessor", None)
+    if pre is None:
+        return None
+    n_features = len(pre.output_names)
+    if n_features != math.prod(int(d) for d in input_shape):
+        return None
+    columns = []
+    for name in pre.features:
+        if pre.kinds[name] == "categorical":
+            fill = pre.fill.get(name)
+            columns.append({"name": name, "kind": "categorical", "fill": None if fill is None else str(fill),
+                            "categories": [str(c) for c in pre.categories[name]]})
+        else:
+            columns.append({"name": name, "kind": "numeric", "fill": float(pre.fill[name]),
+                            "offset": float(pre.offset[name]), "scale": float(pre.scale[name])})
+    return {
+        "format": SPEC_FORMAT,
+        "columns": columns,
+        "scaling": pre.scaling,
+        "feature_names": list(pre.output_names),
+        "n_features": n_features,
+        "input_shape": [int(d) for d in input_shape],
+        "na_values": list(NA_VALUES),
+        "target": prepared.target_name or pre.target or "target",
+        "task": prepared.task,
+        "classes": list(prepared.classes or []),
+        "loss": loss or "",
+    }
+
+
+def all_numeric(spec: dict) -> bool:
+    return all(c["kind"] == "numeric" for c in spec["columns"])
