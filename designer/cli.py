@@ -109,22 +109,14 @@ def cmd_summary(args) -> int:
     for r in rows:
         out.append("  ".join(str(v).rjust(w) if i == 3 else str(v).ljust(w) for i, (v, w) in enumerate(zip(r, widths))))
     out.append("-" * len(line))
-    trainable = _trainable_params(project, analysis)
     out.append(f"Total params: {analysis.total_params:,}")
-    out.append(f"Trainable params: {trainable:,}")
-    out.append(f"Non-trainable params: {analysis.total_params - trainable:,}")
+    out.append(f"Trainable params: {analysis.trainable_params:,}")
+    out.append(f"Non-trainable params: {analysis.non_trainable_params:,}")
     print("\n".join(out))
     for p in analysis.problems:
         _say(f"{p.severity}: {p.node_id + ': ' if p.node_id else ''}{p.message}")
     return 0 if analysis.ok else 1
 
-
-def _trainable_params(project, analysis) -> int:
-    total = 0
-    for nid, count in analysis.params.items():
-        # BatchNormalization's moving statistics are counted (as Keras does) but not trained.
-        total += count // 2 if project.graph.nodes[nid].type == "BatchNormalization" else count
-    return total
 
 
 def cmd_train(args) -> int:

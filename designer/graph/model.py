@@ -62,6 +62,7 @@ class Analysis:
     shapes: dict[str, Shape | None]
     params: dict[str, int]
     problems: list[Problem]
+    non_trainable_params: int = 0  # BatchNormalization's moving statistics: counted (as Keras does), not trained
 
     @property
     def ok(self) -> bool:
@@ -70,6 +71,10 @@ class Analysis:
     @property
     def total_params(self) -> int:
         return sum(self.params.values())
+
+    @property
+    def trainable_params(self) -> int:
+        return self.total_params - self.non_trainable_params
 
     def errors_for(self, node_id: str) -> list[str]:
         return [p.message for p in self.problems if p.node_id == node_id and p.severity == "error"]
@@ -350,6 +355,7 @@ class Graph:
                 problems.append(Problem(nid, "error", err.message))
                 shapes[nid] = None
         total = sum(counts.values())
+        frozen = sum(c // 2 for nid, c in counts.items() if self.nodes[nid].type == "BatchNormalization")
         if total > MAX_TOTAL_PARAMS:
             problems.append(
                 Problem(None, "error", f"the network has {total:,} parameters; the limit is {MAX_TOTAL_PARAMS:,}")
@@ -357,7 +363,7 @@ class Graph:
         for nid, shape in shapes.items():
             if shape is not None and math.prod(shape) > 50_000_000:
                 problems.append(Problem(nid, "error", f"{nid} outputs {math.prod(shape):,} values per sample"))
-        return Analysis(shapes, counts, problems)
+        return Analysis(shapes, counts, problems, frozen)
 
     # ---------------------------------------------------------------- (de)serialisation
     def to_dict(self) -> dict:

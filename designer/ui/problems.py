@@ -2,46 +2,29 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QVBoxLayout, QWidget
 
 from designer.graph.model import Graph
+from designer.ui.graph_view import GraphFollower
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 
 
-class ProblemsList(QWidget):
+class ProblemsList(GraphFollower):
     node_activated = Signal(str)  # the layer a problem is about (not emitted for whole-network problems)
 
     def __init__(self, graph: Graph, parent: QWidget | None = None):
         super().__init__(parent)
-        self.graph: Graph | None = None
-        self.input_shape: tuple[int, ...] | None = None
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.itemActivated.connect(self._on_activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.refresh)
         self.set_graph(graph)
 
-    def set_graph(self, graph: Graph) -> None:
-        if self.graph is not None:
-            self.graph.changed.disconnect(self._timer.start)
-        self.graph = graph
-        graph.changed.connect(self._timer.start)
-        self.refresh()
-
-    def set_input_shape(self, shape) -> None:
-        self.input_shape = tuple(shape) if shape is not None else None
-        self.refresh()
-
     def refresh(self) -> None:
-        self._timer.stop()
         self.list.clear()
         style = self.style()
         icons = {

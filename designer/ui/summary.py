@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -17,20 +17,14 @@ from designer.errors import CycleError
 from designer.graph.model import Analysis, Graph
 from designer.ui.canvas.items import format_shape
 from designer.ui.canvas.style import ERROR_COLOUR
+from designer.ui.graph_view import GraphFollower
 
 COLUMNS = ("Layer", "Type", "Output shape", "Param #")
 
 
-def non_trainable(graph: Graph, analysis: Analysis) -> int:
-    """BatchNormalization's moving mean and variance are counted but not trained (half of its 4·C)."""
-    return sum(analysis.params.get(nid, 0) // 2 for nid, n in graph.nodes.items() if n.type == "BatchNormalization")
-
-
-class SummaryTable(QWidget):
+class SummaryTable(GraphFollower):
     def __init__(self, graph: Graph, parent: QWidget | None = None):
         super().__init__(parent)
-        self.graph: Graph | None = None
-        self.input_shape: tuple[int, ...] | None = None
         self.analysis: Analysis | None = None
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -51,25 +45,9 @@ class SummaryTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         layout.addWidget(self.totals)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.refresh)
         self.set_graph(graph)
 
-    def set_graph(self, graph: Graph) -> None:
-        if self.graph is not None:
-            self.graph.changed.disconnect(self._timer.start)
-        self.graph = graph
-        graph.changed.connect(self._timer.start)
-        self.refresh()
-
-    def set_input_shape(self, shape) -> None:
-        self.input_shape = tuple(shape) if shape is not None else None
-        self.refresh()
-
     def refresh(self) -> None:
-        self._timer.stop()
         self.analysis = analysis = self.graph.analyze(self.input_shape)
         try:
             order = self.graph.topological_order()
@@ -90,7 +68,7 @@ class SummaryTable(QWidget):
                     item.setToolTip("\n".join(errors))
                 self.table.setItem(row, col, item)
         total = analysis.total_params
-        frozen = non_trainable(self.graph, analysis)
+        frozen = analysis.non_trainable_params
         parts = (f"Total params: {total:,}", f"Trainable: {total - frozen:,}", f"Non-trainable: {frozen:,}")
         # Non-breaking spaces inside each part: a narrow dock wraps between the parts, not inside one.
         self.totals.setText("    ".join(p.replace(" ", "\u00a0").replace("-", "\u2011") for p in parts))
