@@ -18,6 +18,7 @@ import numpy as np
 
 from designer.errors import ExportError
 from designer.export.plan import ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
+from designer.export.preprocessing import all_numeric
 from designer.fileio import atomic_write_bytes
 
 OPSET = 17
@@ -213,7 +214,9 @@ def build_model(plan: ExportPlan):
     plan.require_types(SUPPORTED, "ONNX")
     b = _Builder()
     b._names.update({"input", "output"})
-    values = {plan.input_id: _Value(len(plan.input_shape) + 1, {"nhwc": "input"})}
+    embedded = plan.preprocessing is not None and all_numeric(plan.preprocessing)
+    first = _embedded_scaling(b, plan) if embedded else "input"
+    values = {plan.input_id: _Value(len(plan.input_shape) + 1, {"nhwc": first})}
     for s in plan.steps:
         values[s.id] = _step(b, s, [values[i] for i in s.inputs])
     final = b.get(values[plan.output_id], "nhwc", plan.output_id)
@@ -236,12 +239,43 @@ def build_model(plan: ExportPlan):
         meta["classes"] = json.dumps(plan.classes)
     if plan.task:
         meta["task"] = plan.task
+    meta.update(_preprocessing_meta(plan, embedded))
     helper.set_model_props(model, meta)
     try:
         onnx.checker.check_model(model, full_check=True)
     except Exception as err:  # the checker's own exception types vary between onnx versions
         raise ExportError(f"the ONNX model failed its check: {str(err).splitlines()[0]}") from None
     return model
+
+
+def _embedded_scaling(b: _Builder, plan: ExportPlan) -> str:
+    """The graph's first tensor when the input takes raw numeric features: NaN (missing) → the training fill
+    value, then (x - offset) / scale, each a constant shaped like one sample so it broadcasts over the batch."""
+    columns = plan.preprocessing["columns"]
+    shape = tuple(plan.input_shape)
+
+    def per_feature(key: str):
+        return np.asarray([c[key] for c in columns], dtype=np.float32).reshape(shape)
+
+    missing = b.node("IsNaN", ["input"], "preprocessing/is_missing")
+    filled = b.node("Where", [missing, b.const("preprocessing/fill", per_feature("fill")), "input"],
+                    "preprocessing/filled")
+    centred = b.node("Sub", [filled, b.const("preprocessing/offset", per_feature("offset"))], "preprocessing/centred")
+    return b.node("Div", [centred, b.const("preprocessing/scale", per_feature("scale"))], "preprocessing/scaled")
+
+
+def _preprocessing_meta(plan: ExportPlan, embedded: bool) -> dict[str, str]:
+    spec = plan.preprocessing
+    if spec is None:
+        return {"input_preprocessing": "none recorded: the input must be prepared like the training data"}
+    if embedded:
+        how = ("embedded: the input takes raw numeric feature values in feature_names order (NaN = missing); "
+               "filling and scaling happen in the graph")
+    else:
+        how = ("not embedded (categorical columns need one-hot encoding): the input takes prepared features in "
+               "feature_names order; apply the 'preprocessing' spec to raw rows first")
+    return {"input_preprocessing": how, "feature_names": json.dumps(spec["feature_names"]),
+            "preprocessing": json.dumps(spec)}
 
 
 def _safe_graph_name(name: str) -> str:

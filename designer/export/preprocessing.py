@@ -7,6 +7,7 @@ it; `RUNTIME_SOURCE` (the stdlib + NumPy code of raw_rows.py) applies it in gene
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -60,3 +61,35 @@ def preprocessing_spec(prepared, input_shape, loss: str | None) -> dict | None:
 
 def all_numeric(spec: dict) -> bool:
     return all(c["kind"] == "numeric" for c in spec["columns"])
+
+
+ROWS_API_SOURCE = '''
+def load_preprocessing(path=None):
+    """The data preparation fitted on the training split: the JSON spec beside this file unless `path`."""
+    if path is None:
+        if PREPROCESSING_FILE is None:
+            raise RuntimeError("this model was exported without the project's data preparation (its data could "
+                               "not be read): give it inputs prepared like the training data")
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), PREPROCESSING_FILE)
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def prepare(rows, spec=None):
+    """Raw rows (a list of dicts keyed by the original column names, one dict, or a CSV path) → float32 array
+    (n, *INPUT_SHAPE): missing values filled, categories one-hot encoded (an unseen one → all zeros), numbers
+    scaled, exactly as in training."""
+    x = prepare_rows(rows, load_preprocessing() if spec is None else spec)
+    return x.reshape((x.shape[0],) + tuple(INPUT_SHAPE))
+'''
+
+
+def rows_api(preprocessing_file: str | None) -> str:
+    """Source for generated model files (which import csv, json, os and numpy as np and define INPUT_SHAPE):
+    the stdlib raw-row runtime plus load_preprocessing() and prepare(rows)."""
+    return "\n".join([f"PREPROCESSING_FILE = {preprocessing_file!r}", "", "", RUNTIME_SOURCE.rstrip("\n"), "",
+                      ROWS_API_SOURCE])
+
+
+def spec_json(spec: dict) -> bytes:
+    return (json.dumps(spec, indent=1) + "\n").encode("utf-8")

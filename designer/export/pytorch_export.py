@@ -1,4 +1,6 @@
-"""Export a trained network as PyTorch code: model.py (an nn.Module + weight loader), weights.npz, train.py.
+"""Export a trained network as PyTorch code: model.py (an nn.Module + weight loader), weights.npz, train.py,
+and preprocessing.json (the fitted data preparation that model.prepare(rows) applies to raw rows) when the
+project's data could be prepared.
 
 `out_path` is a folder (created if missing, beside an existing parent) or a `.py` file name for the model,
 in which case the weights and the training script are written beside it. The model takes and returns
@@ -18,6 +20,7 @@ import numpy as np
 
 from designer.errors import ExportError
 from designer.export.plan import ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
+from designer.export.preprocessing import rows_api, spec_json
 from designer.fileio import atomic_write_bytes
 
 SUPPORTED = {
@@ -217,7 +220,7 @@ def load_model(path=None):
 '''
 
 
-def render_model(plan: ExportPlan, weights_file: str) -> str:
+def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | None = None) -> str:
     names = _identifiers(plan)
     ctors: list[str] = []
     body: list[str] = []
@@ -240,8 +243,13 @@ def render_model(plan: ExportPlan, weights_file: str) -> str:
         "(batch, features) reshaped in C order, prepared like the training data (same encoding and scaling).",
         "    model = load_model()            # trained weights from the .npz beside this file, eval mode",
         "    y = model(torch.as_tensor(x, dtype=torch.float32))",
+        "prepare(rows) turns raw rows (a CSV path or a list of dicts keyed by column name) into such x with the",
+        "data preparation fitted in training (preprocessing.json beside this file):",
+        '    y = model(torch.from_numpy(prepare("rows.csv")))',
         '"""',
         "",
+        "import csv",
+        "import json",
         "import os",
         "",
         "import numpy as np",
@@ -256,6 +264,7 @@ def render_model(plan: ExportPlan, weights_file: str) -> str:
         f"WEIGHTS_FILE = {weights_file!r}",
         "# (attribute, layer id in the project, kind) of every layer with weights",
         f"WEIGHT_LAYERS = {weight_layers!r}",
+        rows_api(preprocessing_file),
         _HELPERS,
         "",
         "class Net(nn.Module):",
@@ -420,10 +429,16 @@ def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
         raise ExportError(f'the model file name "{model_file}" must be a Python module name (letters, digits, _)')
     weights_file = "weights.npz" if model_file == "model.py" else f"{stem}_weights.npz"
     train_file = "train.py" if model_file == "model.py" else f"train_{stem}.py"
-    model_src = render_model(plan, weights_file)
+    spec_file = None
+    if plan.preprocessing is not None:
+        spec_file = "preprocessing.json" if model_file == "model.py" else f"{stem}_preprocessing.json"
+    model_src = render_model(plan, weights_file, spec_file)
     train_src = render_train(plan, stem, weights_file)
     written = [folder / model_file, folder / weights_file, folder / train_file]
     atomic_write_bytes(written[1], _weights_npz(plan), ExportError)
     atomic_write_bytes(written[0], model_src.encode("utf-8"), ExportError)
     atomic_write_bytes(written[2], train_src.encode("utf-8"), ExportError)
+    if spec_file is not None:
+        written.append(folder / spec_file)
+        atomic_write_bytes(written[-1], spec_json(plan.preprocessing), ExportError)
     return written

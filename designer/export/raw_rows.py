@@ -24,7 +24,7 @@ def read_csv_rows(path, encoding="utf-8-sig"):
         except csv.Error:
             delimiter = ","
         reader = csv.DictReader(f, delimiter=delimiter, skipinitialspace=True)
-        return [row for row in reader if any(isinstance(v, str) and v.strip() for v in row.values())]
+        return list(reader)  # empty lines are skipped; a line of empty cells is a row of missing values
 
 
 def _is_missing(value, na_values):
