@@ -79,6 +79,11 @@ def load_project(path: str | os.PathLike) -> Project:
             return _load(f, str(path))
     except OSError as err:
         raise ProjectError(f"cannot read {path}: {_explain(err)}") from None
+    except ProjectError as err:
+        # Name the file: "graph.nodes[2].params.units: …" alone does not say which project is broken.
+        if str(path) in str(err):
+            raise
+        raise ProjectError(f"{path}: {err}") from None
 
 
 @single_line_errors
