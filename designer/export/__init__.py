@@ -1,8 +1,10 @@
-"""Deployment artefacts from a trained project: ONNX, a standalone NumPy predictor, PyTorch code.
+"""Deployment artefacts from a trained project: ONNX, a standalone NumPy predictor, PyTorch and Keras code.
 
     written = export_project(project, "onnx", Path("model.onnx"))   # -> list of files written
 
-Every file is written atomically (temp file + os.replace). Problems the user can fix (no weights, a layer a
+With the project's data (`base_dir`, as the CLI and the app pass it) the fitted data preparation (fill values,
+categories, scaling; designer.export.preprocessing) goes into every format, so the exported model can be fed
+raw rows. Every file is written atomically (temp file + os.replace). Problems the user can fix (no weights, a layer a
 format cannot express, a bad output path) raise ExportError with one readable line.
 """
 
@@ -12,14 +14,15 @@ from pathlib import Path
 
 from designer.errors import ExportError
 
-FORMATS = ("onnx", "python", "pytorch")
+FORMATS = ("onnx", "python", "pytorch", "keras")
 
 
 def export_project(project, fmt: str, out_path, prepared=None, base_dir=None) -> list[Path]:
     """Write `project` (a designer.project.Project with trained weights) in format `fmt` to `out_path`.
 
-    `prepared` (PreparedData) supplies the class labels and, when the Input layer has no shape, the input
-    shape; without it the data is prepared from `base_dir` only if the shape is needed.
+    `prepared` (PreparedData) supplies the class labels, the fitted preprocessing and, when the Input layer has
+    no shape, the input shape; without it the project's data is prepared from `base_dir` (exactly as
+    `nn-designer predict` does). Without either, the export works on prepared inputs only.
     Returns the paths written, the main file first.
     """
     from designer.export.plan import build_plan
@@ -36,6 +39,10 @@ def export_project(project, fmt: str, out_path, prepared=None, base_dir=None) ->
         from designer.export.onnx_export import export_onnx
 
         return export_onnx(plan, out_path)
+    if fmt == "keras":
+        from designer.export.keras_export import export_keras
+
+        return export_keras(plan, out_path)
     from designer.export.pytorch_export import export_pytorch
 
     return export_pytorch(plan, out_path)

@@ -408,9 +408,9 @@ def _weights_npz(plan: ExportPlan) -> bytes:
     return buf.getvalue()
 
 
-def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
-    plan.require_types(SUPPORTED, "PyTorch")
-    out_path = Path(out_path)
+def code_destination(out_path: Path, what: str) -> tuple[Path, str]:
+    """(folder, model file name) for generated code: `out_path` is a folder (created if missing, beside an
+    existing parent) or a .py file name that must be a Python module name."""
     if out_path.suffix == ".py":
         folder, model_file = out_path.parent, out_path.name
     else:
@@ -423,10 +423,17 @@ def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
             except OSError as err:
                 raise ExportError(f"cannot create the folder {folder}: {err.strerror or err}") from None
         elif not folder.is_dir():
-            raise ExportError(f"cannot write PyTorch code into {folder}: it is a file (give a folder or a .py name)")
+            raise ExportError(f"cannot write {what} code into {folder}: it is a file (give a folder or a .py name)")
     stem = Path(model_file).stem
     if not stem.isidentifier() or keyword.iskeyword(stem):
         raise ExportError(f'the model file name "{model_file}" must be a Python module name (letters, digits, _)')
+    return folder, model_file
+
+
+def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
+    plan.require_types(SUPPORTED, "PyTorch")
+    folder, model_file = code_destination(Path(out_path), "PyTorch")
+    stem = Path(model_file).stem
     weights_file = "weights.npz" if model_file == "model.py" else f"{stem}_weights.npz"
     train_file = "train.py" if model_file == "model.py" else f"train_{stem}.py"
     spec_file = None

@@ -152,8 +152,8 @@ def test_pytorch_outputs_match_engine(case, tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------------------------ errors
 def test_unknown_format(tmp_path):
     project, _, _ = trained(mlp())
-    with pytest.raises(ExportError, match='unknown export format "keras"'):
-        export_project(project, "keras", tmp_path / "x")
+    with pytest.raises(ExportError, match='unknown export format "tflite"'):
+        export_project(project, "tflite", tmp_path / "x")
 
 
 def test_untrained_project_is_refused(tmp_path):
