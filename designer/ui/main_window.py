@@ -413,7 +413,8 @@ class MainWindow(QMainWindow):
         from designer.export import export_project
 
         formats = {"ONNX model (.onnx)": ("onnx", ".onnx"), "Standalone NumPy predictor (.py)": ("python", ".py"),
-                   "PyTorch model and training script (.py)": ("pytorch", ".py")}
+                   "PyTorch model and training script (.py)": ("pytorch", ".py"),
+                   "Keras 3 model code and weights (.py)": ("keras", ".py")}
         label, ok = QInputDialog.getItem(self, "Export", "Format", list(formats), 0, False)
         if not ok:
             return
