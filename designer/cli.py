@@ -18,7 +18,7 @@ from designer import __version__
 from designer.errors import DesignerError
 
 SUBCOMMANDS = ("train", "evaluate", "predict", "export", "summary")
-EXPORT_FORMATS = ("onnx", "python", "pytorch")
+EXPORT_FORMATS = ("onnx", "python", "pytorch", "keras")
 
 
 class UsageError(Exception):
@@ -53,9 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("input")
     pr.add_argument("--out", help="write the CSV here instead of stdout")
 
-    x = sub.add_parser("export", help="write deployment artefacts")
+    x = sub.add_parser("export", help="write deployment artefacts that take raw rows (see docs/export.md)")
     x.add_argument("project")
-    x.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    x.add_argument("--format", required=True, choices=EXPORT_FORMATS,
+                   help="onnx: model.onnx; python: one NumPy-only .py; pytorch, keras: model code + weights "
+                        "(--out is a folder or a .py name)")
     x.add_argument("--out", required=True)
 
     s = sub.add_parser("summary", help="the layer table with shapes and parameter counts")
