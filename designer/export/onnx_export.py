@@ -4,7 +4,9 @@ The engine is channels-last (NHWC); ONNX Conv, MaxPool and BatchNormalization wa
 tensor is tracked with the layouts it already exists in, and a Transpose is inserted only when a consumer
 needs a layout that is missing, so a conv → BN → pool chain stays in NCHW with two transposes in all.
 The graph's input is `input` (batch, *input_shape) and its output `output`, both channels-last like the
-project's data.
+project's data. When the project's data preparation is known and every feature is numeric, the graph starts
+with fill (NaN → training value) and scaling, so it takes raw numbers; with categorical features it takes
+prepared inputs. Either way the preparation spec is in the metadata (docs/export.md).
 """
 
 from __future__ import annotations

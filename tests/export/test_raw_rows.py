@@ -292,3 +292,19 @@ def test_export_without_data_has_no_row_api(tmp_path):
     with pytest.raises(RuntimeError, match="without the project's data preparation"):
         module.predict_rows([{}])
     assert module.predict(x).shape == (len(x), 3)
+
+
+def test_cli_exports_every_format_with_the_data_preparation(tmp_path, capsys):
+    """`nn-designer export` passes the project's folder, so every format gets the preprocessing spec."""
+    from designer import cli
+    from designer.project.io import save_project
+
+    project = categorical_iris(tmp_path)
+    save_project(project, tmp_path / "cat.nnproj")
+    outs = {"onnx": "m.onnx", "python": "m.py", "pytorch": "pt", "keras": "k"}
+    for fmt, name in outs.items():
+        assert cli.main(["export", str(tmp_path / "cat.nnproj"), "--format", fmt, "--out", str(tmp_path / name)]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "pt" / "preprocessing.json").is_file() and (tmp_path / "k" / "preprocessing.json").is_file()
+    assert json.loads((tmp_path / "k" / "preprocessing.json").read_text())["columns"][1]["kind"] == "categorical"
+    assert load_module(tmp_path / "m.py", "cli_cat").PREPROCESSING["target"] == "species"
