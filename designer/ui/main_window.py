@@ -281,6 +281,8 @@ class MainWindow(QMainWindow):
         self.problems.set_graph(graph)
         self.neurons.set_graph(graph)
         self.neurons.set_weights(project.weights)
+        self.dashboard.clear_runs()  # the runs list belongs to the project: show its saved runs, not the last one's
+        self.dashboard.load_history(project.history)
         self.data_panel.set_config(project.data, self.base_dir)
         self.training_panel.set_training(project.training)
         self._refresh_input_shape()
@@ -587,10 +589,16 @@ class MainWindow(QMainWindow):
         self._mark_dirty()
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
         if outcome.evaluation is not None:
-            self.dashboard.show_evaluation(outcome.evaluation)
+            # On a later event-loop turn: the final redraw and the evaluation together froze the window.
+            evaluation, run = outcome.evaluation, self.dashboard.current
+            QTimer.singleShot(0, self, lambda: self._show_evaluation(evaluation, run))
         self.lbl_eta.setText("time left –")
         text = outcome.message or f"Training {outcome.reason}"
         self.statusBar().showMessage(text, 10000)
+
+    def _show_evaluation(self, evaluation: dict, run) -> None:
+        if self.dashboard.current is run:  # not when another project was opened in between
+            self.dashboard.show_evaluation(evaluation)
 
     def _run_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Training failed: {message}", 15000)

@@ -29,6 +29,8 @@ from designer.project.model import Project
 
 EMIT_INTERVAL_S = 1 / 30  # at most ~30 GUI updates per second per kind
 BOUNDARY_RESOLUTION = 60
+WORST_ROWS = 20
+WORST_FEATURE_COLUMNS = 12  # wider inputs (images) list only row, labels, confidence and loss
 
 
 @dataclass
@@ -38,6 +40,7 @@ class EpochUpdate:
 
     events: list = field(default_factory=list)
     boundary: tuple | None = None
+    neurons: tuple | None = None  # (xs, ys, {layer id: (units, ny, nx) maps in [-1, 1]}) for small 2-D nets
 
 
 @dataclass
@@ -104,6 +107,8 @@ class TrainingWorker(QObject):
         self._run_id = run_id
         self._reset = reset_weights
         self._network = None
+        self._neuron_layers: list[str] = []
+        self._neuron_plane: tuple | None = None
         self._x2d = None
         self._y2d = None
         self._points_sent = False
@@ -142,6 +147,11 @@ class TrainingWorker(QObject):
         self._network = network
         if prepared.x_train.ndim == 2 and prepared.x_train.shape[1] == 2:
             self._x2d, self._y2d = prepared.x_train, prepared.y_train
+            from designer.ui.plots.neuron_grid import NEURON_RESOLUTION, neuron_layers, plane_grid
+
+            self._neuron_layers = neuron_layers(project.graph, network)
+            if self._neuron_layers:
+                self._neuron_plane = plane_grid(self._x2d, NEURON_RESOLUTION)
         self.run_started.emit(RunStarted(
             run_id=self._run_id,
             total_epochs=int(project.training.get("epochs", 1)),
@@ -167,6 +177,7 @@ class TrainingWorker(QObject):
             evaluation = evaluate(network, x, y, loss, prepared.task, list(prepared.classes))
             evaluation["split"] = split
             evaluation["classes"] = list(prepared.classes)
+            evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS)
             if prepared.task == "classification":
                 evaluation.update(precision_recall_f1(np.asarray(evaluation["confusion_matrix"])))
             else:
@@ -211,9 +222,11 @@ class TrainingWorker(QObject):
         if not self._pending:
             return
         self._last_epoch_emit = time.perf_counter()
-        update = EpochUpdate(events=self._pending, boundary=self._boundary())
+        update = EpochUpdate(events=self._pending, boundary=self._boundary(), neurons=self._neurons())
         # The dashboard reads the grid (and, once, the points) from the last event's extras.
         last = self._pending[-1]
+        if update.neurons is not None:
+            last.extras["neurons"] = update.neurons
         if update.boundary is not None:
             last.extras["boundary"] = update.boundary
             if not self._points_sent:
@@ -228,6 +241,66 @@ class TrainingWorker(QObject):
         from designer.ui.plots.boundary import boundary_grid
 
         return boundary_grid(self._network.predict, self._x2d, BOUNDARY_RESOLUTION)
+
+    def _neurons(self) -> tuple | None:
+        if not self._neuron_layers or self._neuron_plane is None or self._network is None:
+            return None
+        from designer.ui.plots.neuron_grid import NEURON_RESOLUTION, neuron_maps
+
+        xs, ys, points = self._neuron_plane
+        return xs, ys, neuron_maps(self._network, self._neuron_layers, points, NEURON_RESOLUTION)
+
+
+def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int = WORST_ROWS) -> list[dict]:
+    """The `count` rows of (x, y) the network gets most wrong, worst first: per-row loss (classification) or
+    absolute error (regression), with the row's prepared feature values when there are few features."""
+    from designer.engine.losses import encode_targets
+    from designer.training.metrics import predicted_classes, reshape_inputs
+
+    n = int(len(x))
+    if n == 0:
+        return []
+    pred = np.asarray(network.predict(reshape_inputs(x, network.input_shape)), dtype=np.float64).reshape(n, -1)
+    flat = np.asarray(x).reshape(n, -1)
+    names = list(prepared.feature_names or [])
+    if len(names) != flat.shape[1]:
+        names = [f"x{i + 1}" for i in range(flat.shape[1])]
+    show_features = flat.shape[1] <= WORST_FEATURE_COLUMNS
+    if prepared.task == "classification":
+        y_enc = encode_targets(loss.name, y, pred.shape[1]).reshape(n, -1)
+        # Per-row loss with the run's own loss function: a handful of hundred tiny calls, on this thread.
+        per_row = np.array([float(loss.forward(pred[i:i + 1].astype(np.float32), y_enc[i:i + 1])) for i in range(n)])
+        y_hat = predicted_classes(pred, loss.name)
+        if pred.shape[1] == 1:
+            confidence = np.where(y_hat == 1, pred[:, 0], 1.0 - pred[:, 0])
+        else:
+            confidence = pred[np.arange(n), y_hat]
+        classes = [str(c) for c in prepared.classes]
+        y_idx = np.asarray(y).reshape(-1).astype(np.int64)
+    else:
+        y_true = np.asarray(y, dtype=np.float64).reshape(n, -1)
+        per_row = np.abs(pred - y_true).mean(axis=1)
+    order = np.argsort(-np.where(np.isfinite(per_row), per_row, np.inf), kind="stable")[:count]
+    rows: list[dict] = []
+    for i in order:
+        row: dict = {"row": int(i)}
+        if show_features:
+            row.update({name: float(flat[i, j]) for j, name in enumerate(names)})
+        if prepared.task == "classification":
+            row["true"] = _label(classes, int(y_idx[i]))
+            row["predicted"] = _label(classes, int(y_hat[i]))
+            row["confidence"] = float(confidence[i])
+            row["loss"] = float(per_row[i])
+        else:
+            row["true"] = float(y_true[i, 0])
+            row["predicted"] = float(pred[i, 0])
+            row["abs error"] = float(per_row[i])
+        rows.append(row)
+    return rows
+
+
+def _label(classes: list[str], index: int) -> str:
+    return classes[index] if 0 <= index < len(classes) else str(index)
 
 
 class TrainingRunner(QObject):

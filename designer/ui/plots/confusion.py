@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QHeaderView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from designer.ui.plots import theme
@@ -33,6 +33,42 @@ def _per_class(value, classes: list[str]) -> np.ndarray | None:
     return arr if len(arr) == len(classes) else None
 
 
+class _CellLabels(pg.GraphicsObject):
+    """The count in every cell of an n×n matrix (cell (i, j) centred on x=j, y=i), drawn at a fixed pixel
+    size whatever the zoom."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._inks: list[QColor] = []
+        self._n = 0
+
+    def set_cells(self, texts: list[str], inks: list[QColor], n: int) -> None:
+        self.prepareGeometryChange()
+        self.texts, self._inks, self._n = texts, inks, n
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt name)
+        return QRectF(-0.5, -0.5, self._n, self._n)
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        n = self._n
+        if not n:
+            return
+        transform = painter.transform()
+        font = QFont(painter.font())
+        font.setPixelSize(13 if n <= 6 else 11 if n <= 12 else 9)
+        painter.save()
+        painter.resetTransform()  # text in device pixels: the view's scale would stretch or flip it
+        painter.setFont(font)
+        flags = int(Qt.AlignmentFlag.AlignCenter)
+        for k, text in enumerate(self.texts):
+            centre = transform.map(QPointF(k % n, k // n))
+            painter.setPen(self._inks[k])
+            painter.drawText(QRectF(centre.x() - 40, centre.y() - 12, 80, 24), flags, text)
+        painter.restore()
+
+
 class ConfusionView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,7 +79,8 @@ class ConfusionView(QWidget):
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self._cmap = self._colour_map()
-        self._texts: list[pg.TextItem] = []
+        self.labels = _CellLabels()  # one item paints all counts: 100 TextItems took ~40 ms to create
+        self.plot.addItem(self.labels)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1"])
         self.table.verticalHeader().setVisible(False)
@@ -65,7 +102,7 @@ class ConfusionView(QWidget):
         return [self.plot]
 
     def cell_texts(self) -> list[str]:
-        return [t.textItem.toPlainText() for t in self._texts]
+        return list(self.labels.texts)
 
     def show_matrix(self, matrix, classes: list[str], precision=None, recall=None, f1=None) -> None:
         matrix = np.asarray(matrix, dtype=np.float64)
@@ -79,24 +116,11 @@ class ConfusionView(QWidget):
         share = np.sqrt(share)  # a few mistakes in a big class still show as a tint
         self.image.setImage(share.T, autoLevels=False, levels=(0.0, 1.0))  # ImageItem is [x=predicted, y=true]
         self.image.setRect(QRectF(-0.5, -0.5, n, n))
-        for text in self._texts:  # evaluation is rare: rebuilding labels here is fine
-            self.plot.removeItem(text)
-        self._texts = []
-        font_px = 13 if n <= 6 else 11 if n <= 12 else 9
         cell_colours = self._cmap.mapToQColor(share.ravel())
-        muted = theme.muted(self.palette())
-        for i in range(n):
-            for j in range(n):
-                cell = cell_colours[i * n + j]
-                ink = "#000000" if cell.lightness() > 140 else "#FFFFFF"  # contrast with the cell, not the theme
-                text = pg.TextItem(f"{int(matrix[i, j])}", anchor=(0.5, 0.5),
-                                   color=muted if matrix[i, j] == 0 else ink)
-                font = text.textItem.font()
-                font.setPixelSize(font_px)
-                text.setFont(font)
-                text.setPos(j, i)
-                self.plot.addItem(text)
-                self._texts.append(text)
+        muted = QColor(theme.muted(self.palette()))
+        inks = [muted if matrix.flat[k] == 0 else QColor("#000000" if c.lightness() > 140 else "#FFFFFF")
+                for k, c in enumerate(cell_colours)]  # contrast with the cell, not the theme
+        self.labels.set_cells([f"{int(v)}" for v in matrix.ravel()], inks, n)
         ticks = [list(enumerate(classes))]
         item = self.plot.getPlotItem()
         item.getAxis("bottom").setTicks(ticks)

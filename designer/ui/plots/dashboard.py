@@ -2,11 +2,15 @@
 
 Events arrive on the GUI thread (the worker re-emits them as signals). Each handler only appends to the
 run's data and marks what changed; a timer redraws a few times per second with setData on existing items.
+A redraw is split into stages, one plot section per event-loop turn, so the window keeps answering (and the
+probe in benchmarks/bench_gui_stall.py stays under 50 ms) even when several sections changed at once, as at
+the end of a run.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +38,7 @@ from designer.ui.plots.confusion import ConfusionView
 from designer.ui.plots.export import export_plot_png
 from designer.ui.plots.histograms import HistogramPanel
 from designer.ui.plots.metrics_plot import MetricsPanel
+from designer.ui.plots.neuron_maps import NeuronMapsView
 from designer.ui.plots.norms import NormsPanel
 from designer.ui.plots.overfitting import OverfittingView
 from designer.ui.plots.regression_plots import RegressionView
@@ -42,6 +47,8 @@ from designer.ui.plots.runs import RunsList
 
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
+# Redraw order within one pass: what the user most likely looks at first.
+SECTIONS = ("metrics_epoch", "metrics_batch", "boundary", "neurons", "layers", "norms", "overfitting")
 
 
 class TrainingDashboard(QWidget):
@@ -54,6 +61,10 @@ class TrainingDashboard(QWidget):
         self._dirty: set[str] = set()
         self._pending_boundary: tuple | None = None
         self._pending_points: tuple | None = None
+        self._pending_neurons: tuple | None = None
+        self._boundary_config: tuple | None = None
+        self._boundary_todo: tuple | None = None  # (task, n_classes, names) still to apply to the plot
+        self._stages: deque[str] = deque()
         self._focus_plot = None
 
         self.metrics = MetricsPanel()
@@ -62,6 +73,7 @@ class TrainingDashboard(QWidget):
         self.norms = NormsPanel()
         self.warnings_list = QListWidget()
         self.boundary = BoundaryPlot()
+        self.neuron_maps = NeuronMapsView()
         self.confusion = ConfusionView()
         self.regression = RegressionView()
         self.overfitting = OverfittingView()
@@ -77,6 +89,10 @@ class TrainingDashboard(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(lambda: self._redraw(visible_only=True))
+        self._stage_timer = QTimer(self)  # 0 ms: the next stage runs once the events queued meanwhile did
+        self._stage_timer.setSingleShot(True)
+        self._stage_timer.setInterval(0)
+        self._stage_timer.timeout.connect(self._run_stage)
         self.runs_list.visible_runs_changed.connect(lambda: self._mark("metrics_batch", "metrics_epoch"))
         self.tabs.currentChanged.connect(lambda _i: self._redraw(visible_only=True))
         self.export_png_button.clicked.connect(self._ask_export_png)
@@ -122,11 +138,17 @@ class TrainingDashboard(QWidget):
         self.tabs.addTab(training, "Training")
         self.tabs.addTab(activations, "Activations")
         self.tabs.addTab(self.norms, "Weights && gradients")
-        self.tabs.addTab(self.boundary, "Decision boundary")
+        boundary = QSplitter(Qt.Orientation.Horizontal)  # the whole network's answer beside each neuron's
+        boundary.addWidget(self.boundary)
+        boundary.addWidget(self.neuron_maps)
+        boundary.setStretchFactor(0, 1)
+        boundary.setStretchFactor(1, 1)
+        self.tabs.addTab(boundary, "Decision boundary")
         self.tabs.addTab(evaluation, "Evaluation")
         self.tabs.addTab(self.overfitting, "Overfitting")
         self._tab_of = {"metrics_batch": TAB_TRAINING, "metrics_epoch": TAB_TRAINING, "layers": TAB_ACTIVATIONS,
-                        "norms": TAB_NORMS, "boundary": TAB_BOUNDARY, "overfitting": TAB_OVERFITTING}
+                        "norms": TAB_NORMS, "boundary": TAB_BOUNDARY, "neurons": TAB_BOUNDARY,
+                        "overfitting": TAB_OVERFITTING}
 
         header = QHBoxLayout()
         header.addWidget(self.status, 1)
@@ -157,18 +179,77 @@ class TrainingDashboard(QWidget):
         self._layer_kinds = dict(layer_kinds or {})
         self._warnings = []
         regression = run.is_regression
-        self.metrics.set_regression(regression)
+        if regression != self.metrics.is_regression():  # re-laying out four plots is not free: only on change
+            self.metrics.set_regression(regression)
         self.metrics.show_best(None)
         self.histograms.set_entries(run.histograms, run.layer_ids)
         self.norms.clear_data()
         self.boundary.clear_data()
-        self._pending_boundary = self._pending_points = None
-        self.boundary.configure(task, max(len(class_names), 1), class_names)
+        self.neuron_maps.clear_data()
+        self._pending_boundary = self._pending_points = self._pending_neurons = None
+        config = (task, max(len(class_names), 1), tuple(str(c) for c in class_names))
+        # The legend is rebuilt only for another task or other classes, and only once a grid arrives (never
+        # for image data): with everything else a new run sets up, it made the first turn of a run stall.
+        self._boundary_todo = config if config != self._boundary_config else None
         self.eval_stack.setCurrentWidget(self.regression if regression else self.confusion)
         self.runs_list.add_run(run_id, len(self.runs) - 1, checked=True)
         self.status.setText(f"{run_id}: starting…")
         self._show_warnings()
         self._mark("metrics_batch", "metrics_epoch", "layers", "norms", "overfitting")
+
+    def load_history(self, history: list[dict]) -> list[str]:
+        """Show a project's saved runs (each {"settings", "epochs": [per-epoch metric dicts], "reason",
+        "best_epoch"}) in the runs list, the newest ticked, so new runs can be overlaid on them.
+        Returns the run names given to them ("saved run 1", …)."""
+        names: list[str] = []
+        for index, entry in enumerate(history or [], start=1):
+            epochs = [e for e in (entry.get("epochs") or []) if isinstance(e, dict)]
+            if not epochs:
+                continue
+            keys = {k for e in epochs for k in e}
+            task = "regression" if keys & {"mae", "val_mae", "r2", "val_r2"} else "classification"
+            run_id = f"saved run {index}"
+            while run_id in self.runs:
+                run_id += "+"
+            run = RunData(run_id, task=task)
+            for position, epoch in enumerate(epochs, start=1):
+                lr = epoch.get("lr")
+                run.add_epoch(int(epoch.get("epoch", position)),
+                              {k: v for k, v in epoch.items() if k not in ("epoch", "lr")},
+                              float(lr) if isinstance(lr, (int, float)) else None)
+            run.finished_reason = entry.get("reason")
+            best = entry.get("best_epoch")
+            run.best_epoch = int(best) if isinstance(best, (int, float)) else None
+            run.message = str(entry.get("message") or "")
+            self.runs[run_id] = run
+            self.runs_list.add_run(run_id, len(self.runs) - 1, checked=True)  # each add ticks only itself
+            names.append(run_id)
+        if names:
+            self.status.setText(f"{len(names)} saved run{'s' if len(names) != 1 else ''}: "
+                                "tick them to compare with new runs")
+            self._mark("metrics_batch", "metrics_epoch")
+        return names
+
+    def clear_runs(self) -> None:
+        """Forget every run (another project was opened)."""
+        self._stage_timer.stop()
+        self._stages.clear()
+        self._dirty.clear()
+        self.runs.clear()
+        self.current = None
+        self.runs_list.clear()
+        self.metrics.clear_runs()
+        self.metrics.show_best(None)
+        self.norms.clear_data()
+        self.boundary.clear_data()
+        self.neuron_maps.clear_data()
+        self.histograms.set_entries({}, [])
+        self.histograms.refresh()
+        self._pending_boundary = self._pending_points = self._pending_neurons = None
+        self._warnings = []
+        self._show_warnings()
+        self._show_worst(None)
+        self.status.setText("No run yet.")
 
     def on_started(self, event) -> None:
         """Optional: `TrainingStarted(total_epochs, batches_per_epoch)` places the first epoch's batches exactly."""
@@ -200,6 +281,9 @@ class TrainingDashboard(QWidget):
         if extras.get("boundary") is not None:
             self._pending_boundary = tuple(extras["boundary"])
             self._mark("boundary")
+        if extras.get("neurons") is not None:
+            self._pending_neurons = tuple(extras["neurons"])
+            self._mark("neurons")
         self._update_status(run)
         self._mark("metrics_epoch", "layers", "norms", "overfitting")
 
@@ -213,7 +297,8 @@ class TrainingDashboard(QWidget):
             label = "best (early stopping)"
         self.metrics.show_best(run.best_epoch, label)
         self._update_status(run)
-        self._redraw(visible_only=False)
+        self._mark(*SECTIONS)
+        self._redraw(visible_only=False)  # queued in stages: the evaluation arriving next is not held up
 
     def show_evaluation(self, result: dict) -> None:
         """Confusion matrix + per-class scores, or predicted-vs-actual and residuals; optional worst rows."""
@@ -238,6 +323,8 @@ class TrainingDashboard(QWidget):
         if isinstance(xs, str):
             task, names = xs, list(ys or [])
             self.boundary.configure(task, max(len(names), 1), names)
+            self._boundary_config = (task, max(len(names), 1), tuple(str(n) for n in names))
+            self._boundary_todo = None
             xs = ys = values = None
         self._pending_points = (x2d, y)
         if xs is not None and ys is not None and values is not None:
@@ -251,9 +338,12 @@ class TrainingDashboard(QWidget):
 
     # redraw --------------------------------------------------------------------------------------
     def flush(self) -> None:
-        """Redraw everything that changed now (tests, end of training); normally the timer does this."""
+        """Redraw everything that changed now (tests, export); normally the timer and the stages do this."""
         self._timer.stop()
         self._redraw(visible_only=False)
+        self._stage_timer.stop()
+        while self._stages:
+            self._draw_section(self._stages.popleft())
 
     def _mark(self, *sections: str) -> None:
         self._dirty.update(sections)
@@ -266,22 +356,44 @@ class TrainingDashboard(QWidget):
         shown = self.tabs.currentIndex()
         todo = {s for s in self._dirty if not visible_only or self._tab_of.get(s) == shown}
         self._dirty -= todo
-        runs = list(self.runs.values())
-        visible = self.runs_list.checked_runs()
-        if "metrics_batch" in todo or "metrics_epoch" in todo:
-            self.metrics.update_runs(runs, visible, batches="metrics_batch" in todo, epochs="metrics_epoch" in todo)
-        if "layers" in todo and self.current is not None:
+        for section in SECTIONS:
+            if section in todo and section not in self._stages:
+                self._stages.append(section)
+        if self._stages and not self._stage_timer.isActive():
+            self._stage_timer.start()
+
+    def _run_stage(self) -> None:
+        """One section per event-loop turn; input, paint and the training thread's signals get in between."""
+        if self._stages:
+            self._draw_section(self._stages.popleft())
+        if self._stages:
+            self._stage_timer.start()
+
+    def _draw_section(self, section: str) -> None:
+        run = self.current
+        if section in ("metrics_batch", "metrics_epoch"):
+            self.metrics.update_runs(list(self.runs.values()), self.runs_list.checked_runs(),
+                                     batches=section == "metrics_batch", epochs=section == "metrics_epoch")
+        elif section == "layers" and run is not None:
             self.histograms.refresh()
-        if "norms" in todo and self.current is not None:
-            self.norms.update_norms(self.current.weight_norms, self.current.grad_norms)
-        if "overfitting" in todo and self.current is not None:
-            run = self.current
+        elif section == "norms" and run is not None:
+            self.norms.update_norms(run.weight_norms, run.grad_norms)
+        elif section == "overfitting" and run is not None:
             self.overfitting.update_losses(run.epochs, run.series("loss"), run.series("val_loss"))
-        if "boundary" in todo:
+        elif section == "boundary":
+            if self._boundary_todo is not None:
+                self._boundary_config, self._boundary_todo = self._boundary_todo, None
+                task, n_classes, names = self._boundary_config
+                self.boundary.configure(task, n_classes, list(names))
             if self._pending_boundary is not None:
                 self.boundary.set_boundary(*self._pending_boundary)
-            if self._pending_points is not None:
+                self._pending_boundary = None
+            if self._pending_points is not None:  # once per run: hundreds of brushes are not free
                 self.boundary.set_points(*self._pending_points)
+                self._pending_points = None
+        elif section == "neurons" and self._pending_neurons is not None:
+            self.neuron_maps.set_maps(*self._pending_neurons)
+            self._pending_neurons = None
 
     # health --------------------------------------------------------------------------------------
     def _update_health(self, run: RunData, histograms: dict) -> None:
@@ -423,7 +535,7 @@ class TrainingDashboard(QWidget):
         super().changeEvent(event)
 
     def apply_palette(self) -> None:
-        for panel in (self.metrics, self.histograms, self.norms, self.boundary, self.confusion,
+        for panel in (self.metrics, self.histograms, self.norms, self.boundary, self.neuron_maps, self.confusion,
                       self.regression, self.overfitting, self.runs_list):
             panel.apply_palette()
         self._show_warnings()

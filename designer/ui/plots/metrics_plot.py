@@ -33,6 +33,13 @@ class _RunCurves:
         panel.r2_plot.addItem(self.r2_val)
         panel.lr_plot.addItem(self.lr)
 
+    def remove_from(self, panel: MetricsPanel) -> None:
+        for plot, items in ((panel.loss_plot, (self.batch, self.train, self.val)),
+                            (panel.metric_plot, (self.metric_train, self.metric_val)),
+                            (panel.r2_plot, (self.r2_train, self.r2_val)), (panel.lr_plot, (self.lr,))):
+            for item in items:
+                plot.removeItem(item)  # also takes it out of the plot's legend
+
     def items(self) -> list[pg.PlotDataItem]:
         return [self.batch, self.train, self.val, self.metric_train, self.metric_val,
                 self.r2_train, self.r2_val, self.lr]
@@ -95,6 +102,16 @@ class MetricsPanel(QWidget):
 
     def curves_for(self, run_id: str) -> _RunCurves | None:
         return self._curves.get(run_id)
+
+    def is_regression(self) -> bool:
+        return self._regression
+
+    def clear_runs(self) -> None:
+        """Remove every run's curves (another project was opened)."""
+        for curves in self._curves.values():
+            curves.remove_from(self)
+        self._curves.clear()
+        self._colour_index.clear()
 
     def set_regression(self, regression: bool) -> None:
         self._regression = regression

@@ -1,0 +1,159 @@
+"""The training studio's extra views: per-neuron maps, worst-predicted rows, saved runs in the runs list.
+
+Real training runs on the worker thread (the make_window fixture joins it); waits are on the runner's
+GUI-thread signals or on widget state, never on time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import designer.ui  # noqa: F401  (before any Qt call: see docs/development.md)
+from designer.ui import worker as worker_module
+from designer.ui.plots.neuron_grid import neuron_layers, neuron_maps, plane_grid
+
+TIMEOUT = 30_000
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def small_spiral(epochs: int):
+    """examples/spiral.nnproj (2 inputs → Dense 8 tanh → Dense 8 tanh → softmax), made quick."""
+    from designer.project.io import load_project
+
+    project = load_project(EXAMPLES / "spiral.nnproj")
+    project.data["source"]["samples"] = 200
+    project.training["epochs"] = epochs
+    project.training["batch_size"] = 20
+    return project
+
+
+def test_neuron_layers_pick_small_hidden_dense_layers_of_a_two_input_net():
+    from designer.engine.network import Network
+
+    project = small_spiral(1)
+    network = Network.from_graph(project.graph, (2,))
+    assert neuron_layers(project.graph, network) == ["dense_1", "dense_2"]  # not the softmax output
+    xs, ys, points = plane_grid(np.array([[0.0, 0.0], [1.0, 2.0]]), 5)
+    assert points.shape == (25, 2) and xs[0] < 0.0 < 1.0 < xs[-1] and ys[-1] > 2.0
+    maps = neuron_maps(network, ["dense_1"], points, 5)
+    assert maps["dense_1"].shape == (8, 5, 5)
+    assert np.abs(maps["dense_1"]).max() <= 1.0 + 1e-6
+    # each unit is scaled by its own largest |value|: at least one cell per unit reaches ±1
+    assert np.allclose(np.abs(maps["dense_1"]).reshape(8, -1).max(axis=1), 1.0, atol=1e-5)
+
+
+def test_image_networks_get_no_neuron_maps():
+    from designer.engine.network import Network
+    from designer.ui.start_page import digits_cnn
+
+    project = digits_cnn()
+    network = Network.from_graph(project.graph, None)
+    assert neuron_layers(project.graph, network) == []
+
+
+def test_neuron_maps_appear_and_change_between_epochs(make_window, qtbot, monkeypatch):
+    monkeypatch.setattr(worker_module, "EMIT_INTERVAL_S", 0.0)  # one update per epoch, however fast
+    window = make_window(small_spiral(epochs=3))
+    updates = []
+    window.runner.epoch_ended.connect(updates.append)
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        window.train()
+    with_maps = [u for u in updates if u.neurons is not None]
+    assert len(with_maps) == 3
+    first, last = with_maps[0].neurons[2], with_maps[-1].neurons[2]
+    assert set(first) == {"dense_1", "dense_2"} and first["dense_1"].shape == (8, 30, 30)
+    assert not np.allclose(first["dense_2"], last["dense_2"])  # training moved what the neurons compute
+
+    board = window.dashboard
+    board.flush()
+    maps = board.neuron_maps
+    assert maps.layer_ids() == ["dense_1", "dense_2"]
+    shown = maps.image_of("dense_2", 7)
+    assert shown is not None and np.allclose(shown, last["dense_2"][7].T)  # ImageItem holds [x, y]
+    assert maps.hint.isHidden()
+
+
+def test_worst_rows_table_is_filled_after_a_run(make_window, qtbot):
+    window = make_window(small_spiral(epochs=2))
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT) as blocker:
+        window.train()
+    worst = blocker.args[0].evaluation["worst"]
+    assert 0 < len(worst) <= 20
+    losses = [row["loss"] for row in worst]
+    assert losses == sorted(losses, reverse=True)
+    assert all(0.0 <= row["confidence"] <= 1.0 and row["true"] in ("0", "1") for row in worst)
+
+    table = window.dashboard.worst_table
+    qtbot.waitUntil(lambda: not table.isHidden(), timeout=TIMEOUT)  # shown one event-loop turn later
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[0] == "row" and {"true", "predicted", "confidence", "loss"} <= set(headers)
+    assert len(headers) == 7  # row, the two features, true, predicted, confidence, loss
+    assert table.rowCount() == len(worst)
+    assert table.item(0, headers.index("loss")).text() == f"{worst[0]['loss']:.4g}"
+
+
+def test_worst_rows_rank_by_loss_or_absolute_error():
+    from designer.engine.losses import get_loss
+    from designer.ui.worker import worst_rows
+
+    class FixedNet:  # predicts the same probabilities for every call; enough to check the ranking
+        input_shape = (2,)
+
+        def __init__(self, out):
+            self.out = np.asarray(out, dtype=np.float32)
+
+        def predict(self, x):
+            return self.out[: len(x)]
+
+    class Prepared:
+        def __init__(self, task, classes=()):
+            self.task, self.classes, self.feature_names = task, list(classes), ["a", "b"]
+
+    x = np.array([[1, 2], [3, 4], [5, 6]], dtype=np.float32)
+    net = FixedNet([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    rows = worst_rows(net, x, np.array([0, 0, 1]), get_loss("categorical_crossentropy"),
+                      Prepared("classification", ["no", "yes"]), 2)
+    assert [r["row"] for r in rows] == [1, 2]  # p(true) 0.2, then 0.4
+    assert rows[0]["predicted"] == "yes" and rows[0]["true"] == "no" and rows[0]["a"] == 3.0
+    assert abs(rows[0]["confidence"] - 0.8) < 1e-6
+
+    reg = worst_rows(FixedNet([[1.0], [5.0], [2.5]]), x, np.array([1.0, 2.0, 3.0]),
+                     get_loss("mean_squared_error"), Prepared("regression"), 5)
+    assert [r["row"] for r in reg] == [1, 2, 0] and reg[0]["abs error"] == 3.0
+
+
+def test_reopened_project_shows_its_saved_runs(make_window, qtbot, tmp_path):
+    from designer.project.io import load_project, save_project
+
+    window = make_window(small_spiral(epochs=2))
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        window.train()
+    assert len(window.project.history) == 1
+    path = tmp_path / "spiral.nnproj"
+    save_project(window.project, path)
+    assert [len(r["epochs"]) for r in load_project(path).history] == [2]
+
+    reopened = make_window(load_project(path), str(path))
+    board = reopened.dashboard
+    names = [board.runs_list.item(i).text() for i in range(board.runs_list.count())]
+    assert names == ["saved run 1"] and board.runs_list.checked_runs() == {"saved run 1"}
+    board.flush()
+    curves = board.metrics.curves_for("saved run 1")
+    assert curves is not None and len(curves.train.getData()[1]) == 2
+    assert board.runs["saved run 1"].finished_reason == "completed"
+
+    # A new run joins the list beside the saved one, which can be ticked to overlay it.
+    with qtbot.waitSignal(reopened.runner.finished, timeout=TIMEOUT):
+        reopened.train()
+    names = [board.runs_list.item(i).text() for i in range(board.runs_list.count())]
+    assert names[0] == "saved run 1" and len(names) == 2
+    board.runs_list.set_checked("saved run 1", True)
+    board.flush()
+    assert board.metrics.curves_for("saved run 1").train.isVisible()
+    assert len(reopened.project.history) == 2
+
+    # Opening another project shows that project's runs only.
+    reopened.set_project(small_spiral(1), None)
+    assert board.runs_list.count() == 0 and board.runs == {}
