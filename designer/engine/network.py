@@ -52,6 +52,27 @@ def _locked(method):
     return run
 
 
+# A training step whose GEMMs have at most this many rows runs on one BLAS thread: a 32-row product barely
+# gains from a second thread, and the second core's cache then holds half of each weight gradient, which
+# made the SGD update pass ≈ 7× slower (measured 150 µs against 20 µs for the 784×256 kernel).
+ONE_THREAD_MAX_ROWS = 32
+# Below this many multiply-adds in the largest product OpenBLAS uses one thread anyway: nothing to switch.
+_THREADED_MIN_MACS = 1 << 18
+
+
+@functools.cache
+def _numpy_blas():
+    """threadpoolctl's controllers for the BLAS NumPy uses (empty when there is none to control)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # a declared dependency, but the engine must run without it
+        return ()
+    libs = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+    # never touch another library's pool (PyTorch's MKL in the benchmark process), if we can tell them apart
+    mine = [lib for lib in libs if "numpy" in str(lib.filepath)]
+    return tuple(mine or libs)
+
+
 def _plain_sgd_rate(optimizer) -> float | None:
     """The learning rate when `optimizer` is SGD without momentum (w −= lr·g), else None."""
     if getattr(optimizer, "name", None) == "sgd" and not getattr(optimizer, "momentum", 1.0):
@@ -80,6 +101,12 @@ class Network:
         self._reverse_plan = self._plan[::-1]
         self._param_index = [(layer, name) for layer in layers.values() for name in layer.params]
         self._kernel_index = [(layer, name) for layer, name in self._param_index if name == "kernel"]
+        # the largest Dense kernel, when only Dense layers train (their GEMMs have one row per sample);
+        # 0 otherwise, which keeps the BLAS thread count as it is (convolutions have many rows per sample)
+        dense_only = all(layer.type_name == "Dense" for layer, _ in self._param_index)
+        self._dense_kernel_size = max((layer.params[n].size for layer, n in self._kernel_index), default=0)
+        if not dense_only:
+            self._dense_kernel_size = 0
         out_layer = layers[self.output_id]
         # the output activation the fused softmax/sigmoid + cross-entropy gradient can replace
         self._fusable = (
@@ -199,7 +226,28 @@ class Network:
     @_locked
     def train_batch(self, x, y_enc, loss: Loss, optimizer, l1: float = 0.0, l2: float = 0.0) -> float:
         """One optimisation step on a batch; returns the batch loss (with the L1/L2 penalty)."""
-        pred = self._forward(self._as_batch(x), True)
+        x = self._as_batch(x)
+        n = x.shape[0]
+        if n <= ONE_THREAD_MAX_ROWS and n * self._dense_kernel_size >= _THREADED_MIN_MACS:
+            return self._step_on_one_thread(x, y_enc, loss, optimizer, l1, l2)
+        return self._step(x, y_enc, loss, optimizer, l1, l2)
+
+    def _step_on_one_thread(self, x, y_enc, loss, optimizer, l1, l2) -> float:
+        """`_step` with NumPy's BLAS on one thread, then the caller's thread count again (≈1 µs a switch)."""
+        libs = _numpy_blas()
+        before = [lib.get_num_threads() or 1 for lib in libs]  # None: the library cannot say
+        for lib, count in zip(libs, before):
+            if count != 1:
+                lib.set_num_threads(1)
+        try:
+            return self._step(x, y_enc, loss, optimizer, l1, l2)
+        finally:
+            for lib, count in zip(libs, before):
+                if count != 1:
+                    lib.set_num_threads(count)
+
+    def _step(self, x, y_enc, loss, optimizer, l1, l2) -> float:
+        pred = self._forward(x, True)
         value = loss.forward(pred, y_enc)
         lr = _plain_sgd_rate(optimizer)
         # Plain SGD: fold the learning rate into the output gradient, so every gradient comes out already

@@ -254,3 +254,95 @@ def test_output_pairings_train_with_exact_gradients(layers, loss_name, n_out):
     net.train_batch(x, y_enc, loss, opt)
     for (_key, p), grad in zip(net.parameters(), opt.grads):
         assert_grad_close(grad, numeric_grad(lambda: net.loss_value(x, y_enc, loss), p))
+
+
+# ---------------------------------------------------------------- small-batch steps on one BLAS thread
+def _mlp_graph(n_in=784):
+    return chain(("Dense", {"units": 256, "activation": "relu"}), ("Dense", {"units": 128, "activation": "relu"}),
+                 ("Dense", {"units": 10, "activation": "softmax"}), input_shape=(n_in,))  # fmt: skip
+
+
+def _blas_at(threads):
+    """NumPy's BLAS controllers set to `threads`, with their previous counts (None: nothing to control)."""
+    from designer.engine.network import _numpy_blas
+
+    libs = _numpy_blas()
+    if not libs:
+        return None
+    before = [lib.get_num_threads() for lib in libs]
+    for lib in libs:
+        lib.set_num_threads(threads)
+    if any(lib.get_num_threads() != threads for lib in libs):  # another thread controls the pool
+        for lib, count in zip(libs, before):
+            lib.set_num_threads(count)
+        return None
+    return libs, before
+
+
+def test_a_small_batch_mlp_step_runs_on_one_blas_thread_and_restores_the_count(monkeypatch):
+    import designer.engine.network as network_module
+
+    state = _blas_at(2)
+    if state is None:
+        pytest.skip("NumPy's BLAS thread count cannot be controlled here")
+    libs, before = state
+    try:
+        net = Network.from_graph(_mlp_graph(), seed=0)
+        seen = []
+        step = Network._step
+
+        def spy(self, *args):
+            seen.append([lib.get_num_threads() for lib in libs])
+            return step(self, *args)
+
+        monkeypatch.setattr(network_module.Network, "_step", spy)
+        rng = np.random.default_rng(0)
+        loss, opt = get_loss("categorical_crossentropy"), PlainSGD(0.01)
+        y = encode_targets("categorical_crossentropy", rng.integers(0, 10, 128), 10)
+        x = rng.random((128, 784), dtype=np.float32)
+        net.train_batch(x[:32], y[:32], loss, opt)
+        net.train_batch(x, y, loss, opt)  # 128 rows: the caller's thread count
+        tiny = Network.from_graph(chain(("Dense", {"units": 3, "activation": "softmax"})), seed=0)
+        tiny.train_batch(x[:8, :4], y[:8, :3], loss, opt)  # too small for BLAS to thread: no switch
+        assert seen == [[1] * len(libs), [2] * len(libs), [2] * len(libs)]
+        assert [lib.get_num_threads() for lib in libs] == [2] * len(libs)
+    finally:
+        for lib, count in zip(libs, before):
+            lib.set_num_threads(count)
+
+
+def test_one_thread_steps_train_the_same_weights_as_threaded_steps(monkeypatch):
+    import designer.engine.network as network_module
+
+    rng = np.random.default_rng(1)
+    x = rng.random((96, 784), dtype=np.float32)
+    y = encode_targets("categorical_crossentropy", rng.integers(0, 10, 96), 10)
+    loss = get_loss("categorical_crossentropy")
+    from designer.engine.optimizers import make_optimizer
+
+    def train(one_thread_rows):
+        monkeypatch.setattr(network_module, "ONE_THREAD_MAX_ROWS", one_thread_rows)
+        net = Network.from_graph(_mlp_graph(), seed=5)
+        opt = make_optimizer({"type": "sgd", "learning_rate": 0.1})
+        values = [net.train_batch(x[i : i + 32], y[i : i + 32], loss, opt) for i in range(0, 96, 32)]
+        return values, net.get_weights(), dict(net.gradients())
+
+    fast_values, fast_w, fast_g = train(32)
+    plain_values, plain_w, plain_g = train(0)
+    np.testing.assert_allclose(fast_values, plain_values, rtol=1e-6)
+    for key in plain_w:
+        np.testing.assert_allclose(fast_w[key], plain_w[key], atol=1e-6, err_msg=key)
+    for key in plain_g:
+        np.testing.assert_allclose(fast_g[key], plain_g[key], atol=1e-6, err_msg=key)
+
+
+def test_relu_dense_in_place_output_keeps_exact_gradients():
+    g = chain(("Dense", {"units": 5, "activation": "relu", "bias_initializer": "random_normal"}),
+              ("Dense", {"units": 3, "activation": "softmax"}))  # fmt: skip
+    net = Network.from_graph(g, seed=2, dtype=np.float64)
+    x, y = _data(9, seed=3)
+    y_enc = encode_targets("categorical_crossentropy", y, 3).astype(np.float64)
+    loss, opt = get_loss("categorical_crossentropy"), Capture()
+    net.train_batch(x, y_enc, loss, opt)
+    for (_key, p), grad in zip(net.parameters(), opt.grads):
+        assert_grad_close(grad, numeric_grad(lambda: net.loss_value(x, y_enc, loss), p))
