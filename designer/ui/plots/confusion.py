@@ -85,6 +85,8 @@ class ConfusionView(QWidget):
         self.table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1"])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # wide enough that "precision" and three decimals are never clipped
+        self.table.setMinimumWidth(self.fontMetrics().horizontalAdvance("class  precision  recall  0.000") + 60)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot)

@@ -79,6 +79,10 @@ class TrainingDashboard(QWidget):
         self.overfitting = OverfittingView()
         self.worst_table = QTableWidget(0, 0)
         self.worst_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.worst_table.verticalHeader().setVisible(False)  # the "row" column says which data row it is
+        self.worst_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.worst_caption = QLabel()
+        self.worst_caption.setWordWrap(True)  # a long caption must not claim the confusion matrix's width
         self.status = QLabel("No run yet.")
         self.export_png_button = QPushButton("Export PNG…")
         self.export_csv_button = QPushButton("Export CSV…")
@@ -128,12 +132,19 @@ class TrainingDashboard(QWidget):
         self.eval_stack = QStackedWidget()
         self.eval_stack.addWidget(self.confusion)
         self.eval_stack.addWidget(self.regression)
-        evaluation = QSplitter(Qt.Orientation.Vertical)
+        evaluation = QSplitter(Qt.Orientation.Horizontal)  # the dock is wide and short: side by side
         evaluation.addWidget(self.eval_stack)
-        evaluation.addWidget(self.worst_table)
-        evaluation.setStretchFactor(0, 4)
-        evaluation.setStretchFactor(1, 1)
+        worst = QWidget()
+        worst_layout = QVBoxLayout(worst)
+        worst_layout.setContentsMargins(0, 2, 0, 0)
+        worst_layout.addWidget(self.worst_caption)
+        worst_layout.addWidget(self.worst_table, 1)
+        evaluation.addWidget(worst)
+        evaluation.setStretchFactor(0, 5)
+        evaluation.setStretchFactor(1, 2)
+        evaluation.setSizes([700, 280])
         self.worst_table.setVisible(False)
+        self.worst_caption.setVisible(False)
 
         self.tabs.addTab(training, "Training")
         self.tabs.addTab(activations, "Activations")
@@ -311,7 +322,7 @@ class TrainingDashboard(QWidget):
         elif result.get("y_true") is not None and result.get("y_pred") is not None:
             self.regression.show_predictions(result["y_true"], result["y_pred"])
             self.eval_stack.setCurrentWidget(self.regression)
-        self._show_worst(result.get("worst"))
+        self._show_worst(result.get("worst"), result.get("split"))
         if self.tabs.currentIndex() == TAB_TRAINING:  # bring it forward, unless the user looks elsewhere
             self.tabs.setCurrentIndex(TAB_EVALUATION)
 
@@ -429,10 +440,15 @@ class TrainingDashboard(QWidget):
         count = len(self._warnings)
         self.tabs.setTabText(TAB_ACTIVATIONS, f"Activations ⚠ {count}" if count else "Activations")
 
-    def _show_worst(self, rows) -> None:
+    def _show_worst(self, rows, split: str | None = None) -> None:
         if not rows:
             self.worst_table.setVisible(False)
+            self.worst_caption.setVisible(False)
             return
+        measure = "absolute error" if rows and isinstance(rows[0], dict) and "abs error" in rows[0] else "loss"
+        where = f"{split} rows" if split else "rows"
+        self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first")
+        self.worst_caption.setVisible(True)
         if isinstance(rows[0], dict):
             columns = list(dict.fromkeys(k for row in rows for k in row))
             cells = [[row.get(c, "") for c in columns] for row in rows]
@@ -447,6 +463,7 @@ class TrainingDashboard(QWidget):
             for c, value in enumerate(row):
                 text = f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
                 self.worst_table.setItem(r, c, QTableWidgetItem(text))
+        self.worst_table.resizeColumnsToContents()
         self.worst_table.setVisible(True)
 
     # status --------------------------------------------------------------------------------------

@@ -27,10 +27,15 @@ class NeuronMapsView(QWidget):
         self.hint = QLabel("Per-neuron maps appear here for networks with two input features and hidden Dense "
                            "layers of at most 12 units.")
         self.hint.setWordWrap(True)
+        self.caption = QLabel("Each hidden neuron's output over the input plane: orange below 0, blue above, "
+                              "each map scaled to its own largest value.")
+        self.caption.setWordWrap(True)
+        self.caption.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.hint)
+        layout.addWidget(self.caption)
         self._structure: tuple = ()
         self._images: dict[str, list[pg.ImageItem]] = {}
         self._boxes: list[pg.ViewBox] = []
@@ -46,6 +51,7 @@ class NeuronMapsView(QWidget):
                 image.clear()
         self._last = None
         self.hint.setVisible(True)
+        self.caption.setVisible(False)
 
     def set_maps(self, xs, ys, maps: dict[str, np.ndarray]) -> None:
         """xs (nx,), ys (ny,), maps: layer id → (units, ny, nx) values in [-1, 1]."""
@@ -65,6 +71,7 @@ class NeuronMapsView(QWidget):
                 box.setRange(rect, padding=0)
         self._last = (rect, maps)
         self.hint.setVisible(not maps)
+        self.caption.setVisible(bool(maps))
         self.updates += 1
 
     def layer_ids(self) -> list[str]:
@@ -86,14 +93,14 @@ class NeuronMapsView(QWidget):
         cmap = self._colour_map()
         border = pg.mkPen(theme.muted(self.palette()), width=1)
         for lid, units in structure:
-            rows = min(units, MAX_ROWS)
-            cols = math.ceil(units / rows) if units else 1
+            cols = max(math.ceil(units / MAX_ROWS), 1)
+            rows = max(math.ceil(units / cols), 1)  # balanced: 8 units are 2 columns of 4, not 6 and 2
             label = layout.addLabel(f"{lid} ({units})", row=0, col=col, colspan=cols, size="8pt",
                                     color=theme.foreground(self.palette()).name())
             self._labels.append(label)
             images = []
             for unit in range(units):
-                box = layout.addViewBox(row=1 + unit % rows, col=col + unit // rows, lockAspect=False,
+                box = layout.addViewBox(row=1 + unit % rows, col=col + unit // rows, lockAspect=True,
                                         enableMouse=False, border=border)
                 box.setMenuEnabled(False)
                 image = pg.ImageItem()
