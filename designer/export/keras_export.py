@@ -17,22 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import ExportPlan, Step, concat_axis, pair, strides_of
+from designer.export.plan import LAYER_TYPES_EXPORTED, ExportPlan, Step, concat_axis, pair, strides_of
 from designer.export.preprocessing import rows_api, spec_json
 from designer.export.pytorch_export import code_destination
 from designer.fileio import atomic_write_bytes
 
-SUPPORTED = {
-    "Dense",
-    "Activation",
-    "Dropout",
-    "Flatten",
-    "Add",
-    "Concatenate",
-    "Conv2D",
-    "MaxPooling2D",
-    "BatchNormalization",
-}
 # activations Keras knows by the same name with the same maths
 _KERAS_NAMED = {"relu", "sigmoid", "tanh", "softmax", "silu", "softplus"}
 # names the generated module uses itself: never a layer variable
@@ -205,7 +194,7 @@ def _weights_npz(plan: ExportPlan) -> bytes:
 
 
 def export_keras(plan: ExportPlan, out_path: Path) -> list[Path]:
-    plan.require_types(SUPPORTED, "Keras")
+    plan.require_types(LAYER_TYPES_EXPORTED, "Keras")
     folder, model_file = code_destination(Path(out_path), "Keras")
     stem = Path(model_file).stem
     weights_file = "weights.npz" if model_file == "model.py" else f"{stem}_weights.npz"

@@ -15,21 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import ExportPlan, concat_axis, pair, spatial_pads, strides_of
+from designer.export.plan import LAYER_TYPES_EXPORTED, ExportPlan, concat_axis, pair, spatial_pads, strides_of
 from designer.export.preprocessing import RUNTIME_SOURCE
 from designer.fileio import atomic_write_bytes
 
-SUPPORTED = {
-    "Dense",
-    "Activation",
-    "Dropout",
-    "Flatten",
-    "Add",
-    "Concatenate",
-    "Conv2D",
-    "MaxPooling2D",
-    "BatchNormalization",
-}
 EMBED_LIMIT = 16 * 1024 * 1024  # bytes of weights kept inside the .py file
 
 _RUNTIME = r'''
@@ -322,7 +311,7 @@ def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | No
 
 
 def export_python(plan: ExportPlan, out_path: Path) -> list[Path]:
-    plan.require_types(SUPPORTED, "Python")
+    plan.require_types(LAYER_TYPES_EXPORTED, "Python")
     out_path = Path(out_path)
     if out_path.suffix != ".py":
         raise ExportError(f"the Python predictor must be written to a .py file, got {out_path}")

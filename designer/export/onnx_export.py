@@ -19,23 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
+from designer.export.plan import LAYER_TYPES_EXPORTED, ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
 from designer.export.preprocessing import all_numeric
 from designer.fileio import atomic_write_bytes
 
 OPSET = 17
 IR_VERSION = 8  # the oldest IR that carries opset 17: readable by older runtimes
-SUPPORTED = {
-    "Dense",
-    "Activation",
-    "Dropout",
-    "Flatten",
-    "Add",
-    "Concatenate",
-    "Conv2D",
-    "MaxPooling2D",
-    "BatchNormalization",
-}
 
 TO_NCHW = [0, 3, 1, 2]
 TO_NHWC = [0, 2, 3, 1]
@@ -213,7 +202,7 @@ def build_model(plan: ExportPlan):
         from onnx import TensorProto, helper
     except ImportError:
         raise ExportError("ONNX export needs the onnx package: pip install onnx") from None
-    plan.require_types(SUPPORTED, "ONNX")
+    plan.require_types(LAYER_TYPES_EXPORTED, "ONNX")
     b = _Builder()
     b._names.update({"input", "output"})
     embedded = plan.preprocessing is not None and all_numeric(plan.preprocessing)

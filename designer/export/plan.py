@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 Shape = tuple[int, ...]
 
 BN_ARRAYS = ("gamma", "beta", "moving_mean", "moving_variance")
+# Every format writes every layer type of the spec; a format that cannot must list its own subset.
+LAYER_TYPES_EXPORTED = frozenset(LAYER_TYPES) - {"Input"}
 
 
 @dataclass

@@ -19,21 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
+from designer.export.plan import LAYER_TYPES_EXPORTED, ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
 from designer.export.preprocessing import rows_api, spec_json
 from designer.fileio import atomic_write_bytes
 
-SUPPORTED = {
-    "Dense",
-    "Activation",
-    "Dropout",
-    "Flatten",
-    "Add",
-    "Concatenate",
-    "Conv2D",
-    "MaxPooling2D",
-    "BatchNormalization",
-}
 _RESERVED = {
     "forward",
     "training",
@@ -432,7 +421,7 @@ def code_destination(out_path: Path, what: str) -> tuple[Path, str]:
 
 
 def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
-    plan.require_types(SUPPORTED, "PyTorch")
+    plan.require_types(LAYER_TYPES_EXPORTED, "PyTorch")
     folder, model_file = code_destination(Path(out_path), "PyTorch")
     stem = Path(model_file).stem
     weights_file = "weights.npz" if model_file == "model.py" else f"{stem}_weights.npz"

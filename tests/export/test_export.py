@@ -194,7 +194,8 @@ def test_invalid_graph_and_missing_input_shape(tmp_path):
 
 
 def test_unsupported_layer_type_is_named(tmp_path, monkeypatch):
-    monkeypatch.setattr(numpy_predictor, "SUPPORTED", numpy_predictor.SUPPORTED - {"BatchNormalization"})
+    monkeypatch.setattr(numpy_predictor, "LAYER_TYPES_EXPORTED",
+                        numpy_predictor.LAYER_TYPES_EXPORTED - {"BatchNormalization"})
     project, _, _ = trained(mlp())
     with pytest.raises(ExportError, match='Python export does not support layer type BatchNormalization .*"bn_1"'):
         export_project(project, "python", tmp_path / "p.py")
