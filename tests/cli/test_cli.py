@@ -90,7 +90,8 @@ def test_predict_to_file(trained_spiral, tmp_path, capsys):
     assert (tmp_path / "p.csv").read_text().startswith("label,")
 
 
-@pytest.mark.parametrize("fmt,name", [("onnx", "m.onnx"), ("python", "m.py"), ("pytorch", "torch_model")])
+@pytest.mark.parametrize("fmt,name", [("onnx", "m.onnx"), ("python", "m.py"), ("pytorch", "torch_model"),
+                                      ("keras", "keras_model")])
 def test_export_formats(trained_spiral, tmp_path, capsys, fmt, name):
     out, _ = trained_spiral
     code, _, err = run(capsys, "export", str(out), "--format", fmt, "--out", str(tmp_path / name))
