@@ -100,7 +100,7 @@ class NeuronMapsView(QWidget):
             self._labels.append(label)
             images = []
             for unit in range(units):
-                box = layout.addViewBox(row=1 + unit % rows, col=col + unit // rows, lockAspect=True,
+                box = layout.addViewBox(row=1 + unit % rows, col=col + unit // rows, lockAspect=False,
                                         enableMouse=False, border=border)
                 box.setMenuEnabled(False)
                 image = pg.ImageItem()
