@@ -48,7 +48,7 @@ from designer.ui.plots.runs import RunsList
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 # Redraw order within one pass: what the user most likely looks at first.
-SECTIONS = ("metrics_epoch", "metrics_batch", "boundary", "neurons", "layers", "norms", "overfitting")
+SECTIONS = ("curves", "metrics_epoch", "metrics_batch", "boundary", "neurons", "layers", "norms", "overfitting")
 
 
 class TrainingDashboard(QWidget):
@@ -207,6 +207,10 @@ class TrainingDashboard(QWidget):
         self.status.setText(f"{run_id}: starting…")
         self._show_warnings()
         self._mark("metrics_batch", "metrics_epoch", "layers", "norms", "overfitting")
+        # The new run's curves are made on the next event-loop turn, apart from the first data and paint.
+        if "curves" not in self._stages:
+            self._stages.appendleft("curves")
+        self._stage_timer.start()
 
     def load_history(self, history: list[dict]) -> list[str]:
         """Show a project's saved runs (each {"settings", "epochs": [per-epoch metric dicts], "reason",
@@ -382,7 +386,9 @@ class TrainingDashboard(QWidget):
 
     def _draw_section(self, section: str) -> None:
         run = self.current
-        if section in ("metrics_batch", "metrics_epoch"):
+        if section == "curves" and run is not None:
+            self.metrics.prepare_run(run)
+        elif section in ("metrics_batch", "metrics_epoch"):
             self.metrics.update_runs(list(self.runs.values()), self.runs_list.checked_runs(),
                                      batches=section == "metrics_batch", epochs=section == "metrics_epoch")
         elif section == "layers" and run is not None:

@@ -133,6 +133,10 @@ class MetricsPanel(QWidget):
         self.r2_plot.setVisible(regression)
         self.apply_palette()
 
+    def prepare_run(self, run: RunData) -> None:
+        """Create a run's curves ahead of its first data (hidden), so the first redraw only feeds them."""
+        self._ensure(run).set_visible(False)
+
     def _ensure(self, run: RunData) -> _RunCurves:
         curves = self._curves.get(run.run_id)
         if curves is None:
