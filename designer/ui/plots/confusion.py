@@ -146,7 +146,8 @@ class ConfusionView(QWidget):
         """Say which rows the matrix counts (and their accuracy) in its title."""
         parts = [f"{split} rows" if split else "", f"accuracy {accuracy:.1%}" if accuracy is not None else ""]
         detail = ", ".join(p for p in parts if p)
-        title = f"Confusion matrix ({detail})" if detail else "Confusion matrix"
+        # the detail on a second, smaller line: a narrow dock must not clip the accuracy
+        title = f"Confusion matrix<br><span style='font-size:9pt'>{detail}</span>" if detail else "Confusion matrix"
         self.plot.getPlotItem().setTitle(title, color=theme.foreground(self.palette()).name())
 
     def _colour_map(self) -> pg.ColorMap:
