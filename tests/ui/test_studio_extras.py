@@ -157,3 +157,46 @@ def test_reopened_project_shows_its_saved_runs(make_window, qtbot, tmp_path):
     # Opening another project shows that project's runs only.
     reopened.set_project(small_spiral(1), None)
     assert board.runs_list.count() == 0 and board.runs == {}
+
+
+def _history(n_runs: int) -> list[dict]:
+    return [{"settings": {}, "reason": "completed", "best_epoch": 2,
+             "epochs": [{"epoch": e, "loss": 1.0 / (e + r), "val_loss": 1.2 / (e + r), "accuracy": 0.5,
+                         "lr": 0.01} for e in (1, 2, 3)]} for r in range(n_runs)]
+
+
+def test_a_saved_run_ticked_late_gets_the_colour_of_its_swatch(qtbot):
+    from designer.ui.plots import theme
+    from designer.ui.plots.dashboard import TrainingDashboard
+
+    board = TrainingDashboard()
+    qtbot.addWidget(board)
+    assert board.load_history(_history(3)) == ["saved run 1", "saved run 2", "saved run 3"]
+    board.flush()
+    assert board.metrics.curves_for("saved run 1") is None  # unticked: no curves made yet
+    board.runs_list.set_checked("saved run 1", True)
+    board.flush()
+    pen = board.metrics.curves_for("saved run 1").train.opts["pen"]
+    assert pen.color().name() == theme.series_color(board.palette(), 0).name()  # swatch 0, not 1
+    pen3 = board.metrics.curves_for("saved run 3").train.opts["pen"]
+    assert pen3.color().name() == theme.series_color(board.palette(), 4).name()
+
+
+def test_a_redraw_draws_one_section_per_event_loop_turn(qtbot):
+    from designer.training.events import EpochEnd, TrainingFinished
+    from designer.ui.plots.dashboard import TrainingDashboard
+
+    board = TrainingDashboard()
+    qtbot.addWidget(board)
+    board.start_run("r", "classification", ["a", "b"], ["dense_1"])
+    board.on_epoch(EpochEnd(1, {"loss": 0.9, "val_loss": 1.0}, {}, 0.01,
+                            {"weight_norms": {"dense_1": 1.0}, "grad_norms": {"dense_1": 0.1}}))
+    board.on_finished(TrainingFinished("completed", "done", 1))
+    queued = list(board._stages)
+    assert queued[0] == "curves" and {"metrics_epoch", "norms", "overfitting"} <= set(queued)
+    assert board.metrics.curves_for("r") is None  # nothing drawn inside on_finished itself
+    board._run_stage()
+    assert board.metrics.curves_for("r") is not None and list(board._stages) == queued[1:]
+    qtbot.waitUntil(lambda: not board._stages)  # the rest follows on later turns, without flush()
+    assert board.metrics.curves_for("r").train.getData()[1].tolist() == [0.9]
+    assert board.norms._weight_curves["dense_1"].getData()[1].tolist() == [1.0]

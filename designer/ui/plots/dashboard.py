@@ -387,7 +387,7 @@ class TrainingDashboard(QWidget):
     def _draw_section(self, section: str) -> None:
         run = self.current
         if section == "curves" and run is not None:
-            self.metrics.prepare_run(run)
+            self.metrics.prepare_run(run, list(self.runs.values()).index(run))
         elif section in ("metrics_batch", "metrics_epoch"):
             self.metrics.update_runs(list(self.runs.values()), self.runs_list.checked_runs(),
                                      batches=section == "metrics_batch", epochs=section == "metrics_epoch")

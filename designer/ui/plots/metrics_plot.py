@@ -133,27 +133,29 @@ class MetricsPanel(QWidget):
         self.r2_plot.setVisible(regression)
         self.apply_palette()
 
-    def prepare_run(self, run: RunData) -> None:
+    def prepare_run(self, run: RunData, colour_index: int | None = None) -> None:
         """Create a run's curves ahead of its first data (hidden), so the first redraw only feeds them."""
-        self._ensure(run).set_visible(False)
+        self._ensure(run, colour_index).set_visible(False)
 
-    def _ensure(self, run: RunData) -> _RunCurves:
+    def _ensure(self, run: RunData, colour_index: int | None = None) -> _RunCurves:
+        """colour_index: the run's place in the runs list, so its curves match its swatch there even when
+        they are made late (a saved run ticked long after it was listed)."""
         curves = self._curves.get(run.run_id)
         if curves is None:
             curves = _RunCurves(self, run)
             self._curves[run.run_id] = curves
-            self._colour_index[run.run_id] = len(self._colour_index)
+            self._colour_index[run.run_id] = len(self._colour_index) if colour_index is None else colour_index
             curves.set_colour(self.palette(), self._colour_index[run.run_id])
         return curves
 
     def update_runs(self, runs: list[RunData], visible: set[str], batches: bool = True, epochs: bool = True) -> None:
         """Feed the visible runs' data into their curves; hide the others. Never re-creates items."""
         lr_top = 0.0
-        for run in runs:
+        for index, run in enumerate(runs):  # runs in the runs list's order
             shown = run.run_id in visible
             if not shown and run.run_id not in self._curves:
                 continue
-            curves = self._ensure(run)
+            curves = self._ensure(run, index)
             curves.set_visible(shown)
             if not shown:
                 continue
