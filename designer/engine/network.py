@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
 import threading
+import time
 
 import numpy as np
 
@@ -52,12 +54,55 @@ def _locked(method):
     return run
 
 
-# A training step whose GEMMs have at most this many rows runs on one BLAS thread: a 32-row product barely
-# gains from a second thread, and the second core's cache then holds half of each weight gradient, which
-# made the SGD update pass ≈ 7× slower (measured 150 µs against 20 µs for the 784×256 kernel).
-ONE_THREAD_MAX_ROWS = 32
-# Below this many multiply-adds in the largest product OpenBLAS uses one thread anyway: nothing to switch.
+# Training steps of Dense-only networks with at most this many rows choose between one BLAS thread and the
+# caller's count by measuring both (BlasThreadChooser). Larger batches keep the caller's count: there two
+# threads win by 1.2–1.7× on a quiet machine, and a wrong choice would cost that much.
+ONE_THREAD_MAX_ROWS = 64
+# Below this many multiply-adds in the largest product OpenBLAS uses one thread anyway: nothing to choose.
 _THREADED_MIN_MACS = 1 << 18
+
+
+class BlasThreadChooser:
+    """Per batch size, whether a training step runs faster on one BLAS thread than on the caller's count.
+
+    With two threads the second core's cache ends up holding half of each weight and weight gradient, and the
+    SGD update pass pulls them back (150 µs against 20 µs for a 784×256 kernel); one thread does the
+    products up to 1.5× slower. Which wins at 32 rows depends on the load from other programs more than on
+    the sizes (measured on a 2-core machine: one thread 0.9× on a quiet machine, 1.1–2.4× with the second
+    core busy), so it is measured on the real steps: alternating blocks of steps each way, then the faster
+    way until the next measurement `retune_steps` steps later.
+    """
+
+    def __init__(self, block: int = 4, rounds: int = 3, retune_steps: int = 1000):
+        self.block, self.rounds, self.retune_steps = block, rounds, retune_steps
+        self._trial_steps = 2 * block * rounds
+        self._runs: dict[int, list] = {}  # rows → [step index, choice, (one-thread times, caller's times)]
+
+    def one_thread(self, rows: int) -> bool:
+        run = self._runs.get(rows)
+        if run is None:
+            if len(self._runs) > 8:  # batch sizes come and go (the last batch of an epoch is smaller)
+                self._runs.clear()
+            run = self._runs[rows] = [0, False, ([], [])]
+        step = run[0]
+        if step < self._trial_steps:  # measuring: a block on one thread, a block on the caller's count, …
+            return (step // self.block) % 2 == 0
+        return run[1]
+
+    def record(self, rows: int, one_thread: bool, seconds: float) -> None:
+        run = self._runs.get(rows)
+        if run is None:
+            return
+        step = run[0]
+        if step < self._trial_steps:
+            if step % self.block:  # a block's first step pays for the switch and warms the caches: not counted
+                run[2][0 if one_thread else 1].append(seconds)
+            if step == self._trial_steps - 1:
+                ones, theirs = run[2]
+                if ones and theirs:  # (a caller that did not follow the schedule leaves the choice as it was)
+                    run[1] = statistics.median(ones) < statistics.median(theirs)
+                run[2] = ([], [])
+        run[0] = step + 1 if step + 1 < self.retune_steps else 0
 
 
 @functools.cache
@@ -118,6 +163,7 @@ class Network:
         self._set_input_grad_mode(False)
         self._grad_scale = 1.0  # layers' grads hold scale·gradient after a fused plain-SGD step
         self._lock = threading.RLock()
+        self._blas_chooser = BlasThreadChooser()
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -228,9 +274,17 @@ class Network:
         """One optimisation step on a batch; returns the batch loss (with the L1/L2 penalty)."""
         x = self._as_batch(x)
         n = x.shape[0]
-        if n <= ONE_THREAD_MAX_ROWS and n * self._dense_kernel_size >= _THREADED_MIN_MACS:
-            return self._step_on_one_thread(x, y_enc, loss, optimizer, l1, l2)
-        return self._step(x, y_enc, loss, optimizer, l1, l2)
+        if n > ONE_THREAD_MAX_ROWS or n * self._dense_kernel_size < _THREADED_MIN_MACS or not _numpy_blas():
+            return self._step(x, y_enc, loss, optimizer, l1, l2)
+        chooser = self._blas_chooser
+        one_thread = chooser.one_thread(n)
+        start = time.perf_counter()
+        if one_thread:
+            value = self._step_on_one_thread(x, y_enc, loss, optimizer, l1, l2)
+        else:
+            value = self._step(x, y_enc, loss, optimizer, l1, l2)
+        chooser.record(n, one_thread, time.perf_counter() - start)
+        return value
 
     def _step_on_one_thread(self, x, y_enc, loss, optimizer, l1, l2) -> float:
         """`_step` with NumPy's BLAS on one thread, then the caller's thread count again (≈1 µs a switch)."""

@@ -346,3 +346,37 @@ def test_relu_dense_in_place_output_keeps_exact_gradients():
     net.train_batch(x, y_enc, loss, opt)
     for (_key, p), grad in zip(net.parameters(), opt.grads):
         assert_grad_close(grad, numeric_grad(lambda: net.loss_value(x, y_enc, loss), p))
+
+
+def _run_chooser(chooser, rows, steps, one_thread_seconds, caller_seconds):
+    modes = []
+    for _ in range(steps):
+        one = chooser.one_thread(rows)
+        modes.append(one)
+        chooser.record(rows, one, one_thread_seconds if one else caller_seconds)
+    return modes
+
+
+def test_blas_thread_chooser_measures_both_ways_then_keeps_the_faster_until_it_measures_again():
+    from designer.engine.network import BlasThreadChooser
+
+    chooser = BlasThreadChooser(block=2, rounds=2, retune_steps=20)
+    modes = _run_chooser(chooser, 32, 8, one_thread_seconds=1.0, caller_seconds=2.0)
+    assert modes == [True, True, False, False, True, True, False, False]  # alternating blocks
+    assert _run_chooser(chooser, 32, 12, 1.0, 2.0) == [True] * 12  # one thread measured faster
+    # the next measurement starts after retune_steps: now the caller's count wins
+    assert _run_chooser(chooser, 32, 8, 3.0, 2.0) == [True, True, False, False] * 2
+    assert _run_chooser(chooser, 32, 12, 3.0, 2.0) == [False] * 12
+    # each batch size has its own measurement
+    assert _run_chooser(chooser, 16, 2, 1.0, 2.0) == [True, True]
+
+
+def test_blas_thread_chooser_ignores_the_first_step_of_each_block():
+    from designer.engine.network import BlasThreadChooser
+
+    chooser = BlasThreadChooser(block=3, rounds=1, retune_steps=100)
+    # first steps of blocks are slow outliers that would reverse the choice if they were counted
+    for one, seconds in [(True, 9.0), (True, 1.0), (True, 1.0), (False, 0.1), (False, 2.0), (False, 2.0)]:
+        assert chooser.one_thread(8) is one
+        chooser.record(8, one, seconds)
+    assert chooser.one_thread(8) is True
