@@ -595,6 +595,8 @@ class MainWindow(QMainWindow):
         self.lbl_eta.setText("time left –")
         text = outcome.message or f"Training {outcome.reason}"
         self.statusBar().showMessage(text, 10000)
+        if outcome.reason == "nan":  # not a status-bar footnote: the user must change something
+            files.show_error(self, "Training stopped: values became NaN/Inf", text)
 
     def _show_evaluation(self, evaluation: dict, run) -> None:
         if self.dashboard.current is run:  # not when another project was opened in between
@@ -602,7 +604,7 @@ class MainWindow(QMainWindow):
 
     def _run_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Training failed: {message}", 15000)
-        QMessageBox.warning(self, "Training failed", message)
+        files.show_error(self, "Training failed", message)
 
     # ================================================================ misc
     def about(self) -> None:

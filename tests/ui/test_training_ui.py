@@ -5,9 +5,13 @@ Every wait is on a signal the GUI thread re-emits (TrainingRunner), never on the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from tests.ui.conftest import spiral_project
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 TIMEOUT = 30_000
 
@@ -124,10 +128,10 @@ def test_learning_rate_changed_while_running(make_window, qtbot):
 
 
 def test_failed_run_reports_a_readable_message(make_window, qtbot, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
+    from designer.ui import project_actions
 
     shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(project_actions, "show_error", lambda parent, title, text: shown.append(text))
     project = spiral_project(epochs=1)
     out = [n for n in project.graph.nodes.values() if n.params.get("activation") == "softmax"][0]
     out.params["units"] = 5  # spiral has 2 classes
@@ -195,3 +199,24 @@ def test_closing_the_window_mid_run_stops_and_joins_the_thread(make_window, qtbo
     assert window.runner.is_running
     assert window.close()
     assert not window.runner.is_running and window.runner.state == "idle"
+
+
+def test_nan_stops_the_run_says_where_and_keeps_the_last_good_weights(make_window, qtbot, monkeypatch):
+    from designer.project.io import load_project
+    from designer.ui import project_actions
+
+    shown = []
+    monkeypatch.setattr(project_actions, "show_error", lambda parent, title, text: shown.append((title, text)))
+    project = load_project(EXAMPLES / "diabetes_regression.nnproj")
+    # Unscaled targets in the hundreds with plain SGD at a large step: the outputs blow up in the first epoch.
+    project.training.update(loss="mean_squared_error", early_stopping=None, epochs=20,
+                            optimizer={"type": "sgd", "learning_rate": 5.0})
+    window = make_window(project, str(EXAMPLES / "diabetes_regression.nnproj"))
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT) as blocker:
+        window.train()
+    outcome = blocker.args[0]
+    assert outcome.reason == "nan"
+    assert len(shown) == 1 and "NaN" in shown[0][0]
+    assert "dense_" in shown[0][1] and "learning rate" in shown[0][1]
+    assert window.project.weights and all(np.isfinite(w).all() for w in window.project.weights.values())
+    assert not window.runner.is_running
