@@ -84,6 +84,9 @@ class MetricsPanel(QWidget):
         self.metric_plot = theme.make_plot("Accuracy", self, bottom="epoch", legend=(-10, -10))
         self.r2_plot = theme.make_plot("R²", self, bottom="epoch", legend=(-10, -10))
         self.lr_plot = theme.make_plot("Learning rate", self, bottom="epoch")
+        # The smallest plot of the panel: with the default density its y labels overlapped in a short dock.
+        self.lr_plot.getPlotItem().getAxis("left").setTickDensity(0.4)
+        self.lr_plot.setMinimumHeight(90)
         self.best_line = pg.InfiniteLine(angle=90, movable=False, label="best",
                                          labelOpts={"position": 0.6})
         self.best_line.setVisible(False)
@@ -128,7 +131,7 @@ class MetricsPanel(QWidget):
             places = ((self.loss_plot, 0, 0, 2), (self.metric_plot, 0, 1, 1), (self.lr_plot, 1, 1, 1))
         for plot, row, col, rows in places:
             self._grid.addWidget(plot, row, col, rows, 1)
-        self._grid.setRowStretch(0, 3 if regression else 2)
+        self._grid.setRowStretch(0, 3 if regression else 1)
         self._grid.setRowStretch(1, 2 if regression else 1)
         self.r2_plot.setVisible(regression)
         self.apply_palette()
