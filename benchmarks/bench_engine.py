@@ -218,12 +218,15 @@ def run(case_names: list[str] | None, repeats: int, threads: int = THREADS) -> l
             for key, runner in runners.items():
                 times[key].append(_time(runner.epoch))
         med = {k: statistics.median(v) for k, v in times.items()}
+        one_thread = runners["ours"].net._blas_chooser.chosen(case.batch)
         row = {
             "case": case.name,
             "description": case.description,
             "ours_samples_per_s": case.samples / med["ours"],
             "ours_us_per_step": 1e6 * med["ours"] / -(-case.samples // case.batch),
             "target": case.target,
+            # small Dense batches measure one BLAS thread against `threads` and keep the faster (None: not measured)
+            "ours_blas_threads": None if one_thread is None else (1 if one_thread else threads),
         }
         if have_torch:
             paired = [t / o for t, o in zip(times["torch"], times["ours"])]
@@ -240,7 +243,8 @@ def run(case_names: list[str] | None, repeats: int, threads: int = THREADS) -> l
 
 def _print_row(row: dict) -> None:
     line = f"{row['case']:7s} {row['description']:52s} ours {row['ours_samples_per_s']:9.0f} samples/s"
-    line += f" ({row['ours_us_per_step']:7.1f} µs/step)"
+    threads = row.get("ours_blas_threads")
+    line += f" ({row['ours_us_per_step']:7.1f} µs/step" + (f", BLAS threads {threads})" if threads else ")")
     if "ratio" in row:
         lo, hi = row["ratio_range"]
         target = f"target ≥{row['target']}×" if row["target"] else "no target"

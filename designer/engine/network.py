@@ -76,17 +76,25 @@ class BlasThreadChooser:
     def __init__(self, block: int = 4, rounds: int = 3, retune_steps: int = 1000):
         self.block, self.rounds, self.retune_steps = block, rounds, retune_steps
         self._trial_steps = 2 * block * rounds
-        self._runs: dict[int, list] = {}  # rows → [step index, choice, (one-thread times, caller's times)]
+        # rows → [step index, choice, (one-thread times, caller's times), measured at least once]
+        self._runs: dict[int, list] = {}
 
     def one_thread(self, rows: int) -> bool:
         run = self._runs.get(rows)
         if run is None:
             if len(self._runs) > 8:  # batch sizes come and go (the last batch of an epoch is smaller)
                 self._runs.clear()
-            run = self._runs[rows] = [0, False, ([], [])]
+            run = self._runs[rows] = [0, False, ([], []), False]
         step = run[0]
         if step < self._trial_steps:  # measuring: a block on one thread, a block on the caller's count, …
             return (step // self.block) % 2 == 0
+        return run[1]
+
+    def chosen(self, rows: int) -> bool | None:
+        """The last measured choice for this batch size (True: one thread), None before the first one."""
+        run = self._runs.get(rows)
+        if run is None or (run[0] < self._trial_steps and not run[3]):
+            return None
         return run[1]
 
     def record(self, rows: int, one_thread: bool, seconds: float) -> None:
@@ -101,6 +109,7 @@ class BlasThreadChooser:
                 ones, theirs = run[2]
                 if ones and theirs:  # (a caller that did not follow the schedule leaves the choice as it was)
                     run[1] = statistics.median(ones) < statistics.median(theirs)
+                    run[3] = True
                 run[2] = ([], [])
         run[0] = step + 1 if step + 1 < self.retune_steps else 0
 

@@ -361,12 +361,16 @@ def test_blas_thread_chooser_measures_both_ways_then_keeps_the_faster_until_it_m
     from designer.engine.network import BlasThreadChooser
 
     chooser = BlasThreadChooser(block=2, rounds=2, retune_steps=20)
-    modes = _run_chooser(chooser, 32, 8, one_thread_seconds=1.0, caller_seconds=2.0)
-    assert modes == [True, True, False, False, True, True, False, False]  # alternating blocks
+    modes = _run_chooser(chooser, 32, 7, one_thread_seconds=1.0, caller_seconds=2.0)
+    assert modes == [True, True, False, False, True, True, False]  # alternating blocks
+    assert chooser.chosen(32) is None  # still measuring
+    assert _run_chooser(chooser, 32, 1, 1.0, 2.0) == [False]
+    assert chooser.chosen(32) is True
     assert _run_chooser(chooser, 32, 12, 1.0, 2.0) == [True] * 12  # one thread measured faster
     # the next measurement starts after retune_steps: now the caller's count wins
     assert _run_chooser(chooser, 32, 8, 3.0, 2.0) == [True, True, False, False] * 2
     assert _run_chooser(chooser, 32, 12, 3.0, 2.0) == [False] * 12
+    assert chooser.chosen(32) is False and chooser.chosen(64) is None
     # each batch size has its own measurement
     assert _run_chooser(chooser, 16, 2, 1.0, 2.0) == [True, True]
 
