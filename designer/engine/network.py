@@ -4,6 +4,9 @@ Any DAG with one Input and one output works; where a tensor fans out to several 
 coming back are summed. The hot path (`train_batch`) is a flat list of precomputed steps over layers that
 write into their own buffers, so small networks pay few NumPy calls and large ones allocate almost nothing.
 
+Small batches of Dense-only networks run each step on one BLAS thread or the caller's count, whichever
+BlasThreadChooser measured faster; the results agree to float32 rounding (sums run in another order).
+
 The running methods take a lock, so a window may call `predict` while the trainer's thread trains: the
 call waits for the current step. Arrays returned by `forward` and `predict` are new; `activations` holds
 the layers' own buffers from the last forward pass of any kind (train_batch, forward, predict's last chunk).
@@ -56,7 +59,7 @@ def _locked(method):
 
 # Training steps of Dense-only networks with at most this many rows choose between one BLAS thread and the
 # caller's count by measuring both (BlasThreadChooser). Larger batches keep the caller's count: there two
-# threads win by 1.2–1.7× on a quiet machine, and a wrong choice would cost that much.
+# threads win by 1.2× (128 rows) to 1.5× (512 rows) on a quiet machine, and a wrong choice would cost that.
 ONE_THREAD_MAX_ROWS = 64
 # Below this many multiply-adds in the largest product OpenBLAS uses one thread anyway: nothing to choose.
 _THREADED_MIN_MACS = 1 << 18
@@ -66,11 +69,12 @@ class BlasThreadChooser:
     """Per batch size, whether a training step runs faster on one BLAS thread than on the caller's count.
 
     With two threads the second core's cache ends up holding half of each weight and weight gradient, and the
-    SGD update pass pulls them back (150 µs against 20 µs for a 784×256 kernel); one thread does the
-    products up to 1.5× slower. Which wins at 32 rows depends on the load from other programs more than on
-    the sizes (measured on a 2-core machine: one thread 0.9× on a quiet machine, 1.1–2.4× with the second
-    core busy), so it is measured on the real steps: alternating blocks of steps each way, then the faster
-    way until the next measurement `retune_steps` steps later.
+    SGD update pass pulls them back (150 µs against 20 µs for a 784×256 kernel); on one thread the products
+    take up to 1.5× longer. Which wins at 32 rows depends on the machine's state more than on the sizes
+    (measured on a 2-core VM, 784-256-128-10 MLP: a one-thread step 0.95–1.15× as fast as a two-thread one
+    on a quiet machine, where two threads vary from run to run, and 1.1–2.4× with the second core busy), so
+    it is measured on the real steps: alternating blocks of steps each way, then the faster way until the
+    next measurement `retune_steps` steps later.
     """
 
     def __init__(self, block: int = 4, rounds: int = 3, retune_steps: int = 1000):
