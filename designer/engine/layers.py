@@ -91,9 +91,7 @@ class Dense(BufferedLayer):
     def _select(self, n: int) -> None:
         self._n = n
         self._z = self.buffer("z", (n, self.units))
-        # ReLU runs in place: its backward needs only the output, and one buffer stays warmer in the cache
-        in_place = self.activation.name in ("linear", "relu")
-        self._y = self._z if in_place else self.buffer("y", (n, self.units))
+        self._y = self._z if self.activation.name == "linear" else self.buffer("y", (n, self.units))
         self._gx = self.buffer("gx", (n, *self.input_shapes[0]))
 
     def forward(self, inputs, training):

@@ -336,7 +336,7 @@ def test_one_thread_steps_train_the_same_weights_as_threaded_steps(monkeypatch):
         np.testing.assert_allclose(fast_g[key], plain_g[key], atol=1e-6, err_msg=key)
 
 
-def test_relu_dense_in_place_output_keeps_exact_gradients():
+def test_relu_dense_gradients_match_finite_differences():
     g = chain(("Dense", {"units": 5, "activation": "relu", "bias_initializer": "random_normal"}),
               ("Dense", {"units": 3, "activation": "softmax"}))  # fmt: skip
     net = Network.from_graph(g, seed=2, dtype=np.float64)
