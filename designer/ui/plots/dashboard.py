@@ -134,17 +134,18 @@ class TrainingDashboard(QWidget):
         self.eval_stack.addWidget(self.regression)
         evaluation = QSplitter(Qt.Orientation.Horizontal)  # the dock is wide and short: side by side
         evaluation.addWidget(self.eval_stack)
-        worst = QWidget()
-        worst_layout = QVBoxLayout(worst)
+        self.worst_panel = QWidget()  # hidden as a whole when there are no rows: no blank third of the tab
+        worst_layout = QVBoxLayout(self.worst_panel)
         worst_layout.setContentsMargins(0, 2, 0, 0)
         worst_layout.addWidget(self.worst_caption)
         worst_layout.addWidget(self.worst_table, 1)
-        evaluation.addWidget(worst)
+        evaluation.addWidget(self.worst_panel)
         evaluation.setStretchFactor(0, 5)
         evaluation.setStretchFactor(1, 2)
         evaluation.setSizes([700, 280])
         self.worst_table.setVisible(False)
         self.worst_caption.setVisible(False)
+        self.worst_panel.setVisible(False)
 
         self.tabs.addTab(training, "Training")
         self.tabs.addTab(activations, "Activations")
@@ -450,7 +451,9 @@ class TrainingDashboard(QWidget):
         if not rows:
             self.worst_table.setVisible(False)
             self.worst_caption.setVisible(False)
+            self.worst_panel.setVisible(False)
             return
+        self.worst_panel.setVisible(True)
         measure = "absolute error" if rows and isinstance(rows[0], dict) and "abs error" in rows[0] else "loss"
         where = f"{split} rows" if split else "rows"
         self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first")
