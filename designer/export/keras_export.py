@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import io
 import json
-import keyword
 import re
 from pathlib import Path
 
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import LAYER_TYPES_EXPORTED, ExportPlan, Step, concat_axis, pair, strides_of
+from designer.export.plan import (
+    LAYER_TYPES_EXPORTED,
+    ExportPlan,
+    Step,
+    concat_axis,
+    pair,
+    python_identifiers,
+    strides_of,
+)
 from designer.export.preprocessing import rows_api, spec_json
 from designer.export.pytorch_export import code_destination
 from designer.fileio import atomic_write_bytes
@@ -28,22 +35,6 @@ _KERAS_NAMED = {"relu", "sigmoid", "tanh", "softmax", "silu", "softplus"}
 _RESERVED = {"keras", "layers", "np", "json", "os", "csv", "model", "build_model", "load_weights", "load_model",
              "prepare", "prepare_rows", "gelu_tanh", "path", "x"}
 
-
-def _identifiers(plan: ExportPlan) -> dict[str, str]:
-    """node id → a Python variable and Keras layer name (ids may hold '-', '/' or start with a digit), unique."""
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for nid in [plan.input_id, *(s.id for s in plan.steps)]:
-        name = re.sub(r"\W", "_", nid)
-        if not name or name[0].isdigit() or keyword.iskeyword(name) or name in _RESERVED or name.startswith("_"):
-            name = f"layer_{name}"
-        base, i = name, 1
-        while name in used or name.endswith("_act"):  # "<name>_act" is kept for split-off activations
-            i += 1
-            name = f"{base}_{i}"
-        used.add(name)
-        out[nid] = name
-    return out
 
 
 def _activation_layer(name: str, params: dict, layer_name: str) -> str | None:
@@ -140,7 +131,7 @@ def gelu_tanh(x):
 
 
 def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | None = None) -> str:
-    names = _identifiers(plan)
+    names = python_identifiers(plan, _RESERVED, reserved_suffix="_act")
     body = [f'{names[plan.input_id]} = keras.Input(shape=INPUT_SHAPE, name="{names[plan.input_id]}")']
     weight_layers = []
     for s in plan.steps:

@@ -7,7 +7,9 @@ and each layer with weights has all of them with the shapes the graph implies.
 
 from __future__ import annotations
 
+import keyword
 import logging
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -201,3 +203,24 @@ def _weight(weights: dict, node_id: str, name: str, shape: Shape) -> np.ndarray:
     if not np.issubdtype(arr.dtype, np.number) or not np.isfinite(arr).all():
         raise ExportError(f"weights {key} contain NaN, Inf or non-numbers: train the project again")
     return np.ascontiguousarray(arr, dtype=np.float32)
+
+
+def python_identifiers(plan: ExportPlan, reserved: set[str], reserved_suffix: str | None = None) -> dict[str, str]:
+    """node id → a unique Python identifier for generated code (ids may hold '-', '/' or start with a digit).
+
+    `reserved` are names the generated module uses itself; a name ending in `reserved_suffix` is avoided too
+    (the Keras code names split-off activations "<name>_act").
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for nid in [plan.input_id, *(s.id for s in plan.steps)]:
+        name = re.sub(r"\W", "_", nid)
+        if not name or name[0].isdigit() or keyword.iskeyword(name) or name in reserved or name.startswith("_"):
+            name = f"layer_{name}"
+        base, i = name, 1
+        while name in used or (reserved_suffix and name.endswith(reserved_suffix)):
+            i += 1
+            name = f"{base}_{i}"
+        used.add(name)
+        out[nid] = name
+    return out

@@ -13,13 +13,21 @@ from __future__ import annotations
 import io
 import json
 import keyword
-import re
 from pathlib import Path
 
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import LAYER_TYPES_EXPORTED, ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
+from designer.export.plan import (
+    LAYER_TYPES_EXPORTED,
+    ExportPlan,
+    Step,
+    concat_axis,
+    pair,
+    python_identifiers,
+    spatial_pads,
+    strides_of,
+)
 from designer.export.preprocessing import rows_api, spec_json
 from designer.fileio import atomic_write_bytes
 
@@ -49,22 +57,6 @@ _RESERVED = {
     "F",
 }
 
-
-def _identifiers(plan: ExportPlan) -> dict[str, str]:
-    """node id → a Python attribute name (ids may hold '-' or start with a digit), unique."""
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for nid in [plan.input_id, *(s.id for s in plan.steps)]:
-        name = re.sub(r"\W", "_", nid)
-        if not name or name[0].isdigit() or keyword.iskeyword(name) or name in _RESERVED or name.startswith("_"):
-            name = f"layer_{name}"
-        base, i = name, 1
-        while name in used:
-            i += 1
-            name = f"{base}_{i}"
-        used.add(name)
-        out[nid] = name
-    return out
 
 
 def _activation(name: str, params: dict, x: str) -> str:
@@ -210,7 +202,7 @@ def load_model(path=None):
 
 
 def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | None = None) -> str:
-    names = _identifiers(plan)
+    names = python_identifiers(plan, _RESERVED)
     ctors: list[str] = []
     body: list[str] = []
     weight_layers = []
