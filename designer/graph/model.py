@@ -18,6 +18,7 @@ from designer.errors import (
     DesignerError,
     GraphError,
     ParamError,
+    ShapeError,
 )
 from designer.graph.signal import Signal
 
@@ -164,8 +165,12 @@ class Graph:
             stack.extend(self.outputs_of(n))
         return False
 
-    def check_connection(self, src: str, dst: str) -> None:
-        """Raise ConnectionRefused/CycleError with the reason an edge src→dst is not allowed."""
+    def check_connection(self, src: str, dst: str, input_shape: Shape | None = None, shapes: bool = True) -> None:
+        """Raise ConnectionRefused/CycleError/ShapeError with the reason an edge src→dst is not allowed.
+
+        With `shapes`, an edge that would give `dst` a shape error it does not have now is refused (Add of
+        unequal shapes, Dense after an image …); while the source's shape is unknown there is nothing to judge.
+        """
         self.node(src)
         target = self.node(dst)
         if src == dst:
@@ -182,6 +187,19 @@ class Graph:
                 f"{dst} ({target.type}) takes a single input and already has one; "
                 "use an Add or Concatenate layer to merge"
             )
+        if shapes:
+            self._check_shapes_fit(src, dst, input_shape)
+
+    def _check_shapes_fit(self, src: str, dst: str, input_shape: Shape | None) -> None:
+        before = self.analyze(input_shape)
+        if before.shapes.get(src) is None:
+            return
+        trial = self.copy()
+        trial.edges.append((src, dst))
+        old = set(before.errors_for(dst))
+        new = [m for m in trial.analyze(input_shape).errors_for(dst) if m not in old]
+        if new:
+            raise ShapeError(new[0])
 
     # ---------------------------------------------------------------- edits
     def add_node(
@@ -230,8 +248,8 @@ class Graph:
             self.edge_added.emit(s, d)
         self.changed.emit()
 
-    def connect(self, src: str, dst: str) -> None:
-        self.check_connection(src, dst)
+    def connect(self, src: str, dst: str, input_shape: Shape | None = None, check_shapes: bool = True) -> None:
+        self.check_connection(src, dst, input_shape, shapes=check_shapes)
         self.edges.append((src, dst))
         self.edge_added.emit(src, dst)
         self.changed.emit()

@@ -111,14 +111,15 @@ class RemoveNodesCommand(QUndoCommand):
 
 
 class ConnectCommand(QUndoCommand):
-    def __init__(self, graph: Graph, src: str, dst: str, parent: QUndoCommand | None = None):
+    def __init__(self, graph: Graph, src: str, dst: str, parent: QUndoCommand | None = None,
+                 input_shape: tuple[int, ...] | None = None):
         super().__init__(parent)
-        graph.check_connection(src, dst)  # ConnectionRefused / CycleError with the reason
+        graph.check_connection(src, dst, input_shape)  # ConnectionRefused / CycleError / ShapeError: the reason
         self.graph, self.src, self.dst = graph, src, dst
         self.setText(f"Connect {src} → {dst}")
 
     def redo(self) -> None:
-        self.graph.connect(self.src, self.dst)
+        self.graph.connect(self.src, self.dst, check_shapes=False)  # checked above; redo must not fail
 
     def undo(self) -> None:
         self.graph.disconnect(self.src, self.dst)

@@ -1,6 +1,6 @@
 import pytest
 
-from designer.errors import ConnectionRefused, CycleError, GraphError, ParamError
+from designer.errors import ConnectionRefused, CycleError, GraphError, ParamError, ShapeError
 from designer.graph import Graph
 
 
@@ -77,17 +77,47 @@ def test_residual_add_and_concatenate_shapes():
     assert a.shapes["concatenate_1"] == (12,)
 
 
-def test_shape_mismatch_is_a_problem_on_the_node():
+def test_shape_mismatch_is_refused_when_connecting():
     g = Graph()
     g.add_node("Input", {"shape": [6]})
     g.add_node("Dense", {"units": 4})
     g.add_node("Add")
     g.connect("input_1", "dense_1")
     g.connect("dense_1", "add_1")
+    with pytest.raises(ShapeError, match="equal shape"):
+        g.connect("input_1", "add_1")
+    assert ("input_1", "add_1") not in g.edges
+    g.add_node("Dense", {"units": 2})
+    g2 = Graph.from_dict(g.to_dict())
+    g2.add_node("Input", {"shape": [8, 8, 1]}, node_id="image")
+    with pytest.raises(ShapeError, match="Flatten"):
+        g2.connect("image", "dense_2")
+
+
+def test_shape_mismatch_made_later_is_a_problem_on_the_node():
+    g = Graph()
+    g.add_node("Input", {"shape": [6]})
+    g.add_node("Dense", {"units": 6})
+    g.add_node("Add")
+    g.connect("input_1", "dense_1")
+    g.connect("dense_1", "add_1")
     g.connect("input_1", "add_1")
+    assert g.analyze().ok
+    g.set_param("dense_1", "units", 4)  # edits are allowed; the node is marked instead
     a = g.analyze()
     assert not a.ok
     assert "equal shape" in a.errors_for("add_1")[0]
+
+
+def test_shapes_unknown_yet_are_not_judged():
+    g, _ = chain(("Input", {}), ("Dense", {"units": 3}))
+    g.add_node("Add")
+    g.connect("dense_1", "add_1")
+    g.connect("input_1", "add_1")  # no data yet: the Input's shape is unknown, nothing to refuse
+    with pytest.raises(ShapeError):
+        g2 = Graph.from_dict(g.to_dict())
+        g2.disconnect("input_1", "add_1")
+        g2.check_connection("input_1", "add_1", input_shape=(5,))
 
 
 def test_cnn_shapes_and_params():
@@ -110,7 +140,10 @@ def test_cnn_shapes_and_params():
 
 
 def test_dense_after_image_says_add_flatten():
-    g, _ = chain(("Input", {"shape": [8, 8, 1]}), ("Dense", {"units": 3}))
+    # as a file can hold it (connecting it by hand is refused with the same reason)
+    g = Graph.from_dict({"nodes": [{"id": "input_1", "type": "Input", "params": {"shape": [8, 8, 1]}},
+                                   {"id": "dense_1", "type": "Dense", "params": {"units": 3}}],
+                         "edges": [["input_1", "dense_1"]]})
     assert "Flatten" in g.analyze().errors_for("dense_1")[0]
 
 

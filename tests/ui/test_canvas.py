@@ -239,3 +239,21 @@ def test_set_graph_replaces_everything(qtbot):
     assert list(view.canvas_scene.nodes) == ["input_1"]
     g.add_node("Dense", {}, (300, 0))  # the new graph's signals reach the scene
     assert "dense_1" in view.canvas_scene.nodes
+
+
+
+def test_connection_with_mismatched_shapes_is_refused_with_the_reason(qtbot):
+    """Issue 5: an invalid connection is refused with the reason shown, shape mismatches included."""
+    g = Graph()
+    g.add_node("Input", {"shape": [6]}, (0, 0))
+    g.add_node("Dense", {"units": 4}, (300, 0))
+    g.add_node("Add", {}, (600, 100))
+    g.connect("input_1", "dense_1")
+    g.connect("dense_1", "add_1")
+    view = make_view(qtbot, g)
+    scene = view.canvas_scene
+    with qtbot.waitSignal(view.message) as blocker:
+        drag(view, scene.nodes["input_1"].out_port.scenePos(), scene.nodes["add_1"].in_port.scenePos())
+    assert "equal shape" in blocker.args[0]
+    assert ("input_1", "add_1") not in view.graph.edges
+    assert view.undo_stack.count() == 0

@@ -225,8 +225,8 @@ class CanvasScene(QGraphicsScene):
         target = self._link_target(pos)
         colour = style.palette().color(Role.Highlight)
         if target is not None:
-            try:
-                self.graph.check_connection(*target)
+            try:  # cheap rules only while the mouse moves; shapes are judged on release
+                self.graph.check_connection(*target, shapes=False)
             except DesignerError:
                 colour = QColor(style.ERROR_COLOUR)
         pen = QPen(colour, 2.5, Qt.PenStyle.DashLine)
@@ -239,7 +239,7 @@ class CanvasScene(QGraphicsScene):
         if target is None:
             return
         try:
-            cmd = ConnectCommand(self.graph, *target)
+            cmd = ConnectCommand(self.graph, *target, input_shape=self.input_shape)
         except DesignerError as err:
             self.message.emit(f"Cannot connect {target[0]} → {target[1]}: {err}")
             return
