@@ -47,6 +47,7 @@ from designer.data.labels import label_strings
 from designer.errors import DesignerError
 from designer.ui.import_dialog import ImportDialog
 from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, HistogramPlot, ImageGrid, ScatterPlot
+from designer.ui.prep_fields import PreparationFields
 
 CSV_ITEM = "csv"
 NPZ_ITEM = "npz"
@@ -125,20 +126,12 @@ class DataPanel(QWidget):
         self.target_combo = QComboBox()
         self.task_combo = QComboBox()
         self.task_combo.addItems(["classification", "regression"])
-        self.missing_combo = QComboBox()
-        self.missing_combo.addItems(["drop", "mean", "median", "most_frequent"])
-        self.scaling_combo = QComboBox()
-        self.scaling_combo.addItems(["standard", "minmax", "none"])
-        self.validation_spin = QDoubleSpinBox()
-        self.test_spin = QDoubleSpinBox()
-        for spin in (self.validation_spin, self.test_spin):
-            spin.setRange(0.0, 0.9)
-            spin.setSingleStep(0.05)
-        self.shuffle_check = QCheckBox("Shuffle")
-        self.stratify_check = QCheckBox("Stratify")
+        self.prep = PreparationFields()
+        self.missing_combo, self.scaling_combo = self.prep.missing_combo, self.prep.scaling_combo
+        self.validation_spin, self.test_spin = self.prep.validation_spin, self.prep.test_spin
+        self.shuffle_check, self.stratify_check = self.prep.shuffle_check, self.prep.stratify_check
+        self.split_seed_spin = self.prep.seed_spin
         self.duplicates_check = QCheckBox("Drop duplicate rows")
-        self.split_seed_spin = QSpinBox()
-        self.split_seed_spin.setRange(0, 2**31 - 1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy indicator: the reader cannot know its progress in advance
         self.progress.setVisible(False)
@@ -264,14 +257,7 @@ class DataPanel(QWidget):
         self.noise_spin.setValue(float(source.get("noise", GENERATED_DEFAULTS["noise"])))
         self.gen_seed_spin.setValue(int(source.get("seed", GENERATED_DEFAULTS["seed"]) or 0))
         self.task_combo.setCurrentText(cfg.get("task") or "classification")
-        self.missing_combo.setCurrentText(cfg.get("missing", "drop"))
-        self.scaling_combo.setCurrentText(cfg.get("scaling", "standard"))
-        split = cfg.get("split") or {}
-        self.validation_spin.setValue(float(split.get("validation", 0.2)))
-        self.test_spin.setValue(float(split.get("test", 0.1)))
-        self.shuffle_check.setChecked(bool(split.get("shuffle", True)))
-        self.stratify_check.setChecked(bool(split.get("stratify", True)))
-        self.split_seed_spin.setValue(int(split.get("seed", 0) or 0))
+        self.prep.load(cfg)
         self.duplicates_check.setChecked(bool(cfg.get("drop_duplicates", False)))
         self.target_combo.clear()
         if cfg.get("target"):
@@ -320,11 +306,7 @@ class DataPanel(QWidget):
 
     def _settings_edited(self, *_args) -> None:
         cfg = dict(self._cfg)
-        cfg.update(task=self.task_combo.currentText(), missing=self.missing_combo.currentText(),
-                   scaling=self.scaling_combo.currentText(),
-                   split={"validation": round(self.validation_spin.value(), 4),
-                          "test": round(self.test_spin.value(), 4), "shuffle": self.shuffle_check.isChecked(),
-                          "stratify": self.stratify_check.isChecked(), "seed": self.split_seed_spin.value()})
+        cfg.update(task=self.task_combo.currentText(), **self.prep.values())
         if self.duplicates_check.isChecked():
             cfg["drop_duplicates"] = True
         else:

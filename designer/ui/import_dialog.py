@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 from designer.data import sniff_csv
 from designer.data.prepare import infer_task
 from designer.errors import DataError
+from designer.ui.prep_fields import PreparationFields
 
 ENCODINGS = ["auto", "utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"]
 DELIMITERS = [("auto", None), ("comma  ,", ","), ("semicolon  ;", ";"), ("tab", "\t"), ("pipe  |", "|")]
@@ -71,15 +70,12 @@ class ImportDialog(QDialog):
         self.task_combo = QComboBox()
         self.task_combo.addItems(["classification", "regression"])
         self.feature_list = QListWidget()
-        self.missing_combo = QComboBox()
-        self.missing_combo.addItems(["drop", "mean", "median", "most_frequent"])
-        self.scaling_combo = QComboBox()
-        self.scaling_combo.addItems(["standard", "minmax", "none"])
-        self.validation_spin, self.test_spin = _fraction_spin(), _fraction_spin()
-        self.shuffle_check, self.stratify_check = QCheckBox("Shuffle"), QCheckBox("Stratify")
-        self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2**31 - 1)
-        self._seed_from(self._cfg)
+        self.prep = PreparationFields()
+        self.missing_combo, self.scaling_combo = self.prep.missing_combo, self.prep.scaling_combo
+        self.validation_spin, self.test_spin = self.prep.validation_spin, self.prep.test_spin
+        self.shuffle_check, self.stratify_check = self.prep.shuffle_check, self.prep.stratify_check
+        self.seed_spin = self.prep.seed_spin
+        self.prep.load(self._cfg)
 
         file_row = QHBoxLayout()
         file_row.addWidget(self.path_edit, 1)
@@ -131,16 +127,6 @@ class ImportDialog(QDialog):
             self.refresh()
         else:
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
-
-    def _seed_from(self, cfg: dict) -> None:
-        self.missing_combo.setCurrentText(cfg.get("missing", "drop"))
-        self.scaling_combo.setCurrentText(cfg.get("scaling", "standard"))
-        split = cfg.get("split") or {}
-        self.validation_spin.setValue(float(split.get("validation", 0.2)))
-        self.test_spin.setValue(float(split.get("test", 0.1)))
-        self.shuffle_check.setChecked(bool(split.get("shuffle", True)))
-        self.stratify_check.setChecked(bool(split.get("stratify", True)))
-        self.seed_spin.setValue(int(split.get("seed", 0) or 0))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import CSV", str(self.base_dir or ""),
@@ -245,10 +231,7 @@ class ImportDialog(QDialog):
             source["header"] = self._header_override
         cfg = {k: v for k, v in self._cfg.items() if k not in ("source", "features", "target", "task")}
         cfg.update(source=source, target=self.target_combo.currentText(), task=self.task_combo.currentText(),
-                   missing=self.missing_combo.currentText(), scaling=self.scaling_combo.currentText(),
-                   split={"validation": self.validation_spin.value(), "test": self.test_spin.value(),
-                          "shuffle": self.shuffle_check.isChecked(), "stratify": self.stratify_check.isChecked(),
-                          "seed": self.seed_spin.value()})
+                   **self.prep.values())
         features = self.selected_features()
         if len(features) != self.feature_list.count():
             cfg["features"] = features
@@ -264,10 +247,3 @@ class ImportDialog(QDialog):
                 pass
         return str(full)
 
-
-def _fraction_spin() -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(0.0, 0.9)
-    spin.setSingleStep(0.05)
-    spin.setDecimals(2)
-    return spin

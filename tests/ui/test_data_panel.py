@@ -159,3 +159,18 @@ def test_import_dialog_ignores_feature_picks_of_another_file(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     assert dialog.target_combo.currentText() == "t" and dialog.selected_features() == ["p", "q"]
     assert "features" not in dialog.data_config()
+
+
+def test_preparation_fields_show_and_return_a_data_section(qtbot):
+    from designer.ui.prep_fields import PreparationFields
+
+    fields = PreparationFields()
+    for w in fields.widgets():
+        qtbot.addWidget(w)
+    cfg = {"missing": "median", "scaling": "minmax",
+           "split": {"validation": 0.25, "test": 0.0, "shuffle": False, "stratify": False, "seed": 7}}
+    fields.load(cfg)
+    assert fields.values() == cfg
+    fields.load({})  # the spec's defaults where keys are absent
+    assert fields.values() == {"missing": "drop", "scaling": "standard",
+                               "split": {"validation": 0.2, "test": 0.1, "shuffle": True, "stratify": True, "seed": 0}}

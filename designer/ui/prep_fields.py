@@ -1,0 +1,61 @@
+"""The preparation settings that both the Data view and the CSV import dialog edit.
+
+Missing values, scaling and the split (spec "Data"). Each caller lays the widgets out its own way; this
+class owns creating them, showing a data section in them, and reading them back.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
+
+MISSING_STRATEGIES = ("drop", "mean", "median", "most_frequent")
+SCALINGS = ("standard", "minmax", "none")
+
+
+def _fraction_spin() -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(0.0, 0.9)
+    spin.setSingleStep(0.05)
+    spin.setDecimals(2)
+    return spin
+
+
+class PreparationFields:
+    def __init__(self) -> None:
+        self.missing_combo = QComboBox()
+        self.missing_combo.addItems(MISSING_STRATEGIES)
+        self.scaling_combo = QComboBox()
+        self.scaling_combo.addItems(SCALINGS)
+        self.validation_spin, self.test_spin = _fraction_spin(), _fraction_spin()
+        self.shuffle_check, self.stratify_check = QCheckBox("Shuffle"), QCheckBox("Stratify")
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2**31 - 1)
+
+    def widgets(self) -> list[QWidget]:
+        return [self.missing_combo, self.scaling_combo, self.validation_spin, self.test_spin,
+                self.shuffle_check, self.stratify_check, self.seed_spin]
+
+    def load(self, cfg: dict) -> None:
+        """Show a data section's settings (defaults of the spec where a key is absent)."""
+        self.missing_combo.setCurrentText(cfg.get("missing", "drop"))
+        self.scaling_combo.setCurrentText(cfg.get("scaling", "standard"))
+        split = cfg.get("split") or {}
+        self.validation_spin.setValue(float(split.get("validation", 0.2)))
+        self.test_spin.setValue(float(split.get("test", 0.1)))
+        self.shuffle_check.setChecked(bool(split.get("shuffle", True)))
+        self.stratify_check.setChecked(bool(split.get("stratify", True)))
+        self.seed_spin.setValue(int(split.get("seed", 0) or 0))
+
+    def values(self) -> dict:
+        """{"missing", "scaling", "split"} as the data section holds them."""
+        return {
+            "missing": self.missing_combo.currentText(),
+            "scaling": self.scaling_combo.currentText(),
+            "split": {
+                "validation": round(self.validation_spin.value(), 4),
+                "test": round(self.test_spin.value(), 4),
+                "shuffle": self.shuffle_check.isChecked(),
+                "stratify": self.stratify_check.isChecked(),
+                "seed": self.seed_spin.value(),
+            },
+        }
