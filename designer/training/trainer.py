@@ -277,8 +277,7 @@ class Trainer:
                 when = f"before epoch {epoch}" if b == 0 else f"in epoch {epoch} after {b} of {self._n_batches} batches"
                 return "stopped", f"stopped by the user {when}"
             t0 = time.perf_counter()
-            stepped = t0 - t_wait > 0.01  # it was paused and a step (or resume) let this batch through
-            if stepped:  # start the speed window afresh
+            if t0 - t_wait > 0.01:  # it was paused: start the speed window afresh
                 window_rows, window_time, last_emit = 0, 0.0, t0
             self._apply_changes(epoch)
             lo, hi = b * bs, min(n, (b + 1) * bs)
@@ -299,8 +298,8 @@ class Trainer:
             self._active += t1 - t0
             window_rows += hi - lo
             window_time += t1 - t0
-            # Always report a batch run by a single step, so "Step batch" visibly does something.
-            if t1 - last_emit >= BATCH_EVENT_INTERVAL or b == self._n_batches - 1 or stepped or ctl.is_paused:
+            # Every batch let through by "Step batch" is reported, so a step visibly does something.
+            if t1 - last_emit >= BATCH_EVENT_INTERVAL or b == self._n_batches - 1 or ctl.stepping_batches:
                 speed = window_rows / window_time if window_time > 0 else 0.0
                 self._emit(BatchEnd(epoch, b + 1, float(value), speed))
                 window_rows, window_time, last_emit = 0, 0.0, t1

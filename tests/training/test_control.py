@@ -152,3 +152,16 @@ def test_a_single_step_is_reported_even_with_the_normal_throttle(monkeypatch):
     assert run.batches() == [(1, 1), (1, 2)]
     control.stop()
     run.join()
+
+
+def test_every_batch_of_a_multi_batch_step_is_reported(monkeypatch):
+    monkeypatch.setattr(trainer_module, "BATCH_EVENT_INTERVAL", 3600.0)  # nothing by time
+    control = TrainingControl()
+    control.pause()
+    run = Run(control, epochs=2)
+    run.wait_for(lambda ev: count("TrainingStarted")(ev) == 1)
+    control.step_batches(3)
+    run.wait_for(lambda ev: count("BatchEnd")(ev) == 3)
+    assert run.batches() == [(1, 1), (1, 2), (1, 3)]
+    control.stop()
+    run.join()
