@@ -59,13 +59,10 @@ def evaluate_project(project, base_dir: Path | None, split: str = "test", data_c
     else:
         x, y = prepared.split(split)
         if len(x) == 0:
-            raise DataError(f"the {split} split is empty: set data.split.{_split_key(split)} above 0 "
+            raise DataError(f"the {split} split is empty: set data.split.{split} above 0 "
                             "or choose another --split")
     return evaluate(network, x, y, loss, prepared.task, prepared.classes)
 
-
-def _split_key(split: str) -> str:
-    return {"validation": "validation", "test": "test"}.get(split, split)
 
 
 def predict_frame(project, base_dir: Path | None, df: pd.DataFrame) -> pd.DataFrame:

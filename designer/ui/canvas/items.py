@@ -41,7 +41,21 @@ def bezier(a: QPointF, b: QPointF) -> QPainterPath:
     return path
 
 
-class PortItem(QGraphicsItem):
+class _HoverHighlight:
+    """Mixin for items drawn brighter under the mouse: `_hover` follows the pointer, then repaint."""
+
+    _hover = False
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._hover = False
+        self.update()
+
+
+class PortItem(_HoverHighlight, QGraphicsItem):
     """A connection point: `kind` is "in" (left edge, many edges for merge layers) or "out" (right edge)."""
 
     def __init__(self, node: NodeItem, kind: str):
@@ -64,14 +78,6 @@ class PortItem(QGraphicsItem):
         path = QPainterPath()
         path.addEllipse(self.boundingRect())
         return path
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hover = False
-        self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         pal = style.palette_for(widget)
@@ -231,7 +237,7 @@ class NodeItem(QGraphicsItem):
         )
 
 
-class EdgeItem(QGraphicsPathItem):
+class EdgeItem(_HoverHighlight, QGraphicsPathItem):
     """A cubic bezier from the source's output port to the destination's input port."""
 
     def __init__(self, src: NodeItem, dst: NodeItem):
@@ -264,14 +270,6 @@ class EdgeItem(QGraphicsPathItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(12)
         return stroker.createStroke(self.path())
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hover = False
-        self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         pal = style.palette_for(widget)

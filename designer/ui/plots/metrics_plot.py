@@ -11,18 +11,21 @@ from designer.ui.plots import theme
 from designer.ui.plots.run_data import RunData
 
 
+def _train_val_pair(name: str) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
+    """A run's training (circles) and validation (triangles) curves for one metric."""
+    return (pg.PlotDataItem(name=f"{name} train", connect="finite", symbol="o", symbolSize=5),
+            pg.PlotDataItem(name=f"{name} val", connect="finite", symbol="t", symbolSize=6))
+
+
 class _RunCurves:
     """The curves one run owns on every plot; created once, then only fed with setData."""
 
     def __init__(self, panel: MetricsPanel, run: RunData) -> None:
         name = run.run_id
         self.batch = pg.PlotDataItem(connect="finite")
-        self.train = pg.PlotDataItem(name=f"{name} train", connect="finite", symbol="o", symbolSize=5)
-        self.val = pg.PlotDataItem(name=f"{name} val", connect="finite", symbol="t", symbolSize=6)
-        self.metric_train = pg.PlotDataItem(name=f"{name} train", connect="finite", symbol="o", symbolSize=5)
-        self.metric_val = pg.PlotDataItem(name=f"{name} val", connect="finite", symbol="t", symbolSize=6)
-        self.r2_train = pg.PlotDataItem(name=f"{name} train", connect="finite", symbol="o", symbolSize=5)
-        self.r2_val = pg.PlotDataItem(name=f"{name} val", connect="finite", symbol="t", symbolSize=6)
+        self.train, self.val = _train_val_pair(name)
+        self.metric_train, self.metric_val = _train_val_pair(name)
+        self.r2_train, self.r2_val = _train_val_pair(name)
         self.lr = pg.PlotDataItem(name=name, connect="finite")
         panel.loss_plot.addItem(self.batch)
         panel.loss_plot.addItem(self.train)
