@@ -47,7 +47,7 @@ def _restore_input_order(graph: Graph, dst: str, wanted: list[str]) -> None:
     for s in current[i:]:
         graph.disconnect(s, dst)
     for s in wanted[i:]:
-        graph.connect(s, dst)
+        graph.connect(s, dst, check_shapes=False)  # putting back edges that existed: undo must not refuse
 
 
 class AddNodeCommand(QUndoCommand):
@@ -260,8 +260,8 @@ class PasteCommand(QUndoCommand):
         rehearsal = graph.copy()
         for nid, t, params, pos in self._nodes:
             rehearsal.add_node(t, copy.deepcopy(params), pos, nid)
-        for s, d in self._edges:
-            rehearsal.connect(s, d)
+        for s, d in self._edges:  # inner edges of layers that were connected already: shapes are not re-judged
+            rehearsal.connect(s, d, check_shapes=False)
         self.pasted_ids = [n[0] for n in self._nodes]
         self.setText(f"{text} {len(self._nodes)} layer{'s' if len(self._nodes) != 1 else ''}")
 
@@ -287,7 +287,7 @@ class PasteCommand(QUndoCommand):
         for nid, t, params, pos in self._nodes:
             self.graph.add_node(t, copy.deepcopy(params), pos, nid)
         for s, d in self._edges:
-            self.graph.connect(s, d)
+            self.graph.connect(s, d, check_shapes=False)  # rehearsed in __init__; redo must not fail half-way
 
     def undo(self) -> None:
         for nid in reversed(self.pasted_ids):

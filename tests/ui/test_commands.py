@@ -162,3 +162,25 @@ def test_paste_refuses_foreign_clipboard_text_before_anything_changes(qapp):
         with pytest.raises((GraphError, ParamError)):
             PasteCommand(g, payload)
     assert g.to_dict() == before
+
+
+def test_undo_puts_back_edges_of_a_file_whose_shapes_do_not_fit(qapp):
+    """A file may hold an Add of unequal shapes (it is marked, not refused); deleting one of its inputs and
+    undoing must restore the edges in order rather than refuse them."""
+    from PySide6.QtGui import QUndoStack
+
+    from designer.graph import Graph
+    from designer.ui.commands import RemoveNodesCommand
+
+    g = Graph.from_dict({
+        "nodes": [{"id": "in", "type": "Input", "params": {"shape": [6]}},
+                  {"id": "a", "type": "Dense", "params": {"units": 4}},
+                  {"id": "b", "type": "Dense", "params": {"units": 6}},
+                  {"id": "sum", "type": "Add", "params": {}}],
+        "edges": [["in", "a"], ["in", "b"], ["a", "sum"], ["b", "sum"]],
+    })
+    stack = QUndoStack()
+    stack.push(RemoveNodesCommand(g, ["a"]))
+    stack.undo()
+    assert sorted(g.edges) == [("a", "sum"), ("b", "sum"), ("in", "a"), ("in", "b")]
+    assert g.inputs_of("sum") == ["a", "b"]  # the Add's inputs in their old order
