@@ -32,6 +32,8 @@ Shape = tuple[int, ...]
 def _describe(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, bool):  # the word the user wrote in the project file (JSON), not Python's
+        return "true" if value else "false"
     return repr(value)
 
 
