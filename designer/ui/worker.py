@@ -165,7 +165,8 @@ class TrainingWorker(QObject):
             y2d=prepared.y_train if self._x2d is not None else None,
             warnings=warnings,
         ))
-        trainer = Trainer(network, prepared, project.training, control=self._control, on_event=self._on_event)
+        control = _FlushBeforeHold(self._control, self._flush_epochs) if self._control is not None else None
+        trainer = Trainer(network, prepared, project.training, control=control, on_event=self._on_event)
         result = trainer.run()
         self._flush_epochs()
         evaluation = None
@@ -249,6 +250,26 @@ class TrainingWorker(QObject):
 
         xs, ys, points = self._neuron_plane
         return xs, ys, neuron_maps(self._network, self._neuron_layers, points, NEURON_RESOLUTION)
+
+
+class _FlushBeforeHold:
+    """The run's control as the trainer sees it. Epochs held back by the ~30/s throttle are sent before the
+    trainer blocks on a pause: otherwise a paused run shows an epoch or two less than it has done, and the
+    next step then reports several epochs at once."""
+
+    def __init__(self, control: Any, flush) -> None:
+        self.__dict__.update(_control=control, _flush=flush)
+
+    def wait_for_batch(self) -> bool:
+        if self._control.is_paused:
+            self._flush()
+        return self._control.wait_for_batch()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._control, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._control, name, value)
 
 
 def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int = WORST_ROWS) -> list[dict]:
