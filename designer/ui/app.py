@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QObject, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 ORG_NAME = "NetworkDesigner"
@@ -41,26 +41,11 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-class FileOpenHandler(QObject):
-    """macOS hands a double-clicked .nnproj (Finder, Dock) to the running app as a FileOpen event, not in argv."""
-
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self._window = window
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.FileOpen and event.file():
-            self._window.open_path(event.file())
-            return True
-        return False
-
-
 def run_app(project_path: str | None = None) -> int:
     app = make_application()
     from designer.ui.main_window import MainWindow
 
     window = MainWindow()
-    app.installEventFilter(FileOpenHandler(window))
     window.show()
     app.file_open.deliver_to(window.open_path)  # documents from the Finder/Dock, at launch and later
     if project_path:
