@@ -21,8 +21,12 @@ def menu_action(window, menu: str, text: str):
     """The QAction shown as `text` in menu `menu` of the window's menu bar (& accelerators ignored)."""
     for top in window.menuBar().actions():
         if top.text().replace("&", "") == menu:
-            for act in top.menu().actions():
+            acts = [a for a in top.menu().actions() if not a.isSeparator()]
+            for act in acts:
                 if act.text().replace("&", "") == text:
+                    return act
+            for act in acts:  # Undo/Redo name the command they would undo: "Undo Delete"
+                if act.text().replace("&", "").startswith(text + " "):
                     return act
     raise AssertionError(f"no {menu} → {text} in the menu bar")
 
