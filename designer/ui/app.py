@@ -16,9 +16,12 @@ _HARMLESS = ("propagateSizeHints",)  # offscreen/xcb noise that says nothing to 
 
 
 def _message_handler(mode: QtMsgType, context, message: str) -> None:
-    if any(h in message for h in _HARMLESS):
+    if any(h in message for h in _HARMLESS) or sys.stderr is None:  # None: a windowed program on Windows
         return
-    sys.stderr.write(f"{message}\n")
+    try:
+        sys.stderr.write(f"{message}\n")
+    except (OSError, ValueError, UnicodeError):  # an exception escaping into Qt would abort the program
+        pass
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -27,6 +30,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     qInstallMessageHandler(_message_handler)
+    if getattr(app, "file_open", None) is None:  # from the start: macOS sends a launch document before exec()
+        from designer.ui.file_open import FileOpenHandler
+
+        app.file_open = FileOpenHandler(app)
     from designer.ui.theme import apply_theme
 
     apply_theme(app)
@@ -39,6 +46,7 @@ def run_app(project_path: str | None = None) -> int:
 
     window = MainWindow()
     window.show()
+    app.file_open.deliver_to(window.open_path)  # documents from the Finder/Dock, at launch and later
     if project_path:
         window.open_path(str(Path(project_path)))
     else:
