@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench bundle smoke clean screenshots
+.PHONY: run test lint bench bundle smoke clean screenshots mutate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,5 +37,14 @@ bundle: $(STAMP)
 	$(BIN)/pip install -q 'pyinstaller>=6.5'
 	$(BIN)/pyinstaller --noconfirm packaging/nn-designer.spec
 
+# Mutation testing of the Qt-free core (not part of `make test`; docs/development.md has the scores).
+# `make mutate MUTANTS='designer.engine.losses*'` runs only those mutants; JOBS sets the parallel workers.
+MUTANTS ?= designer.engine.* designer.data.* designer.training.* designer.project.* designer.export.*
+JOBS    ?= 2
+mutate: $(STAMP)
+	$(BIN)/pip install -q 'mutmut==3.8.1' torch==2.13.0 onnxruntime
+	$(BIN)/mutmut run --max-children $(JOBS) $(foreach m,$(MUTANTS),'$(m)')
+	$(BIN)/python -m tests.mutation_score
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) build dist .pytest_cache mutants

@@ -438,7 +438,9 @@ class DataPanel(QWidget):
         loader = TableLoader(self._request, self._cfg, self._base_dir)
         loader.loaded.connect(self._loaded)
         loader.failed.connect(self._failed)
-        loader.finished.connect(lambda: (_LIVE_LOADERS.discard(loader),
+        # `finished` comes just before the thread really ends: wait for it, or dropping the last reference
+        # destroys a running QThread (an intermittent crash of later tests).
+        loader.finished.connect(lambda: (loader.wait(), _LIVE_LOADERS.discard(loader),
                                          self._loaders.remove(loader) if loader in self._loaders else None))
         _LIVE_LOADERS.add(loader)
         self._loaders.append(loader)
