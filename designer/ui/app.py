@@ -25,6 +25,16 @@ def _message_handler(mode: QtMsgType, context, message: str) -> None:
         pass
 
 
+def collect_garbage_on_gui_thread():
+    """Python's cycle collector runs in whichever thread crosses its threshold — the trainer's or a data
+    loader's — and may delete Qt widgets caught in reference cycles there, which crashes Qt later (segfaults
+    in unrelated places). pyqtgraph's GarbageCollector disables automatic collection and collects on a GUI
+    timer instead. Keep the returned object alive."""
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    return GarbageCollector(interval=1.0)
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with name and organisation set (QSettings and the recovery folder use them)."""
     QCoreApplication.setOrganizationName(ORG_NAME)
@@ -38,6 +48,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     from designer.ui.theme import apply_theme
 
     apply_theme(app)
+    if getattr(app, "garbage_collector", None) is None:
+        app.garbage_collector = collect_garbage_on_gui_thread()
     return app
 
 

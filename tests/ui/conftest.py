@@ -3,10 +3,31 @@ dialog at teardown, and a training thread that is always joined."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
 from designer.ui import project_actions
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _garbage_on_the_gui_thread(qapp):
+    """Python's cycle collector runs in whichever thread allocates when a threshold is crossed — a data
+    loader's or the trainer's — and may delete Qt widgets there; Qt then crashes later, in an unrelated test.
+    As in the app (designer.ui.app), collect on the GUI thread only."""
+    from designer.ui.app import collect_garbage_on_gui_thread
+
+    collector = collect_garbage_on_gui_thread()
+    yield
+    collector.timer.stop()
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    yield
+    gc.collect()  # on the GUI thread, before the next test's threads start
 
 
 @pytest.fixture(autouse=True)
