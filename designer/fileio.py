@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from designer.errors import DesignerError
+from designer.filenames import portable_name_problem
 
 TEMP_PREFIX = ".~nnd-"  # temporary files: TEMP_PREFIX + 8 hex digits + TEMP_SUFFIX
 TEMP_SUFFIX = ".tmp"
@@ -43,6 +44,8 @@ def explain_os_error(err: OSError) -> str:
     winerror = getattr(err, "winerror", None)
     if winerror in (32, 33):
         return "the file is in use by another program"
+    if winerror == 123:  # ERROR_INVALID_NAME
+        return 'the name contains a character Windows does not allow (< > : " / \\ | ? *)'
     if winerror == 206:  # ERROR_FILENAME_EXCED_RANGE: Python calls it ENOENT, "no such file" would mislead
         return "the path is too long (Windows allows 260 characters unless long paths are enabled)"
     reasons = {
@@ -67,6 +70,10 @@ def atomic_write(
     """Call `write(fileobj)` into a temp file beside `path`, fsync it and rename it over `path`."""
     if "\x00" in os.fspath(path):
         raise error(f"cannot {verb} {path!r}: the name is not a valid file name")
+    if sys.platform == "win32":  # CON.onnx is the console, "model." silently becomes "model"
+        problem = portable_name_problem(Path(path).name)
+        if problem:
+            raise error(f"cannot {verb} {path}: {problem}")
     try:  # a name past the system's limits fails in these checks already (ENAMETOOLONG, WinError 206)
         target = Path(os.path.realpath(path))  # write through a symlink, not over it
         folder = target.parent
