@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -67,8 +68,32 @@ def _example_project():
     return iris_mlp(), None
 
 
+def seconds_since_process_start() -> float | None:
+    """Wall time since this process was created (Linux /proc; None elsewhere): the launch-to-window time
+    includes the interpreter's and a bundle's own start-up, which a timer inside Python cannot see."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time in ticks after boot
+        return float(Path("/proc/uptime").read_text().split()[0]) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _smoke_exports(project, weights, base_dir) -> list[str]:
+    """Export the smoke run's network in every format and run the exports (designer.export.selfcheck)."""
+    import dataclasses
+    import tempfile
+
+    from designer.export.selfcheck import check_exports
+
+    trained = dataclasses.replace(project, weights=weights)
+    with tempfile.TemporaryDirectory(prefix="nn-designer-smoke-") as folder:
+        return check_exports(trained, base_dir, Path(folder))
+
+
 def smoke_test() -> int:
-    """Open the main window (offscreen works), load an example, train one epoch on the worker thread."""
+    """Open the main window (offscreen works), load an example, train one epoch on the worker thread, then
+    export the result in every format and run the exports: what an installer must prove works."""
     t0 = time.perf_counter()
     try:
         app = make_application()
@@ -78,6 +103,10 @@ def smoke_test() -> int:
         project.training["epochs"] = 1
         window = MainWindow(project, path, autosave=False)
         window.show()
+        app.processEvents()
+        shown = seconds_since_process_start()
+        if shown is not None:
+            print(f"smoke test: window shown {shown:.2f} s after the process started", file=sys.stderr)
         outcome: dict = {}
         window.runner.finished.connect(lambda o: outcome.setdefault("ok", o))
         window.runner.failed.connect(lambda m: outcome.setdefault("error", m))
@@ -104,6 +133,14 @@ def smoke_test() -> int:
         return 1
     history = outcome["ok"].result.history
     loss = history[-1].get("loss") if history else float("nan")
-    print(f"smoke test ok: {project.name}, 1 epoch, loss {loss:.4f}, {time.perf_counter() - t0:.1f} s",
+    try:
+        checked = _smoke_exports(project, outcome["ok"].weights, window.base_dir)
+        for line in checked:
+            print(f"smoke test: {line}", file=sys.stderr)
+    except Exception as exc:  # an export that fails inside an installed app is exactly what this test is for
+        print(f"smoke test failed: export: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"smoke test ok: {project.name}, 1 epoch, loss {loss:.4f}, {len(checked)} export formats, "
+          f"{time.perf_counter() - t0:.1f} s",
           file=sys.stderr)
     return 0
