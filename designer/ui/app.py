@@ -35,8 +35,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         from designer.ui.file_open import FileOpenHandler
 
         app.file_open = FileOpenHandler(app)
+    from designer.ui.desktop import present
     from designer.ui.theme import apply_theme
 
+    present(app)  # icon, Windows taskbar identity, Linux desktop file
     apply_theme(app)
     return app
 
