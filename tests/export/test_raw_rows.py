@@ -144,7 +144,7 @@ def test_python_predictor_on_raw_rows_matches_predict(case, tmp_path):
     module = load_module(out, f"raw_{name}")
     _check_against_predict(module.predict_rows(str(rows)), expected, project)
     # a list of dicts (what a web handler would build) gives the same answer as the CSV path
-    with open(rows, newline="") as f:
+    with open(rows, newline="", encoding="utf-8") as f:
         dict_rows = list(csv.DictReader(f))
     _check_against_predict(module.predict_rows(dict_rows), expected, project)
 
