@@ -32,6 +32,7 @@ TEMP_SUFFIX = ".tmp"
 # WinError 5 (access denied), 32 (sharing violation), 33 (lock violation): another process has the file open.
 _IN_USE_WINERRORS = (5, 32, 33)
 RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8)  # about 1.5 s in all, then the user is told
+MAX_NAME = 255  # characters in one name: NTFS, APFS and (in bytes) ext4
 
 
 def is_temp_name(name: str) -> bool:
@@ -45,7 +46,7 @@ def explain_os_error(err: OSError) -> str:
     if winerror in (32, 33):
         return "the file is in use by another program"
     if winerror == 123:  # ERROR_INVALID_NAME
-        return 'the name contains a character Windows does not allow (< > : " / \\ | ? *)'
+        return 'the name is not valid on Windows (a character such as < > : " | ? *, or too long)'
     if winerror == 206:  # ERROR_FILENAME_EXCED_RANGE: Python calls it ENOENT, "no such file" would mislead
         return "the path is too long (Windows allows 260 characters unless long paths are enabled)"
     reasons = {
@@ -70,6 +71,8 @@ def atomic_write(
     """Call `write(fileobj)` into a temp file beside `path`, fsync it and rename it over `path`."""
     if "\x00" in os.fspath(path):
         raise error(f"cannot {verb} {path!r}: the name is not a valid file name")
+    if len(Path(path).name) > MAX_NAME:  # the same words on every system (Windows says "invalid name")
+        raise error(f"cannot {verb} {path}: the name is too long (at most {MAX_NAME} characters)")
     if sys.platform == "win32":  # CON.onnx is the console, "model." silently becomes "model"
         problem = portable_name_problem(Path(path).name)
         if problem:
