@@ -55,3 +55,12 @@ def test_writing_a_reserved_name(tmp_path, name):
     else:
         atomic_write_bytes(tmp_path / name, b"x")
         assert (tmp_path / name).read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("fmt", ["python", "pytorch"])
+def test_exports_take_an_upper_case_py_suffix(tmp_path, fmt):
+    from designer.export import export_project
+    from tests.export.test_raw_rows import iris
+
+    written = export_project(iris(tmp_path), fmt, tmp_path / "MODEL.PY", base_dir=tmp_path)
+    assert written[0] == tmp_path / "MODEL.PY" and written[0].is_file()
