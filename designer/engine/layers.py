@@ -32,13 +32,17 @@ class BufferedLayer(Layer):
         super().__init__(node_id, params, dtype)
         self._buffers: dict[tuple, np.ndarray] = {}
 
-    def buffer(self, name: str, shape: tuple[int, ...], dtype=None) -> np.ndarray:
+    def buffer(self, name: str, shape: tuple[int, ...], dtype=None, fill=None) -> np.ndarray:
+        """The scratch array `name` of this shape; `fill` initialises a new one (zero borders, ones columns
+        that the layer never overwrites afterwards)."""
         key = (name, shape)
         arr = self._buffers.get(key)
         if arr is None:
             if len(self._buffers) > 4 * _MAX_CACHED_SIZES:
                 self._buffers.clear()
             arr = self._buffers[key] = np.empty(shape, dtype or self.dtype)
+            if fill is not None:
+                arr.fill(fill)
         return arr
 
 
