@@ -63,6 +63,9 @@ class Conv2D(BufferedLayer):
     need_input_grad = True
     #: set by the network when the loss hands over the gradient of the pre-activation (fused softmax/CE)
     skip_activation_backward = False
+    #: set by the network when the pool reading this layer applies its relu after pooling while training
+    #: (MaxPooling2D.upstream_deferred): the training output is then the pre-activation
+    defer_activation = False
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -148,7 +151,8 @@ class Conv2D(BufferedLayer):
             else:
                 np.copyto(self._cols_k, self._windows(x))
             z = np.matmul(self._cols, self._wb, self._z)
-        self.activation.forward(z, self._y)
+        if not (training and self.defer_activation):
+            self.activation.forward(z, self._y)
         return self._out
 
     # ------------------------------------------------------------------ backward
@@ -219,6 +223,9 @@ class MaxPooling2D(BufferedLayer):
     #: derivative depends on its output alone: the winner's output is the pooled value, so that derivative
     #: is applied here on the pooled gradient (a quarter of the values for 2×2) and the conv skips it
     upstream_activation = None
+    #: while training, also apply that activation here, after pooling (set for relu only: max and relu
+    #: commute exactly, and a tie in relu values that is not one in the inputs has zero gradient)
+    upstream_deferred = False
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -237,9 +244,13 @@ class MaxPooling2D(BufferedLayer):
     def forward(self, inputs, training):
         x = inputs[0]
         self._x = x
-        if self._tiled:
-            return self._forward_tiled(x)
-        return self._forward_strided(x)
+        if not self._tiled:
+            return self._forward_strided(x)
+        out = self._forward_tiled(x)
+        self._act = out  # the output the upstream activation's derivative is taken at
+        if training and self.upstream_deferred:
+            self._act = self.upstream_activation.forward(out, self.buffer("act", out.shape))
+        return self._act
 
     def backward(self, grad_out):
         if not self.need_input_grad:
@@ -272,7 +283,7 @@ class MaxPooling2D(BufferedLayer):
     def _backward_tiled(self, grad_out):
         x, rows, out = self._x, self._rows, self._y
         if self.upstream_activation is not None:
-            grad_out = self.upstream_activation.backward(out, out, grad_out)
+            grad_out = self.upstream_activation.backward(self._act, self._act, grad_out)
         n, h, w, c = x.shape
         dx = self.buffer("dx", (n, h, w, c))
         if h != self.oh * self.ph or w != self.ow * self.pw:

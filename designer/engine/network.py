@@ -94,7 +94,8 @@ class Network:
         """Where a tiled MaxPooling2D is the only reader of a Conv2D whose activation derivative depends on
         the output alone (relu, tanh, sigmoid), the pool applies that derivative to its pooled gradient: the
         winner's output is the pooled value and every other position gets no gradient, so the result is the
-        same, from a quarter of the values (2×2), and the conv skips its full-size pass."""
+        same, from a quarter of the values (2×2), and the conv skips its full-size pass. A relu moves after
+        the pool while training (forward too); inference runs every layer as declared."""
         readers: dict[str, list[str]] = {nid: [] for nid in self.layers}
         for nid, srcs in self.sources.items():
             for s in srcs:
@@ -111,6 +112,8 @@ class Network:
                 continue
             conv.skip_activation_backward = True
             pool.upstream_activation = act
+            # relu also moves after the pool while training: one pass over a quarter of the values
+            conv.defer_activation = pool.upstream_deferred = act.name == "relu"
 
     # ------------------------------------------------------------------ construction
     @classmethod

@@ -408,8 +408,11 @@ def test_pooled_activation_derivative_gives_the_same_gradients_as_the_full_size_
     loss = get_loss("categorical_crossentropy")
     fused, plain = _conv_pool_net(activation), _conv_pool_net(activation)
     assert fused.layers["pool"].upstream_activation is fused.layers["conv"].activation
+    assert fused.layers["conv"].defer_activation == (activation == "relu")
+    np.testing.assert_array_equal(fused.forward(x, training=True), fused.forward(x, training=False))
     plain.layers["pool"].upstream_activation = None
-    plain.layers["conv"].skip_activation_backward = False
+    plain.layers["pool"].upstream_deferred = False
+    plain.layers["conv"].skip_activation_backward = plain.layers["conv"].defer_activation = False
     grads = []
     for net in (fused, plain):
         opt = Capture()
@@ -430,3 +433,42 @@ def test_activation_stays_in_the_conv_where_the_pool_cannot_take_it():
     assert not overlapping.layers["conv"].skip_activation_backward
     needs_input = _conv_pool_net("elu")
     assert needs_input.layers["pool"].upstream_activation is None
+
+
+@pytest.mark.parametrize(("layers", "loss_name"), [
+    ([("Dense", {"units": 8, "activation": "tanh"}), ("Dense", {"units": 8, "activation": "tanh"}),
+      ("Dense", {"units": 3, "activation": "softmax"})], "categorical_crossentropy"),
+    ([("Dense", {"units": 5, "activation": "relu", "use_bias": False}), ("Dense", {"units": 4}),
+      ("Dense", {"units": 3, "activation": "sigmoid", "bias_initializer": "random_normal"})], "mean_squared_error"),
+    ([("Dense", {"units": 3, "activation": "elu"})], "mean_absolute_error"),
+])  # fmt: skip
+def test_the_dense_chain_plan_trains_like_the_general_path(layers, loss_name):
+    from designer.engine.optimizers import make_optimizer
+
+    g = chain(*layers)
+    planned, general = Network.from_graph(g, seed=2), Network.from_graph(g, seed=2)
+    assert planned.step_strategy.plan is not None
+    general.step_strategy.plan = None
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(24, 4)).astype(np.float32)
+    y_enc = encode_targets(loss_name, rng.integers(0, 3, 24), 3)
+    loss = get_loss(loss_name)
+    opts = [make_optimizer({"type": "sgd", "learning_rate": 0.1}) for _ in range(2)]
+    for step in range(6):
+        rows = slice(0, 24) if step % 2 else slice(0, 10)  # two batch sizes: two sets of buffers
+        a = planned.train_batch(x[rows], y_enc[rows], loss, opts[0])
+        b = general.train_batch(x[rows], y_enc[rows], loss, opts[1])
+        assert a == pytest.approx(b, rel=1e-5)
+        np.testing.assert_allclose(planned.activations[planned.output_id], general.activations[general.output_id],
+                                   rtol=1e-5, atol=1e-6)  # fmt: skip
+    assert opts[0].iterations == 6
+    for (key, ga), (_, gb) in zip(planned.gradients(), general.gradients()):
+        np.testing.assert_allclose(ga, gb, rtol=1e-4, atol=1e-6, err_msg=key)
+    for key, w in planned.get_weights().items():
+        np.testing.assert_allclose(w, general.get_weights()[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_the_dense_chain_plan_is_only_for_dense_chains():
+    assert Network.from_graph(dag(), seed=0).step_strategy.plan is None
+    g = chain(("Dense", {"units": 4}), ("Dropout", {"rate": 0.5}), ("Dense", {"units": 3}))
+    assert Network.from_graph(g, seed=0).step_strategy.plan is None
