@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from designer import __version__
+from designer import __version__, streams
 from designer.errors import DesignerError
 
 SUBCOMMANDS = ("train", "evaluate", "predict", "export", "summary")
@@ -172,10 +172,10 @@ def cmd_predict(args) -> int:
     if args.out:
         from designer.fileio import atomic_write_bytes
 
-        atomic_write_bytes(Path(args.out), table.to_csv(index=False).encode("utf-8"))
+        atomic_write_bytes(Path(args.out), table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         _say(f"wrote {len(table)} predictions to {args.out}")
     else:
-        sys.stdout.write(table.to_csv(index=False))
+        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))  # stdout is UTF-8 with "\n" (main)
     return 0
 
 
@@ -199,6 +199,10 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The console command `nn-designer` and the windowed launcher `nn-designer-gui` (pyproject.toml): on
+    Windows the second has no console, so no stdout/stderr — streams.ensure_std_streams gives it a log."""
+    streams.ensure_std_streams()
+    streams.utf8_results()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     # `nn-designer PROJECT` opens the window with a project; argparse cannot mix an optional positional

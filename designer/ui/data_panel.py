@@ -14,7 +14,6 @@ from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -46,6 +45,7 @@ from designer.data import (
 from designer.data.labels import label_strings
 from designer.errors import DesignerError
 from designer.ui.import_dialog import ImportDialog
+from designer.ui.numbers import DoubleSpinBox
 from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, HistogramPlot, ImageGrid, ScatterPlot
 from designer.ui.prep_fields import PreparationFields
 
@@ -118,7 +118,7 @@ class DataPanel(QWidget):
         self.samples_spin = QSpinBox()
         self.samples_spin.setRange(10, 100_000)
         self.samples_spin.setSingleStep(100)
-        self.noise_spin = QDoubleSpinBox()
+        self.noise_spin = DoubleSpinBox()
         self.noise_spin.setRange(0.0, 0.5)
         self.noise_spin.setSingleStep(0.05)
         self.gen_seed_spin = QSpinBox()

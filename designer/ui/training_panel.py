@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from designer.engine.registry import LOSSES, OPTIMIZERS, ParamSpec
 from designer.errors import ParamError
 from designer.training import schedules
+from designer.ui.numbers import format_float, parse_float
 
 # The schedule types and their parameter specs come from the training core (one source of truth).
 SCHEDULES: dict[str, tuple[str, tuple[ParamSpec, ...]]] = {"none": ("Constant", ())}
@@ -45,7 +46,7 @@ class FloatEdit(QLineEdit):
         super().__init__(parent)
         self.spec = spec
         self._value = float(spec.default if spec.default is not None else 0.0)
-        self.setText(f"{self._value:g}")
+        self.setText(format_float(self._value))
         self.setMaximumWidth(110)
         self.setMinimumWidth(60)
         self.setToolTip(spec.doc or spec.name)
@@ -56,13 +57,13 @@ class FloatEdit(QLineEdit):
 
     def setValue(self, value: float) -> None:  # noqa: N802 (Qt naming)
         self._value = float(value)
-        self.setText(f"{self._value:g}")
+        self.setText(format_float(self._value))
         self._mark(None)
 
     def _commit(self) -> None:
         text = self.text().strip()
         try:
-            value = self.spec.coerce(float(text))
+            value = self.spec.coerce(parse_float(text))
         except ValueError:
             self._mark(f"{self.spec.name}: must be a number, got {text!r}")
             return

@@ -207,3 +207,27 @@ def test_analysis_is_computed_once_per_edit():
     assert after is not first and after.shapes["dense_1"] == (5,)
     g.move_node("dense_1", (10, 10))
     assert g.analyze() is not after  # every edit counts, even one that cannot change shapes
+
+
+def test_remove_edge_and_insert_edge_are_exact_inverses_without_rules():
+    """Used only by undo: an edge a file held is put back where it was, even one the rules would refuse."""
+    g = Graph.from_dict({
+        "nodes": [{"id": "in", "type": "Input", "params": {"shape": [6]}},
+                  {"id": "a", "type": "Dense", "params": {"units": 4}},
+                  {"id": "b", "type": "Dense", "params": {"units": 6}},
+                  {"id": "sum", "type": "Add", "params": {}}],
+        "edges": [["in", "a"], ["in", "b"], ["a", "sum"], ["b", "sum"]],
+    })
+    before = list(g.edges)
+    seen = []
+    g.edge_removed.connect(lambda s, d: seen.append(("-", s, d)))
+    g.edge_added.connect(lambda s, d: seen.append(("+", s, d)))
+    index = g.remove_edge("a", "sum")
+    assert index == 2 and g.inputs_of("sum") == ["b"]
+    g.insert_edge(index, "a", "sum")  # connect() would refuse: unequal shapes
+    assert g.edges == before and g.inputs_of("sum") == ["a", "b"]
+    assert seen == [("-", "a", "sum"), ("+", "a", "sum")]
+    with pytest.raises(GraphError, match="not connected"):
+        g.remove_edge("a", "b")
+    with pytest.raises(GraphError, match="no layer"):
+        g.insert_edge(0, "ghost", "sum")
