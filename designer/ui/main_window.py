@@ -2,8 +2,9 @@
 
 Layout: layer palette (left); centre tabs "Design" (canvas) and "Data"; properties, summary and problems
 (right); training panel and dashboard (bottom). The window owns the QUndoStack (graph edits) and the
-TrainingRunner (the training thread). "Modified" is the undo stack's clean state plus edits the stack does
-not hold (data and training settings, new weights after a run).
+TrainingRunner (the training thread). The project itself, its settings, derived input shape, dirty state and
+run history live in a Qt-free `ProjectSession`: panels edit through it (settings edits are commands on the
+same undo stack) and follow its signals.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from designer import __version__
 from designer.errors import DesignerError
 from designer.project import autosave
 from designer.project.model import Project
+from designer.session import ProjectSession
 from designer.ui import project_actions as files
 from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
@@ -37,6 +39,7 @@ from designer.ui.palette import LayerPalette
 from designer.ui.plots.dashboard import TrainingDashboard
 from designer.ui.problems import ProblemsList
 from designer.ui.properties import PropertiesPanel
+from designer.ui.session_stack import QtUndoStack
 from designer.ui.start_page import EXAMPLES, StartPage
 from designer.ui.summary import SummaryTable
 from designer.ui.training_panel import TrainingPanel
@@ -60,15 +63,13 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1500, 940)
         self.undo_stack = QUndoStack(self)
+        # The open project lives in a Qt-free session; this window is one view of it (the CLI is another).
+        self.session = ProjectSession(project or new_project(), path, QtUndoStack(self.undo_stack))
         self.runner = TrainingRunner(self)
         self.recent = files.RecentFiles(settings)
-        self.project: Project = project or new_project()
-        self.path: str | None = path
-        self._extra_dirty = False
         self._run_t0 = 0.0
         self._run_epochs = 0
         self._epochs_done = 0
-        self._input_shape = None
 
         self._build_widgets()
         self._build_actions()
@@ -241,6 +242,14 @@ class MainWindow(QMainWindow):
         self._last_batch = None
 
     def _wire(self) -> None:
+        # The session's signals: the views show what it holds (the window is only their mediator here).
+        session = self.session
+        session.replaced.connect(self._show_project)
+        session.input_shape_changed.connect(self._show_input_shape)
+        session.dirty_changed.connect(self._update_modified)
+        session.training_changed.connect(self.training_panel.show_training)
+        session.data_changed.connect(self._show_data)
+        session.weights_changed.connect(self._show_weights)
         # Bound methods, not lambdas: Qt drops these connections when the window is destroyed.
         self.undo_stack.cleanChanged.connect(self._update_modified)
         self.undo_stack.indexChanged.connect(self._update_modified)
@@ -249,7 +258,7 @@ class MainWindow(QMainWindow):
         self.canvas.message.connect(self._show_message)
         self.problems.node_activated.connect(self._focus_node)
         self.data_panel.config_changed.connect(self._data_changed)
-        self.training_panel.settings_changed.connect(self._mark_dirty)
+        self.training_panel.settings_edited.connect(self.session.edit_training)
         self.training_panel.train_requested.connect(self.train)
         self.training_panel.pause_requested.connect(self.runner.pause)
         self.training_panel.resume_requested.connect(self.runner.resume)
@@ -273,15 +282,25 @@ class MainWindow(QMainWindow):
 
     # ================================================================ project
     @property
+    def project(self) -> Project:
+        return self.session.project
+
+    @property
+    def path(self) -> str | None:
+        return self.session.path
+
+    @property
     def base_dir(self) -> Path | None:
-        return Path(self.path).parent if self.path else None
+        return self.session.base_dir
 
     def set_project(self, project: Project, path: str | None, modified: bool = False) -> None:
-        """Show `project` in every view; the undo history starts afresh."""
+        """Open `project` in the session (the undo history starts afresh); the views follow its signals."""
         self.runner.shutdown()
-        self.project, self.path = project, path
-        self.undo_stack.clear()
-        self.undo_stack.setClean()
+        self.session.set_project(project, path, modified)
+        self._show_workspace(True)
+        self.canvas.fit_to_view()
+
+    def _show_project(self, project: Project) -> None:
         graph = project.graph
         self.canvas.set_graph(graph)
         self.properties.set_graph(graph)
@@ -293,11 +312,7 @@ class MainWindow(QMainWindow):
         self.dashboard.load_history(project.history)
         self.data_panel.set_config(project.data, self.base_dir)
         self.training_panel.set_training(project.training)
-        self._refresh_input_shape()
-        self._extra_dirty = modified
         self._update_modified()
-        self._show_workspace(True)
-        self.canvas.fit_to_view()
 
     def _show_workspace(self, on: bool) -> None:
         """The start page (off) or the editor (on); the panels only make sense with a project open."""
@@ -310,11 +325,7 @@ class MainWindow(QMainWindow):
             act.setEnabled(on)
 
     def is_modified(self) -> bool:
-        return self._extra_dirty or not self.undo_stack.isClean()
-
-    def _mark_dirty(self) -> None:
-        self._extra_dirty = True
-        self._update_modified()
+        return self.session.dirty
 
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
@@ -326,18 +337,18 @@ class MainWindow(QMainWindow):
     def _autosave_state(self):
         return self.project, self.path, self.is_modified()
 
-    def _refresh_input_shape(self) -> None:
-        """Shape inference needs the data's width when the Input layer has no explicit shape."""
-        try:
-            from designer.pipeline import resolve_input_shape
-
-            shape = resolve_input_shape(self.project, self.base_dir, required=False)
-        except DesignerError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            shape = None
-        self._input_shape = shape
+    def _show_input_shape(self, shape) -> None:
+        if self.session.input_shape_error:
+            self.statusBar().showMessage(self.session.input_shape_error, 8000)
         for view in (self.canvas, self.properties, self.summary, self.problems, self.neurons):
             view.set_input_shape(shape)
+
+    def _show_data(self, data: dict) -> None:
+        if data != self.data_panel.config():  # an undo or redo, not the panel's own edit
+            self.data_panel.set_config(data, self.base_dir)
+
+    def _show_weights(self) -> None:
+        self.neurons.set_weights(self.project.weights)
 
     # ================================================================ file actions
     def maybe_save(self) -> bool:
@@ -410,9 +421,7 @@ class MainWindow(QMainWindow):
         if self.autosaver is not None:
             self.autosaver.discard(self.path)
             self.autosaver.discard(None)
-        self.path = str(Path(path).resolve())
-        self.undo_stack.setClean()
-        self._extra_dirty = False
+        self.session.mark_saved(path)
         self._update_modified()
         self.recent.add(self.path)
         self.start_page.set_recent(self.recent.paths())
@@ -500,9 +509,7 @@ class MainWindow(QMainWindow):
         self.properties.show_node(node_id)
 
     def _data_changed(self, cfg: dict) -> None:
-        self.project.data = cfg
-        self._mark_dirty()
-        self._refresh_input_shape()
+        self.session.edit_data(cfg)  # one undoable step; the input shape follows
 
     def quick_builder(self) -> None:
         dialog = QuickBuilderDialog(self)
@@ -526,7 +533,7 @@ class MainWindow(QMainWindow):
         self.runner.step_epoch()
 
     def _start(self, paused: bool) -> None:
-        analysis = self.project.graph.analyze(self._input_shape)
+        analysis = self.session.analysis
         if not analysis.ok:
             first = next(p for p in analysis.problems if p.severity == "error")
             self.problems_dock.raise_()
@@ -539,10 +546,7 @@ class MainWindow(QMainWindow):
     def reset_weights(self) -> None:
         if self.runner.is_running:
             return
-        if self.project.weights:
-            self.project.weights = {}
-            self.neurons.set_weights({})
-            self._mark_dirty()
+        self.session.reset_weights()
         self.statusBar().showMessage("Weights reset: the next run starts from fresh random weights", 5000)
 
     def _training_state(self, state: str) -> None:
@@ -600,12 +604,9 @@ class MainWindow(QMainWindow):
         from designer.training.events import TrainingFinished
 
         result = outcome.result
-        self.project.weights = outcome.weights
-        self.neurons.set_weights(outcome.weights)
-        self.project.history.append({"settings": outcome.settings, "epochs": list(result.history),
-                                     "reason": result.reason, "best_epoch": result.best_epoch,
-                                     "message": result.message})
-        self._mark_dirty()
+        self.session.record_run(outcome.weights, {"settings": outcome.settings, "epochs": list(result.history),
+                                                  "reason": result.reason, "best_epoch": result.best_epoch,
+                                                  "message": result.message})
         self._progress_timer.stop()
         self._show_progress()
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
