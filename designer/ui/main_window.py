@@ -47,6 +47,7 @@ from designer.ui.worker import EpochUpdate, RunOutcome, RunStarted, TrainingRunn
 
 APP_TITLE = "Network Designer"
 PROGRESS_MS = 250  # the progress bar and counters refresh at most four times a second
+DROP_SUFFIXES = (".csv", ".tsv", ".npz")  # data files a drop imports (a .txt may be anything)
 
 
 def new_project() -> Project:
@@ -156,6 +157,8 @@ class MainWindow(QMainWindow):
         self.act_open = self._action("&Open…", self.open_file, K.Open, "Open a .nnproj project")
         self.act_save = self._action("&Save", self.save, K.Save, "Save the project")
         self.act_save_as = self._action("Save &As…", self.save_as, K.SaveAs)
+        self.act_import = self._action("&Import data…", self.import_data, "Ctrl+I",
+                                       "Read your own CSV, TSV or NPZ file into the project")
         self.act_export = self._action("&Export…", self.export, "Ctrl+E", "ONNX, a NumPy predictor or PyTorch")
         self.act_quit = self._action("&Quit", self.close, K.Quit)
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
@@ -190,7 +193,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addSeparator()
-        m.addActions([self.act_save, self.act_save_as, self.act_export])
+        m.addActions([self.act_save, self.act_save_as])
+        m.addSeparator()
+        m.addActions([self.act_import, self.act_export])
         m.addSeparator()
         m.addAction(self.act_quit)
         m = bar.addMenu("&Edit")
@@ -481,20 +486,33 @@ class MainWindow(QMainWindow):
             except DesignerError:
                 pass
 
-    # ================================================================ drag and drop of project files
+    def import_data(self, path: str = "") -> bool:
+        """File ▸ Import data…, the Data view's button and a dropped data file: from the start page this
+        begins a new project around the data."""
+        if self.centre.currentWidget() is self.start_page:
+            if not self.maybe_save():
+                return False
+            self.set_project(new_project(), None)
+        self.tabs.setCurrentWidget(self.data_panel)
+        return self.data_panel.import_file(path)
+
+    # ================================================================ drag and drop of project and data files
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt naming)
-        if _project_urls(event.mimeData().urls()):
+        if _project_urls(event.mimeData().urls()) or _data_urls(event.mimeData().urls()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt naming)
-        paths = _project_urls(event.mimeData().urls())
-        if paths:
-            event.acceptProposedAction()
-            self.open_path(paths[0])
-        else:
+        projects, data = _project_urls(event.mimeData().urls()), _data_urls(event.mimeData().urls())
+        if not (projects or data):
             event.ignore()
+            return
+        event.acceptProposedAction()
+        if projects:
+            self.open_path(projects[0])
+        else:  # the import dialog is modal: open it after the drop returns, not while the drag source waits
+            QTimer.singleShot(0, self, lambda: self.import_data(data[0]))
 
     # ================================================================ editing
     def _add_layer(self, type_name: str) -> None:
@@ -649,6 +667,10 @@ class MainWindow(QMainWindow):
 
 def _project_urls(urls: list[QUrl]) -> list[str]:
     return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().endswith(files.SUFFIX)]
+
+
+def _data_urls(urls: list[QUrl]) -> list[str]:
+    return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().lower().endswith(DROP_SUFFIXES)]
 
 
 def _duration(seconds: float) -> str:
