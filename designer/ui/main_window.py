@@ -49,6 +49,7 @@ from designer.ui.training_panel import TrainingPanel
 from designer.ui.worker import EpochUpdate, RunOutcome, RunStarted, TrainingRunner
 
 APP_TITLE = "Network Designer"
+PROGRESS_MS = 250  # the progress bar and counters refresh at most four times a second
 DROP_SUFFIXES = (".csv", ".tsv", ".npz")  # data files a drop imports (a .txt may be anything)
 
 
@@ -244,6 +245,13 @@ class MainWindow(QMainWindow):
         self.lbl_eta = QLabel("time left –")
         for w in (self.lbl_epoch, self.lbl_batch, self.lbl_speed, self.lbl_eta):
             sb.addPermanentWidget(w)
+        # Progress is shown a few times a second, not per event: QProgressBar.setValue repaints at once (it
+        # cost 5 ms a call here), and a fast run sends dozens of updates a second.
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
+        self._last_batch = None
 
     def _wire(self) -> None:
         # The session's signals: the views show what it holds (the window is only their mediator here).
@@ -591,19 +599,30 @@ class MainWindow(QMainWindow):
 
     def _batch_ended(self, event) -> None:
         self.dashboard.on_batch(event)
-        self.lbl_batch.setText(f"batch {event.batch}")
-        self.lbl_speed.setText(f"{event.samples_per_s:,.0f} samples/s")
+        self._last_batch = event
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
 
     def _epoch_ended(self, update: EpochUpdate) -> None:
-        for event in update.events:
-            self.dashboard.on_epoch(event)
-        last = update.events[-1]
-        self._epochs_done = last.epoch
-        total = self._run_epochs or last.epoch
-        self.training_panel.set_progress(last.epoch, total)
-        self.lbl_epoch.setText(f"epoch {last.epoch} / {total}")
+        self.dashboard.on_epochs(update.events)
+        self._epochs_done = update.events[-1].epoch
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _show_progress(self) -> None:
+        """The progress bar and the status bar's counters, brought up to date (timer, end of run)."""
+        event, self._last_batch = self._last_batch, None
+        if event is not None:
+            self.lbl_batch.setText(f"batch {event.batch}")
+            self.lbl_speed.setText(f"{event.samples_per_s:,.0f} samples/s")
+        done = self._epochs_done
+        if not done:
+            return
+        total = self._run_epochs or done
+        self.training_panel.set_progress(done, total)
+        self.lbl_epoch.setText(f"epoch {done} / {total}")
         elapsed = time.perf_counter() - self._run_t0
-        left = elapsed / max(last.epoch, 1) * max(total - last.epoch, 0)
+        left = elapsed / max(done, 1) * max(total - done, 0)
         self.lbl_eta.setText(f"time left {_duration(left)}")
 
     def _run_finished(self, outcome: RunOutcome) -> None:
@@ -613,6 +632,8 @@ class MainWindow(QMainWindow):
         self.session.record_run(outcome.weights, {"settings": outcome.settings, "epochs": list(result.history),
                                                   "reason": result.reason, "best_epoch": result.best_epoch,
                                                   "message": result.message})
+        self._progress_timer.stop()
+        self._show_progress()
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
         if outcome.evaluation is not None:
             # On a later event-loop turn: the final redraw and the evaluation together froze the window.
