@@ -214,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unexpected arguments after the project: {' '.join(argv)}")
     args = parser.parse_args(argv)
     try:
+        if args.smoke_test or args.command is None:  # the window: before NumPy loads (designer/blas.py)
+            from designer.blas import cap_accelerate_before_numpy, threads_leaving_one_core
+
+            cap_accelerate_before_numpy(threads_leaving_one_core())
         if args.smoke_test:
             from designer.ui.app import smoke_test
 

@@ -154,7 +154,7 @@ class TrainingRun:
 
     def __init__(self, project, base_dir: str | Path | None, *, epochs: int | None = None, seed: int | None = None,
                  reset: bool = False, control: TrainingControl | None = None, on_event: Callable | None = None,
-                 evaluate: bool = False, probes: bool = False) -> None:
+                 evaluate: bool = False, probes: bool = False, probe_interval: float | None = None) -> None:
         self.settings = copy.deepcopy(project.training or {})
         if epochs is not None:
             self.settings["epochs"] = epochs
@@ -167,6 +167,7 @@ class TrainingRun:
         self.on_event = on_event
         self.evaluate = evaluate
         self.probes = probes
+        self.probe_interval = probe_interval  # histograms and norms: None for the CLI (see Trainer)
         self.network = None
         self.probe = None
 
@@ -195,7 +196,8 @@ class TrainingRun:
                          if n.params.get("activation")},
             warnings=list(warnings),
         ))
-        trainer = Trainer(network, prepared, cfg, control=self.control, on_event=self.on_event)
+        trainer = Trainer(network, prepared, cfg, control=self.control, on_event=self.on_event,
+                          probe_interval=self.probe_interval)
         result = trainer.run()
         restored = result.reason == "early_stopping" and bool((trainer.early or {}).get("restore_best_weights"))
         evaluation = None
@@ -218,15 +220,19 @@ def train_project(
     on_event: Callable | None = None,
     control: TrainingControl | None = None,
     warnings_out: list[str] | None = None,
+    probe_interval: float | None = None,
 ):
     """Train with the project's settings (optionally overriding epochs/seed, or from fresh weights).
+
+    No histograms or norms by default (`probe_interval=None`): the command line reports neither, and on a
+    small network they cost more than the training itself. See `Trainer` for the other values.
 
     Returns (updated project, final metrics). The given project is left unchanged; the returned one
     carries the trained weights and a new history run {"settings", "epochs", "reason", "best_epoch",
     "message"}.
     """
     outcome = TrainingRun(project, base_dir, epochs=epochs, seed=seed, reset=reset, control=control,
-                          on_event=on_event).run()
+                          on_event=on_event, probe_interval=probe_interval).run()
     if warnings_out is not None:
         warnings_out.extend(outcome.warnings)
     updated = dataclasses.replace(project, weights=outcome.weights, history=[*project.history, outcome.history_entry()])

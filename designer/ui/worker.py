@@ -15,7 +15,6 @@ the thread-safe `TrainingControl`, re-emits the worker's events as one signal pe
 from __future__ import annotations
 
 import copy
-import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -24,12 +23,17 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from designer.blas import threads_leaving_one_core
 from designer.errors import DesignerError
 from designer.project.model import Project
 from designer.training.events import BatchEnd, EpochEnd, TrainingStarted
 from designer.training.run import RunOutcome, RunStarted, TrainingRun
 
 EMIT_INTERVAL_S = 1 / 30  # at most ~30 GUI updates per second per kind
+# Histograms, norms, the boundary grid and the neuron maps: the dashboard repaints them at most four times a
+# second, so a fast run computes them at that rate, not per epoch (a millisecond iris epoch would pay more for
+# its probes than for its training, and share the interpreter with the GUI while doing so).
+PROBE_INTERVAL_S = 0.25
 
 __all__ = ["EpochUpdate", "RunFailed", "RunOutcome", "RunStarted", "TrainingRunner", "TrainingWorker"]
 
@@ -48,8 +52,8 @@ class RunFailed:
 
 
 def blas_threads_for_training() -> int:
-    """All cores but one: the GUI thread keeps a core for drawing."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    """All cores but one: the GUI thread keeps a core for drawing (macOS Accelerate: designer/blas.py)."""
+    return threads_leaving_one_core()
 
 
 def snapshot(project: Project) -> Project:
@@ -73,12 +77,13 @@ class TrainingWorker(QObject):
     def __init__(self, project: Project, base_dir: Path | None, control: Any, reset_weights: bool = False) -> None:
         super().__init__()
         self._run = TrainingRun(project, base_dir, reset=reset_weights, control=control, on_event=self._on_event,
-                                evaluate=True, probes=True)
+                                evaluate=True, probes=True, probe_interval=PROBE_INTERVAL_S)
         self._control = control
         self._points_sent = False
         self._pending: list = []
         self._last_batch_emit = 0.0
         self._last_epoch_emit = 0.0
+        self._last_probe = -PROBE_INTERVAL_S
         self._total_epochs = 0
 
     @Slot()
@@ -124,10 +129,14 @@ class TrainingWorker(QObject):
     def _flush_epochs(self) -> None:
         if not self._pending:
             return
-        self._last_epoch_emit = time.perf_counter()
+        now = self._last_epoch_emit = time.perf_counter()
+        last = self._pending[-1]
+        due = (now - self._last_probe >= PROBE_INTERVAL_S or last.epoch >= self._total_epochs
+               or self._control_paused())
         probe = self._run.probe
-        if probe is not None:  # the dashboard reads the grids (and, once, the points) from the last extras
-            extras = self._pending[-1].extras
+        if probe is not None and due:  # the dashboard reads the grids (and, once, the points) from the last extras
+            self._last_probe = now
+            extras = last.extras
             extras["boundary"] = probe.boundary()
             neurons = probe.neurons()
             if neurons is not None:
