@@ -120,8 +120,7 @@ def smoke_test() -> int:
             time.sleep(0.005)
         window.runner.shutdown()
         window.setWindowModified(False)
-        window._extra_dirty = False  # the smoke test discards its run: no save prompt
-        window.undo_stack.setClean()
+        window.session.mark_clean()  # the smoke test discards its run: no save prompt
         window.close()
         app.processEvents()
     except Exception as exc:  # report any failure as a message and a non-zero exit, never a hang

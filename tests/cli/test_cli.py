@@ -69,6 +69,21 @@ def test_train_progress_goes_to_stderr_only(tmp_path, capsys):
     assert "epoch 1" in err and "epoch 2" in err
 
 
+def test_train_computes_nothing_it_does_not_report(tmp_path, capsys, monkeypatch):
+    """The command line prints metrics only: no activation histograms, no weight or gradient norms."""
+    from designer.training.trainer import Trainer
+
+    def not_reported(*_args, **_kwargs):
+        raise AssertionError("the command line computed a probe it never reports")
+
+    monkeypatch.setattr(Trainer, "_histograms", not_reported)
+    monkeypatch.setattr(Trainer, "_norms", not_reported)
+    code, stdout, err = run(capsys, "train", str(EXAMPLES / "iris_mlp.nnproj"), "--epochs", "4",
+                            "--out", str(tmp_path / "i.nnproj"))
+    assert code == 0, err
+    assert json.loads(stdout)["epochs_run"] == 4 and "epoch 4" in err
+
+
 def test_predict_writes_class_and_probabilities(trained_spiral, tmp_path, capsys):
     out, _ = trained_spiral
     rows = tmp_path / "rows.csv"

@@ -59,6 +59,7 @@ def test_learning_rate_field_takes_both_forms(qtbot, locale):
     qtbot.addWidget(panel)
     cfg = default_training()
     panel.set_training(cfg)
+    panel.settings_edited.connect(cfg.update)  # what the session does with each edit (the panel never writes)
     point = locale.decimalPoint()
     assert panel.learning_rate.text() == f"0{point}01"
 
