@@ -14,7 +14,6 @@ and always joins the thread (`quit()` + `wait()`) on stop and close.
 from __future__ import annotations
 
 import copy
-import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from designer.blas import threads_leaving_one_core
 from designer.errors import DesignerError
 from designer.project.model import Project
 
@@ -75,8 +75,8 @@ class RunOutcome:
 
 
 def blas_threads_for_training() -> int:
-    """All cores but one: the GUI thread keeps a core for drawing."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    """All cores but one: the GUI thread keeps a core for drawing (macOS Accelerate: designer/blas.py)."""
+    return threads_leaving_one_core()
 
 
 def snapshot(project: Project) -> Project:
