@@ -201,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     streams.ensure_std_streams()
     streams.utf8_results()
     argv = list(sys.argv[1:] if argv is None else argv)
+    # macOS's launcher may add a process serial number (-psn_0_12345) to an app it starts from the Finder.
+    argv = [a for a in argv if not a.startswith("-psn_")]
     parser = _parser()
     # `nn-designer PROJECT` opens the window with a project; argparse cannot mix an optional positional
     # with subcommands, so a first word that is not a command or an option is taken as the project.
