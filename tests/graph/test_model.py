@@ -244,11 +244,13 @@ def test_problems_carry_their_typed_error_and_place():
     g.edges.append(("b", "a"))  # a file may hold a cycle
     [problem] = g.analyze().problems
     assert problem.error is CycleError and isinstance(problem.exception(), CycleError)
-    g.edges.remove(("b", "a"))
-    g.nodes["b"].params["units"] = "many"
+    g.remove_edge("b", "a")
+    g.nodes["b"].params["units"] = "many"  # as a hand-edited file may hold it
+    g.changed.emit()
     err = next(p for p in g.analyze().problems if p.severity == "error").exception()
     assert isinstance(err, ParamError) and err.where == "b"
     g.nodes["b"].params["units"] = 2
+    g.changed.emit()
     g.add_node("Conv2D", {"filters": 2}, node_id="c")
     g.connect("b", "c", check_shapes=False)
     err = next(p for p in g.analyze().problems if p.node_id == "c").exception()
