@@ -102,14 +102,14 @@ def check_activation(layer_id: str, counts, edges, kind: str | None = None) -> H
     return None
 
 
-def check_norms(layer_id: str, weight_norms: list[float], grad_norms: list[float],
-                activation: str | None = None) -> HealthWarning | None:
-    """Warn about exploding or vanishing gradients/weights from the per-epoch norm history.
+def check_norms(layer_id: str, weight_norms, grad_norms, activation: str | None = None) -> HealthWarning | None:
+    """Warn about exploding or vanishing gradients/weights from the per-epoch norm history (sequences or
+    arrays; only the first and last values are read, so the cost does not grow with the run).
 
     The advice for a gradient that went to zero depends on why: after a blow-up (a learning rate far too
     high) or on a ReLU layer (its units died) "try ReLU" would be wrong.
     """
-    if grad_norms:
+    if len(grad_norms):
         g = grad_norms[-1]
         if not math.isfinite(g) or g > EXPLODING_GRAD:
             return HealthWarning(
@@ -130,10 +130,10 @@ def check_norms(layer_id: str, weight_norms: list[float], grad_norms: list[float
     return None
 
 
-def _vanishing_advice(layer_id: str, g: float, weight_norms: list[float], grad_norms: list[float],
+def _vanishing_advice(layer_id: str, g: float, weight_norms, grad_norms,
                       activation: str | None) -> str:
-    earlier = [v for v in grad_norms[:-1]]
-    blew_up = any(not math.isfinite(v) or v > EXPLODING_GRAD for v in earlier) or (
+    before = float(grad_norms[-2]) if len(grad_norms) >= 2 else 0.0  # the last two values only: bounded cost
+    blew_up = not math.isfinite(before) or before > EXPLODING_GRAD or (
         len(weight_norms) >= 2 and weight_norms[0] > 0
         and (not math.isfinite(weight_norms[-1]) or weight_norms[-1] / weight_norms[0] > WEIGHT_GROWTH))
     head = f"{layer_id}: gradient norm {g:.2g} — this layer has stopped learning"
