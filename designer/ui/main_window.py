@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.recent = files.RecentFiles(self.settings)
         self._run_t0 = 0.0
         self._run_fresh = True
+        self._twins: list[tuple[QAction, QAction]] = []
         self._run_epochs = 0
         self._epochs_done = 0
 
@@ -244,12 +245,28 @@ class MainWindow(QMainWindow):
         tb.setMovable(False)
         tb.addActions([self.act_new, self.act_open, self.act_save])
         tb.addSeparator()
-        tb.addActions([self.act_undo, self.act_redo])
+        tb.addActions([self._toolbar_twin(self.act_undo, "Undo"), self._toolbar_twin(self.act_redo, "Redo")])
         tb.addSeparator()
         tb.addActions([self.act_builder, self.act_fit])
         tb.addSeparator()
         tb.addActions([self.act_train, self.act_continue, self.act_pause, self.act_resume, self.act_step_epoch,
                        self.act_stop])
+
+    def _toolbar_twin(self, action: QAction, text: str) -> QAction:
+        """A toolbar button with a fixed label ("Undo Add Dense" made every button after it shift); what it
+        would undo is in its tooltip."""
+        twin = QAction(text, self)
+        twin.setObjectName(f"toolbar-{text.lower()}")
+        twin.triggered.connect(action.trigger)
+        self._twins.append((action, twin))
+        action.changed.connect(self._sync_twins)  # a bound method: dropped when the window goes
+        self._sync_twins()
+        return twin
+
+    def _sync_twins(self) -> None:
+        for action, twin in self._twins:
+            twin.setEnabled(action.isEnabled())
+            twin.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
