@@ -101,7 +101,9 @@ def in_app(project, rows: int) -> tuple[float, float, float, float, float, float
     timer.stop()
     if "error" in done:
         raise SystemExit(f"training in the app failed: {done['error']}")
-    window._extra_dirty = False  # a benchmark run: close without a save prompt
+    from designer.ui import project_actions
+
+    project_actions.ask_unsaved_changes = lambda parent, name: "discard"  # a benchmark run: no save prompt
     window.close()
     epochs = int(project.training["epochs"])
     gaps_ms = sorted(g * 1000 for g in during)

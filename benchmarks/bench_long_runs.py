@@ -164,8 +164,9 @@ class WindowProbe:
         return path
 
     def close(self) -> None:
-        self.window._extra_dirty = False  # a benchmark run: close without a save prompt
-        self.window.undo_stack.setClean()
+        from designer.ui import project_actions
+
+        project_actions.ask_unsaved_changes = lambda parent, name: "discard"  # a benchmark: no save prompt
         self.window.close()
         self._settle(0.1)
 
@@ -217,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
             idle.append(probe.idle_stall_ms())
             for case in [c for c in cases if c[0] == name]:
                 rows[case].append(run_case(name, case[1], probe, window_first))
+                row = rows[case][-1]
+                print(f"round {rnd + 1}: {name} {case[1]:,} epochs: headless {row['headless_s']:.2f} s, window "
+                      f"{row['seconds']:.2f} s ({row['ratio']:.0%}; CPU {row['cpu_ratio']:.0%})", flush=True)
             if name == "iris_mlp.nnproj" and rnd == args.rounds - 1:
                 print(f"screenshot: {probe.screenshot(Path(args.shot))}")
             probe.close()
