@@ -221,7 +221,7 @@ def gemm_peak_gflops(threads: int, size: int = 1024, repeats: int = 7) -> float:
 
 
 def _rss_kib(field: str) -> int:
-    with open("/proc/self/status") as f:
+    with open("/proc/self/status", encoding="utf-8") as f:
         for line in f:
             if line.startswith(field + ":"):
                 return int(line.split()[1])
@@ -239,7 +239,7 @@ def _memory_child(case_name: str, library: str, threads: int) -> None:
     x, y = _data(case)
     with ThreadpoolController().limit(limits=threads, user_api="blas"):
         base = _rss_kib("VmRSS")
-        with open("/proc/self/clear_refs", "w") as f:
+        with open("/proc/self/clear_refs", "w", encoding="utf-8") as f:
             f.write("5")  # resets VmHWM (the peak) to the current RSS
         trainer = (OurTrainer if library == "ours" else TorchTrainer)(case, x, y)
         trainer.epoch()
@@ -253,7 +253,7 @@ def peak_memory_mib(case: Case, library: str, threads: int) -> float | None:
     if not os.path.exists("/proc/self/clear_refs"):
         return None
     code = f"from benchmarks.bench_engine import _memory_child; _memory_child({case.name!r}, {library!r}, {threads})"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, encoding="utf-8")
     if done.returncode != 0:
         return None
     return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_mib"])

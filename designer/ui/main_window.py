@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from designer import __version__
 from designer.errors import DesignerError
+from designer.filenames import is_project_path
 from designer.project import autosave
 from designer.project.model import Project
 from designer.session import ProjectSession
@@ -34,8 +35,10 @@ from designer.ui import project_actions as files
 from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
 from designer.ui.data_panel import DataPanel
+from designer.ui.keys import standard_or_fallback
 from designer.ui.neurons_view import NeuronsView
 from designer.ui.palette import LayerPalette
+from designer.ui.paths import default_save_path, menu_text
 from designer.ui.plots.dashboard import TrainingDashboard
 from designer.ui.problems import ProblemsList
 from designer.ui.properties import PropertiesPanel
@@ -156,11 +159,14 @@ class MainWindow(QMainWindow):
         self.act_new = self._action("&New", self.new_file, K.New, "Start an empty project")
         self.act_open = self._action("&Open…", self.open_file, K.Open, "Open a .nnproj project")
         self.act_save = self._action("&Save", self.save, K.Save, "Save the project")
-        self.act_save_as = self._action("Save &As…", self.save_as, K.SaveAs)
+        self.act_save_as = self._action("Save &As…", self.save_as)
+        self.act_save_as.setShortcuts(standard_or_fallback(K.SaveAs))  # none of its own on Windows
         self.act_import = self._action("&Import data…", self.import_data, "Ctrl+I",
                                        "Read your own CSV, TSV or NPZ file into the project")
         self.act_export = self._action("&Export…", self.export, "Ctrl+E", "ONNX, a NumPy predictor or PyTorch")
-        self.act_quit = self._action("&Quit", self.close, K.Quit)
+        self.act_quit = self._action("&Quit", self.close)
+        self.act_quit.setShortcuts(standard_or_fallback(K.Quit))  # none of its own on Windows
+        self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)  # macOS: in the application menu
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence(K.Undo))
         self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
@@ -185,6 +191,7 @@ class MainWindow(QMainWindow):
         self.act_stop = self._action("&Stop", self.runner.stop, "Shift+F5")
         self.act_reset = self._action("Reset &weights", self.reset_weights)
         self.act_about = self._action("&About", self.about)
+        self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -446,7 +453,7 @@ class MainWindow(QMainWindow):
         stem = Path(self.path).stem if self.path else self.project.name.replace(" ", "_")
         from PySide6.QtWidgets import QFileDialog
 
-        out, _ = QFileDialog.getSaveFileName(self, "Export to", str(Path.home() / f"{stem}{suffix}"),
+        out, _ = QFileDialog.getSaveFileName(self, "Export to", default_save_path(f"{stem}{suffix}", self.base_dir),
                                              options=QFileDialog.Option.DontUseNativeDialog)
         if not out:
             return
@@ -461,7 +468,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         paths = self.recent.paths()
         for p in paths:
-            act = self.recent_menu.addAction(p)
+            act = self.recent_menu.addAction(menu_text(p))
             act.triggered.connect(lambda _c=False, p=p: self.open_path(p))
         if not paths:
             none = self.recent_menu.addAction("(no recent projects)")
@@ -580,7 +587,7 @@ class MainWindow(QMainWindow):
 
     def _run_started(self, info: RunStarted) -> None:
         self._run_epochs = info.total_epochs
-        self.dashboard.start_run(f"run {info.run_id}", info.task, info.class_names, info.layer_ids,
+        self.dashboard.start_run(f"run {self.runner.run_id}", info.task, info.class_names, info.layer_ids,
                                  info.layer_kinds)
         self.training_panel.set_progress(0, info.total_epochs)
         for w in info.warnings:
@@ -622,9 +629,7 @@ class MainWindow(QMainWindow):
         from designer.training.events import TrainingFinished
 
         result = outcome.result
-        self.session.record_run(outcome.weights, {"settings": outcome.settings, "epochs": list(result.history),
-                                                  "reason": result.reason, "best_epoch": result.best_epoch,
-                                                  "message": result.message})
+        self.session.record_run(outcome.weights, outcome.history_entry())
         self._progress_timer.stop()
         self._show_progress()
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
@@ -666,7 +671,7 @@ class MainWindow(QMainWindow):
 
 
 def _project_urls(urls: list[QUrl]) -> list[str]:
-    return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().endswith(files.SUFFIX)]
+    return [u.toLocalFile() for u in urls if u.isLocalFile() and is_project_path(u.toLocalFile())]
 
 
 def _data_urls(urls: list[QUrl]) -> list[str]:

@@ -183,7 +183,7 @@ def test_csv_export_writes_the_numbers_of_shown_runs(board, tmp_path):
     _loss_run(board, "second", [0.5, 0.25])
     board.runs_list.set_checked("first", True)
     path = board.export_csv(tmp_path / "metrics.csv")
-    rows = list(csv.DictReader(path.open()))
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [(r["run"], r["epoch"]) for r in rows] == [("first", "1"), ("first", "2"), ("second", "1"),
                                                       ("second", "2")]
     assert float(rows[3]["loss"]) == 0.25 and float(rows[3]["val_loss"]) == pytest.approx(0.35)
@@ -202,7 +202,7 @@ def test_png_export_writes_the_current_plot(board, tmp_path):
 
 
 def test_boundary_accepts_grid_and_the_points_first_form(board):
-    from designer.ui.plots.boundary import boundary_grid
+    from designer.training.probes import boundary_grid
 
     rng = np.random.default_rng(0)
     x2d = rng.normal(size=(50, 2)).astype(np.float32)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.ui.paths import default_save_path
 from designer.ui.plots import health, theme
 from designer.ui.plots.boundary_plot import BoundaryPlot
 from designer.ui.plots.confusion import ConfusionView
@@ -559,13 +560,15 @@ class TrainingDashboard(QWidget):
         return Path(path)
 
     def _ask_export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export plot as PNG", "plot.png", "PNG image (*.png)",
+        path, _ = QFileDialog.getSaveFileName(self, "Export plot as PNG", default_save_path("plot.png"),
+                                              "PNG image (*.png)",
                                               options=QFileDialog.Option.DontUseNativeDialog)
         if path:
             self._export_safely(self.export_png, path)
 
     def _ask_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export metrics as CSV", "metrics.csv", "CSV (*.csv)",
+        path, _ = QFileDialog.getSaveFileName(self, "Export metrics as CSV", default_save_path("metrics.csv"),
+                                              "CSV (*.csv)",
                                               options=QFileDialog.Option.DontUseNativeDialog)
         if path:
             self._export_safely(self.export_csv, path)
