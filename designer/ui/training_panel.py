@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from designer.engine.registry import LOSSES, OPTIMIZERS, ParamSpec
 from designer.errors import ParamError
 from designer.training import schedules
+from designer.training.settings import TRAINING_SPECS
 from designer.ui import theme
 from designer.ui.numbers import format_float, parse_float
 
@@ -147,24 +148,21 @@ class TrainingPanel(QWidget):
         form.addRow(self.opt_params)
 
         # Run group
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 100_000)
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 65_536)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
+        # Ranges and tips from the one settings table the validator and trainer read too.
+        self.epochs = _spin(TRAINING_SPECS["epochs"])
+        self.batch_size = _spin(TRAINING_SPECS["batch_size"])
+        self.seed = _spin(TRAINING_SPECS["seed"])
         self.seed.setMinimumWidth(70)
         for spin in (self.epochs, self.batch_size, self.seed):
             spin.setMaximumWidth(110)
         for combo in (self.loss, self.optimizer):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(22)
-        self.l1 = FloatEdit(ParamSpec("l1", "float", 0.0, 0.0, 10.0, doc="L1 penalty on kernel weights"))
-        self.l2 = FloatEdit(ParamSpec("l2", "float", 0.0, 0.0, 10.0, doc="L2 penalty on kernel weights"))
+        self.l1 = FloatEdit(TRAINING_SPECS["l1"])
+        self.l2 = FloatEdit(TRAINING_SPECS["l2"])
         self.early = QCheckBox("Early stopping, patience")
-        self.patience = QSpinBox()
-        self.patience.setRange(1, 10_000)
-        self.patience.setValue(5)
+        self.patience = _spin(TRAINING_SPECS["patience"])
+        self.patience.setValue(TRAINING_SPECS["patience"].default)
         early_row = QHBoxLayout()
         early_row.addWidget(self.early)
         early_row.addWidget(self.patience)
@@ -384,6 +382,14 @@ class TrainingPanel(QWidget):
         if cfg != self._cfg:
             self._cfg = cfg
             self.settings_edited.emit(copy.deepcopy(cfg))
+
+
+def _spin(spec: ParamSpec) -> QSpinBox:
+    """A spin box for one int spec; QSpinBox holds at most 2**31 - 1."""
+    spin = QSpinBox()
+    spin.setRange(int(spec.minimum or 0), min(int(spec.maximum if spec.maximum is not None else 2**31 - 1), 2**31 - 1))
+    spin.setToolTip(spec.doc or spec.name)
+    return spin
 
 
 def _row(first: QWidget, label: str, second: QWidget) -> QWidget:
