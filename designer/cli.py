@@ -124,7 +124,7 @@ def cmd_summary(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from designer.training.run import train_project
+    from designer.training.run import TrainingRun
 
     session = _open(args.project)
     out = Path(args.out) if args.out else Path(args.project)
@@ -141,19 +141,14 @@ def cmd_train(args) -> int:
         elif name == "TrainingFinished" and event.message:
             _say(event.message)
 
-    trained, metrics = train_project(
-        session.project,
-        session.base_dir,
-        epochs=args.epochs,
-        seed=args.seed,
-        reset=args.reset,
-        on_event=None if args.quiet else progress,
-    )
-    session.record_run(trained.weights, trained.history[-1])
+    # The same run the window's worker makes; the session records it and saves atomically.
+    outcome = TrainingRun(session.project, session.base_dir, epochs=args.epochs, seed=args.seed, reset=args.reset,
+                          on_event=None if args.quiet else progress).run()
+    session.record_run(outcome.weights, outcome.history_entry())
     session.save(out)
     if not args.quiet:
         _say(f"trained in {time.perf_counter() - started:.1f} s; saved {out}")
-    print(json.dumps(metrics, sort_keys=True))
+    print(json.dumps(outcome.metrics, sort_keys=True))
     return 0
 
 
@@ -206,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     streams.ensure_std_streams()
     streams.utf8_results()
     argv = list(sys.argv[1:] if argv is None else argv)
+    # macOS's launcher may add a process serial number (-psn_0_12345) to an app it starts from the Finder.
+    argv = [a for a in argv if not a.startswith("-psn_")]
     parser = _parser()
     # `nn-designer PROJECT` opens the window with a project; argparse cannot mix an optional positional
     # with subcommands, so a first word that is not a command or an option is taken as the project.
@@ -219,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unexpected arguments after the project: {' '.join(argv)}")
     args = parser.parse_args(argv)
     try:
+        if args.smoke_test or args.command is None:  # the window: before NumPy loads (designer/blas.py)
+            from designer.blas import cap_accelerate_before_numpy, threads_leaving_one_core
+
+            cap_accelerate_before_numpy(threads_leaving_one_core())
         if args.smoke_test:
             from designer.ui.app import smoke_test
 

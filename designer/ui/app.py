@@ -45,8 +45,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         from designer.ui.file_open import FileOpenHandler
 
         app.file_open = FileOpenHandler(app)
+    from designer.ui.desktop import present
     from designer.ui.theme import apply_theme
 
+    present(app)  # icon, Windows taskbar identity, Linux desktop file
     apply_theme(app)
     if getattr(app, "garbage_collector", None) is None:
         app.garbage_collector = collect_garbage_on_gui_thread()
@@ -84,9 +86,9 @@ def seconds_since_process_start() -> float | None:
     """Wall time since this process was created (Linux /proc; None elsewhere): the launch-to-window time
     includes the interpreter's and a bundle's own start-up, which a timer inside Python cannot see."""
     try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path("/proc/self/stat").read_text(encoding="utf-8", errors="replace").rsplit(")", 1)[1].split()
         started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time in ticks after boot
-        return float(Path("/proc/uptime").read_text().split()[0]) - started
+        return float(Path("/proc/uptime").read_text(encoding="ascii").split()[0]) - started
     except (OSError, ValueError, IndexError, AttributeError):
         return None
 
@@ -116,9 +118,12 @@ def smoke_test() -> int:
         window = MainWindow(project, path, autosave=False)
         window.show()
         app.processEvents()
+        has_icon = not app.windowIcon().isNull()  # a bundle that lost its icon files shows a blank one
         shown = seconds_since_process_start()
         if shown is not None:
-            print(f"smoke test: window shown {shown:.2f} s after the process started", file=sys.stderr)
+            # CPU time too: on a busy machine the wall time says more about the neighbours than about the app
+            print(f"smoke test: window shown {shown:.2f} s after the process started "
+                  f"({time.process_time():.2f} s of CPU)", file=sys.stderr)
         outcome: dict = {}
         window.runner.finished.connect(lambda o: outcome.setdefault("ok", o))
         window.runner.failed.connect(lambda m: outcome.setdefault("error", m))
@@ -135,6 +140,9 @@ def smoke_test() -> int:
         app.processEvents()
     except Exception as exc:  # report any failure as a message and a non-zero exit, never a hang
         print(f"smoke test failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if not has_icon:
+        print("smoke test failed: the application icon was not found", file=sys.stderr)
         return 1
     if "error" in outcome:
         print(f"smoke test failed: training reported: {outcome['error']}", file=sys.stderr)

@@ -13,13 +13,24 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QWidget,
@@ -27,15 +38,20 @@ from PySide6.QtWidgets import (
 
 from designer import __version__
 from designer.errors import DesignerError
+from designer.filenames import is_project_path
 from designer.project import autosave
 from designer.project.model import Project
 from designer.session import ProjectSession
 from designer.ui import project_actions as files
+from designer.ui import theme, window_layout
 from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
+from designer.ui.commands import ConnectCommand, SetParamCommand
 from designer.ui.data_panel import DataPanel
+from designer.ui.keys import standard_or_fallback
 from designer.ui.neurons_view import NeuronsView
 from designer.ui.palette import LayerPalette
+from designer.ui.paths import default_save_path, menu_text
 from designer.ui.plots.dashboard import TrainingDashboard
 from designer.ui.problems import ProblemsList
 from designer.ui.properties import PropertiesPanel
@@ -46,6 +62,7 @@ from designer.ui.training_panel import TrainingPanel
 from designer.ui.worker import EpochUpdate, RunOutcome, RunStarted, TrainingRunner
 
 APP_TITLE = "Network Designer"
+PROGRESS_MS = 250  # the progress bar and counters refresh at most four times a second
 DROP_SUFFIXES = (".csv", ".tsv", ".npz")  # data files a drop imports (a .txt may be anything)
 
 
@@ -61,13 +78,15 @@ class MainWindow(QMainWindow):
                  settings: QSettings | None = None, autosave: bool = True) -> None:
         super().__init__()
         self.setAcceptDrops(True)
-        self.resize(1500, 940)
+        self.settings = settings if settings is not None else QSettings()
         self.undo_stack = QUndoStack(self)
         # The open project lives in a Qt-free session; this window is one view of it (the CLI is another).
         self.session = ProjectSession(project or new_project(), path, QtUndoStack(self.undo_stack))
         self.runner = TrainingRunner(self)
-        self.recent = files.RecentFiles(settings)
+        self.recent = files.RecentFiles(self.settings)
         self._run_t0 = 0.0
+        self._run_fresh = True
+        self._twins: list[tuple[QAction, QAction]] = []
         self._run_epochs = 0
         self._epochs_done = 0
 
@@ -82,6 +101,7 @@ class MainWindow(QMainWindow):
         self.set_project(self.project, path)
         self._show_workspace(project is not None)
         self.start_page.set_recent(self.recent.paths())
+        self._layout_restored = window_layout.restore(self, self.settings)
 
     # ================================================================ construction
     def _build_widgets(self) -> None:
@@ -112,7 +132,8 @@ class MainWindow(QMainWindow):
         self.properties_dock = self._dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea)
         self.summary_dock = self._dock("Summary", self.summary, Qt.DockWidgetArea.RightDockWidgetArea)
         self.problems_dock = self._dock("Problems", self.problems, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.training_dock = self._dock("Training", self.training_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.training_dock = self._dock("Training", _scrolling(self.training_panel),
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.dashboard_dock = self._dock("Dashboard", self.dashboard, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.training_dock, self.dashboard_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.summary_dock, self.problems_dock)
@@ -123,12 +144,16 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._sized:  # dock sizes only stick once the window has its real size
             self._sized = True
-            width = self.width()
-            self.resizeDocks([self.palette_dock, self.properties_dock], [210, 330], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.training_dock, self.dashboard_dock], [int(width * 0.36), int(width * 0.64)],
-                             Qt.Orientation.Horizontal)
-            self.resizeDocks([self.training_dock], [int(self.height() * 0.42)], Qt.Orientation.Vertical)
-            self.resizeDocks([self.properties_dock, self.summary_dock], [300, 200], Qt.Orientation.Vertical)
+            if not self._layout_restored:  # the user's own dock sizes win over these first ones
+                width, small = self.width(), self.height() < 800
+                self.resizeDocks([self.palette_dock, self.properties_dock], [180 if small else 210, 300 if small
+                                                                            else 330], Qt.Orientation.Horizontal)
+                share = 0.36 if width >= 1500 else 0.42  # the training fields need ~520 px
+                self.resizeDocks([self.training_dock, self.dashboard_dock],
+                                 [int(width * share), int(width * (1 - share))], Qt.Orientation.Horizontal)
+                self.resizeDocks([self.training_dock], [int(self.height() * (0.38 if small else 0.42))],
+                                 Qt.Orientation.Vertical)
+                self.resizeDocks([self.properties_dock, self.summary_dock], [300, 200], Qt.Orientation.Vertical)
             QTimer.singleShot(0, self.canvas.fit_to_view)  # after the layout has settled
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -155,11 +180,14 @@ class MainWindow(QMainWindow):
         self.act_new = self._action("&New", self.new_file, K.New, "Start an empty project")
         self.act_open = self._action("&Open…", self.open_file, K.Open, "Open a .nnproj project")
         self.act_save = self._action("&Save", self.save, K.Save, "Save the project")
-        self.act_save_as = self._action("Save &As…", self.save_as, K.SaveAs)
+        self.act_save_as = self._action("Save &As…", self.save_as)
+        self.act_save_as.setShortcuts(standard_or_fallback(K.SaveAs))  # none of its own on Windows
         self.act_import = self._action("&Import data…", self.import_data, "Ctrl+I",
                                        "Read your own CSV, TSV or NPZ file into the project")
         self.act_export = self._action("&Export…", self.export, "Ctrl+E", "ONNX, a NumPy predictor or PyTorch")
-        self.act_quit = self._action("&Quit", self.close, K.Quit)
+        self.act_quit = self._action("&Quit", self.close)
+        self.act_quit.setShortcuts(standard_or_fallback(K.Quit))  # none of its own on Windows
+        self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)  # macOS: in the application menu
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence(K.Undo))
         self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
@@ -176,7 +204,10 @@ class MainWindow(QMainWindow):
         self.act_zoom_out = self._action("Zoom &out", lambda: self.canvas.zoom_out(),
                                          QKeySequence.StandardKey.ZoomOut)
         self.act_arrange = self._action("&Arrange layers", lambda: self.canvas.auto_arrange(), "Ctrl+L")
-        self.act_train = self._action("&Train", self.train, "F5", "Train with the current settings")
+        self.act_train = self._action("&Train from scratch", self.train, "F5",
+                                      "Train from fresh random weights with the current settings")
+        self.act_continue = self._action("&Continue training", self.continue_training, "Ctrl+F5",
+                                         "Go on training from the weights the last run left")
         self.act_pause = self._action("&Pause", self.runner.pause, "F6")
         self.act_resume = self._action("&Resume", self.runner.resume, "Shift+F6")
         self.act_step_batch = self._action("Step &batch", self.step_batch, "F10")
@@ -184,6 +215,7 @@ class MainWindow(QMainWindow):
         self.act_stop = self._action("&Stop", self.runner.stop, "Shift+F5")
         self.act_reset = self._action("Reset &weights", self.reset_weights)
         self.act_about = self._action("&About", self.about)
+        self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -209,8 +241,20 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.properties_dock, self.summary_dock, self.problems_dock,
                      self.training_dock, self.dashboard_dock):
             m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        self.theme_menu = m.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        current = str(self.settings.value(theme.SETTINGS_KEY, "system"))
+        for mode, label in (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark")):
+            act = self.theme_menu.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(mode == current)
+            act.setData(mode)
+            self.theme_group.addAction(act)
+        self.theme_group.triggered.connect(self._theme_picked)
         m = bar.addMenu("&Train")
-        m.addActions([self.act_train, self.act_pause, self.act_resume, self.act_step_batch, self.act_step_epoch,
+        m.addActions([self.act_train, self.act_continue, self.act_pause, self.act_resume, self.act_step_batch,
+                      self.act_step_epoch,
                       self.act_stop])
         m.addSeparator()
         m.addAction(self.act_reset)
@@ -223,11 +267,28 @@ class MainWindow(QMainWindow):
         tb.setMovable(False)
         tb.addActions([self.act_new, self.act_open, self.act_save])
         tb.addSeparator()
-        tb.addActions([self.act_undo, self.act_redo])
+        tb.addActions([self._toolbar_twin(self.act_undo, "Undo"), self._toolbar_twin(self.act_redo, "Redo")])
         tb.addSeparator()
         tb.addActions([self.act_builder, self.act_fit])
         tb.addSeparator()
-        tb.addActions([self.act_train, self.act_pause, self.act_resume, self.act_step_epoch, self.act_stop])
+        tb.addActions([self.act_train, self.act_continue, self.act_pause, self.act_resume, self.act_step_epoch,
+                       self.act_stop])
+
+    def _toolbar_twin(self, action: QAction, text: str) -> QAction:
+        """A toolbar button with a fixed label ("Undo Add Dense" made every button after it shift); what it
+        would undo is in its tooltip."""
+        twin = QAction(text, self)
+        twin.setObjectName(f"toolbar-{text.lower()}")
+        twin.triggered.connect(action.trigger)
+        self._twins.append((action, twin))
+        action.changed.connect(self._sync_twins)  # a bound method: dropped when the window goes
+        self._sync_twins()
+        return twin
+
+    def _sync_twins(self) -> None:
+        for action, twin in self._twins:
+            twin.setEnabled(action.isEnabled())
+            twin.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -237,6 +298,13 @@ class MainWindow(QMainWindow):
         self.lbl_eta = QLabel("time left –")
         for w in (self.lbl_epoch, self.lbl_batch, self.lbl_speed, self.lbl_eta):
             sb.addPermanentWidget(w)
+        # Progress is shown a few times a second, not per event: QProgressBar.setValue repaints at once (it
+        # cost 5 ms a call here), and a fast run sends dozens of updates a second.
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
+        self._last_batch = None
 
     def _wire(self) -> None:
         # The session's signals: the views show what it holds (the window is only their mediator here).
@@ -257,6 +325,12 @@ class MainWindow(QMainWindow):
         self.data_panel.config_changed.connect(self._data_changed)
         self.training_panel.settings_edited.connect(self.session.edit_training)
         self.training_panel.train_requested.connect(self.train)
+        self.training_panel.continue_requested.connect(self.continue_training)
+        self.training_panel.fields_checked.connect(self.problems.refresh)
+        self.problems.checks_provider = self._preflight_checks
+        self.problems.fix_requested.connect(self._apply_fix)
+        self.data_panel.table_loaded.connect(self.problems.refresh)
+        session.training_changed.connect(self._training_settings_shown)
         self.training_panel.pause_requested.connect(self.runner.pause)
         self.training_panel.resume_requested.connect(self.runner.resume)
         self.training_panel.step_batch_requested.connect(self.step_batch)
@@ -275,7 +349,26 @@ class MainWindow(QMainWindow):
         self.start_page.open_requested.connect(self.open_file)
         self.start_page.example_requested.connect(self.open_example)
         self.start_page.recent_requested.connect(self.open_path)
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # the desktop switched between light and dark (Qt ≥ 6.5)
+            hints.colorSchemeChanged.connect(self._system_scheme_changed)
         self._training_state("idle")
+
+    def _theme_picked(self, action: QAction) -> None:
+        self.set_theme(str(action.data()))
+
+    def set_theme(self, mode: str) -> None:
+        """View ▸ Theme: the whole window (panels, canvas, plots) in light or dark, remembered."""
+        resolved = theme.apply_theme(QApplication.instance(), mode)
+        self.settings.setValue(theme.SETTINGS_KEY, mode)
+        for act in self.theme_group.actions():
+            act.setChecked(act.data() == mode)
+        self.canvas.viewport().update()
+        self._show_message(f"Theme: {resolved}" + (" (following the system)" if mode == "system" else ""))
+
+    def _system_scheme_changed(self, *_args) -> None:
+        if str(self.settings.value(theme.SETTINGS_KEY, "system")) == "system":
+            self.set_theme("system")
 
     # ================================================================ project
     @property
@@ -305,6 +398,7 @@ class MainWindow(QMainWindow):
         self.problems.set_graph(graph)
         self.neurons.set_graph(graph)
         self.neurons.set_weights(project.weights)
+        self._update_continue()
         self.dashboard.clear_runs()  # the runs list belongs to the project: show its saved runs, not the last one's
         self.dashboard.load_history(project.history)
         self.data_panel.set_config(project.data, self.base_dir)
@@ -346,6 +440,12 @@ class MainWindow(QMainWindow):
 
     def _show_weights(self) -> None:
         self.neurons.set_weights(self.project.weights)
+        self._update_continue()
+
+    def _update_continue(self) -> None:
+        has = bool(self.project.weights)
+        self.training_panel.set_has_weights(has)
+        self.act_continue.setEnabled(has and not self.runner.is_running and self.act_train.isEnabled())
 
     # ================================================================ file actions
     def maybe_save(self) -> bool:
@@ -438,7 +538,7 @@ class MainWindow(QMainWindow):
         stem = Path(self.path).stem if self.path else self.project.name.replace(" ", "_")
         from PySide6.QtWidgets import QFileDialog
 
-        out, _ = QFileDialog.getSaveFileName(self, "Export to", str(Path.home() / f"{stem}{suffix}"),
+        out, _ = QFileDialog.getSaveFileName(self, "Export to", default_save_path(f"{stem}{suffix}", self.base_dir),
                                              options=QFileDialog.Option.DontUseNativeDialog)
         if not out:
             return
@@ -453,7 +553,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         paths = self.recent.paths()
         for p in paths:
-            act = self.recent_menu.addAction(p)
+            act = self.recent_menu.addAction(menu_text(p))
             act.triggered.connect(lambda _c=False, p=p: self.open_path(p))
         if not paths:
             none = self.recent_menu.addAction("(no recent projects)")
@@ -522,36 +622,102 @@ class MainWindow(QMainWindow):
         self.session.edit_data(cfg)  # one undoable step; the input shape follows
 
     def quick_builder(self) -> None:
-        dialog = QuickBuilderDialog(self)
+        prepared = self.data_panel.origin.get("prepared") or {}
+        dialog = QuickBuilderDialog(self, prepared.get("task"), prepared.get("classes") or [])
         if dialog.exec() and dialog.graph is not None:
             self.tabs.setCurrentWidget(self.canvas)
-            self.canvas.insert_graph(dialog.graph, "Quick builder")  # one undoable step
+            self._insert_built(dialog.graph)
             self.canvas.fit_to_view()
+
+    def _insert_built(self, built) -> None:
+        """One undo step. A project has one Input: the new layers hang off the existing one (a second Input
+        made Train fail), taking over the template's Input shape when the existing one has none."""
+        graph = self.project.graph
+        existing, new_inputs = graph.input_nodes(), built.input_nodes()
+        if not existing or not new_inputs:
+            self.canvas.insert_graph(built, "Quick builder")
+            return
+        old_in, new_in = existing[0], new_inputs[0]
+        heads, shape = built.outputs_of(new_in), built.nodes[new_in].params.get("shape")
+        (ox, oy), (nx, ny) = graph.nodes[old_in].position, built.nodes[new_in].position
+        built.remove_node(new_in)
+        for nid, node in list(built.nodes.items()):  # place the stack where the old Input's stack would go
+            built.move_node(nid, (node.position[0] + ox - nx, node.position[1] + oy - ny))
+        self.undo_stack.beginMacro("Quick builder")
+        pasted = dict(zip(list(built.nodes), self.canvas.insert_graph(built, "Quick builder")))
+        if shape and not graph.nodes[old_in].params.get("shape"):
+            self.undo_stack.push(SetParamCommand(graph, old_in, "shape", shape))
+        if not graph.outputs_of(old_in):
+            for head in heads:
+                self.undo_stack.push(ConnectCommand(graph, old_in, pasted[head]))
+        else:
+            self._show_message(f"{old_in} already feeds a network: connect it to the new layers where you want")
+        self.undo_stack.endMacro()
 
     # ================================================================ training
     def train(self) -> None:
+        """Train from scratch: fresh random weights, so runs ticked for comparison start from the same point."""
         self._start(paused=False)
+
+    def continue_training(self) -> None:
+        """Go on from the weights the last run left (said so in the runs list)."""
+        self._start(paused=False, fresh=False)
+
+    # ---------------------------------------------------------------- pre-flight
+    def _preflight_checks(self):
+        from designer.training.preflight import preflight
+
+        prepared = self.data_panel.origin.get("prepared") or {}
+        return preflight(self.project.graph, self.project.training, prepared.get("task"),
+                         prepared.get("classes"), self.training_panel.field_errors())
+
+    def _training_settings_shown(self, _cfg=None) -> None:
+        self.problems.refresh()
+
+    def _apply_fix(self, fix) -> None:
+        """A pre-flight fix as one undoable step: layer parameters, then training settings."""
+        import copy
+
+        self.undo_stack.beginMacro(f"Fix: {fix.label}")
+        graph = self.project.graph
+        for name, value in fix.params.items():
+            if fix.node_id in graph.nodes and graph.nodes[fix.node_id].params.get(name) != value:
+                self.undo_stack.push(SetParamCommand(graph, fix.node_id, name, value))
+        if fix.training or fix.optimizer:
+            cfg = copy.deepcopy(self.project.training)
+            cfg.update(copy.deepcopy(fix.training))
+            if fix.optimizer:
+                cfg["optimizer"] = {**(cfg.get("optimizer") or {}), **fix.optimizer}
+            self.session.edit_training(cfg)
+            self.training_panel.set_training(self.project.training)  # also clears a pink field it replaced
+        self.undo_stack.endMacro()
+        self.problems.refresh()
+        self._show_message(f"Applied: {fix.label}")
 
     def step_batch(self) -> None:
         if not self.runner.is_running:
-            self._start(paused=True)
+            self._start(paused=True, fresh=False)  # stepping goes on from where the weights are
         self.runner.step_batch()
 
     def step_epoch(self) -> None:
         if not self.runner.is_running:
-            self._start(paused=True)
+            self._start(paused=True, fresh=False)
         self.runner.step_epoch()
 
-    def _start(self, paused: bool) -> None:
+    def _start(self, paused: bool, fresh: bool = True) -> None:
         analysis = self.session.analysis
-        if not analysis.ok:
-            first = next(p for p in analysis.problems if p.severity == "error")
+        errors = [p.message for p in analysis.problems if p.severity == "error"]
+        errors += [c.message for c in self._preflight_checks() if c.severity == "error"]
+        if errors:
+            self.problems.refresh()
+            self.problems_dock.show()
             self.problems_dock.raise_()
-            self.statusBar().showMessage(f"Cannot train yet: {first.message}", 8000)
+            self.statusBar().showMessage(f"Cannot train yet: {errors[0]}", 10000)
             return
         self._run_t0 = time.perf_counter()
         self._epochs_done = 0
-        self.runner.start(self.project, self.base_dir, paused=paused)
+        self._run_fresh = fresh or not self.project.weights
+        self.runner.start(self.project, self.base_dir, reset_weights=self._run_fresh, paused=paused)
 
     def reset_weights(self) -> None:
         if self.runner.is_running:
@@ -569,10 +735,12 @@ class MainWindow(QMainWindow):
         self.act_reset.setEnabled(not busy)
         self.act_step_batch.setEnabled(state != "running")
         self.act_step_epoch.setEnabled(state != "running")
+        self._update_continue()
 
     def _run_started(self, info: RunStarted) -> None:
         self._run_epochs = info.total_epochs
-        self.dashboard.start_run(f"run {info.run_id}", info.task, info.class_names, info.layer_ids,
+        how = "from scratch" if self._run_fresh else "continued"
+        self.dashboard.start_run(f"run {self.runner.run_id} · {how}", info.task, info.class_names, info.layer_ids,
                                  info.layer_kinds)
         self.training_panel.set_progress(0, info.total_epochs)
         for w in info.warnings:
@@ -584,28 +752,41 @@ class MainWindow(QMainWindow):
 
     def _batch_ended(self, event) -> None:
         self.dashboard.on_batch(event)
-        self.lbl_batch.setText(f"batch {event.batch}")
-        self.lbl_speed.setText(f"{event.samples_per_s:,.0f} samples/s")
+        self._last_batch = event
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
 
     def _epoch_ended(self, update: EpochUpdate) -> None:
-        for event in update.events:
-            self.dashboard.on_epoch(event)
-        last = update.events[-1]
-        self._epochs_done = last.epoch
-        total = self._run_epochs or last.epoch
-        self.training_panel.set_progress(last.epoch, total)
-        self.lbl_epoch.setText(f"epoch {last.epoch} / {total}")
+        self.dashboard.on_epochs(update.events)
+        self._epochs_done = update.events[-1].epoch
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _show_progress(self) -> None:
+        """The progress bar and the status bar's counters, brought up to date (timer, end of run)."""
+        event, self._last_batch = self._last_batch, None
+        if event is not None:
+            self.lbl_batch.setText(f"batch {event.batch}")
+            self.lbl_speed.setText(f"{event.samples_per_s:,.0f} samples/s")
+        done = self._epochs_done
+        if not done:
+            return
+        total = self._run_epochs or done
+        self.training_panel.set_progress(done, total)
+        self.lbl_epoch.setText(f"epoch {done} / {total}")
         elapsed = time.perf_counter() - self._run_t0
-        left = elapsed / max(last.epoch, 1) * max(total - last.epoch, 0)
+        left = elapsed / max(done, 1) * max(total - done, 0)
         self.lbl_eta.setText(f"time left {_duration(left)}")
 
     def _run_finished(self, outcome: RunOutcome) -> None:
         from designer.training.events import TrainingFinished
 
         result = outcome.result
-        self.session.record_run(outcome.weights, {"settings": outcome.settings, "epochs": list(result.history),
-                                                  "reason": result.reason, "best_epoch": result.best_epoch,
-                                                  "message": result.message})
+        entry = outcome.history_entry()
+        entry["start"] = "scratch" if self._run_fresh else "continued"  # the runs list says which
+        self.session.record_run(outcome.weights, entry)
+        self._progress_timer.stop()
+        self._show_progress()
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
         if outcome.evaluation is not None:
             # On a later event-loop turn: the final redraw and the evaluation together froze the window.
@@ -635,6 +816,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        window_layout.save(self, self.settings)
         self.runner.shutdown()
         self.data_panel.wait_for_load()  # its reader threads must end before the window goes
         if self.autosaver is not None:
@@ -644,8 +826,27 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
+class _FittingScrollArea(QScrollArea):
+    """Tells its panel the width it has (`fit_width`), so the panel can re-flow before it scrolls."""
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        fit = getattr(self.widget(), "fit_width", None)
+        if fit is not None:
+            fit(event.size().width())
+        super().resizeEvent(event)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """A panel of many fields scrolls in a small window instead of setting the window's minimum size."""
+    area = _FittingScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
 def _project_urls(urls: list[QUrl]) -> list[str]:
-    return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().endswith(files.SUFFIX)]
+    return [u.toLocalFile() for u in urls if u.isLocalFile() and is_project_path(u.toLocalFile())]
 
 
 def _data_urls(urls: list[QUrl]) -> list[str]:
