@@ -126,6 +126,7 @@ def test_spec_bundles_the_runtime_template_and_the_icon(monkeypatch):
     (analysis,) = made["Analysis"]
     targets = {dest for _, dest in analysis.kwargs["datas"]}
     assert {"resources", "examples", "designer/export/templates"} <= targets
+    assert "resources/app-icons/256x256/apps" in targets  # the window icon (designer/ui/desktop.py)
     (exe,) = made["EXE"]
     assert exe.kwargs["console"] is False and exe.kwargs["strip"] is False
     assert Path(exe.kwargs["icon"]).is_file() and "BUNDLE" not in made
