@@ -28,7 +28,7 @@ smoke: $(STAMP)
 # Benchmarks compare against PyTorch CPU in the same run (the CPU wheel pinned by the issue).
 bench: $(STAMP)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/python -m benchmarks                                         # engine vs PyTorch CPU (ratios)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m benchmarks  # engine vs PyTorch CPU (ratios)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_canvas     # 300-layer graph
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_gui_stall  # GUI stall, in-app throughput
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_long_runs  # long runs: window vs headless

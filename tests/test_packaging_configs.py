@@ -125,8 +125,9 @@ def test_spec_bundles_the_runtime_template_and_the_icon(monkeypatch):
     made = _run_spec("linux", monkeypatch)
     (analysis,) = made["Analysis"]
     targets = {dest for _, dest in analysis.kwargs["datas"]}
-    assert {"resources", "examples", "designer/export/templates"} <= targets
-    assert "resources/app-icons/256x256/apps" in targets  # the window icon (designer/ui/desktop.py)
+    assert {"resources", "examples", "designer/export/templates", "resources/app-icons"} <= targets
+    icons = dict((dest, Path(src)) for src, dest in analysis.kwargs["datas"])["resources/app-icons"]
+    assert (icons / "48x48" / "apps" / "nn-designer.png").is_file()  # the layout designer/ui/desktop.py reads
     (exe,) = made["EXE"]
     assert exe.kwargs["console"] is False and exe.kwargs["strip"] is False
     assert Path(exe.kwargs["icon"]).is_file() and "BUNDLE" not in made

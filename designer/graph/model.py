@@ -34,11 +34,18 @@ class Node:
 
 @dataclass
 class Problem:
-    """One entry of the problems list: severity is "error" or "warning"."""
+    """One entry of the problems list: severity is "error" or "warning". `error` is the typed exception that
+    describes it and `where` the place that exception names, so code that must refuse the graph raises
+    `problem.exception()` instead of guessing the kind from the message."""
 
     node_id: str | None
     severity: str
     message: str
+    error: type[DesignerError] = GraphError
+    where: str | None = None
+
+    def exception(self) -> DesignerError:
+        return self.error(self.message, self.where)
 
 
 @dataclass
@@ -329,7 +336,7 @@ class Graph:
         try:
             order = self.topological_order()
         except CycleError as err:
-            return Analysis({n: None for n in self.nodes}, {}, [Problem(None, "error", err.message)])
+            return Analysis({n: None for n in self.nodes}, {}, [Problem(None, "error", err.message, CycleError)])
         inputs = self.input_nodes()
         if not inputs:
             problems.append(Problem(None, "error", "the network has no Input layer"))
@@ -344,13 +351,13 @@ class Graph:
             node = self.nodes[nid]
             ltype = LAYER_TYPES.get(node.type)
             if ltype is None:
-                problems.append(Problem(nid, "error", f'unknown layer type "{node.type}"'))
+                problems.append(Problem(nid, "error", f'unknown layer type "{node.type}"', GraphError, nid))
                 shapes[nid] = None
                 continue
             try:
                 params = ltype.coerce_params(node.params, "params")
             except ParamError as err:
-                problems.append(Problem(nid, "error", str(err)))
+                problems.append(Problem(nid, "error", str(err), ParamError, nid))
                 shapes[nid] = None
                 continue
             if node.type == "Input" and params.get("shape") is None and input_shape is not None:
@@ -371,7 +378,7 @@ class Graph:
                 counts[nid] = ltype.param_count(params, in_shapes)
                 frozen += ltype.frozen_count(params, in_shapes)
             except DesignerError as err:
-                problems.append(Problem(nid, "error", err.message))
+                problems.append(Problem(nid, "error", err.message, ShapeError, nid))
                 shapes[nid] = None
         total = sum(counts.values())
         if total > MAX_TOTAL_PARAMS:
@@ -380,7 +387,8 @@ class Graph:
             )
         for nid, shape in shapes.items():
             if shape is not None and math.prod(shape) > MAX_TENSOR_ELEMENTS:
-                problems.append(Problem(nid, "error", f"{nid} outputs {math.prod(shape):,} values per sample"))
+                problems.append(Problem(nid, "error", f"{nid} outputs {math.prod(shape):,} values per sample",
+                                        ShapeError, nid))
         return Analysis(shapes, counts, problems, frozen)
 
     # ---------------------------------------------------------------- (de)serialisation

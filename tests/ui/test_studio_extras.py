@@ -137,22 +137,23 @@ def test_reopened_project_shows_its_saved_runs(make_window, qtbot, tmp_path):
     assert [len(r["epochs"]) for r in load_project(path).history] == [2]
 
     reopened = make_window(load_project(path), str(path))
+    SAVED = "saved run 1 · from scratch"  # the runs list says how each run began
     board = reopened.dashboard
     names = [board.runs_list.item(i).text() for i in range(board.runs_list.count())]
-    assert names == ["saved run 1"] and board.runs_list.checked_runs() == {"saved run 1"}
+    assert names == [SAVED] and board.runs_list.checked_runs() == {SAVED}
     board.flush()
-    curves = board.metrics.curves_for("saved run 1")
+    curves = board.metrics.curves_for(SAVED)
     assert curves is not None and len(curves.train.getData()[1]) == 2
-    assert board.runs["saved run 1"].finished_reason == "completed"
+    assert board.runs[SAVED].finished_reason == "completed"
 
     # A new run joins the list beside the saved one, which can be ticked to overlay it.
     with qtbot.waitSignal(reopened.runner.finished, timeout=TIMEOUT):
         reopened.train()
     names = [board.runs_list.item(i).text() for i in range(board.runs_list.count())]
-    assert names[0] == "saved run 1" and len(names) == 2
-    board.runs_list.set_checked("saved run 1", True)
+    assert names[0] == SAVED and len(names) == 2
+    board.runs_list.set_checked(SAVED, True)
     board.flush()
-    assert board.metrics.curves_for("saved run 1").train.isVisible()
+    assert board.metrics.curves_for(SAVED).train.isVisible()
     assert len(reopened.project.history) == 2
 
     # Opening another project shows that project's runs only.

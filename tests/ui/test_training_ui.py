@@ -174,6 +174,12 @@ def test_training_panel_shows_settings_and_reports_each_edit_as_new_settings(qtb
     assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == list(LOSSES)
     assert [panel.optimizer.itemData(i) for i in range(panel.optimizer.count())] == list(OPTIMIZERS)
     assert panel.learning_rate.value() == 0.01
+    from designer.training.settings import TRAINING_SPECS
+
+    # the editors' ranges are the settings table's, the one the validator and trainer read
+    assert (panel.epochs.minimum(), panel.epochs.maximum()) == (1, TRAINING_SPECS["epochs"].maximum)
+    assert panel.batch_size.maximum() == TRAINING_SPECS["batch_size"].maximum
+    assert panel.l2.spec is TRAINING_SPECS["l2"]
 
     panel.optimizer.setCurrentIndex(panel.optimizer.findData("adam"))
     assert edits[-1]["optimizer"]["type"] == "adam" and edits[-1]["optimizer"]["beta_2"] == 0.999
