@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+COMPARE := $(VENV)/.installed-compare
 
 .PHONY: run test lint bench bundle smoke clean screenshots
+
+# The CPU build of torch for the export comparisons (never the multi-GB CUDA one): a local wheel folder when
+# the machine has one, else PyTorch's CPU index.
+TORCH_SOURCE := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,--extra-index-url https://download.pytorch.org/whl/cpu)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,11 +17,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -e '.[test,export]'
 	touch $(STAMP)
 
+# Only the tests need torch, keras and onnxruntime (the export comparisons); `make run` stays light.
+$(COMPARE): $(STAMP)
+	$(BIN)/pip install -e '.[compare]' $(TORCH_SOURCE)
+	touch $(COMPARE)
+
 run: $(STAMP)
 	$(BIN)/nn-designer
 
-test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+test: $(COMPARE)
+	QT_QPA_PLATFORM=offscreen KERAS_BACKEND=torch $(BIN)/python -m pytest
 	$(BIN)/ruff check designer tests benchmarks
 
 lint: $(STAMP)
