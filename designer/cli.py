@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from designer import __version__
+from designer import __version__, streams
 from designer.errors import DesignerError
 
 SUBCOMMANDS = ("train", "evaluate", "predict", "export", "summary")
@@ -80,9 +80,14 @@ def _say(msg: str) -> None:
 
 
 def _load(path: str):
-    from designer.project.io import load_project
+    return _open(path).project
 
-    return load_project(Path(path))
+
+def _open(path: str):
+    """The same Qt-free session the window uses: project, settings, derived input shape, run history."""
+    from designer.session import ProjectSession
+
+    return ProjectSession.open(path)
 
 
 def _base_dir(path: str) -> Path:
@@ -93,11 +98,8 @@ def _base_dir(path: str) -> Path:
 
 
 def cmd_summary(args) -> int:
-    from designer.pipeline import resolve_input_shape
-
-    project = _load(args.project)
-    input_shape = resolve_input_shape(project, _base_dir(args.project), required=False)
-    analysis = project.graph.analyze(input_shape)
+    session = _open(args.project)
+    project, analysis = session.project, session.analysis
     rows = []
     for nid in project.graph.topological_order() if analysis.ok else project.graph.nodes:
         node = project.graph.nodes[nid]
@@ -122,10 +124,9 @@ def cmd_summary(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from designer.project.io import save_project
     from designer.training.run import train_project
 
-    project = _load(args.project)
+    session = _open(args.project)
     out = Path(args.out) if args.out else Path(args.project)
     if args.out and out.parent and not out.resolve().parent.is_dir():
         raise DesignerError(f"the folder for --out does not exist: {out.parent}")
@@ -141,14 +142,15 @@ def cmd_train(args) -> int:
             _say(event.message)
 
     trained, metrics = train_project(
-        project,
-        _base_dir(args.project),
+        session.project,
+        session.base_dir,
         epochs=args.epochs,
         seed=args.seed,
         reset=args.reset,
         on_event=None if args.quiet else progress,
     )
-    save_project(trained, out)
+    session.record_run(trained.weights, trained.history[-1])
+    session.save(out)
     if not args.quiet:
         _say(f"trained in {time.perf_counter() - started:.1f} s; saved {out}")
     print(json.dumps(metrics, sort_keys=True))
@@ -172,10 +174,10 @@ def cmd_predict(args) -> int:
     if args.out:
         from designer.fileio import atomic_write_bytes
 
-        atomic_write_bytes(Path(args.out), table.to_csv(index=False).encode("utf-8"))
+        atomic_write_bytes(Path(args.out), table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         _say(f"wrote {len(table)} predictions to {args.out}")
     else:
-        sys.stdout.write(table.to_csv(index=False))
+        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))  # stdout is UTF-8 with "\n" (main)
     return 0
 
 
@@ -199,6 +201,10 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The console command `nn-designer` and the windowed launcher `nn-designer-gui` (pyproject.toml): on
+    Windows the second has no console, so no stdout/stderr — streams.ensure_std_streams gives it a log."""
+    streams.ensure_std_streams()
+    streams.utf8_results()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     # `nn-designer PROJECT` opens the window with a project; argparse cannot mix an optional positional

@@ -202,6 +202,8 @@ if __name__ == "__main__":
                  "       python %s --prepared FEATURES.csv|FEATURES.npy  (prepared inputs; prints the network "
                  "outputs)" % (sys.argv[0], sys.argv[0]))
     path = args[0]
+    if hasattr(sys.stdout, "reconfigure"):  # UTF-8 and "\n" everywhere (a Windows pipe: cp1252 and "\r\n")
+        sys.stdout.reconfigure(encoding="utf-8", newline="\n")
     if path.endswith(".npy") or prepared or PREPROCESSING is None:
         data = np.load(path, allow_pickle=False) if path.endswith(".npy") else np.loadtxt(path, delimiter=",", ndmin=2)
         np.savetxt(sys.stdout, predict(data), delimiter=",", fmt="%.7g")

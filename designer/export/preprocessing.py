@@ -2,14 +2,14 @@
 
 The spec is what `designer.data.preprocess.Preprocessor` learned on the training split (fill values,
 categories, offset/scale) plus what is needed to read the model's output (classes, loss). Exporters embed
-it; `RUNTIME_SOURCE` (the stdlib + NumPy code of raw_rows.py) applies it in generated files.
+it; `RUNTIME_SOURCE` (the stdlib + NumPy code of templates/raw_rows.py) applies it in generated files.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
+from importlib import resources
 
 from designer.data.reader import NA_VALUES
 
@@ -17,8 +17,16 @@ SPEC_FORMAT = 1
 _COPY_MARKER = "# ---- COPY BELOW INTO EXPORTS ----"
 
 
+def runtime_template():
+    """The raw-rows runtime template (package data, see its docstring) as an importlib.resources Traversable.
+
+    Read as data through importlib.resources (wheels, zip imports and PyInstaller bundles alike), never from a
+    module's own source: a bundle that ships bytecode only still carries this file."""
+    return resources.files("designer.export").joinpath("templates").joinpath("raw_rows.py")
+
+
 def _runtime_source() -> str:
-    text = (Path(__file__).with_name("raw_rows.py")).read_text(encoding="utf-8")
+    text = runtime_template().read_text(encoding="utf-8")
     return text.split(_COPY_MARKER, 1)[1].strip("\n") + "\n"
 
 

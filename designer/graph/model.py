@@ -255,10 +255,28 @@ class Graph:
         self.changed.emit()
 
     def disconnect(self, src: str, dst: str) -> None:
-        if (src, dst) not in self.edges:
-            raise GraphError(f"{src} is not connected to {dst}")
-        self.edges.remove((src, dst))
+        self.remove_edge(src, dst)
+
+    # Exact inverses for undo: no rule is re-judged, because they put back (or take away) an edge that was
+    # there. A file may hold edges the rules would now refuse (an Add of unequal shapes is marked, not
+    # refused), and undo must restore exactly what was there, in its place (Concatenate's input order).
+    def remove_edge(self, src: str, dst: str) -> int:
+        """Remove the edge src→dst and return its index in `edges`, for `insert_edge` to put it back."""
+        try:
+            index = self.edges.index((src, dst))
+        except ValueError:
+            raise GraphError(f"{src} is not connected to {dst}") from None
+        del self.edges[index]
         self.edge_removed.emit(src, dst)
+        self.changed.emit()
+        return index
+
+    def insert_edge(self, index: int, src: str, dst: str) -> None:
+        """Put the edge src→dst back at `index` of `edges`, unvalidated (used only by undo)."""
+        self.node(src)
+        self.node(dst)
+        self.edges.insert(index, (src, dst))
+        self.edge_added.emit(src, dst)
         self.changed.emit()
 
     def set_param(self, node_id: str, name: str, value: Any) -> Any:

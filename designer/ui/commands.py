@@ -32,24 +32,6 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _restore_input_order(graph: Graph, dst: str, wanted: list[str]) -> None:
-    """Re-connect the inputs of `dst` so they come in `wanted` order (Concatenate cares about order)."""
-    if dst not in graph.nodes:
-        return
-    current = graph.inputs_of(dst)
-    wanted = [s for s in wanted if s in current]
-    if current == wanted:
-        return
-    # Keep the common prefix, re-append the rest in the wanted order.
-    i = 0
-    while i < len(wanted) and current[i] == wanted[i]:
-        i += 1
-    for s in current[i:]:
-        graph.disconnect(s, dst)
-    for s in wanted[i:]:
-        graph.connect(s, dst, check_shapes=False)  # putting back edges that existed: undo must not refuse
-
-
 class AddNodeCommand(QUndoCommand):
     def __init__(
         self,
@@ -93,20 +75,22 @@ class RemoveNodesCommand(QUndoCommand):
         self.graph = graph
         self.node_ids = list(dict.fromkeys(node_ids))
         self._removed: list[tuple[Node, list[tuple[str, str]]]] = []
-        self._edges_before: list[tuple[str, str]] = []
+        self._edge_slots: list[tuple[int, tuple[str, str]]] = []
         names = ", ".join(self.node_ids[:3]) + ("…" if len(self.node_ids) > 3 else "")
         self.setText(f"Delete {names}")
 
     def redo(self) -> None:
-        self._edges_before = list(self.graph.edges)
+        before = list(self.graph.edges)
         self._removed = [self.graph.remove_node(nid) for nid in self.node_ids]
+        gone = {e for _, edges in self._removed for e in edges}
+        self._edge_slots = [(i, e) for i, e in enumerate(before) if e in gone]
 
     def undo(self) -> None:
-        for node, edges in reversed(self._removed):
-            self.graph.restore_node(node, edges)
-        touched = {d for _, edges in self._removed for _, d in edges}
-        for dst in touched:
-            _restore_input_order(self.graph, dst, [s for s, d in self._edges_before if d == dst])
+        for node, _ in reversed(self._removed):
+            self.graph.restore_node(node, [])
+        # Ascending original indices rebuild the old edge list exactly (and every input order with it).
+        for index, (s, d) in self._edge_slots:
+            self.graph.insert_edge(index, s, d)
         self._removed = []
 
 
@@ -122,7 +106,7 @@ class ConnectCommand(QUndoCommand):
         self.graph.connect(self.src, self.dst, check_shapes=False)  # checked above; redo must not fail
 
     def undo(self) -> None:
-        self.graph.disconnect(self.src, self.dst)
+        self.graph.remove_edge(self.src, self.dst)
 
 
 class DisconnectCommand(QUndoCommand):
@@ -131,16 +115,15 @@ class DisconnectCommand(QUndoCommand):
         if (src, dst) not in graph.edges:
             raise GraphError(f"{src} is not connected to {dst}")
         self.graph, self.src, self.dst = graph, src, dst
-        self._order: list[str] = []
+        self._index = 0
         self.setText(f"Disconnect {src} → {dst}")
 
     def redo(self) -> None:
-        self._order = self.graph.inputs_of(self.dst)
-        self.graph.disconnect(self.src, self.dst)
+        self._index = self.graph.remove_edge(self.src, self.dst)
 
     def undo(self) -> None:
-        self.graph.connect(self.src, self.dst)
-        _restore_input_order(self.graph, self.dst, self._order)
+        # The exact inverse: the edge goes back where it was, without re-judging shapes a file may hold.
+        self.graph.insert_edge(self._index, self.src, self.dst)
 
 
 class SetParamCommand(QUndoCommand):

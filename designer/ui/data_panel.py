@@ -14,7 +14,7 @@ from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -44,13 +44,17 @@ from designer.data import (
     summarize,
 )
 from designer.data.labels import label_strings
+from designer.data.prepare import infer_task
+from designer.data.roles import ROLES, apply_roles, ignore_reason, roles_of
 from designer.errors import DesignerError
 from designer.ui.import_dialog import ImportDialog
+from designer.ui.numbers import DoubleSpinBox
 from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, HistogramPlot, ImageGrid, ScatterPlot
 from designer.ui.prep_fields import PreparationFields
 
 CSV_ITEM = "csv"
 NPZ_ITEM = "npz"
+DATA_FILES = "Data files (*.csv *.tsv *.txt *.npz);;CSV / TSV tables (*.csv *.tsv *.txt);;NumPy arrays (*.npz)"
 PLOT_SAMPLE_ROWS = 100_000  # plots of larger tables use a random sample so drawing never stalls the window
 _LIVE_LOADERS: set = set()  # keeps a running reader alive even if its panel goes away first
 
@@ -69,7 +73,8 @@ class TableLoader(QThread):
         try:
             df, origin = load_table_with_info(self.cfg.get("source") or {}, self.base_dir)
             # the heavy work is done here too, not on the GUI thread: statistics and a trial preparation
-            origin = dict(origin, summary=summarize(df), total_rows=len(df))
+            origin = dict(origin, summary=summarize(df), total_rows=len(df),
+                          notes={c: r for c in df.columns if (r := ignore_reason(df[c], c)) is not None})
             try:
                 prepared = prepare_table(self.cfg, df, origin)
                 origin["prepared"] = {"report": prepared.report, "features": len(prepared.feature_names),
@@ -114,11 +119,13 @@ class DataPanel(QWidget):
         for name, info in BUILTIN_DATASETS.items():
             if info.generated:
                 self.source_combo.addItem(f"{info.title} (generated)", name)
-        self.import_button = QPushButton("Import CSV…")
+        self.import_button = QPushButton("Import data…")
+        self.import_button.setToolTip("Read your own CSV, TSV or NPZ file (File ▸ Import data…, Ctrl+I, or drop "
+                                      "the file on the window)")
         self.samples_spin = QSpinBox()
         self.samples_spin.setRange(10, 100_000)
         self.samples_spin.setSingleStep(100)
-        self.noise_spin = QDoubleSpinBox()
+        self.noise_spin = DoubleSpinBox()
         self.noise_spin.setRange(0.0, 0.5)
         self.noise_spin.setSingleStep(0.05)
         self.gen_seed_spin = QSpinBox()
@@ -183,7 +190,15 @@ class DataPanel(QWidget):
         self.heatmap = CorrelationHeatmap()
         self.balance = ClassBalancePlot()
         self.images = ImageGrid()
+        self.roles_table = QTableWidget(0, 3)
+        self.roles_table.setAccessibleName("Column roles")
+        self.roles_table.setHorizontalHeaderLabels(["column", "role", "about"])
+        self.roles_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.roles_table.horizontalHeader().setStretchLastSection(True)
+        self.roles_table.verticalHeader().setVisible(False)
         self.views = QTabWidget()
+        self.views.addTab(self.roles_table, "Columns")
+        self.views.setTabToolTip(0, "What each column is for: the target to predict, a feature, or ignored")
         self.views.addTab(self.summary_table, "Summary")
         self.views.addTab(hist_page, "Histogram")
         self.views.addTab(self.scatter, "Scatter")
@@ -200,7 +215,7 @@ class DataPanel(QWidget):
         layout.addWidget(splitter)
 
         self.source_combo.activated.connect(self._source_picked)
-        self.import_button.clicked.connect(self.import_csv)
+        self.import_button.clicked.connect(self._import_clicked)  # clicked(bool) must not reach the path
         for spin in (self.samples_spin, self.gen_seed_spin):
             spin.editingFinished.connect(self._generator_edited)
         self.noise_spin.editingFinished.connect(self._generator_edited)
@@ -297,6 +312,8 @@ class DataPanel(QWidget):
         target = self.target_combo.itemText(index)
         if target and target != self._cfg.get("target"):
             cfg = dict(self._cfg, target=target)
+            if self.df is not None and target in self.df.columns:  # many different numbers: regression
+                cfg["task"] = infer_task(self.df[target])
             features = [f for f in (cfg.get("features") or []) if f != target]
             if features:
                 cfg["features"] = features
@@ -322,12 +339,96 @@ class DataPanel(QWidget):
         self.config_changed.emit(self.config())
         self._load()
 
+    def _import_clicked(self) -> None:
+        self.import_file()
+
+    def ask_data_path(self) -> str:
+        start = str(self._base_dir) if self._base_dir is not None else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Import data", start, DATA_FILES,
+                                              options=QFileDialog.Option.DontUseNativeDialog)
+        return path
+
+    def import_file(self, path: str = "") -> bool:
+        """Ask for a file (when no path is given); a table goes through the import dialog (preview, roles),
+        an NPZ archive of arrays `x` and `y` is taken as it is."""
+        path = path or self.ask_data_path()
+        if not path:
+            return False
+        if Path(path).suffix.lower() == ".npz":
+            cfg = {k: v for k, v in self._cfg.items() if k not in ("source", "features", "target", "task")}
+            cfg.update(source={"kind": "npz", "path": self._relative(path)}, target="y")
+            self._user_changed(cfg)
+            return True
+        return self.import_csv(path)
+
     def import_csv(self, path: str = "") -> bool:
         dialog = ImportDialog(self, path, self._cfg, self._base_dir)
         if not dialog.exec():
             return False
         self._user_changed(dialog.data_config())
         return True
+
+    def _relative(self, path: str) -> str:
+        if self._base_dir is not None:
+            try:
+                return Path(path).resolve().relative_to(self._base_dir.resolve()).as_posix()
+            except ValueError:
+                pass
+        return str(Path(path).resolve())
+
+    # ------------------------------------------------------------------ column roles
+    def _fill_roles(self) -> None:
+        """One row per column with its role (target / feature / ignore), editable at any time."""
+        columns = [str(c) for c in self.df.columns]
+        roles = roles_of(columns, self._cfg.get("target"), self._cfg.get("features"))
+        notes = self.origin.get("notes", {})
+        summary = self.origin.get("summary")
+        self.roles_table.setRowCount(len(columns))
+        for i, col in enumerate(columns):
+            name = QTableWidgetItem(col)
+            name.setToolTip(col)
+            self.roles_table.setItem(i, 0, name)
+            combo = QComboBox()
+            combo.addItems(ROLES)
+            combo.setCurrentText(roles[col])
+            combo.setAccessibleName(f"Role of {col}")
+            combo.setProperty("column", col)
+            combo.activated.connect(self._role_activated)
+            self.roles_table.setCellWidget(i, 1, combo)
+            about = []
+            if summary is not None and col in summary.index:
+                row = summary.loc[col]
+                about.append(f"{row['kind']}, {int(row['unique']):,} values")
+                if row["missing"]:
+                    about.append(f"{int(row['missing']):,} missing")
+            if col in notes:
+                about.append(notes[col])
+            item = QTableWidgetItem("; ".join(about))
+            item.setToolTip("; ".join(about))
+            self.roles_table.setItem(i, 2, item)
+        self.roles_table.resizeColumnsToContents()
+
+    def role_combo(self, column: str) -> QComboBox:
+        for i in range(self.roles_table.rowCount()):
+            if self.roles_table.item(i, 0).text() == column:
+                return self.roles_table.cellWidget(i, 1)
+        raise KeyError(column)
+
+    def _role_activated(self, index: int) -> None:
+        self._role_picked(self.sender().property("column"), ROLES[index])
+
+    def _role_picked(self, column: str, role: str) -> None:
+        columns = [str(c) for c in self.df.columns]
+        roles = roles_of(columns, self._cfg.get("target"), self._cfg.get("features"))
+        if roles[column] == role:
+            return
+        if role == "target":  # one target: the old one becomes a feature
+            roles = {c: "feature" if r == "target" else r for c, r in roles.items()}
+        roles[column] = role
+        cfg = apply_roles(self._cfg, roles)
+        if role == "target":
+            cfg["task"] = infer_task(self.df[column])
+        self._user_changed(cfg)
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
@@ -349,6 +450,7 @@ class DataPanel(QWidget):
         self.progress.setVisible(False)
         self.df, self.origin = df, origin
         self._fill_target_combo()
+        self._fill_roles()
         self._refresh_views()
         self.table_loaded.emit()
 

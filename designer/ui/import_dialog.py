@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.data import sniff_csv
-from designer.data.prepare import infer_task
+from designer.data.roles import suggest_roles
 from designer.errors import DataError
 from designer.ui.prep_fields import PreparationFields
 
@@ -44,7 +44,7 @@ class ImportDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, path: str = "", data_cfg: dict | None = None,
                  base_dir: Path | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Import CSV")
+        self.setWindowTitle("Import data")
         self.resize(820, 640)
         self.base_dir = base_dir
         self._cfg = copy.deepcopy(data_cfg or {})
@@ -128,6 +128,17 @@ class ImportDialog(QDialog):
         else:
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
 
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        """Enter in a field re-reads the file; it accepts only on the OK button (no unseen import)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+            if self.focusWidget() is ok and ok.isEnabled():
+                self.accept()
+            elif self.focusWidget() is self.path_edit:
+                self.refresh()
+            return
+        super().keyPressEvent(event)
+
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import CSV", str(self.base_dir or ""),
                                               "Tables (*.csv *.tsv *.txt);;All files (*)",
@@ -182,22 +193,44 @@ class ImportDialog(QDialog):
         self._fill_columns()
         ok_button.setEnabled(bool(self.columns))
 
+    def _preview_frame(self) -> pd.DataFrame:
+        """The preview rows as a table: empty cells missing, all-number columns as numbers."""
+        width = len(self.columns)
+        rows = [(r + [""] * width)[:width] for r in self._body]
+        df = pd.DataFrame(rows, columns=range(width)).replace(r"^\s*$", None, regex=True)
+        df.columns = self.columns
+        comma = self.detected.get("decimal") == ","
+        for col in df.columns:
+            text = df[col].str.replace(",", ".") if comma else df[col]
+            numbers = pd.to_numeric(text, errors="coerce")
+            if numbers.notna().sum() and numbers.notna().sum() == text.notna().sum():
+                df[col] = numbers
+        return df
+
     def _fill_columns(self) -> None:
-        wanted_target = self.target_combo.currentText() or self._cfg.get("target", "")
+        """Roles from the preview: ID-like and constant columns left out, the target guessed by name and values."""
+        frame = self._preview_frame()
+        kept = self.target_combo.currentText() or self._cfg.get("target", "")
+        suggestion = suggest_roles(frame, kept if kept in self.columns else None)
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
         self.target_combo.addItems(self.columns)
-        if wanted_target in self.columns:
-            self.target_combo.setCurrentText(wanted_target)
-        elif self.columns:
-            self.target_combo.setCurrentIndex(len(self.columns) - 1)  # the last column, as in most CSVs
+        if suggestion.target in self.columns:
+            self.target_combo.setCurrentText(suggestion.target)
         self.target_combo.blockSignals(False)
         self._target_changed(self.target_combo.currentText())
 
     def _target_changed(self, target: str) -> None:
-        self._guess_task(target)
+        if target not in self.columns:
+            return
+        frame = self._preview_frame()
+        suggestion = suggest_roles(frame, target)
+        self.task_combo.setCurrentText(suggestion.task)
         previous = set(self._cfg.get("features") or [])
-        wanted = previous if previous & set(self.columns) else set(self.columns)  # old picks only if they fit
+        if previous & set(self.columns):  # the project's own picks, when they are about this file
+            wanted = previous
+        else:
+            wanted = set(suggestion.features(self.columns))
         self.feature_list.clear()
         for col in self.columns:
             if col == target:
@@ -205,19 +238,14 @@ class ImportDialog(QDialog):
             item = QListWidgetItem(col)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if col in wanted else Qt.CheckState.Unchecked)
+            if col in suggestion.ignored:
+                item.setText(f"{col}  — {suggestion.ignored[col]}")
+                item.setData(Qt.ItemDataRole.UserRole, col)
+                item.setToolTip(f"Left out by default: {suggestion.ignored[col]}")
             self.feature_list.addItem(item)
 
-    def _guess_task(self, target: str) -> None:
-        """Numbers with many distinct or fractional values suggest regression (a guess from the preview)."""
-        if target not in self.columns:
-            return
-        j = self.columns.index(target)
-        values = pd.to_numeric(pd.Series([r[j] for r in self._body if j < len(r) and r[j].strip()]), errors="coerce")
-        self.task_combo.setCurrentText(infer_task(values) if len(values) and values.notna().all()
-                                       else "classification")
-
     def selected_features(self) -> list[str]:
-        return [self.feature_list.item(i).text() for i in range(self.feature_list.count())
+        return [_column(self.feature_list.item(i)) for i in range(self.feature_list.count())
                 if self.feature_list.item(i).checkState() == Qt.CheckState.Checked]
 
     def data_config(self) -> dict:
@@ -247,3 +275,8 @@ class ImportDialog(QDialog):
                 pass
         return str(full)
 
+
+
+def _column(item: QListWidgetItem) -> str:
+    """The column an item of the feature list stands for (its text may carry a note)."""
+    return item.data(Qt.ItemDataRole.UserRole) or item.text()

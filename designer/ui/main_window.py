@@ -2,8 +2,9 @@
 
 Layout: layer palette (left); centre tabs "Design" (canvas) and "Data"; properties, summary and problems
 (right); training panel and dashboard (bottom). The window owns the QUndoStack (graph edits) and the
-TrainingRunner (the training thread). "Modified" is the undo stack's clean state plus edits the stack does
-not hold (data and training settings, new weights after a run).
+TrainingRunner (the training thread). The project itself, its settings, derived input shape, dirty state and
+run history live in a Qt-free `ProjectSession`: panels edit through it (settings edits are commands on the
+same undo stack) and follow its signals.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from designer import __version__
 from designer.errors import DesignerError
 from designer.project import autosave
 from designer.project.model import Project
+from designer.session import ProjectSession
 from designer.ui import project_actions as files
 from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
@@ -37,12 +39,14 @@ from designer.ui.palette import LayerPalette
 from designer.ui.plots.dashboard import TrainingDashboard
 from designer.ui.problems import ProblemsList
 from designer.ui.properties import PropertiesPanel
+from designer.ui.session_stack import QtUndoStack
 from designer.ui.start_page import EXAMPLES, StartPage
 from designer.ui.summary import SummaryTable
 from designer.ui.training_panel import TrainingPanel
 from designer.ui.worker import EpochUpdate, RunOutcome, RunStarted, TrainingRunner
 
 APP_TITLE = "Network Designer"
+DROP_SUFFIXES = (".csv", ".tsv", ".npz")  # data files a drop imports (a .txt may be anything)
 
 
 def new_project() -> Project:
@@ -59,15 +63,13 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1500, 940)
         self.undo_stack = QUndoStack(self)
+        # The open project lives in a Qt-free session; this window is one view of it (the CLI is another).
+        self.session = ProjectSession(project or new_project(), path, QtUndoStack(self.undo_stack))
         self.runner = TrainingRunner(self)
         self.recent = files.RecentFiles(settings)
-        self.project: Project = project or new_project()
-        self.path: str | None = path
-        self._extra_dirty = False
         self._run_t0 = 0.0
         self._run_epochs = 0
         self._epochs_done = 0
-        self._input_shape = None
 
         self._build_widgets()
         self._build_actions()
@@ -154,6 +156,8 @@ class MainWindow(QMainWindow):
         self.act_open = self._action("&Open…", self.open_file, K.Open, "Open a .nnproj project")
         self.act_save = self._action("&Save", self.save, K.Save, "Save the project")
         self.act_save_as = self._action("Save &As…", self.save_as, K.SaveAs)
+        self.act_import = self._action("&Import data…", self.import_data, "Ctrl+I",
+                                       "Read your own CSV, TSV or NPZ file into the project")
         self.act_export = self._action("&Export…", self.export, "Ctrl+E", "ONNX, a NumPy predictor or PyTorch")
         self.act_quit = self._action("&Quit", self.close, K.Quit)
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
@@ -188,7 +192,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addSeparator()
-        m.addActions([self.act_save, self.act_save_as, self.act_export])
+        m.addActions([self.act_save, self.act_save_as])
+        m.addSeparator()
+        m.addActions([self.act_import, self.act_export])
         m.addSeparator()
         m.addAction(self.act_quit)
         m = bar.addMenu("&Edit")
@@ -233,6 +239,14 @@ class MainWindow(QMainWindow):
             sb.addPermanentWidget(w)
 
     def _wire(self) -> None:
+        # The session's signals: the views show what it holds (the window is only their mediator here).
+        session = self.session
+        session.replaced.connect(self._show_project)
+        session.input_shape_changed.connect(self._show_input_shape)
+        session.dirty_changed.connect(self._update_modified)
+        session.training_changed.connect(self.training_panel.show_training)
+        session.data_changed.connect(self._show_data)
+        session.weights_changed.connect(self._show_weights)
         # Bound methods, not lambdas: Qt drops these connections when the window is destroyed.
         self.undo_stack.cleanChanged.connect(self._update_modified)
         self.undo_stack.indexChanged.connect(self._update_modified)
@@ -241,7 +255,7 @@ class MainWindow(QMainWindow):
         self.canvas.message.connect(self._show_message)
         self.problems.node_activated.connect(self._focus_node)
         self.data_panel.config_changed.connect(self._data_changed)
-        self.training_panel.settings_changed.connect(self._mark_dirty)
+        self.training_panel.settings_edited.connect(self.session.edit_training)
         self.training_panel.train_requested.connect(self.train)
         self.training_panel.pause_requested.connect(self.runner.pause)
         self.training_panel.resume_requested.connect(self.runner.resume)
@@ -265,15 +279,25 @@ class MainWindow(QMainWindow):
 
     # ================================================================ project
     @property
+    def project(self) -> Project:
+        return self.session.project
+
+    @property
+    def path(self) -> str | None:
+        return self.session.path
+
+    @property
     def base_dir(self) -> Path | None:
-        return Path(self.path).parent if self.path else None
+        return self.session.base_dir
 
     def set_project(self, project: Project, path: str | None, modified: bool = False) -> None:
-        """Show `project` in every view; the undo history starts afresh."""
+        """Open `project` in the session (the undo history starts afresh); the views follow its signals."""
         self.runner.shutdown()
-        self.project, self.path = project, path
-        self.undo_stack.clear()
-        self.undo_stack.setClean()
+        self.session.set_project(project, path, modified)
+        self._show_workspace(True)
+        self.canvas.fit_to_view()
+
+    def _show_project(self, project: Project) -> None:
         graph = project.graph
         self.canvas.set_graph(graph)
         self.properties.set_graph(graph)
@@ -285,11 +309,7 @@ class MainWindow(QMainWindow):
         self.dashboard.load_history(project.history)
         self.data_panel.set_config(project.data, self.base_dir)
         self.training_panel.set_training(project.training)
-        self._refresh_input_shape()
-        self._extra_dirty = modified
         self._update_modified()
-        self._show_workspace(True)
-        self.canvas.fit_to_view()
 
     def _show_workspace(self, on: bool) -> None:
         """The start page (off) or the editor (on); the panels only make sense with a project open."""
@@ -302,11 +322,7 @@ class MainWindow(QMainWindow):
             act.setEnabled(on)
 
     def is_modified(self) -> bool:
-        return self._extra_dirty or not self.undo_stack.isClean()
-
-    def _mark_dirty(self) -> None:
-        self._extra_dirty = True
-        self._update_modified()
+        return self.session.dirty
 
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
@@ -318,18 +334,18 @@ class MainWindow(QMainWindow):
     def _autosave_state(self):
         return self.project, self.path, self.is_modified()
 
-    def _refresh_input_shape(self) -> None:
-        """Shape inference needs the data's width when the Input layer has no explicit shape."""
-        try:
-            from designer.pipeline import resolve_input_shape
-
-            shape = resolve_input_shape(self.project, self.base_dir, required=False)
-        except DesignerError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            shape = None
-        self._input_shape = shape
+    def _show_input_shape(self, shape) -> None:
+        if self.session.input_shape_error:
+            self.statusBar().showMessage(self.session.input_shape_error, 8000)
         for view in (self.canvas, self.properties, self.summary, self.problems, self.neurons):
             view.set_input_shape(shape)
+
+    def _show_data(self, data: dict) -> None:
+        if data != self.data_panel.config():  # an undo or redo, not the panel's own edit
+            self.data_panel.set_config(data, self.base_dir)
+
+    def _show_weights(self) -> None:
+        self.neurons.set_weights(self.project.weights)
 
     # ================================================================ file actions
     def maybe_save(self) -> bool:
@@ -402,9 +418,7 @@ class MainWindow(QMainWindow):
         if self.autosaver is not None:
             self.autosaver.discard(self.path)
             self.autosaver.discard(None)
-        self.path = str(Path(path).resolve())
-        self.undo_stack.setClean()
-        self._extra_dirty = False
+        self.session.mark_saved(path)
         self._update_modified()
         self.recent.add(self.path)
         self.start_page.set_recent(self.recent.paths())
@@ -464,20 +478,33 @@ class MainWindow(QMainWindow):
             except DesignerError:
                 pass
 
-    # ================================================================ drag and drop of project files
+    def import_data(self, path: str = "") -> bool:
+        """File ▸ Import data…, the Data view's button and a dropped data file: from the start page this
+        begins a new project around the data."""
+        if self.centre.currentWidget() is self.start_page:
+            if not self.maybe_save():
+                return False
+            self.set_project(new_project(), None)
+        self.tabs.setCurrentWidget(self.data_panel)
+        return self.data_panel.import_file(path)
+
+    # ================================================================ drag and drop of project and data files
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt naming)
-        if _project_urls(event.mimeData().urls()):
+        if _project_urls(event.mimeData().urls()) or _data_urls(event.mimeData().urls()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt naming)
-        paths = _project_urls(event.mimeData().urls())
-        if paths:
-            event.acceptProposedAction()
-            self.open_path(paths[0])
-        else:
+        projects, data = _project_urls(event.mimeData().urls()), _data_urls(event.mimeData().urls())
+        if not (projects or data):
             event.ignore()
+            return
+        event.acceptProposedAction()
+        if projects:
+            self.open_path(projects[0])
+        else:  # the import dialog is modal: open it after the drop returns, not while the drag source waits
+            QTimer.singleShot(0, self, lambda: self.import_data(data[0]))
 
     # ================================================================ editing
     def _add_layer(self, type_name: str) -> None:
@@ -492,9 +519,7 @@ class MainWindow(QMainWindow):
         self.properties.show_node(node_id)
 
     def _data_changed(self, cfg: dict) -> None:
-        self.project.data = cfg
-        self._mark_dirty()
-        self._refresh_input_shape()
+        self.session.edit_data(cfg)  # one undoable step; the input shape follows
 
     def quick_builder(self) -> None:
         dialog = QuickBuilderDialog(self)
@@ -518,7 +543,7 @@ class MainWindow(QMainWindow):
         self.runner.step_epoch()
 
     def _start(self, paused: bool) -> None:
-        analysis = self.project.graph.analyze(self._input_shape)
+        analysis = self.session.analysis
         if not analysis.ok:
             first = next(p for p in analysis.problems if p.severity == "error")
             self.problems_dock.raise_()
@@ -531,10 +556,7 @@ class MainWindow(QMainWindow):
     def reset_weights(self) -> None:
         if self.runner.is_running:
             return
-        if self.project.weights:
-            self.project.weights = {}
-            self.neurons.set_weights({})
-            self._mark_dirty()
+        self.session.reset_weights()
         self.statusBar().showMessage("Weights reset: the next run starts from fresh random weights", 5000)
 
     def _training_state(self, state: str) -> None:
@@ -581,12 +603,9 @@ class MainWindow(QMainWindow):
         from designer.training.events import TrainingFinished
 
         result = outcome.result
-        self.project.weights = outcome.weights
-        self.neurons.set_weights(outcome.weights)
-        self.project.history.append({"settings": outcome.settings, "epochs": list(result.history),
-                                     "reason": result.reason, "best_epoch": result.best_epoch,
-                                     "message": result.message})
-        self._mark_dirty()
+        self.session.record_run(outcome.weights, {"settings": outcome.settings, "epochs": list(result.history),
+                                                  "reason": result.reason, "best_epoch": result.best_epoch,
+                                                  "message": result.message})
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
         if outcome.evaluation is not None:
             # On a later event-loop turn: the final redraw and the evaluation together froze the window.
@@ -627,6 +646,10 @@ class MainWindow(QMainWindow):
 
 def _project_urls(urls: list[QUrl]) -> list[str]:
     return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().endswith(files.SUFFIX)]
+
+
+def _data_urls(urls: list[QUrl]) -> list[str]:
+    return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().lower().endswith(DROP_SUFFIXES)]
 
 
 def _duration(seconds: float) -> str:

@@ -6,14 +6,16 @@ class owns creating them, showing a data section in them, and reading them back.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QSpinBox, QWidget
+
+from designer.ui.numbers import DoubleSpinBox
 
 MISSING_STRATEGIES = ("drop", "mean", "median", "most_frequent")
 SCALINGS = ("standard", "minmax", "none")
 
 
-def _fraction_spin() -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
+def _fraction_spin() -> DoubleSpinBox:
+    spin = DoubleSpinBox()
     spin.setRange(0.0, 0.9)
     spin.setSingleStep(0.05)
     spin.setDecimals(2)

@@ -16,7 +16,6 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +31,7 @@ from designer.graph.model import Graph
 from designer.ui.canvas.items import format_shape
 from designer.ui.canvas.style import ERROR_COLOUR
 from designer.ui.commands import RenameNodeCommand, SetParamCommand
+from designer.ui.numbers import DoubleSpinBox
 
 INT_LIMIT = 2**31 - 1
 _INVALID_STYLE = f"border: 2px solid {ERROR_COLOUR.name()};"
@@ -176,7 +176,7 @@ class PropertiesPanel(QWidget):
             w.valueChanged.connect(lambda v, n=name: self._apply(n, v))
             return _Editor(w, w.value, lambda v, w=w: w.setValue(int(v)))
         if spec.kind == "float":
-            w = QDoubleSpinBox()
+            w = DoubleSpinBox()
             small = spec.default is not None and 0 < abs(spec.default) < 0.01
             w.setDecimals(7 if small else 4)
             w.setRange(
@@ -214,7 +214,7 @@ class PropertiesPanel(QWidget):
         return _Editor(w, w.text, write)
 
     def _make_activation_param_editor(self, spec: ParamSpec) -> _Editor:
-        w = QDoubleSpinBox()
+        w = DoubleSpinBox()
         w.setDecimals(4)
         w.setRange(
             spec.minimum if spec.minimum is not None else -1e9, spec.maximum if spec.maximum is not None else 1e9

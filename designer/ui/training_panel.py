@@ -1,4 +1,8 @@
-"""Training settings and run controls. Its values read and write the project's `training` dict in place.
+"""Training settings and run controls: a view of the project's `training` settings.
+
+It shows a settings dict (`set_training` / `show_training`) and reports each edit as a whole new dict
+(`settings_edited`); the session turns that into an undoable step and tells the panel back. It never writes
+the project itself.
 
 Everything is disabled while a run is going except the controls that make sense then: Pause/Resume, Step,
 Stop and the learning rate, which is passed live to the trainer (`learning_rate_changed`).
@@ -6,6 +10,7 @@ Stop and the learning rate, which is passed live to the trainer (`learning_rate_
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -28,6 +33,7 @@ from PySide6.QtWidgets import (
 from designer.engine.registry import LOSSES, OPTIMIZERS, ParamSpec
 from designer.errors import ParamError
 from designer.training import schedules
+from designer.ui.numbers import format_float, parse_float
 
 # The schedule types and their parameter specs come from the training core (one source of truth).
 SCHEDULES: dict[str, tuple[str, tuple[ParamSpec, ...]]] = {"none": ("Constant", ())}
@@ -45,7 +51,7 @@ class FloatEdit(QLineEdit):
         super().__init__(parent)
         self.spec = spec
         self._value = float(spec.default if spec.default is not None else 0.0)
-        self.setText(f"{self._value:g}")
+        self.setText(format_float(self._value))
         self.setMaximumWidth(110)
         self.setMinimumWidth(60)
         self.setToolTip(spec.doc or spec.name)
@@ -56,13 +62,13 @@ class FloatEdit(QLineEdit):
 
     def setValue(self, value: float) -> None:  # noqa: N802 (Qt naming)
         self._value = float(value)
-        self.setText(f"{self._value:g}")
+        self.setText(format_float(self._value))
         self._mark(None)
 
     def _commit(self) -> None:
         text = self.text().strip()
         try:
-            value = self.spec.coerce(float(text))
+            value = self.spec.coerce(parse_float(text))
         except ValueError:
             self._mark(f"{self.spec.name}: must be a number, got {text!r}")
             return
@@ -82,10 +88,10 @@ class FloatEdit(QLineEdit):
 
 
 class TrainingPanel(QWidget):
-    """Signals: settings_changed() after any edit was written to the dict; the buttons' requests; and
+    """Signals: settings_edited(dict) after any edit, with the whole new settings; the buttons' requests; and
     learning_rate_changed(float) (also emitted while a run is going, for the live update)."""
 
-    settings_changed = Signal()
+    settings_edited = Signal(dict)
     train_requested = Signal()
     pause_requested = Signal()
     resume_requested = Signal()
@@ -214,9 +220,14 @@ class TrainingPanel(QWidget):
         self.set_state("idle")
 
     # ------------------------------------------------------------------ public
+    def show_training(self, cfg: dict) -> None:
+        """Follow the session: show `cfg` unless it is what this panel just reported (its own edit)."""
+        if cfg != self._cfg:
+            self.set_training(cfg)
+
     def set_training(self, cfg: dict) -> None:
-        """Show `cfg` (the project's training dict) and write later edits into it."""
-        self._cfg = cfg
+        """Show `cfg` (the project's training settings; never modified here)."""
+        self._cfg = copy.deepcopy(cfg)
         self._loading = True
         try:
             _select(self.loss, cfg.get("loss", "categorical_crossentropy"))
@@ -304,7 +315,7 @@ class TrainingPanel(QWidget):
     def _write(self, *_: Any) -> None:
         if self._loading:
             return
-        cfg = self._cfg
+        cfg = copy.deepcopy(self._cfg)  # unknown keys ride along
         cfg["loss"] = self.loss.currentData()
         if self._loss_edits:
             cfg["loss_params"] = _values(self._loss_edits)
@@ -324,7 +335,9 @@ class TrainingPanel(QWidget):
             cfg.pop("schedule", None)
         else:
             cfg["schedule"] = {"type": kind, **_values(self._sched_edits)}
-        self.settings_changed.emit()
+        if cfg != self._cfg:
+            self._cfg = cfg
+            self.settings_edited.emit(copy.deepcopy(cfg))
 
 
 def _row(first: QWidget, label: str, second: QWidget) -> QWidget:

@@ -15,11 +15,11 @@ import pytest
 
 from designer.data import load_table
 from designer.export import export_project
-from designer.export.raw_rows import prepare_rows
 from designer.graph import Graph
 from designer.pipeline import predict_frame
 from designer.project import Project
 from designer.training.run import build_and_prepare
+from tests.export.runtime import prepare_rows
 from tests.export.test_export import load_module
 
 DATASETS = Path(__file__).resolve().parents[2] / "resources" / "datasets"
@@ -200,7 +200,7 @@ def _raw_numeric(rows: Path, spec: dict) -> np.ndarray:
 
 
 def _onnx_probabilities(out, spec):
-    from designer.export.raw_rows import class_indices, class_probabilities
+    from tests.export.runtime import class_indices, class_probabilities
 
     out = out.reshape(out.shape[0], -1)
     return [spec["classes"][i] for i in class_indices(out, spec["loss"])], class_probabilities(out, spec["loss"])

@@ -216,3 +216,27 @@ def test_set_param_refuses_an_activation_parameter_the_activation_does_not_have(
         g.set_param("d", "activation_params", {"evil'''": 1})
     g.set_param("d", "activation_params", {"negative_slope": 0.3})
     assert g.nodes["d"].params["activation_params"] == {"negative_slope": 0.3}
+
+
+def test_remove_edge_and_insert_edge_are_exact_inverses_without_rules():
+    """Used only by undo: an edge a file held is put back where it was, even one the rules would refuse."""
+    g = Graph.from_dict({
+        "nodes": [{"id": "in", "type": "Input", "params": {"shape": [6]}},
+                  {"id": "a", "type": "Dense", "params": {"units": 4}},
+                  {"id": "b", "type": "Dense", "params": {"units": 6}},
+                  {"id": "sum", "type": "Add", "params": {}}],
+        "edges": [["in", "a"], ["in", "b"], ["a", "sum"], ["b", "sum"]],
+    })
+    before = list(g.edges)
+    seen = []
+    g.edge_removed.connect(lambda s, d: seen.append(("-", s, d)))
+    g.edge_added.connect(lambda s, d: seen.append(("+", s, d)))
+    index = g.remove_edge("a", "sum")
+    assert index == 2 and g.inputs_of("sum") == ["b"]
+    g.insert_edge(index, "a", "sum")  # connect() would refuse: unequal shapes
+    assert g.edges == before and g.inputs_of("sum") == ["a", "b"]
+    assert seen == [("-", "a", "sum"), ("+", "a", "sum")]
+    with pytest.raises(GraphError, match="not connected"):
+        g.remove_edge("a", "b")
+    with pytest.raises(GraphError, match="no layer"):
+        g.insert_edge(0, "ghost", "sum")

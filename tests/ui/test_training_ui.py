@@ -5,6 +5,7 @@ Every wait is on a signal the GUI thread re-emits (TrainingRunner), never on the
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -156,7 +157,7 @@ def test_opening_another_project_mid_run_drops_the_old_run(make_window, qtbot):
     assert window.project.weights == {} and window.project.history == []
 
 
-def test_training_panel_reads_and_writes_the_settings_dict(qtbot):
+def test_training_panel_shows_settings_and_reports_each_edit_as_new_settings(qtbot):
     from designer.engine.registry import LOSSES, OPTIMIZERS
     from designer.project.model import default_training
     from designer.ui.training_panel import TrainingPanel
@@ -164,26 +165,38 @@ def test_training_panel_reads_and_writes_the_settings_dict(qtbot):
     panel = TrainingPanel()
     qtbot.addWidget(panel)
     cfg = default_training()
+    shown = copy.deepcopy(cfg)
     panel.set_training(cfg)
+    edits: list[dict] = []
+    panel.settings_edited.connect(edits.append)
     assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == list(LOSSES)
     assert [panel.optimizer.itemData(i) for i in range(panel.optimizer.count())] == list(OPTIMIZERS)
     assert panel.learning_rate.value() == 0.01
 
     panel.optimizer.setCurrentIndex(panel.optimizer.findData("adam"))
-    assert cfg["optimizer"]["type"] == "adam" and cfg["optimizer"]["beta_2"] == 0.999
+    assert edits[-1]["optimizer"]["type"] == "adam" and edits[-1]["optimizer"]["beta_2"] == 0.999
     panel.loss.setCurrentIndex(panel.loss.findData("huber"))
-    assert cfg["loss"] == "huber" and cfg["loss_params"] == {"delta": 1.0}
+    assert edits[-1]["loss"] == "huber" and edits[-1]["loss_params"] == {"delta": 1.0}
     panel.early.setChecked(True)
     panel.patience.setValue(7)
-    assert cfg["early_stopping"] == {"monitor": "val_loss", "patience": 7, "restore_best_weights": True}
+    assert edits[-1]["early_stopping"] == {"monitor": "val_loss", "patience": 7, "restore_best_weights": True}
     panel.schedule.setCurrentIndex(panel.schedule.findData("step"))
-    assert cfg["schedule"]["type"] == "step" and cfg["schedule"]["step_size"] == 10
+    assert edits[-1]["schedule"]["type"] == "step" and edits[-1]["schedule"]["step_size"] == 10
+    assert cfg == shown  # the panel never writes the dict it was given: the session does
 
-    # A bad learning rate is refused with the reason and leaves the setting alone.
+    # A bad learning rate is refused with the reason and reports nothing.
+    count = len(edits)
     panel.learning_rate.setText("-1")
     panel.learning_rate.editingFinished.emit()
-    assert cfg["optimizer"]["learning_rate"] == 0.01
+    assert len(edits) == count and edits[-1]["optimizer"]["learning_rate"] == 0.01
     assert "learning_rate" in panel.learning_rate.toolTip()
+
+    # Told the settings it reported, it keeps its widgets; told others (an undo), it shows them.
+    panel.show_training(edits[-1])
+    assert panel.schedule.currentData() == "step"
+    panel.show_training(cfg)
+    assert panel.optimizer.currentData() == "sgd" and panel.schedule.currentData() == "none"
+    assert len(edits) == count  # showing is not editing
 
     panel.set_state("running")
     assert not panel.loss.isEnabled() and panel.learning_rate.isEnabled() and panel.stop_btn.isEnabled()

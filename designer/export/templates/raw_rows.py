@@ -1,9 +1,12 @@
 """Raw rows → the network's input, and network outputs → class probabilities, outside Network Designer.
 
 Everything below the COPY marker is pasted verbatim into exported predictors (python, pytorch, keras), so it
-uses only the standard library and NumPy. It replays `designer.data.preprocess.Preprocessor.transform` from
-the JSON spec that `designer.export.preprocessing.preprocessing_spec` writes, and
-`designer.pipeline._class_probabilities` for the probabilities; tests/export check both agree with the engine.
+uses only the standard library and NumPy. This file is package data, not a module of the app: it is read as
+text (designer.export.preprocessing), so installers that ship bytecode only must still ship it.
+
+It replays `designer.data.preprocess.Preprocessor.transform` from the JSON spec that
+`designer.export.preprocessing.preprocessing_spec` writes, and `designer.pipeline._class_probabilities` for the
+probabilities; tests/export check both agree with the engine.
 """
 
 import csv

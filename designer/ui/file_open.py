@@ -1,0 +1,45 @@
+"""Documents the system asks the app to open (macOS: double-click in the Finder, "Open With", a drop on the
+Dock icon). macOS delivers these as a `QFileOpenEvent` to the application — never in argv — both at launch
+and while the app runs. Paths that arrive before the window can take them are kept and handed over when it
+connects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+
+
+class FileOpenHandler(QObject):
+    """An application-wide event filter: each QFileOpenEvent's path goes to `open_path` (queued until set)."""
+
+    def __init__(self, app: QCoreApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self._pending: list[str] = []
+        self._open_path: Callable[[str], object] | None = None
+        app.installEventFilter(self)
+
+    def deliver_to(self, open_path: Callable[[str], object]) -> None:
+        """From now on paths go to `open_path`; the ones that came before are opened first, in order."""
+        self._open_path = open_path
+        pending, self._pending = self._pending, []
+        for path in pending:
+            open_path(path)
+
+    def remove(self) -> None:
+        self._app.removeEventFilter(self)
+        self._open_path = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() != QEvent.Type.FileOpen:
+            return False
+        path = event.file() or event.url().toLocalFile()
+        if not path:
+            return False
+        if self._open_path is None:
+            self._pending.append(path)
+        else:  # on a later turn: opening may ask to save first, a dialog inside an event filter is fragile
+            QTimer.singleShot(0, self, lambda p=path: self._open_path and self._open_path(p))
+        return True
