@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -53,7 +55,7 @@ def atomic_write(
     # No write bit at all means the user protected the file: respect it even when running as root.
     if mode is not None and (not mode & 0o222 or not os.access(target, os.W_OK)):
         raise error(f"cannot {verb} {path}: the file is read-only")
-    tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"  # temp_name_pattern matches it
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as err:
@@ -77,6 +79,58 @@ def atomic_write(
             raise error(f"cannot {verb} {path}: {explain_os_error(err)}") from None
         raise
     _fsync_folder(folder)
+    clean_stale_temps(target)
+
+
+# a temp file of our naming older than this was left by a save that was killed (a live one is seconds old)
+STALE_TEMP_SECONDS = 15 * 60
+
+
+def temp_name_pattern(target_name: str) -> re.Pattern:
+    return re.compile(rf"^\.{re.escape(target_name)}\.[0-9a-f]{{8}}\.tmp$")
+
+
+def clean_stale_temps(target: Path) -> list[Path]:
+    """Delete temp files of our own naming for `target` (".<name>.<8 hex>.tmp" beside it) left by killed saves.
+    Only ours, only old ones: a save running right now in another window keeps its temp file."""
+    pattern = temp_name_pattern(target.name)
+    removed = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        try:
+            if pattern.match(entry.name) and entry.is_file(follow_symlinks=False) \
+                    and now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def check_writable(path: Path, error: type[DesignerError] = DesignerError) -> None:
+    """Fail now, with the reason, if `path` could not be written later (long work must not end in that): the
+    file is read-only or a folder, or its folder refuses a new file (a probe file is created and removed)."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise error(f"cannot write {path}: it is a folder")
+    if target.exists():
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        if not mode & 0o222 or not os.access(target, os.W_OK):
+            raise error(f"cannot write {path}: the file is read-only")
+    probe = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as err:
+        raise error(f"cannot write {path}: {explain_os_error(err)}") from None
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
 
 
 def atomic_write_bytes(path: Path, data: bytes, error: type[DesignerError] = DesignerError) -> None:

@@ -26,7 +26,7 @@ from designer.export.plan import (
 from designer.export.preprocessing import rows_api, spec_json
 from designer.export.pytorch_export import code_destination
 from designer.export.source import identifier, literal
-from designer.fileio import atomic_write_bytes
+from designer.export.staging import write_all
 
 # activations Keras knows by the same name with the same maths
 _KERAS_NAMED = {"relu", "sigmoid", "tanh", "softmax", "silu", "softplus"}
@@ -195,10 +195,7 @@ def export_keras(plan: ExportPlan, out_path: Path) -> list[Path]:
     if plan.preprocessing is not None:
         spec_file = "preprocessing.json" if model_file == "model.py" else f"{stem}_preprocessing.json"
     source = render_model(plan, weights_file, spec_file)
-    written = [folder / model_file, folder / weights_file]
-    atomic_write_bytes(written[1], _weights_npz(plan), ExportError)
-    atomic_write_bytes(written[0], source.encode("utf-8"), ExportError)
+    files = [(model_file, source.encode("utf-8")), (weights_file, _weights_npz(plan))]
     if spec_file is not None:
-        written.append(folder / spec_file)
-        atomic_write_bytes(written[-1], spec_json(plan.preprocessing), ExportError)
-    return written
+        files.append((spec_file, spec_json(plan.preprocessing)))
+    return write_all(folder, files)  # all or nothing

@@ -29,7 +29,7 @@ from designer.export.plan import (
 )
 from designer.export.preprocessing import rows_api, spec_json
 from designer.export.source import literal
-from designer.fileio import atomic_write_bytes
+from designer.export.staging import write_all
 
 _RESERVED = {
     "forward",
@@ -399,8 +399,8 @@ def _weights_npz(plan: ExportPlan) -> bytes:
 
 
 def code_destination(out_path: Path, what: str) -> tuple[Path, str]:
-    """(folder, model file name) for generated code: `out_path` is a folder (created if missing, beside an
-    existing parent) or a .py file name that must be a Python module name."""
+    """(folder, model file name) for generated code: `out_path` is a folder (made by staging.write_all when
+    missing, beside an existing parent) or a .py file name that must be a Python module name."""
     if out_path.suffix == ".py":
         folder, model_file = out_path.parent, out_path.name
     else:
@@ -408,10 +408,6 @@ def code_destination(out_path: Path, what: str) -> tuple[Path, str]:
         if not folder.exists():
             if not folder.parent.is_dir():
                 raise ExportError(f"cannot write {folder}: the folder {folder.parent} does not exist")
-            try:
-                folder.mkdir()
-            except OSError as err:
-                raise ExportError(f"cannot create the folder {folder}: {err.strerror or err}") from None
         elif not folder.is_dir():
             raise ExportError(f"cannot write {what} code into {folder}: it is a file (give a folder or a .py name)")
     stem = Path(model_file).stem
@@ -431,11 +427,8 @@ def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
         spec_file = "preprocessing.json" if model_file == "model.py" else f"{stem}_preprocessing.json"
     model_src = render_model(plan, weights_file, spec_file)
     train_src = render_train(plan, stem, weights_file)
-    written = [folder / model_file, folder / weights_file, folder / train_file]
-    atomic_write_bytes(written[1], _weights_npz(plan), ExportError)
-    atomic_write_bytes(written[0], model_src.encode("utf-8"), ExportError)
-    atomic_write_bytes(written[2], train_src.encode("utf-8"), ExportError)
+    files = [(model_file, model_src.encode("utf-8")), (weights_file, _weights_npz(plan)),
+             (train_file, train_src.encode("utf-8"))]
     if spec_file is not None:
-        written.append(folder / spec_file)
-        atomic_write_bytes(written[-1], spec_json(plan.preprocessing), ExportError)
-    return written
+        files.append((spec_file, spec_json(plan.preprocessing)))
+    return write_all(folder, files)  # all or nothing

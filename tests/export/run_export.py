@@ -1,10 +1,11 @@
 """Run one exported model in a fresh process, as its user would: import it, feed it raw rows, print predictions.
 
-    python -I run_export.py FORMAT EXPORTED_PATH ROWS.csv OUT.json [PREPARED.npy]
+    python -I run_export.py ROWS.csv OUT_DIR PREPARED.npy FORMAT=EXPORTED_PATH ...
 
 FORMAT is python, pytorch, keras or onnx. Imports every generated module (model and, for PyTorch, the training
 script) so anything a hostile name could smuggle into top-level code would run here. Writes
-{"outputs": [[...], ...]} (the network's outputs for the rows) to OUT.json. Imports nothing from designer.
+{"outputs": [[...], ...]} (the network's outputs for the rows) to OUT_DIR/FORMAT.json. One process runs all the
+formats given (torch and keras load once). Imports nothing from designer.
 """
 
 import importlib.util
@@ -23,32 +24,42 @@ def _import(path, name):
     return module
 
 
-def main():
-    fmt, path, rows, out = sys.argv[1:5]
+def run(fmt, path, rows, prepared):
     if fmt == "python":
         module = _import(path, "exported_predictor")
-        outputs = module.predict(module.prepare(rows))
-    elif fmt == "pytorch":
+        return module.predict(module.prepare(rows))
+    if fmt == "pytorch":
         import torch
 
         sys.path.insert(0, os.path.dirname(path))
-        module = _import(path, "model")
-        _import(os.path.join(os.path.dirname(path), "train.py"), "train")
-        with torch.no_grad():
-            outputs = module.load_model()(torch.from_numpy(module.prepare(rows))).numpy()
-    elif fmt == "keras":
+        try:
+            module = _import(path, "model")
+            _import(os.path.join(os.path.dirname(path), "train.py"), "train")
+            with torch.no_grad():
+                return module.load_model()(torch.from_numpy(module.prepare(rows))).numpy()
+        finally:
+            sys.path.remove(os.path.dirname(path))
+            sys.modules.pop("model", None)
+    if fmt == "keras":
         import keras
 
         module = _import(path, "model")
-        outputs = keras.ops.convert_to_numpy(module.load_model()(module.prepare(rows), training=False))
-    else:
-        import onnxruntime
+        sys.modules.pop("model", None)
+        return keras.ops.convert_to_numpy(module.load_model()(module.prepare(rows), training=False))
+    import onnxruntime
 
-        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
-        x = np.load(sys.argv[5], allow_pickle=False)
-        outputs = session.run(None, {session.get_inputs()[0].name: x})[0]
-    with open(out, "w", encoding="utf-8") as f:
-        json.dump({"outputs": np.asarray(outputs, dtype=float).reshape(len(outputs), -1).tolist()}, f)
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    x = np.load(prepared, allow_pickle=False)
+    return session.run(None, {session.get_inputs()[0].name: x})[0]
+
+
+def main():
+    rows, out_dir, prepared = sys.argv[1:4]
+    for job in sys.argv[4:]:
+        fmt, path = job.split("=", 1)
+        outputs = run(fmt, path, rows, prepared)
+        with open(os.path.join(out_dir, fmt + ".json"), "w", encoding="utf-8") as f:
+            json.dump({"outputs": np.asarray(outputs, dtype=float).reshape(len(outputs), -1).tolist()}, f)
 
 
 if __name__ == "__main__":

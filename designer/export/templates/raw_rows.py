@@ -114,13 +114,27 @@ def class_probabilities(out, loss):
 
 
 def _csv_cell(value):
-    return f"{value:.7g}" if isinstance(value, (float, np.floating)) else str(value)
+    """Numbers as text; a text cell a spreadsheet would run as a formula (= + - @ tab CR) gets a leading '."""
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.7g}"
+    text = str(value)
+    if text.startswith(("=", "+", "-", "@", "\t", "\r")) and not _plain_number(text):
+        return "'" + text
+    return text
+
+
+def _plain_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text
 
 
 def write_predictions_csv(stream, header, columns):
     """`columns`: one sequence per header name, all of the same length."""
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([_csv_cell(h) for h in header])
     for row in zip(*columns):
         writer.writerow([_csv_cell(v) for v in row])
 
