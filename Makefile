@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks                                         # engine vs PyTorch CPU (ratios)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_canvas     # 300-layer graph
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_gui_stall  # GUI stall, in-app throughput
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_long_runs  # long runs: window vs headless
 	$(BIN)/python -m benchmarks.bench_csv_import                        # 1,000,000 x 20 CSV import
 
 bundle: $(STAMP)

@@ -7,13 +7,23 @@ epoch time of each and ratio = torch time / our time (> 1: we are faster).
 
     python -m benchmarks                 # all cases, 5 repeats
     python -m benchmarks --repeats 3 --case mlp32 --case tiny
+
+Each row also gives the arithmetic rate of both (the multiply-adds of forward, kernel gradient and input
+gradient of every Dense and Conv2D layer, ×2 FLOP, over the step time), its share of a float32 GEMM peak
+measured in the same run, and the peak memory of a fresh process training that case (above the process
+after imports and data; `--no-memory` skips these subprocesses).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
+import math
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,8 +50,7 @@ class Case:
     batch: int
     samples: int
     lr: float
-    target: float  # the issue's ratio target
-    needs: str | None = None  # module that must exist for the case to run
+    target: float | None  # the issue's ratio target
 
 
 def _cases() -> list[Case]:
@@ -55,19 +64,24 @@ def _cases() -> list[Case]:
         ("Dense", {"units": 8, "activation": "tanh"}),
         ("Dense", {"units": 2, "activation": "softmax"}),
     ]
-    cnn = [
-        ("Conv2D", {"filters": 16, "kernel_size": 3, "activation": "relu"}),
-        ("MaxPooling2D", {"pool_size": 2}),
-        ("Flatten", {}),
-        ("Dense", {"units": 10, "activation": "softmax"}),
-    ]
+    conv = ("Conv2D", {"filters": 16, "kernel_size": 3, "activation": "relu"})
+    pool = ("MaxPooling2D", {"pool_size": 2})
+    head = [("Flatten", {}), ("Dense", {"units": 10, "activation": "softmax"})]
+    two_blocks = [
+        ("Conv2D", {"filters": 32, "kernel_size": 3, "activation": "relu"}), pool,
+        ("Conv2D", {"filters": 64, "kernel_size": 3, "activation": "relu"}), pool,
+    ]  # fmt: skip
     return [
         Case("mlp32", "MLP 784-256-128-10 ReLU, batch 32", (784,), mlp, 10, 32, 8192, 0.01, 1.2),
         Case("mlp128", "MLP 784-256-128-10 ReLU, batch 128", (784,), mlp, 10, 128, 16384, 0.01, 1.0),
-        Case("mlp512", "MLP 784-256-128-10 ReLU, batch 512", (784,), mlp, 10, 512, 16384, 0.01, 0.9),
-        Case("tiny", "2-8-8-2 tanh, batch 10", (2,), tiny, 2, 10, 2000, 0.1, 4.0),
-        Case("cnn", "8x8 digits Conv2D 16 3x3-MaxPool-Dense 10, batch 64", (8, 8, 1), cnn, 10, 64, 4096, 0.01,
-             None, needs="designer.engine.conv"),  # fmt: skip
+        Case("mlp512", "MLP 784-256-128-10 ReLU, batch 512", (784,), mlp, 10, 512, 16384, 0.01, 1.3),
+        Case("tiny", "2-8-8-2 tanh, batch 10", (2,), tiny, 2, 10, 2000, 0.1, 8.0),
+        Case("cnn", "8x8 digits Conv2D 16 3x3-MaxPool-Dense 10, batch 64", (8, 8, 1), [conv, pool, *head], 10, 64,
+             4096, 0.01, None),  # fmt: skip
+        Case("conv28", "28x28 Conv2D 16 3x3-MaxPool-Dense 10, batch 64", (28, 28, 1), [conv, pool, *head], 10, 64,
+             4096, 0.01, 1.5),  # fmt: skip
+        Case("conv28x2", "28x28 Conv 32-Pool-Conv 64-Pool-Dense 10, batch 64", (28, 28, 1), two_blocks + head,
+             10, 64, 1024, 0.01, 1.2),  # fmt: skip
     ]
 
 
@@ -121,22 +135,9 @@ class TorchTrainer:
 
         torch.manual_seed(seed)
         self.torch = torch
-        if case.name == "cnn":
-            self.model = nn.Sequential(
-                nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 3 * 3, 10)
-            )
+        self.model = torch_model(case)
+        if len(case.input_shape) == 3:
             x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # torch is channels-first
-        else:
-            layers: list = []
-            n_in = case.input_shape[0]
-            for _, params in case.hidden:
-                layers.append(nn.Linear(n_in, params["units"]))
-                n_in = params["units"]
-                if params["activation"] == "relu":
-                    layers.append(nn.ReLU())
-                elif params["activation"] == "tanh":
-                    layers.append(nn.Tanh())
-            self.model = nn.Sequential(*layers)  # softmax is inside CrossEntropyLoss
         self.loss = nn.CrossEntropyLoss()
         self.opt = torch.optim.SGD(self.model.parameters(), lr=case.lr)
         self.x = torch.from_numpy(x)
@@ -160,6 +161,101 @@ class TorchTrainer:
             opt.step()
             last = loss.item()
         return last
+
+
+def torch_model(case: Case):
+    """The case's network in PyTorch (softmax is inside CrossEntropyLoss)."""
+    from torch import nn
+
+    acts = {"relu": nn.ReLU, "tanh": nn.Tanh}
+    layers: list = []
+    shape = list(case.input_shape)  # channels-last, as in our graph
+    for type_name, params in case.hidden:
+        if type_name == "Dense":
+            layers.append(nn.Linear(shape[0], params["units"]))
+            shape = [params["units"]]
+        elif type_name == "Conv2D":
+            k = params["kernel_size"]
+            layers.append(nn.Conv2d(shape[2], params["filters"], k))
+            shape = [shape[0] - k + 1, shape[1] - k + 1, params["filters"]]
+        elif type_name == "MaxPooling2D":
+            p = params["pool_size"]
+            layers.append(nn.MaxPool2d(p))
+            shape = [shape[0] // p, shape[1] // p, shape[2]]
+        elif type_name == "Flatten":
+            layers.append(nn.Flatten())
+            shape = [math.prod(shape)]
+        if params.get("activation") in acts:
+            layers.append(acts[params["activation"]]())
+    return nn.Sequential(*layers)
+
+
+def step_flops(net: Network, batch: int) -> float:
+    """FLOP of one training step: 2 × the multiply-adds of each Dense/Conv2D forward product, its kernel
+    gradient and (where the network asks for it) its input gradient. Element-wise work is not counted."""
+    total = 0
+    for layer in net.layers.values():
+        kernel = layer.params.get("kernel")
+        if kernel is None:
+            continue
+        rows = batch * math.prod(layer.output_shape[:-1])  # output pixels (1 per sample for Dense)
+        macs = rows * kernel.size
+        total += macs * (3 if layer.need_input_grad else 2)
+    return 2.0 * total
+
+
+def gemm_peak_gflops(threads: int, size: int = 1024, repeats: int = 7) -> float:
+    """The best float32 GEMM rate NumPy's BLAS reaches here (square product, best of `repeats`)."""
+    rng = np.random.default_rng(0)
+    a = rng.random((size, size), dtype=np.float32)
+    b = rng.random((size, size), dtype=np.float32)
+    out = np.empty_like(a)
+    np.matmul(a, b, out)
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        np.matmul(a, b, out)
+        best = min(best, time.perf_counter() - t0)
+    return 2.0 * size**3 / best / 1e9
+
+
+def _rss_kib(field: str) -> int:
+    with open("/proc/self/status", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise OSError(f"{field} not in /proc/self/status")
+
+
+def _memory_child(case_name: str, library: str, threads: int) -> None:
+    """In a fresh process: peak resident memory of building one trainer and training two epochs, above the
+    process after imports and data (printed as JSON, in MiB)."""
+    case = next(c for c in _cases() if c.name == case_name)
+    if library == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+    x, y = _data(case)
+    with ThreadpoolController().limit(limits=threads, user_api="blas"):
+        base = _rss_kib("VmRSS")
+        with open("/proc/self/clear_refs", "w", encoding="utf-8") as f:
+            f.write("5")  # resets VmHWM (the peak) to the current RSS
+        trainer = (OurTrainer if library == "ours" else TorchTrainer)(case, x, y)
+        trainer.epoch()
+        trainer.epoch()
+        peak = _rss_kib("VmHWM")
+    print(json.dumps({"peak_mib": (peak - base) / 1024}))
+
+
+def peak_memory_mib(case: Case, library: str, threads: int) -> float | None:
+    """Peak memory of training `case` with `library`, from a fresh process; None where it cannot be read."""
+    if not os.path.exists("/proc/self/clear_refs"):
+        return None
+    code = f"from benchmarks.bench_engine import _memory_child; _memory_child({case.name!r}, {library!r}, {threads})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, encoding="utf-8")
+    if done.returncode != 0:
+        return None
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_mib"])
 
 
 def _time(fn: Callable[[], float]) -> float:
@@ -194,18 +290,17 @@ def check_same_step_as_torch(case: Case) -> float:
     )
 
 
-def run(case_names: list[str] | None, repeats: int, threads: int = THREADS) -> list[dict]:
+def run(case_names: list[str] | None, repeats: int, threads: int = THREADS, memory: bool = True) -> list[dict]:
     have_torch = importlib.util.find_spec("torch") is not None
     if have_torch:
         import torch
 
         torch.set_num_threads(threads)
+    peak = gemm_peak_gflops(threads)
+    print(f"float32 GEMM peak here (1024², {threads} threads, best of 7): {peak:.0f} GFLOP/s", flush=True)
     results = []
     for case in _cases():
         if case_names and case.name not in case_names:
-            continue
-        if case.needs and importlib.util.find_spec(case.needs) is None:
-            print(f"{case.name:7s} skipped: {case.needs} is not there yet")
             continue
         x, y = _data(case)
         runners = {"ours": OurTrainer(case, x, y)}
@@ -218,12 +313,16 @@ def run(case_names: list[str] | None, repeats: int, threads: int = THREADS) -> l
             for key, runner in runners.items():
                 times[key].append(_time(runner.epoch))
         med = {k: statistics.median(v) for k, v in times.items()}
-        one_thread = runners["ours"].net._blas_chooser.chosen(case.batch)
+        steps = -(-case.samples // case.batch)
+        flops = step_flops(runners["ours"].net, case.batch) * steps  # per epoch
+        one_thread = runners["ours"].net.step_strategy.chooser.chosen(case.batch)
         row = {
             "case": case.name,
             "description": case.description,
             "ours_samples_per_s": case.samples / med["ours"],
-            "ours_us_per_step": 1e6 * med["ours"] / -(-case.samples // case.batch),
+            "ours_us_per_step": 1e6 * med["ours"] / steps,
+            "ours_gflops": flops / med["ours"] / 1e9,
+            "gemm_peak_gflops": peak,
             "target": case.target,
             # small Dense batches measure one BLAS thread against `threads` and keep the faster (None: not measured)
             "ours_blas_threads": None if one_thread is None else (1 if one_thread else threads),
@@ -232,26 +331,42 @@ def run(case_names: list[str] | None, repeats: int, threads: int = THREADS) -> l
             paired = [t / o for t, o in zip(times["torch"], times["ours"])]
             row.update(
                 torch_samples_per_s=case.samples / med["torch"],
-                torch_us_per_step=1e6 * med["torch"] / -(-case.samples // case.batch),
+                torch_us_per_step=1e6 * med["torch"] / steps,
+                torch_gflops=flops / med["torch"] / 1e9,
                 ratio=med["torch"] / med["ours"],
                 ratio_range=(min(paired), max(paired)),
             )
+        if memory:
+            row["ours_peak_mib"] = peak_memory_mib(case, "ours", threads)
+            if have_torch:
+                row["torch_peak_mib"] = peak_memory_mib(case, "torch", threads)
         results.append(row)
         _print_row(row)
     return results
 
 
+def _mib(value) -> str:
+    return "n/a" if value is None else f"{value:.1f} MiB"
+
+
 def _print_row(row: dict) -> None:
-    line = f"{row['case']:7s} {row['description']:52s} ours {row['ours_samples_per_s']:9.0f} samples/s"
+    peak = row["gemm_peak_gflops"]
+    line = f"{row['case']:8s} {row['description']}\n  ours  {row['ours_samples_per_s']:9.0f} samples/s"
     threads = row.get("ours_blas_threads")
     line += f" ({row['ours_us_per_step']:7.1f} µs/step" + (f", BLAS threads {threads})" if threads else ")")
+    line += f", {row['ours_gflops']:6.1f} GFLOP/s = {row['ours_gflops'] / peak:4.0%} of GEMM peak"
+    if "ours_peak_mib" in row:
+        line += f", peak memory {_mib(row['ours_peak_mib'])}"
     if "ratio" in row:
         lo, hi = row["ratio_range"]
         target = f"target ≥{row['target']}×" if row["target"] else "no target"
         line += (
-            f" | torch {row['torch_samples_per_s']:9.0f} samples/s ({row['torch_us_per_step']:7.1f} µs/step)"
-            f" | ratio {row['ratio']:.2f}× (rounds {lo:.2f}–{hi:.2f}; {target})"
+            f"\n  torch {row['torch_samples_per_s']:9.0f} samples/s ({row['torch_us_per_step']:7.1f} µs/step)"
+            f", {row['torch_gflops']:6.1f} GFLOP/s = {row['torch_gflops'] / peak:4.0%} of GEMM peak"
         )
+        if "torch_peak_mib" in row:
+            line += f", peak memory {_mib(row['torch_peak_mib'])}"
+        line += f"\n  ratio {row['ratio']:.2f}× (rounds {lo:.2f}–{hi:.2f}; {target})"
     print(line, flush=True)
 
 
@@ -263,6 +378,10 @@ def _environment() -> str:
             f"threads={info.get('num_threads')} ({info.get('prefix')})"
         )
     line = f"numpy {np.__version__}; BLAS: " + "; ".join(parts)
+    try:
+        line += f"\nload average {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs"
+    except OSError:
+        pass
     if importlib.util.find_spec("torch") is not None:
         import torch
 
@@ -275,7 +394,10 @@ def _environment() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--case", action="append", help="mlp32, mlp128, mlp512, tiny, cnn (default: all)")
+    parser.add_argument(
+        "--case", action="append", help="mlp32, mlp128, mlp512, tiny, cnn, conv28, conv28x2 (default: all)"
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     parser.add_argument("--check", action="store_true", help="also compare one SGD step with PyTorch's")
     parser.add_argument(
         "--threads", type=int, default=THREADS, help="BLAS/torch threads for both (default 2, as the issue asks)"
@@ -290,5 +412,5 @@ def main(argv: list[str] | None = None) -> int:
         if args.check and importlib.util.find_spec("torch") is not None:
             case = _cases()[1]
             print(f"one SGD step vs torch ({case.description}): max |Δw| = {check_same_step_as_torch(case):.2e}")
-        run(args.case, args.repeats, args.threads)
+        run(args.case, args.repeats, args.threads, memory=not args.no_memory)
     return 0

@@ -229,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     streams.ensure_std_streams()
     streams.utf8_results()
     argv = list(sys.argv[1:] if argv is None else argv)
+    # macOS's launcher may add a process serial number (-psn_0_12345) to an app it starts from the Finder.
+    argv = [a for a in argv if not a.startswith("-psn_")]
     parser = _parser()
     # `nn-designer PROJECT` opens the window with a project; argparse cannot mix an optional positional
     # with subcommands, so a first word that is not a command or an option is taken as the project.
@@ -242,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unexpected arguments after the project: {' '.join(argv)}")
     args = parser.parse_args(argv)
     try:
+        if args.smoke_test or args.command is None:  # the window: before NumPy loads (designer/blas.py)
+            from designer.blas import cap_accelerate_before_numpy, threads_leaving_one_core
+
+            cap_accelerate_before_numpy(threads_leaving_one_core())
         if args.smoke_test:
             from designer.ui.app import smoke_test
 

@@ -51,15 +51,16 @@ def test_read_only_folder(tmp_path):
 
 
 def test_stale_temp_files_of_our_naming_are_cleaned_on_the_next_save(tmp_path):
-    """A killed save leaves `.<name>.<hex>.tmp`; the next save of that file removes old ones, nothing else."""
+    """A killed save leaves `.~nnd-<hex>.tmp`; the next save in that folder removes old ones, nothing else."""
     import time
 
     from designer.fileio import STALE_TEMP_SECONDS, atomic_write_bytes
 
     target = tmp_path / "p.nnproj"
-    old = [tmp_path / ".p.nnproj.0badcafe.tmp", tmp_path / ".p.nnproj.12345678.tmp"]
-    fresh = tmp_path / ".p.nnproj.abcdef01.tmp"  # a save running right now elsewhere
-    others = [tmp_path / ".other.nnproj.0badcafe.tmp", tmp_path / "p.nnproj.tmp", tmp_path / ".p.nnproj.zz.tmp"]
+    old = [tmp_path / ".~nnd-0badcafe.tmp", tmp_path / ".~nnd-12345678.tmp"]
+    fresh = tmp_path / ".~nnd-abcdef01.tmp"  # a save running right now elsewhere
+    others = [tmp_path / ".~nnd-0badcafe.tmp.keep", tmp_path / "p.nnproj.tmp", tmp_path / ".~nnd-zz.tmp",
+              tmp_path / "notes.tmp"]
     long_ago = time.time() - STALE_TEMP_SECONDS - 60
     for p in [*old, fresh, *others]:
         p.write_bytes(b"half a save")

@@ -22,6 +22,11 @@ class Activation:
     """One instance per layer, so the scratch array it keeps is never shared between layers."""
 
     name = ""
+    #: False when backward needs only the output y, so forward may write f(x) over x (a layer then keeps
+    #: one buffer and one pass fewer)
+    backward_uses_input = True
+    #: True when each output depends on its own input only (not softmax)
+    elementwise = True
     _scratch_array: np.ndarray | None = None
 
     def scratch(self, like: np.ndarray, dtype=None) -> np.ndarray:
@@ -39,6 +44,7 @@ class Activation:
 
 
 class Linear(Activation):
+    backward_uses_input = False
     name = "linear"
 
     def forward(self, x, out):
@@ -58,6 +64,7 @@ def _sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 class Sigmoid(Activation):
+    backward_uses_input = False
     name = "sigmoid"
 
     def forward(self, x, out):
@@ -71,6 +78,7 @@ class Sigmoid(Activation):
 
 
 class Tanh(Activation):
+    backward_uses_input = False
     name = "tanh"
 
     def forward(self, x, out):
@@ -84,6 +92,7 @@ class Tanh(Activation):
 
 
 class ReLU(Activation):
+    backward_uses_input = False
     name = "relu"
 
     def forward(self, x, out):
@@ -136,6 +145,8 @@ class Softmax(Activation):
     """Softmax over the last axis, shifted by the row maximum so exp never overflows."""
 
     name = "softmax"
+    backward_uses_input = False
+    elementwise = False
 
     def forward(self, x, out):
         # ufunc reductions directly: the ndarray.max/sum wrappers cost more than the work for small batches

@@ -1,18 +1,34 @@
 """Convolution and max pooling on channels-last (NHWC) images, vectorised over the batch.
 
-Conv2D builds an im2col matrix (one row per output pixel, columns ordered kh, kw, cin like the kernel) with
-one strided copy per kernel offset, then does a single GEMM. Backward is the transpose: dW and dx each take
-one GEMM, and col2im accumulates the kh·kw offsets back into the padded input. Padding follows Keras/TF
-"same": total = max((out − 1)·s + k − in, 0), the odd pixel going to the bottom/right.
+Conv2D is one GEMM per direction. The im2col matrix (one row per output pixel, columns ordered kh, kw, cin
+like the kernel, plus a column of ones when there is a bias) is filled by a single copy from a strided
+window view of the input; the forward product then adds the bias too, and the kernel-gradient product
+yields the bias gradient (the ones column sums the rows). The input gradient is one GEMM into a column
+buffer, and col2im adds its kh·kw offsets back into the (padded) image. Every buffer is kept per batch
+size; an activation whose derivative needs only its output (relu, tanh, sigmoid, softmax, linear) is
+applied in place on the product. Padding follows Keras/TF "same": total = max((out − 1)·s + k − in, 0), the
+odd pixel going to the bottom/right.
+
+With few input channels (the first layer of an image network) the rows of the NHWC im2col matrix would be
+built from runs of cin·kw values; there the matrix is stored transposed, (kh, kw, cin) × (n, oh, ow), from
+a channels-first copy of the input, so the copy runs over whole rows of output pixels instead.
+
+MaxPooling2D with strides equal to the pool size and no padding (the usual case) reshapes the image into
+its windows and reduces along the window's columns, then its rows; the gradient retraces the same two
+steps. Other strides and padding take one strided pass per window offset.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from designer.engine.activations import get_activation
 from designer.engine.initializers import initialize
-from designer.engine.layer_base import Layer
+from designer.engine.layers import BufferedLayer
+
+# Below this many contiguous values per im2col row run (cin·kw), build the transposed, plane-wise im2col.
+_PLANE_RUN = 16
 
 
 def pair(v) -> tuple[int, int]:
@@ -41,12 +57,15 @@ def window(offset: int, stride: int, count: int) -> slice:
     return slice(offset, offset + stride * (count - 1) + 1, stride)
 
 
-class Conv2D(Layer):
+class Conv2D(BufferedLayer):
     type_name = "Conv2D"
     #: set by the network: False when nothing trainable lies upstream, so dx (a GEMM + col2im) is skipped
     need_input_grad = True
     #: set by the network when the loss hands over the gradient of the pre-activation (fused softmax/CE)
     skip_activation_backward = False
+    #: set by the network when the pool reading this layer applies its relu after pooling while training
+    #: (MaxPooling2D.upstream_deferred): the training output is then the pre-activation
+    defer_activation = False
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -59,83 +78,154 @@ class Conv2D(Layer):
         self.oh, self.pt, self.pb = spatial_plan(h, self.kh, self.sh, padding)
         self.ow, self.pl, self.pr = spatial_plan(w, self.kw, self.sw, padding)
         self.cin = cin
+        self.padded = bool(self.pt or self.pb or self.pl or self.pr)
         self.output_shape = (self.oh, self.ow, self.filters)
         shape = (self.kh, self.kw, cin, self.filters)
-        self.params["kernel"] = initialize(cfg.get("kernel_initializer", "glorot_uniform"), shape, rng, self.dtype)
-        if cfg.get("use_bias", True):
-            self.params["bias"] = np.zeros(self.filters, dtype=self.dtype)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        k = self.kh * self.kw * cin
+        self.use_bias = bool(cfg.get("use_bias", True))
+        # kernel and bias are views of one (k [+ 1]) × filters matrix: the GEMMs handle both at once
+        rows = k + int(self.use_bias)
+        self._wb = np.zeros((rows, self.filters), dtype=self.dtype)
+        self._gwb = np.zeros_like(self._wb)
+        kernel = initialize(cfg.get("kernel_initializer", "glorot_uniform"), shape, rng, self.dtype)
+        self._wb[:k] = kernel.reshape(k, self.filters)
+        self.params["kernel"] = self._wb[:k].reshape(shape)
+        self.grads["kernel"] = self._gwb[:k].reshape(shape)
+        if self.use_bias:
+            self.params["bias"] = self._wb[k]
+            self.grads["bias"] = self._gwb[k]
+        self._k = k
         self.activation = get_activation(cfg.get("activation", "linear"), cfg.get("activation_params"), self.id)
-        self._cols = None  # im2col buffer, reused while the batch size stays the same
-        self._xp = None  # channels-first, padded copy of the input
+        self._planes = cin * self.kw < _PLANE_RUN
+        self._n = -1
 
-    # -------------------------------------------------------------------------------------------------
-    # Layout: the im2col matrix is stored transposed, (kh, kw, cin) × (n, oh, ow), from a channels-first
-    # padded copy of the input. Each kernel offset then copies whole (n, oh, ow) planes — long contiguous
-    # rows even with one input channel — where the pixel-major NHWC layout writes runs of cin values.
-    def _channels_first_padded(self, x: np.ndarray) -> np.ndarray:
-        n, h, w, c = x.shape
-        shape = (c, n, h + self.pt + self.pb, w + self.pl + self.pr)
-        if self._xp is None or self._xp.shape != shape or self._xp.dtype != x.dtype:
-            self._xp = np.zeros(shape, dtype=x.dtype)  # borders stay zero; only the centre is rewritten
-        np.copyto(self._xp[:, :, self.pt : self.pt + h, self.pl : self.pl + w], x.transpose(3, 0, 1, 2))
-        return self._xp
+    # ------------------------------------------------------------------ buffers per batch size
+    def _select(self, n: int) -> None:
+        h, w, cin = self.input_shapes[0]
+        hp, wp = h + self.pt + self.pb, w + self.pl + self.pr
+        pixels = n * self.oh * self.ow
+        rows = self._wb.shape[0]
+        self._n = n
+        one = 1.0 if self.use_bias else None  # the ones row/column is written once, at allocation
+        if self._planes:
+            # channels-first padded input (borders stay zero) and the transposed im2col matrix
+            self._xp = self.buffer("xp", (cin, n, hp, wp), fill=0.0)
+            self._cols = self.buffer("cols_t", (rows, pixels), fill=one)
+            self._cols_k = self._cols[: self._k].reshape(self.kh, self.kw, cin, n, self.oh, self.ow)
+            s0, s1, s2, s3 = self._xp.strides
+            self._win = as_strided(
+                self._xp, (self.kh, self.kw, cin, n, self.oh, self.ow), (s2, s3, s0, s1, s2 * self.sh, s3 * self.sw)
+            )
+        else:
+            self._xp = self.buffer("xp", (n, hp, wp, cin), fill=0.0) if self.padded else None
+            self._cols = self.buffer("cols", (pixels, rows), fill=one)
+            self._cols_k = self._cols[:, : self._k].reshape(n, self.oh, self.ow, self.kh, self.kw, cin)
+            self._win = None if self._xp is None else self._windows(self._xp)
+        self._z = self.buffer("z", (pixels, self.filters))
+        in_place = not self.activation.backward_uses_input
+        self._y = self._z if in_place else self.buffer("y", (pixels, self.filters))
+        self._out = self._y.reshape(n, self.oh, self.ow, self.filters)
 
+    def _windows(self, xp: np.ndarray) -> np.ndarray:
+        """(n, oh, ow, kh, kw, cin) view of the NHWC image: each output pixel's receptive field."""
+        s0, s1, s2, s3 = xp.strides
+        n = xp.shape[0]
+        return as_strided(
+            xp, (n, self.oh, self.ow, self.kh, self.kw, self.cin), (s0, s1 * self.sh, s2 * self.sw, s1, s2, s3)
+        )
+
+    # ------------------------------------------------------------------ forward
     def forward(self, inputs, training):
         x = inputs[0]
-        n = x.shape[0]
-        xp = self._channels_first_padded(x)
-        shape = (self.kh, self.kw, self.cin, n, self.oh, self.ow)
-        if self._cols is None or self._cols.shape != shape or self._cols.dtype != x.dtype:
-            self._cols = np.empty(shape, dtype=x.dtype)
-        cols = self._cols
-        for i in range(self.kh):
-            rows = window(i, self.sh, self.oh)
-            for j in range(self.kw):
-                cols[i, j] = xp[:, :, rows, window(j, self.sw, self.ow)]
-        cols_t = cols.reshape(-1, n * self.oh * self.ow)
-        # (pixels × K)·(K × filters): BLAS reads the transposed view directly, no copy
-        z = cols_t.T @ self.params["kernel"].reshape(-1, self.filters)
-        if "bias" in self.params:
-            z += self.params["bias"]
-        z = z.reshape(n, self.oh, self.ow, self.filters)
-        self._n = n
-        self._z = z
-        # a fresh output each call: the network keeps layer outputs (histograms, predict batches)
-        self._a = self.activation.forward(z, np.empty_like(z))
-        return self._a
-
-    def backward(self, grad_out):
-        n = self._n
-        if self.skip_activation_backward:
-            dz = grad_out.reshape(-1, self.filters)
+        if x.shape[0] != self._n:
+            self._select(x.shape[0])
+        h, w = x.shape[1], x.shape[2]
+        if self._planes:
+            np.copyto(self._xp[:, :, self.pt : self.pt + h, self.pl : self.pl + w], x.transpose(3, 0, 1, 2))
+            np.copyto(self._cols_k, self._win)
+            z = np.matmul(self._cols.T, self._wb, self._z)  # BLAS reads the transposed view directly
         else:
-            dz = self.activation.backward(self._z, self._a, grad_out).reshape(-1, self.filters)
-        cols_t = self._cols.reshape(-1, dz.shape[0])
-        kernel2 = self.params["kernel"].reshape(-1, self.filters)
-        np.matmul(cols_t, dz, out=self.grads["kernel"].reshape(-1, self.filters))
-        if "bias" in self.params:
-            np.sum(dz, axis=0, out=self.grads["bias"])
+            if self._xp is not None:
+                np.copyto(self._xp[:, self.pt : self.pt + h, self.pl : self.pl + w, :], x)
+                np.copyto(self._cols_k, self._win)
+            else:
+                np.copyto(self._cols_k, self._windows(x))
+            z = np.matmul(self._cols, self._wb, self._z)
+        if not (training and self.defer_activation):
+            self.activation.forward(z, self._y)
+        return self._out
+
+    # ------------------------------------------------------------------ backward
+    def backward(self, grad_out):
+        pixels = self._z.shape[0]
+        g = grad_out.reshape(pixels, self.filters)
+        if not self.skip_activation_backward:
+            g = self.activation.backward(self._z, self._y, g)
+        # kernel and bias gradient in one product (the ones row/column of im2col sums the bias gradient)
+        cols = self._cols if self._planes else self._cols.T
+        np.matmul(cols, g, self._gwb)
         if not self.need_input_grad:
             return [None]
-        # col2im: the transposed im2col gradient, accumulated back plane by plane into a channels-first image
-        dcols = (kernel2 @ dz.T).reshape(self.kh, self.kw, self.cin, n, self.oh, self.ow)
-        h, w, _ = self.input_shapes[0]
-        dxp = np.zeros((self.cin, n, h + self.pt + self.pb, w + self.pl + self.pr), dtype=dz.dtype)
+        kernel = self._wb[: self._k]
+        if self._planes:
+            return [self._col2im_planes(np.matmul(kernel, g.T, self.buffer("dcols_t", (self._k, pixels))))]
+        # one batched product, offset-major: (kh·kw) × pixels × cin, so col2im adds whole contiguous images
+        offsets = self.kh * self.kw
+        per_offset = kernel.reshape(offsets, self.cin, self.filters).transpose(0, 2, 1)
+        return [self._col2im(np.matmul(g, per_offset, self.buffer("dcols", (offsets, pixels, self.cin))))]
+
+    def _col2im(self, dcols: np.ndarray) -> np.ndarray:
+        """Sum each kernel offset's gradient image back into the (padded) NHWC input gradient."""
+        n = self._n
+        h, w, cin = self.input_shapes[0]
+        hp, wp = h + self.pt + self.pb, w + self.pl + self.pr
+        dxp = self.buffer("dxp", (n, hp, wp, cin))
+        blocks = dcols.reshape(self.kh, self.kw, n, self.oh, self.ow, cin)
+        if self.sh == self.sw == 1:
+            # offset (0, 0) covers the top-left oh × ow block: assign it, zero the rest, add the others
+            np.copyto(dxp[:, : self.oh, : self.ow], blocks[0, 0])
+            dxp[:, self.oh :].fill(0.0)
+            dxp[:, : self.oh, self.ow :].fill(0.0)
+            first = 1
+        else:
+            dxp.fill(0.0)
+            first = 0
+        for k in range(first, self.kh * self.kw):
+            i, j = divmod(k, self.kw)
+            dxp[:, window(i, self.sh, self.oh), window(j, self.sw, self.ow), :] += blocks[i, j]
+        if self.padded:
+            return dxp[:, self.pt : self.pt + h, self.pl : self.pl + w, :]
+        return dxp
+
+    def _col2im_planes(self, dcols_t: np.ndarray) -> np.ndarray:
+        """col2im for the transposed layout: accumulate plane by plane, then back to NHWC."""
+        n = self._n
+        h, w, cin = self.input_shapes[0]
+        dxp = self.buffer("dxp_t", (cin, n, h + self.pt + self.pb, w + self.pl + self.pr))
+        planes = dcols_t.reshape(self.kh, self.kw, cin, n, self.oh, self.ow)
+        dxp.fill(0.0)
         for i in range(self.kh):
             rows = window(i, self.sh, self.oh)
             for j in range(self.kw):
-                dxp[:, :, rows, window(j, self.sw, self.ow)] += dcols[i, j]
-        dx = dxp[:, :, self.pt : self.pt + h, self.pl : self.pl + w].transpose(1, 2, 3, 0)
-        return [np.ascontiguousarray(dx)]
+                dxp[:, :, rows, window(j, self.sw, self.ow)] += planes[i, j]
+        dx = self.buffer("dx", (n, h, w, cin))
+        np.copyto(dx, dxp[:, :, self.pt : self.pt + h, self.pl : self.pl + w].transpose(1, 2, 3, 0))
+        return dx
 
 
-class MaxPooling2D(Layer):
+class MaxPooling2D(BufferedLayer):
     """Max over each window; the gradient goes to one winner per window (the first maximum in row-major
     window order, like TF/PyTorch). "same" padding pads with −inf so padding never wins."""
 
     type_name = "MaxPooling2D"
     need_input_grad = True
+    #: set by the network when this pool is the only reader of a Conv2D whose element-wise activation's
+    #: derivative depends on its output alone: the winner's output is the pooled value, so that derivative
+    #: is applied here on the pooled gradient (a quarter of the values for 2×2) and the conv skips it
+    upstream_activation = None
+    #: while training, also apply that activation here, after pooling (set for relu only: max and relu
+    #: commute exactly, and a tie in relu values that is not one in the inputs has zero gradient)
+    upstream_deferred = False
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -148,14 +238,77 @@ class MaxPooling2D(Layer):
         self.oh, self.pt, self.pb = spatial_plan(h, self.ph, self.sh, padding)
         self.ow, self.pl, self.pr = spatial_plan(w, self.pw, self.sw, padding)
         self.output_shape = (self.oh, self.ow, c)
+        # windows that tile the image (stride = pool size, nothing padded): pooling by reshape
+        self._tiled = (self.sh, self.sw) == (self.ph, self.pw) and not (self.pt or self.pb or self.pl or self.pr)
 
+    def forward(self, inputs, training):
+        x = inputs[0]
+        self._x = x
+        if not self._tiled:
+            return self._forward_strided(x)
+        out = self._forward_tiled(x)
+        self._act = out  # the output the upstream activation's derivative is taken at
+        if training and self.upstream_deferred:
+            self._act = self.upstream_activation.forward(out, self.buffer("act", out.shape))
+        return self._act
+
+    def backward(self, grad_out):
+        if not self.need_input_grad:
+            return [None]
+        if self._tiled:
+            return [self._backward_tiled(grad_out)]
+        return [self._backward_strided(grad_out)]
+
+    # ------------------------------------------------------------------ tiled windows (reshape)
+    def _blocks(self, x: np.ndarray) -> np.ndarray:
+        """(n, oh, ph, ow, pw, c) view of the part of x the windows cover (a trailing row/column may not be)."""
+        n, c = x.shape[0], x.shape[3]
+        covered = x[:, : self.oh * self.ph, : self.ow * self.pw, :]
+        return covered.reshape(n, self.oh, self.ph, self.ow, self.pw, c)
+
+    def _forward_tiled(self, x):
+        n, c = x.shape[0], x.shape[3]
+        v = self._blocks(x)
+        # first the max along each window row (over pw), then over the rows (ph)
+        if self.pw == 1:
+            rows = v[:, :, :, :, 0, :]
+        else:
+            rows = self.buffer("rows", (n, self.oh, self.ph, self.ow, c))
+            _max_of([v[:, :, :, :, j, :] for j in range(self.pw)], rows)
+        out = self.buffer("y", (n, self.oh, self.ow, c))
+        _max_of([rows[:, :, i] for i in range(self.ph)], out)
+        self._rows, self._y = rows, out
+        return out
+
+    def _backward_tiled(self, grad_out):
+        x, rows, out = self._x, self._rows, self._y
+        if self.upstream_activation is not None:
+            grad_out = self.upstream_activation.backward(self._act, self._act, grad_out)
+        n, h, w, c = x.shape
+        dx = self.buffer("dx", (n, h, w, c))
+        if h != self.oh * self.ph or w != self.ow * self.pw:
+            dx.fill(0.0)  # the uncovered trailing row/column gets no gradient
+        if self.pw == 1:
+            grows = self._blocks(dx)[:, :, :, :, 0, :]
+        else:
+            grows = self.buffer("grows", (n, self.oh, self.ph, self.ow, c))
+        # which row of each window holds the winner, then which column of that row
+        _route_to_first_max([rows[:, :, i] for i in range(self.ph)], out, grad_out,
+                            [grows[:, :, i] for i in range(self.ph)], self.buffer("hit", out.shape, np.bool_))
+        if self.pw > 1:
+            v, dv = self._blocks(x), self._blocks(dx)
+            hit = self.buffer("hit", rows.shape, np.bool_)
+            _route_to_first_max([v[:, :, :, :, j, :] for j in range(self.pw)], rows, grows,
+                                [dv[:, :, :, :, j, :] for j in range(self.pw)], hit)
+        return dx
+
+    # ------------------------------------------------------------------ general strides and padding
     def _padded(self, x: np.ndarray) -> np.ndarray:
         if not (self.pt or self.pb or self.pl or self.pr):
             return x
         return np.pad(x, ((0, 0), (self.pt, self.pb), (self.pl, self.pr), (0, 0)), constant_values=-np.inf)
 
-    def forward(self, inputs, training):
-        x = inputs[0]
+    def _forward_strided(self, x):
         xp = self._padded(x)
         out = None
         for i in range(self.ph):
@@ -166,14 +319,11 @@ class MaxPooling2D(Layer):
         # The winners are found again in backward (cheap comparisons): a masked copy per window offset
         # here would cost ~10× the max itself.
         self._xp_cache = xp
-        self._out = out
-        self._x_shape = x.shape
+        self._y = out
         return out
 
-    def backward(self, grad_out):
-        if not self.need_input_grad:
-            return [None]
-        n, h, w, c = self._x_shape
+    def _backward_strided(self, grad_out):
+        n, h, w, c = self._x.shape
         dxp = np.zeros((n, h + self.pt + self.pb, w + self.pl + self.pr, c), dtype=grad_out.dtype)
         taken = np.zeros(grad_out.shape, dtype=bool)  # windows whose winner is already assigned
         hit = np.empty(grad_out.shape, dtype=bool)
@@ -182,8 +332,37 @@ class MaxPooling2D(Layer):
             for j in range(self.pw):
                 cols = window(j, self.sw, self.ow)
                 # first maximum in row-major window order wins: one winner per window, even on ties
-                np.equal(self._xp_cache[:, rows, cols, :], self._out, out=hit)
+                np.equal(self._xp_cache[:, rows, cols, :], self._y, out=hit)
                 hit &= ~taken
                 taken |= hit
                 dxp[:, rows, cols, :] += np.multiply(grad_out, hit)
-        return [dxp[:, self.pt : self.pt + h, self.pl : self.pl + w, :]]
+        return dxp[:, self.pt : self.pt + h, self.pl : self.pl + w, :]
+
+
+def _max_of(parts: list[np.ndarray], out: np.ndarray) -> np.ndarray:
+    """Element-wise maximum of `parts` (same shapes) into `out`."""
+    if len(parts) == 1:
+        return np.copyto(out, parts[0]) or out
+    np.maximum(parts[0], parts[1], out=out)
+    for p in parts[2:]:
+        np.maximum(out, p, out=out)
+    return out
+
+
+def _route_to_first_max(parts, best, grad, outs, hit) -> None:
+    """outs[k] = grad where parts[k] is the first of `parts` equal to `best`, else 0.
+
+    `grad` (owned by the caller, may be overwritten) carries what is not yet assigned: once a part has
+    taken it, the rest is grad − grad = 0 exactly, so later ties receive nothing.
+    """
+    last = len(parts) - 1
+    rest = grad
+    for k in range(last):
+        np.equal(parts[k], best, hit)
+        np.multiply(rest, hit, outs[k])
+        if k < last - 1:
+            np.subtract(rest, outs[k], rest)
+    if last == 0:
+        np.copyto(outs[0], rest)
+    else:
+        np.subtract(rest, outs[last - 1], outs[last])

@@ -32,13 +32,17 @@ class BufferedLayer(Layer):
         super().__init__(node_id, params, dtype)
         self._buffers: dict[tuple, np.ndarray] = {}
 
-    def buffer(self, name: str, shape: tuple[int, ...], dtype=None) -> np.ndarray:
+    def buffer(self, name: str, shape: tuple[int, ...], dtype=None, fill=None) -> np.ndarray:
+        """The scratch array `name` of this shape; `fill` initialises a new one (zero borders, ones columns
+        that the layer never overwrites afterwards)."""
         key = (name, shape)
         arr = self._buffers.get(key)
         if arr is None:
             if len(self._buffers) > 4 * _MAX_CACHED_SIZES:
                 self._buffers.clear()
             arr = self._buffers[key] = np.empty(shape, dtype or self.dtype)
+            if fill is not None:
+                arr.fill(fill)
         return arr
 
 
@@ -71,18 +75,33 @@ class Dense(BufferedLayer):
         )
         self.skip_activation_backward = False
         self._n = -1
+        self.wb: np.ndarray | None = None
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
         (n_in,) = self.input_shapes[0]
-        self.params["kernel"] = initialize(
-            self.config.get("kernel_initializer", "glorot_uniform"), (n_in, self.units), rng, self.dtype
-        )
+        kernel = initialize(self.config.get("kernel_initializer", "glorot_uniform"), (n_in, self.units), rng,
+                            self.dtype)  # fmt: skip
+        # kernel and bias are views of one (n_in [+ 1]) × units matrix, the bias its last row: a caller with a
+        # column of ones after its input does the affine map, and gets both gradients, in one product
+        # (designer.engine.step's Dense chain plan), and updates both in one subtraction
+        wb = np.zeros((n_in + int(self.use_bias), self.units), dtype=self.dtype)
+        wb[:n_in] = kernel
         if self.use_bias:
-            bias_init = self.config.get("bias_initializer", "zeros")
-            self.params["bias"] = initialize(bias_init, (self.units,), rng, self.dtype)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+            wb[n_in] = initialize(self.config.get("bias_initializer", "zeros"), (self.units,), rng, self.dtype)
         self.output_shape = (self.units,)
+        self.place(wb, np.zeros_like(wb))
+
+    def place(self, wb: np.ndarray, gwb: np.ndarray) -> None:
+        """Keep the combined weights in `wb` and their gradient in `gwb` (copying the current weights over):
+        a training plan may lay several layers' matrices side by side in one array to update them at once."""
+        if getattr(self, "wb", None) is not None and self.wb is not wb:
+            np.copyto(wb, self.wb)
+        self.wb, self.gwb = wb, gwb
+        n_in = self.input_shapes[0][0]
+        self.params["kernel"], self.grads["kernel"] = wb[:n_in], gwb[:n_in]
+        if self.use_bias:
+            self.params["bias"], self.grads["bias"] = wb[n_in], gwb[n_in]
         self._kernel = self.params["kernel"]
         self._bias = self.params.get("bias")
         self._gkernel = self.grads["kernel"]

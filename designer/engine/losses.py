@@ -60,6 +60,13 @@ class Loss:
     def _gradient(self, pred, y, out) -> np.ndarray:
         raise NotImplementedError
 
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A work array shaped like the predictions, kept while the batch shape stays the same."""
+        t = getattr(self, "_work", None)
+        if t is None or t.shape != like.shape or t.dtype != like.dtype:
+            t = self._work = np.empty_like(like)
+        return t
+
     def _grad_buffer(self) -> np.ndarray:
         # one buffer reused while the batch shape stays the same (the common case)
         p = self.pred
@@ -68,9 +75,9 @@ class Loss:
         return self._grad
 
 
-def _clipped(p: np.ndarray) -> np.ndarray:
+def _clipped(p: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     # two ufunc calls are cheaper than np.clip's Python-level dispatch on small batches
-    t = np.maximum(p, EPSILON)
+    t = np.maximum(p, EPSILON, out=out)
     return np.minimum(t, 1.0 - EPSILON, out=t)
 
 
@@ -86,7 +93,7 @@ class CategoricalCrossentropy(Loss):
         return pred.size // pred.shape[-1]
 
     def _value(self, pred, y):
-        t = _clipped(pred)
+        t = _clipped(pred, self._scratch(pred))
         np.log(t, t)
         return -float(np.vdot(y, t)) / self._count(pred)
 

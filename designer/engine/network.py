@@ -4,8 +4,8 @@ Any DAG with one Input and one output works; where a tensor fans out to several 
 coming back are summed. The hot path (`train_batch`) is a flat list of precomputed steps over layers that
 write into their own buffers, so small networks pay few NumPy calls and large ones allocate almost nothing.
 
-Small batches of Dense-only networks run each step on one BLAS thread or the caller's count, whichever
-BlasThreadChooser measured faster; the results agree to float32 rounding (sums run in another order).
+How a training step runs beyond the maths (plain SGD folded into the gradients, the BLAS thread count for
+small Dense batches) is the job of `step_strategy` (designer.engine.step).
 
 The running methods take a lock, so a window may call `predict` while the trainer's thread trains: the
 call waits for the current step. Arrays returned by `forward` and `predict` are new; `activations` holds
@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
 import threading
-import time
 
 import numpy as np
 
@@ -26,6 +24,7 @@ from designer.engine.factory import make_layer
 from designer.engine.layer_base import Layer
 from designer.engine.losses import Loss
 from designer.engine.registry import LAYER_TYPES
+from designer.engine.step import StepStrategy
 from designer.errors import CycleError, GraphError, ParamError, ShapeError, TrainingError
 
 
@@ -57,88 +56,6 @@ def _locked(method):
     return run
 
 
-# Training steps of Dense-only networks with at most this many rows choose between one BLAS thread and the
-# caller's count by measuring both (BlasThreadChooser). Larger batches keep the caller's count: there two
-# threads win by 1.2× (128 rows) to 1.5× (512 rows) on a quiet machine, and a wrong choice would cost that.
-ONE_THREAD_MAX_ROWS = 64
-# Below this many multiply-adds in the largest product OpenBLAS uses one thread anyway: nothing to choose.
-_THREADED_MIN_MACS = 1 << 18
-
-
-class BlasThreadChooser:
-    """Per batch size, whether a training step runs faster on one BLAS thread than on the caller's count.
-
-    With two threads the second core's cache ends up holding half of each weight and weight gradient, and the
-    SGD update pass pulls them back (150 µs against 20 µs for a 784×256 kernel); on one thread the products
-    take up to 1.5× longer. Which wins at 32 rows depends on the machine's state more than on the sizes
-    (measured on a 2-core VM, 784-256-128-10 MLP: a one-thread step 0.95–1.15× as fast as a two-thread one
-    on a quiet machine, where two threads vary from run to run, and 1.1–2.4× with the second core busy), so
-    it is measured on the real steps: alternating blocks of steps each way, then the faster way until the
-    next measurement `retune_steps` steps later.
-    """
-
-    def __init__(self, block: int = 4, rounds: int = 3, retune_steps: int = 1000):
-        self.block, self.rounds, self.retune_steps = block, rounds, retune_steps
-        self._trial_steps = 2 * block * rounds
-        # rows → [step index, choice, (one-thread times, caller's times), measured at least once]
-        self._runs: dict[int, list] = {}
-
-    def one_thread(self, rows: int) -> bool:
-        run = self._runs.get(rows)
-        if run is None:
-            if len(self._runs) > 8:  # batch sizes come and go (the last batch of an epoch is smaller)
-                self._runs.clear()
-            run = self._runs[rows] = [0, False, ([], []), False]
-        step = run[0]
-        if step < self._trial_steps:  # measuring: a block on one thread, a block on the caller's count, …
-            return (step // self.block) % 2 == 0
-        return run[1]
-
-    def chosen(self, rows: int) -> bool | None:
-        """The last measured choice for this batch size (True: one thread), None before the first one."""
-        run = self._runs.get(rows)
-        if run is None or (run[0] < self._trial_steps and not run[3]):
-            return None
-        return run[1]
-
-    def record(self, rows: int, one_thread: bool, seconds: float) -> None:
-        run = self._runs.get(rows)
-        if run is None:
-            return
-        step = run[0]
-        if step < self._trial_steps:
-            if step % self.block:  # a block's first step pays for the switch and warms the caches: not counted
-                run[2][0 if one_thread else 1].append(seconds)
-            if step == self._trial_steps - 1:
-                ones, theirs = run[2]
-                if ones and theirs:  # (a caller that did not follow the schedule leaves the choice as it was)
-                    run[1] = statistics.median(ones) < statistics.median(theirs)
-                    run[3] = True
-                run[2] = ([], [])
-        run[0] = step + 1 if step + 1 < self.retune_steps else 0
-
-
-@functools.cache
-def _numpy_blas():
-    """threadpoolctl's controllers for the BLAS NumPy uses (empty when there is none to control)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # a declared dependency, but the engine must run without it
-        return ()
-    libs = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
-    # never touch another library's pool (PyTorch's MKL in the benchmark process), if we can tell them apart
-    mine = [lib for lib in libs if "numpy" in str(lib.filepath)]
-    return tuple(mine or libs)
-
-
-def _plain_sgd_rate(optimizer) -> float | None:
-    """The learning rate when `optimizer` is SGD without momentum (w −= lr·g), else None."""
-    if getattr(optimizer, "name", None) == "sgd" and not getattr(optimizer, "momentum", 1.0):
-        lr = float(optimizer.learning_rate)
-        return lr if lr > 0.0 else None
-    return None
-
-
 class Network:
     def __init__(
         self, layers: dict[str, Layer], sources: dict[str, list[str]], dtype=np.float32, output_id: str | None = None
@@ -159,12 +76,6 @@ class Network:
         self._reverse_plan = self._plan[::-1]
         self._param_index = [(layer, name) for layer in layers.values() for name in layer.params]
         self._kernel_index = [(layer, name) for layer, name in self._param_index if name == "kernel"]
-        # the largest Dense kernel, when only Dense layers train (their GEMMs have one row per sample);
-        # 0 otherwise, which keeps the BLAS thread count as it is (convolutions have many rows per sample)
-        dense_only = all(layer.type_name == "Dense" for layer, _ in self._param_index)
-        self._dense_kernel_size = max((layer.params[n].size for layer, n in self._kernel_index), default=0)
-        if not dense_only:
-            self._dense_kernel_size = 0
         out_layer = layers[self.output_id]
         # the output activation the fused softmax/sigmoid + cross-entropy gradient can replace
         self._fusable = (
@@ -176,7 +87,33 @@ class Network:
         self._set_input_grad_mode(False)
         self._grad_scale = 1.0  # layers' grads hold scale·gradient after a fused plain-SGD step
         self._lock = threading.RLock()
-        self._blas_chooser = BlasThreadChooser()
+        self._fuse_pooled_activations()
+        self.step_strategy = StepStrategy(self)
+
+    def _fuse_pooled_activations(self) -> None:
+        """Where a tiled MaxPooling2D is the only reader of a Conv2D whose activation derivative depends on
+        the output alone (relu, tanh, sigmoid), the pool applies that derivative to its pooled gradient: the
+        winner's output is the pooled value and every other position gets no gradient, so the result is the
+        same, from a quarter of the values (2×2), and the conv skips its full-size pass. A relu moves after
+        the pool while training (forward too); inference runs every layer as declared."""
+        readers: dict[str, list[str]] = {nid: [] for nid in self.layers}
+        for nid, srcs in self.sources.items():
+            for s in srcs:
+                readers[s].append(nid)
+        for nid, pool in self.layers.items():
+            if pool.type_name != "MaxPooling2D" or not getattr(pool, "_tiled", False):
+                continue
+            src = self.sources[nid][0]
+            conv = self.layers[src]
+            act = getattr(conv, "activation", None)
+            if conv.type_name != "Conv2D" or readers[src] != [nid] or src == self.output_id or act is None:
+                continue
+            if act.backward_uses_input or not act.elementwise or act.name == "linear":
+                continue
+            conv.skip_activation_backward = True
+            pool.upstream_activation = act
+            # relu also moves after the pool while training: one pass over a quarter of the values
+            conv.defer_activation = pool.upstream_deferred = act.name == "relu"
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -285,61 +222,7 @@ class Network:
     @_locked
     def train_batch(self, x, y_enc, loss: Loss, optimizer, l1: float = 0.0, l2: float = 0.0) -> float:
         """One optimisation step on a batch; returns the batch loss (with the L1/L2 penalty)."""
-        x = self._as_batch(x)
-        n = x.shape[0]
-        if n > ONE_THREAD_MAX_ROWS or n * self._dense_kernel_size < _THREADED_MIN_MACS or not _numpy_blas():
-            return self._step(x, y_enc, loss, optimizer, l1, l2)
-        chooser = self._blas_chooser
-        one_thread = chooser.one_thread(n)
-        start = time.perf_counter()
-        if one_thread:
-            value = self._step_on_one_thread(x, y_enc, loss, optimizer, l1, l2)
-        else:
-            value = self._step(x, y_enc, loss, optimizer, l1, l2)
-        chooser.record(n, one_thread, time.perf_counter() - start)
-        return value
-
-    def _step_on_one_thread(self, x, y_enc, loss, optimizer, l1, l2) -> float:
-        """`_step` with NumPy's BLAS on one thread, then the caller's thread count again (≈1 µs a switch)."""
-        libs = _numpy_blas()
-        before = [lib.get_num_threads() or 1 for lib in libs]  # None: the library cannot say
-        for lib, count in zip(libs, before):
-            if count != 1:
-                lib.set_num_threads(1)
-        try:
-            return self._step(x, y_enc, loss, optimizer, l1, l2)
-        finally:
-            for lib, count in zip(libs, before):
-                if count != 1:
-                    lib.set_num_threads(count)
-
-    def _step(self, x, y_enc, loss, optimizer, l1, l2) -> float:
-        pred = self._forward(x, True)
-        value = loss.forward(pred, y_enc)
-        lr = _plain_sgd_rate(optimizer)
-        # Plain SGD: fold the learning rate into the output gradient, so every gradient comes out already
-        # multiplied by lr and the update is one subtraction per array (gradients() undoes the scale).
-        scale = 1.0 if lr is None else lr
-        if self.fused_with(loss):
-            self._backward(loss.backward_fused(scale), True)
-        else:
-            g = loss.backward()
-            if lr is not None:
-                g *= scale
-            self._backward(g, False)
-        self._grad_scale = scale
-        if l1 or l2:
-            value += self._add_penalty(l1, l2, scale)
-        if lr is None:
-            params = [layer.params[name] for layer, name in self._param_index]
-            grads = [layer.grads[name] for layer, name in self._param_index]
-            optimizer.step(params, grads)
-        else:
-            for layer, name in self._param_index:
-                w = layer.params[name]
-                np.subtract(w, layer.grads[name], w)
-            optimizer.iterations = getattr(optimizer, "iterations", 0) + 1
-        return value
+        return self.step_strategy.run(self._as_batch(x), y_enc, loss, optimizer, l1, l2)
 
     def _add_penalty(self, l1: float, l2: float, scale: float = 1.0) -> float:
         """Add the L1/L2 kernel penalty's gradient (times `scale`) to the kernels' gradients; return its value."""

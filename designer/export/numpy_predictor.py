@@ -204,8 +204,9 @@ if __name__ == "__main__":
     path = args[0]
     if hasattr(sys.stdout, "reconfigure"):  # UTF-8 and "\n" everywhere (a Windows pipe: cp1252 and "\r\n")
         sys.stdout.reconfigure(encoding="utf-8", newline="\n")
-    if path.endswith(".npy") or prepared or PREPROCESSING is None:
-        data = np.load(path, allow_pickle=False) if path.endswith(".npy") else np.loadtxt(path, delimiter=",", ndmin=2)
+    npy = path.lower().endswith(".npy")
+    if npy or prepared or PREPROCESSING is None:
+        data = np.load(path, allow_pickle=False) if npy else np.loadtxt(path, delimiter=",", ndmin=2)
         np.savetxt(sys.stdout, predict(data), delimiter=",", fmt="%.7g")
     else:
         try:
@@ -309,7 +310,7 @@ def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | No
 def export_python(plan: ExportPlan, out_path: Path) -> list[Path]:
     plan.require_types(LAYER_TYPES_EXPORTED, "Python")
     out_path = Path(out_path)
-    if out_path.suffix != ".py":
+    if out_path.suffix.lower() != ".py":  # "MODEL.PY" too: Windows and macOS ignore case
         raise ExportError(f"the Python predictor must be written to a .py file, got {out_path}")
     weights = _weights_npz(plan)
     written = []

@@ -401,7 +401,7 @@ def _weights_npz(plan: ExportPlan) -> bytes:
 def code_destination(out_path: Path, what: str) -> tuple[Path, str]:
     """(folder, model file name) for generated code: `out_path` is a folder (made by staging.write_all when
     missing, beside an existing parent) or a .py file name that must be a Python module name."""
-    if out_path.suffix == ".py":
+    if out_path.suffix.lower() == ".py":
         folder, model_file = out_path.parent, out_path.name
     else:
         folder, model_file = out_path, "model.py"

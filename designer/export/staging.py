@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from designer.errors import ExportError
-from designer.fileio import explain_os_error
+from designer.fileio import TEMP_PREFIX, TEMP_SUFFIX, explain_os_error
 
 
 def write_all(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
@@ -25,7 +25,7 @@ def write_all(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
     staged: list[tuple[Path, Path]] = []
     try:
         for name, data in files:
-            tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+            tmp = folder / f"{TEMP_PREFIX}{secrets.token_hex(4)}{TEMP_SUFFIX}"
             staged.append((tmp, folder / name))  # before writing: a half-written temp file goes too
             _write(tmp, data)
         for tmp, target in staged:
@@ -42,7 +42,7 @@ def write_all(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
 def _new_folder(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
     if not folder.parent.is_dir():
         raise ExportError(f"cannot write {folder}: the folder {folder.parent} does not exist")
-    tmp = folder.parent / f".{folder.name}.{secrets.token_hex(4)}.tmp"
+    tmp = folder.parent / f"{TEMP_PREFIX}{secrets.token_hex(4)}{TEMP_SUFFIX}"
     try:
         tmp.mkdir()
         for name, data in files:

@@ -96,6 +96,12 @@ class TrainingControl:
             return self._paused and self._batch_budget == 0 and not self._epoch_step
 
     @property
+    def held(self) -> bool:
+        """Paused or stepping: the user waits for each result, so nothing may be skipped or held back."""
+        with self._cond:
+            return self._paused
+
+    @property
     def stepping_batches(self) -> bool:
         """The user lets batches through one step at a time: each of them should be reported."""
         with self._cond:

@@ -112,8 +112,12 @@ def train_project(
     on_event: Callable | None = None,
     control: TrainingControl | None = None,
     warnings_out: list[str] | None = None,
+    probe_interval: float | None = None,
 ):
     """Train with the project's settings (optionally overriding epochs/seed, or from fresh weights).
+
+    No histograms or norms by default (`probe_interval=None`): the command line reports neither, and on a
+    small network they cost more than the training itself. See `Trainer` for the other values.
 
     Returns (updated project, final metrics). The given project is left unchanged; the returned one
     carries the trained weights and a new history run {"settings", "epochs", "reason", "best_epoch",
@@ -126,7 +130,7 @@ def train_project(
         cfg["seed"] = seed
     start = dataclasses.replace(project, training=cfg, weights={} if reset else project.weights)
     network, prepared = build_and_prepare(start, base_dir, warnings_out=warnings_out)
-    trainer = Trainer(network, prepared, cfg, control=control, on_event=on_event)
+    trainer = Trainer(network, prepared, cfg, control=control, on_event=on_event, probe_interval=probe_interval)
     result = trainer.run()
     run = {
         "settings": copy.deepcopy(cfg),

@@ -3,8 +3,10 @@ stopping and a NaN guard. Plain Python + NumPy; the UI runs `Trainer.run()` on a
 
 Cheap by design: data is float32 and reshaped once; each epoch shuffles into preallocated buffers with
 `np.take(..., out=buf, mode="clip")` (the default mode silently copies everything once more); training
-metrics come from the outputs the batches computed anyway (as Keras reports them); histograms use a fixed
-sample of at most 256 training rows, once per epoch.
+metrics come from the outputs the batches computed anyway (as Keras reports them); the per-layer probes
+(activation histograms on a fixed sample of at most 256 training rows, weight and gradient norms) are computed
+only when someone will look at them: every epoch by default, at most once per `probe_interval` seconds of
+wall time when a window shows them a few times a second, never for the command line, which reports neither.
 """
 
 from __future__ import annotations
@@ -64,8 +66,14 @@ class Trainer:
         training_cfg: dict,
         control: TrainingControl | None = None,
         on_event: Callable | None = None,
+        probe_interval: float | None = 0.0,
     ):
+        """probe_interval: seconds of wall time between two epochs whose EpochEnd carries histograms and
+        norms (0: every epoch; None: never). With probes on, the first and last epochs and every epoch the
+        user pauses or steps through carry them too."""
         self.net = network
+        self.probe_interval = probe_interval
+        self._last_probe = -math.inf
         self.data = prepared
         self.cfg = dict(training_cfg or {})
         self.control = control or TrainingControl()
@@ -256,7 +264,9 @@ class Trainer:
                 break
             lr = float(self.optimizer.learning_rate)
             history.append({"epoch": epoch, **m, "lr": lr})
-            self._emit(EpochEnd(epoch, m, self._histograms(self._sample), lr, self._extras()))
+            probe = self._probe_due(epoch)
+            histograms = self._histograms(self._sample) if probe else {}
+            self._emit(EpochEnd(epoch, m, histograms, lr, self._extras(probe)))
             self.control.epoch_done()
             self.schedule.after_epoch(epoch - 1, m)
             stop = self._early_stopping(epoch, m)
@@ -340,7 +350,21 @@ class Trainer:
         return "nan", (f"training stopped at the end of epoch {epoch}: {where}; the last good weights were "
                        "restored. Try a lower learning rate or scaled inputs")
 
-    def _extras(self) -> dict:
+    def _probe_due(self, epoch: int) -> bool:
+        """Histograms and norms for this epoch? A millisecond epoch must not pay for a forward pass and a
+        histogram per layer that nobody sees: the window repaints a few times a second, whatever the rate."""
+        if self.probe_interval is None:
+            return False
+        now = time.perf_counter()
+        if (epoch == 1 or epoch == self.epochs or now - self._last_probe >= self.probe_interval
+                or getattr(self.control, "held", False)):
+            self._last_probe = now
+            return True
+        return False
+
+    def _extras(self, probe: bool = True) -> dict:
+        if not probe:
+            return {"seconds": self._active}
         return {
             "weight_norms": self._norms(self.net.parameters()),
             "grad_norms": self._norms(self.net.gradients()),

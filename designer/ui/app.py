@@ -35,8 +35,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         from designer.ui.file_open import FileOpenHandler
 
         app.file_open = FileOpenHandler(app)
+    from designer.ui.desktop import present
     from designer.ui.theme import apply_theme
 
+    present(app)  # icon, Windows taskbar identity, Linux desktop file
     apply_theme(app)
     return app
 
@@ -72,9 +74,9 @@ def seconds_since_process_start() -> float | None:
     """Wall time since this process was created (Linux /proc; None elsewhere): the launch-to-window time
     includes the interpreter's and a bundle's own start-up, which a timer inside Python cannot see."""
     try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path("/proc/self/stat").read_text(encoding="utf-8", errors="replace").rsplit(")", 1)[1].split()
         started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time in ticks after boot
-        return float(Path("/proc/uptime").read_text().split()[0]) - started
+        return float(Path("/proc/uptime").read_text(encoding="ascii").split()[0]) - started
     except (OSError, ValueError, IndexError, AttributeError):
         return None
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from designer import __version__
 from designer.errors import DesignerError
+from designer.filenames import is_project_path
 from designer.project import autosave
 from designer.project.model import Project
 from designer.session import ProjectSession
@@ -34,8 +35,10 @@ from designer.ui import project_actions as files
 from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
 from designer.ui.data_panel import DataPanel
+from designer.ui.keys import standard_or_fallback
 from designer.ui.neurons_view import NeuronsView
 from designer.ui.palette import LayerPalette
+from designer.ui.paths import default_save_path, menu_text
 from designer.ui.plots.dashboard import TrainingDashboard
 from designer.ui.problems import ProblemsList
 from designer.ui.properties import PropertiesPanel
@@ -46,6 +49,7 @@ from designer.ui.training_panel import TrainingPanel
 from designer.ui.worker import EpochUpdate, RunOutcome, RunStarted, TrainingRunner
 
 APP_TITLE = "Network Designer"
+PROGRESS_MS = 250  # the progress bar and counters refresh at most four times a second
 DROP_SUFFIXES = (".csv", ".tsv", ".npz")  # data files a drop imports (a .txt may be anything)
 
 
@@ -155,11 +159,14 @@ class MainWindow(QMainWindow):
         self.act_new = self._action("&New", self.new_file, K.New, "Start an empty project")
         self.act_open = self._action("&Open…", self.open_file, K.Open, "Open a .nnproj project")
         self.act_save = self._action("&Save", self.save, K.Save, "Save the project")
-        self.act_save_as = self._action("Save &As…", self.save_as, K.SaveAs)
+        self.act_save_as = self._action("Save &As…", self.save_as)
+        self.act_save_as.setShortcuts(standard_or_fallback(K.SaveAs))  # none of its own on Windows
         self.act_import = self._action("&Import data…", self.import_data, "Ctrl+I",
                                        "Read your own CSV, TSV or NPZ file into the project")
         self.act_export = self._action("&Export…", self.export, "Ctrl+E", "ONNX, a NumPy predictor or PyTorch")
-        self.act_quit = self._action("&Quit", self.close, K.Quit)
+        self.act_quit = self._action("&Quit", self.close)
+        self.act_quit.setShortcuts(standard_or_fallback(K.Quit))  # none of its own on Windows
+        self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)  # macOS: in the application menu
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence(K.Undo))
         self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
@@ -184,6 +191,7 @@ class MainWindow(QMainWindow):
         self.act_stop = self._action("&Stop", self.runner.stop, "Shift+F5")
         self.act_reset = self._action("Reset &weights", self.reset_weights)
         self.act_about = self._action("&About", self.about)
+        self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -237,6 +245,13 @@ class MainWindow(QMainWindow):
         self.lbl_eta = QLabel("time left –")
         for w in (self.lbl_epoch, self.lbl_batch, self.lbl_speed, self.lbl_eta):
             sb.addPermanentWidget(w)
+        # Progress is shown a few times a second, not per event: QProgressBar.setValue repaints at once (it
+        # cost 5 ms a call here), and a fast run sends dozens of updates a second.
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
+        self._last_batch = None
 
     def _wire(self) -> None:
         # The session's signals: the views show what it holds (the window is only their mediator here).
@@ -448,7 +463,7 @@ class MainWindow(QMainWindow):
         stem = Path(self.path).stem if self.path else self.project.name.replace(" ", "_")
         from PySide6.QtWidgets import QFileDialog
 
-        out, _ = QFileDialog.getSaveFileName(self, "Export to", str(Path.home() / f"{stem}{suffix}"),
+        out, _ = QFileDialog.getSaveFileName(self, "Export to", default_save_path(f"{stem}{suffix}", self.base_dir),
                                              options=QFileDialog.Option.DontUseNativeDialog)
         if not out:
             return
@@ -463,7 +478,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         paths = self.recent.paths()
         for p in paths:
-            act = self.recent_menu.addAction(p)
+            act = self.recent_menu.addAction(menu_text(p))
             act.triggered.connect(lambda _c=False, p=p: self.open_path(p))
         if not paths:
             none = self.recent_menu.addAction("(no recent projects)")
@@ -606,19 +621,30 @@ class MainWindow(QMainWindow):
 
     def _batch_ended(self, event) -> None:
         self.dashboard.on_batch(event)
-        self.lbl_batch.setText(f"batch {event.batch}")
-        self.lbl_speed.setText(f"{event.samples_per_s:,.0f} samples/s")
+        self._last_batch = event
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
 
     def _epoch_ended(self, update: EpochUpdate) -> None:
-        for event in update.events:
-            self.dashboard.on_epoch(event)
-        last = update.events[-1]
-        self._epochs_done = last.epoch
-        total = self._run_epochs or last.epoch
-        self.training_panel.set_progress(last.epoch, total)
-        self.lbl_epoch.setText(f"epoch {last.epoch} / {total}")
+        self.dashboard.on_epochs(update.events)
+        self._epochs_done = update.events[-1].epoch
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _show_progress(self) -> None:
+        """The progress bar and the status bar's counters, brought up to date (timer, end of run)."""
+        event, self._last_batch = self._last_batch, None
+        if event is not None:
+            self.lbl_batch.setText(f"batch {event.batch}")
+            self.lbl_speed.setText(f"{event.samples_per_s:,.0f} samples/s")
+        done = self._epochs_done
+        if not done:
+            return
+        total = self._run_epochs or done
+        self.training_panel.set_progress(done, total)
+        self.lbl_epoch.setText(f"epoch {done} / {total}")
         elapsed = time.perf_counter() - self._run_t0
-        left = elapsed / max(last.epoch, 1) * max(total - last.epoch, 0)
+        left = elapsed / max(done, 1) * max(total - done, 0)
         self.lbl_eta.setText(f"time left {_duration(left)}")
 
     def _run_finished(self, outcome: RunOutcome) -> None:
@@ -628,6 +654,8 @@ class MainWindow(QMainWindow):
         self.session.record_run(outcome.weights, {"settings": outcome.settings, "epochs": list(result.history),
                                                   "reason": result.reason, "best_epoch": result.best_epoch,
                                                   "message": result.message})
+        self._progress_timer.stop()
+        self._show_progress()
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
         if outcome.evaluation is not None:
             # On a later event-loop turn: the final redraw and the evaluation together froze the window.
@@ -668,7 +696,7 @@ class MainWindow(QMainWindow):
 
 
 def _project_urls(urls: list[QUrl]) -> list[str]:
-    return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().endswith(files.SUFFIX)]
+    return [u.toLocalFile() for u in urls if u.isLocalFile() and is_project_path(u.toLocalFile())]
 
 
 def _data_urls(urls: list[QUrl]) -> list[str]:

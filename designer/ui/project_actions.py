@@ -11,13 +11,15 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from designer.errors import DesignerError
+from designer.filenames import same_file, with_suffix
 from designer.project import autosave
 from designer.project.io import load_project, save_project
 from designer.project.model import Project
+from designer.ui.paths import default_save_path
 
 FILE_FILTER = "Network Designer projects (*.nnproj);;All files (*)"
 SUFFIX = ".nnproj"
@@ -37,7 +39,7 @@ def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:
                                           options=QFileDialog.Option.DontUseNativeDialog)
     if not path:
         return None
-    return path if path.endswith(SUFFIX) else path + SUFFIX
+    return with_suffix(path, SUFFIX)  # "X.NNPROJ" is already a project name
 
 
 def ask_unsaved_changes(parent: QWidget | None, name: str) -> str:
@@ -61,9 +63,7 @@ def show_error(parent: QWidget | None, title: str, message: str) -> None:
 def suggested_file_name(project: Project, current: str | None) -> str:
     if current:
         return current
-    safe = "".join(c if c.isalnum() or c in "-_ " else "_" for c in project.name).strip() or "project"
-    home = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-    return str(Path(home) / f"{safe}{SUFFIX}")
+    return default_save_path(f"{project.name}{SUFFIX}")  # a name valid on every system, in Documents
 
 
 # ---------------------------------------------------------------- load / save with readable failures
@@ -109,11 +109,11 @@ class RecentFiles:
 
     def add(self, path: str) -> None:
         path = str(Path(path).resolve())
-        items = [p for p in self.paths() if p != path]
+        items = [p for p in self.paths() if not same_file(p, path)]  # case and NFC/NFD spellings of one file
         self._settings.setValue(self.KEY, [path, *items][:MAX_RECENT])
 
     def remove(self, path: str) -> None:
-        self._settings.setValue(self.KEY, [p for p in self.paths() if p != path])
+        self._settings.setValue(self.KEY, [p for p in self.paths() if not same_file(p, path)])
 
     def clear(self) -> None:
         self._settings.setValue(self.KEY, [])

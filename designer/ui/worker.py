@@ -14,7 +14,6 @@ and always joins the thread (`quit()` + `wait()`) on stop and close.
 from __future__ import annotations
 
 import copy
-import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -24,10 +23,15 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from designer.blas import threads_leaving_one_core
 from designer.errors import DesignerError
 from designer.project.model import Project
 
 EMIT_INTERVAL_S = 1 / 30  # at most ~30 GUI updates per second per kind
+# Histograms, norms, the boundary grid and the neuron maps: the dashboard repaints them at most four times a
+# second, so a fast run computes them at that rate, not per epoch (a millisecond iris epoch would pay more for
+# its probes than for its training, and share the interpreter with the GUI while doing so).
+PROBE_INTERVAL_S = 0.25
 BOUNDARY_RESOLUTION = 60
 WORST_ROWS = 20
 WORST_FEATURE_COLUMNS = 12  # wider inputs (images) list only row, labels, confidence and loss
@@ -71,8 +75,8 @@ class RunOutcome:
 
 
 def blas_threads_for_training() -> int:
-    """All cores but one: the GUI thread keeps a core for drawing."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    """All cores but one: the GUI thread keeps a core for drawing (macOS Accelerate: designer/blas.py)."""
+    return threads_leaving_one_core()
 
 
 def snapshot(project: Project) -> Project:
@@ -115,6 +119,7 @@ class TrainingWorker(QObject):
         self._pending: list = []
         self._last_batch_emit = 0.0
         self._last_epoch_emit = 0.0
+        self._last_probe = -PROBE_INTERVAL_S
         self._total_epochs = 0
 
     @Slot()
@@ -165,7 +170,8 @@ class TrainingWorker(QObject):
             y2d=prepared.y_train if self._x2d is not None else None,
             warnings=warnings,
         ))
-        trainer = Trainer(network, prepared, project.training, control=self._control, on_event=self._on_event)
+        trainer = Trainer(network, prepared, project.training, control=self._control, on_event=self._on_event,
+                          probe_interval=PROBE_INTERVAL_S)
         result = trainer.run()
         self._flush_epochs()
         evaluation = None
@@ -221,10 +227,15 @@ class TrainingWorker(QObject):
     def _flush_epochs(self) -> None:
         if not self._pending:
             return
-        self._last_epoch_emit = time.perf_counter()
-        update = EpochUpdate(events=self._pending, boundary=self._boundary(), neurons=self._neurons())
-        # The dashboard reads the grid (and, once, the points) from the last event's extras.
+        now = self._last_epoch_emit = time.perf_counter()
         last = self._pending[-1]
+        probe = (now - self._last_probe >= PROBE_INTERVAL_S or last.epoch >= self._total_epochs
+                 or self._control_paused())
+        if probe:
+            self._last_probe = now
+        update = EpochUpdate(events=self._pending, boundary=self._boundary() if probe else None,
+                             neurons=self._neurons() if probe else None)
+        # The dashboard reads the grid (and, once, the points) from the last event's extras.
         if update.neurons is not None:
             last.extras["neurons"] = update.neurons
         if update.boundary is not None:

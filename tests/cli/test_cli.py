@@ -69,10 +69,25 @@ def test_train_progress_goes_to_stderr_only(tmp_path, capsys):
     assert "epoch 1" in err and "epoch 2" in err
 
 
+def test_train_computes_nothing_it_does_not_report(tmp_path, capsys, monkeypatch):
+    """The command line prints metrics only: no activation histograms, no weight or gradient norms."""
+    from designer.training.trainer import Trainer
+
+    def not_reported(*_args, **_kwargs):
+        raise AssertionError("the command line computed a probe it never reports")
+
+    monkeypatch.setattr(Trainer, "_histograms", not_reported)
+    monkeypatch.setattr(Trainer, "_norms", not_reported)
+    code, stdout, err = run(capsys, "train", str(EXAMPLES / "iris_mlp.nnproj"), "--epochs", "4",
+                            "--out", str(tmp_path / "i.nnproj"))
+    assert code == 0, err
+    assert json.loads(stdout)["epochs_run"] == 4 and "epoch 4" in err
+
+
 def test_predict_writes_class_and_probabilities(trained_spiral, tmp_path, capsys):
     out, _ = trained_spiral
     rows = tmp_path / "rows.csv"
-    rows.write_text("x1,x2\n0.1,0.2\n-0.5,0.4\n")
+    rows.write_text("x1,x2\n0.1,0.2\n-0.5,0.4\n", encoding="utf-8")
     code, stdout, _ = run(capsys, "predict", str(out), str(rows))
     assert code == 0, stdout
     lines = stdout.strip().splitlines()
@@ -84,10 +99,10 @@ def test_predict_writes_class_and_probabilities(trained_spiral, tmp_path, capsys
 def test_predict_to_file(trained_spiral, tmp_path, capsys):
     out, _ = trained_spiral
     rows = tmp_path / "rows.csv"
-    rows.write_text("x1,x2\n0.1,0.2\n")
+    rows.write_text("x1,x2\n0.1,0.2\n", encoding="utf-8")
     code, stdout, _ = run(capsys, "predict", str(out), str(rows), "--out", str(tmp_path / "p.csv"))
     assert code == 0 and stdout == ""
-    assert (tmp_path / "p.csv").read_text().startswith("label,")
+    assert (tmp_path / "p.csv").read_text(encoding="utf-8").startswith("label,")
 
 
 @pytest.mark.parametrize("fmt,name", [("onnx", "m.onnx"), ("python", "m.py"), ("pytorch", "torch_model"),
@@ -117,7 +132,7 @@ def test_missing_project_file(tmp_path, capsys):
 
 def test_not_a_project(tmp_path, capsys):
     bad = tmp_path / "bad.nnproj"
-    bad.write_text("hello")
+    bad.write_text("hello", encoding="utf-8")
     before = digest(bad)
     code, _, err = run(capsys, "train", str(bad))
     assert code == 1
@@ -134,7 +149,7 @@ def test_evaluate_untrained_project(capsys):
 def test_predict_with_missing_columns(trained_spiral, tmp_path, capsys):
     out, _ = trained_spiral
     rows = tmp_path / "rows.csv"
-    rows.write_text("x1\n0.1\n")
+    rows.write_text("x1\n0.1\n", encoding="utf-8")
     code, _, err = run(capsys, "predict", str(out), str(rows))
     assert code == 1
     assert "x2" in one_error_line(err)
@@ -175,12 +190,13 @@ def test_wrong_usage_exits_2(argv, capsys):
 
 
 def test_python_dash_m_version():
-    proc = subprocess.run([sys.executable, "-m", "designer", "--version"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "designer", "--version"], capture_output=True, text=True,
+                          encoding="utf-8")
     assert proc.returncode == 0 and proc.stdout.startswith("nn-designer ")
 
 
 def test_subprocess_error_has_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "designer", "evaluate", str(tmp_path / "none.nnproj")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 1 and proc.stdout == ""
     one_error_line(proc.stderr)

@@ -73,3 +73,11 @@ def test_console_script_is_still_the_command_line(tmp_path):
     scripts = Path(sysconfig.get_path("scripts"))
     proc = subprocess.run([str(scripts / "nn-designer"), "--version"], capture_output=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.decode("utf-8").strip() == f"nn-designer {__version__}"
+
+
+def test_finder_process_serial_number_is_ignored(capsys):
+    from designer.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["-psn_0_1234567", "--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"nn-designer {__version__}"

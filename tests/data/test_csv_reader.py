@@ -193,7 +193,7 @@ def test_npz_failures(tmp_path):
     np.savez(tmp_path / "names.npz", a=np.zeros(3), y=np.zeros(3))
     with pytest.raises(DataError, match="no array named 'x'"):
         read_npz(tmp_path / "names.npz")
-    (tmp_path / "text.npz").write_text("not a zip")
+    (tmp_path / "text.npz").write_text("not a zip", encoding="utf-8")
     with pytest.raises(DataError, match="text.npz"):
         read_npz(tmp_path / "text.npz")
     np.savez(tmp_path / "len.npz", x=np.zeros((3, 2)), y=np.zeros(4))

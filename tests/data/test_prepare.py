@@ -10,7 +10,7 @@ NO_SPLIT = {"validation": 0, "test": 0, "shuffle": False}
 
 def csv_cfg(tmp_path, text, **cfg):
     path = tmp_path / "data.csv"
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     base = {"source": {"kind": "csv", "path": "data.csv"}, "target": "label", "task": "classification",
             "scaling": "none", "split": dict(NO_SPLIT)}
     base.update(cfg)

@@ -63,6 +63,15 @@ def ref_pool(x, params):
     return out
 
 
+@pytest.fixture(params=["nhwc", "planes"])
+def layout(request, monkeypatch):
+    """Both im2col layouts: rows from NHWC windows, or the transposed matrix from channel planes."""
+    import designer.engine.conv as conv
+
+    monkeypatch.setattr(conv, "_PLANE_RUN", 0 if request.param == "nhwc" else 1 << 20)
+    return request.param
+
+
 CONV_CASES = [
     ({"filters": 3, "kernel_size": 3}, (5, 6, 2)),
     ({"filters": 2, "kernel_size": 3, "padding": "same"}, (5, 4, 2)),
@@ -71,11 +80,12 @@ CONV_CASES = [
     ({"filters": 4, "kernel_size": 1, "use_bias": False}, (3, 3, 2)),
     ({"filters": 2, "kernel_size": 4, "strides": 3, "padding": "same"}, (7, 8, 2)),
     ({"filters": 2, "kernel_size": 3, "strides": 2}, (6, 6, 1)),  # the last row and column are never read
+    ({"filters": 3, "kernel_size": 3, "padding": "same"}, (4, 5, 6)),  # enough channels for NHWC rows
 ]
 
 
 @pytest.mark.parametrize("params,in_shape", CONV_CASES)
-def test_conv_forward_matches_nested_loops_and_registry_shape(params, in_shape):
+def test_conv_forward_matches_nested_loops_and_registry_shape(params, in_shape, layout):
     layer, canonical = make(Conv2D, "Conv2D", params, in_shape)
     rng = np.random.default_rng(1)
     if "bias" in layer.params:
@@ -106,7 +116,7 @@ def check_layer_grads(layer, x):
 
 
 @pytest.mark.parametrize("params,in_shape", CONV_CASES)
-def test_conv_gradients(params, in_shape):
+def test_conv_gradients(params, in_shape, layout):
     layer, _ = make(Conv2D, "Conv2D", params, in_shape)
     layer.params.get("bias", np.zeros(1))[:] = 0.1
     x = np.random.default_rng(2).normal(size=(2, *in_shape))
@@ -114,13 +124,13 @@ def test_conv_gradients(params, in_shape):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "elu", "leaky_relu", "softmax"])
-def test_conv_with_activation_gradients(activation):
+def test_conv_with_activation_gradients(activation, layout):
     layer, _ = make(Conv2D, "Conv2D", {"filters": 3, "kernel_size": 2, "activation": activation}, (4, 4, 2))
     x = np.random.default_rng(3).normal(size=(2, 4, 4, 2))
     check_layer_grads(layer, x)
 
 
-def test_conv_float32_stays_float32():
+def test_conv_float32_stays_float32(layout):
     layer, _ = make(Conv2D, "Conv2D", {"filters": 4, "padding": "same", "activation": "relu"}, (6, 6, 3), np.float32)
     x = np.random.default_rng(0).normal(size=(5, 6, 6, 3)).astype(np.float32)
     out = layer.forward([x], True)
@@ -144,6 +154,11 @@ POOL_CASES = [
     ({"pool_size": 2, "padding": "same"}, (5, 3, 2)),
     ({"pool_size": [3, 2], "strides": [1, 2], "padding": "same"}, (4, 5, 2)),
     ({"pool_size": 3, "strides": 1}, (5, 5, 1)),
+    ({"pool_size": 3}, (7, 6, 2)),  # tiled windows; the last row is never read
+    ({"pool_size": [2, 3]}, (5, 7, 3)),
+    ({"pool_size": [1, 2]}, (3, 4, 2)),
+    ({"pool_size": [2, 1]}, (4, 3, 2)),
+    ({"pool_size": 2, "padding": "same"}, (4, 6, 2)),  # "same" that pads nothing: tiled too
 ]
 
 
@@ -170,6 +185,57 @@ def test_pool_ties_route_gradient_to_one_winner():
     out = layer.forward([x], True)
     dx = layer.backward(np.full_like(out, 3.0))[0]
     assert dx.sum() == 3.0 and dx[0, 0, 0, 0] == 3.0  # the first maximum in row-major order wins
+
+
+@pytest.mark.parametrize("strides", [None, 1])  # tiled windows, then the strided path
+def test_pool_ties_go_to_the_first_maximum_in_row_major_order(strides):
+    layer, _ = make(MaxPooling2D, "MaxPooling2D", {"pool_size": 3, "strides": strides}, (3, 3, 1))
+    for ties, winner in [([(0, 2), (1, 0)], (0, 2)), ([(1, 1), (1, 0)], (1, 0)), ([(2, 2), (2, 1)], (2, 1))]:
+        x = np.zeros((1, 3, 3, 1))
+        for r, c in ties:
+            x[0, r, c, 0] = 2.0
+        layer.forward([x], True)
+        dx = layer.backward(np.full((1, 1, 1, 1), 5.0))[0]
+        expected = np.zeros_like(x)
+        expected[0, winner[0], winner[1], 0] = 5.0
+        np.testing.assert_array_equal(dx, expected)
+
+
+def test_pool_uncovered_row_gets_no_gradient_even_after_the_buffer_was_reused():
+    layer, _ = make(MaxPooling2D, "MaxPooling2D", {"pool_size": 2}, (5, 5, 1))
+    x = np.random.default_rng(0).normal(size=(2, 5, 5, 1))
+    out = layer.forward([x], True)
+    dx = layer.backward(np.ones_like(out))[0]
+    dx += 7.0  # the layer below may work in place on the gradient it receives
+    layer.forward([x], True)
+    dx = layer.backward(np.ones_like(out))[0]
+    assert not dx[:, 4, :, :].any() and not dx[:, :, 4, :].any() and dx.sum() == out.size
+
+
+@pytest.mark.parametrize("cls,type_name,params,in_shape", [
+    (Conv2D, "Conv2D", {"filters": 3, "kernel_size": 3, "padding": "same", "activation": "relu"}, (5, 5, 2)),
+    (Conv2D, "Conv2D", {"filters": 3, "kernel_size": 2, "strides": 2, "activation": "tanh"}, (5, 5, 8)),
+    (MaxPooling2D, "MaxPooling2D", {"pool_size": 2}, (5, 4, 3)),
+])  # fmt: skip
+def test_buffers_kept_per_batch_size_give_the_same_results_as_a_fresh_layer(cls, type_name, params, in_shape):
+    rng = np.random.default_rng(3)
+    batches = [rng.normal(size=(n, *in_shape)) for n in (4, 2, 4, 1)]
+    grads = [rng.normal(size=(n, *make(cls, type_name, params, in_shape)[0].output_shape)) for n in (4, 2, 4, 1)]
+    reused, _ = make(cls, type_name, params, in_shape)
+    for x, g in zip(batches, grads):
+        fresh, _ = make(cls, type_name, params, in_shape)
+        np.testing.assert_array_equal(reused.forward([x], True), fresh.forward([x], True))
+        np.testing.assert_array_equal(reused.backward(g.copy())[0], fresh.backward(g.copy())[0])
+        for name in fresh.grads:
+            np.testing.assert_array_equal(reused.grads[name], fresh.grads[name])
+
+
+def test_conv_kernel_and_bias_are_views_of_the_matrix_the_products_use():
+    layer, _ = make(Conv2D, "Conv2D", {"filters": 2, "kernel_size": 2}, (3, 3, 1))
+    x = np.random.default_rng(0).normal(size=(1, 3, 3, 1))
+    layer.params["kernel"][...] = 0.0
+    layer.params["bias"][:] = [1.5, -2.0]  # in-place updates (optimizers, set_weights) reach the product
+    np.testing.assert_array_equal(layer.forward([x], True)[0, 0, 0], [1.5, -2.0])
 
 
 def test_pool_overlapping_windows_accumulate():

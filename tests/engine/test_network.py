@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from designer.engine.losses import encode_targets, get_loss
-from designer.engine.network import Network, _plain_sgd_rate
+from designer.engine.network import Network
+from designer.engine.step import plain_sgd_rate
 from designer.errors import GraphError, ParamError, ShapeError, TrainingError
 from designer.graph.model import Graph
 from tests.engine.gradcheck import assert_grad_close, numeric_grad
@@ -221,7 +222,7 @@ def test_plain_sgd_with_the_rate_folded_in_matches_a_generic_optimizer_step(loss
     y_enc = encode_targets(loss_name, y, 3)
     loss = get_loss(loss_name)
     opt = make_optimizer({"type": "sgd", "learning_rate": 0.2})
-    assert _plain_sgd_rate(opt) == 0.2 and _plain_sgd_rate(make_optimizer({"type": "adam"})) is None
+    assert plain_sgd_rate(opt) == 0.2 and plain_sgd_rate(make_optimizer({"type": "adam"})) is None
     for _ in range(3):
         a = fused.train_batch(x, y_enc, loss, opt, l1=0.01, l2=0.01)
         b = generic.train_batch(x, y_enc, loss, PlainSGD(0.2), l1=0.01, l2=0.01)
@@ -264,7 +265,7 @@ def _mlp_graph(n_in=784):
 
 def _blas_at(threads):
     """NumPy's BLAS controllers set to `threads`, with their previous counts (None: nothing to control)."""
-    from designer.engine.network import _numpy_blas
+    from designer.engine.step import _numpy_blas
 
     libs = _numpy_blas()
     if not libs:
@@ -280,7 +281,7 @@ def _blas_at(threads):
 
 
 def test_a_small_batch_mlp_step_runs_on_one_blas_thread_and_restores_the_count(monkeypatch):
-    import designer.engine.network as network_module
+    import designer.engine.step as step_module
 
     state = _blas_at(2)
     if state is None:
@@ -289,13 +290,13 @@ def test_a_small_batch_mlp_step_runs_on_one_blas_thread_and_restores_the_count(m
     try:
         net = Network.from_graph(_mlp_graph(), seed=0)
         seen = []
-        step = Network._step
+        step = step_module.StepStrategy.step
 
         def spy(self, *args):
             seen.append([lib.get_num_threads() for lib in libs])
             return step(self, *args)
 
-        monkeypatch.setattr(network_module.Network, "_step", spy)
+        monkeypatch.setattr(step_module.StepStrategy, "step", spy)
         rng = np.random.default_rng(0)
         loss, opt = get_loss("categorical_crossentropy"), PlainSGD(0.01)
         y = encode_targets("categorical_crossentropy", rng.integers(0, 10, 128), 10)
@@ -312,7 +313,7 @@ def test_a_small_batch_mlp_step_runs_on_one_blas_thread_and_restores_the_count(m
 
 
 def test_one_thread_steps_train_the_same_weights_as_threaded_steps(monkeypatch):
-    import designer.engine.network as network_module
+    import designer.engine.step as step_module
 
     rng = np.random.default_rng(1)
     x = rng.random((96, 784), dtype=np.float32)
@@ -321,7 +322,7 @@ def test_one_thread_steps_train_the_same_weights_as_threaded_steps(monkeypatch):
     from designer.engine.optimizers import make_optimizer
 
     def train(one_thread_rows):
-        monkeypatch.setattr(network_module, "ONE_THREAD_MAX_ROWS", one_thread_rows)
+        monkeypatch.setattr(step_module, "ONE_THREAD_MAX_ROWS", one_thread_rows)
         net = Network.from_graph(_mlp_graph(), seed=5)
         opt = make_optimizer({"type": "sgd", "learning_rate": 0.1})
         values = [net.train_batch(x[i : i + 32], y[i : i + 32], loss, opt) for i in range(0, 96, 32)]
@@ -358,7 +359,7 @@ def _run_chooser(chooser, rows, steps, one_thread_seconds, caller_seconds):
 
 
 def test_blas_thread_chooser_measures_both_ways_then_keeps_the_faster_until_it_measures_again():
-    from designer.engine.network import BlasThreadChooser
+    from designer.engine.step import BlasThreadChooser
 
     chooser = BlasThreadChooser(block=2, rounds=2, retune_steps=20)
     modes = _run_chooser(chooser, 32, 7, one_thread_seconds=1.0, caller_seconds=2.0)
@@ -376,7 +377,7 @@ def test_blas_thread_chooser_measures_both_ways_then_keeps_the_faster_until_it_m
 
 
 def test_blas_thread_chooser_ignores_the_first_step_of_each_block():
-    from designer.engine.network import BlasThreadChooser
+    from designer.engine.step import BlasThreadChooser
 
     chooser = BlasThreadChooser(block=3, rounds=1, retune_steps=100)
     # first steps of blocks are slow outliers that would reverse the choice if they were counted
@@ -384,3 +385,90 @@ def test_blas_thread_chooser_ignores_the_first_step_of_each_block():
         assert chooser.one_thread(8) is one
         chooser.record(8, one, seconds)
     assert chooser.one_thread(8) is True
+
+
+def _conv_pool_net(activation, pool=None, seed=4, extra_reader=False):
+    g = Graph()
+    g.add_node("Input", {"shape": [6, 7, 2]}, node_id="in")
+    g.add_node("Conv2D", {"filters": 3, "kernel_size": 3, "padding": "same", "activation": activation},
+               node_id="conv")  # fmt: skip
+    g.add_node("MaxPooling2D", pool or {"pool_size": 2}, node_id="pool")
+    g.add_node("Flatten", {}, node_id="flat")
+    g.add_node("Dense", {"units": 3, "activation": "softmax"}, node_id="out")
+    for s, d in [("in", "conv"), ("conv", "pool"), ("pool", "flat"), ("flat", "out")]:
+        g.connect(s, d)
+    return Network.from_graph(g, seed=seed, dtype=np.float64)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_pooled_activation_derivative_gives_the_same_gradients_as_the_full_size_one(activation):
+    x = np.random.default_rng(0).normal(size=(5, 6, 7, 2))
+    x[:, :2] = 0.0  # plateaus: ties inside windows
+    y_enc = encode_targets("categorical_crossentropy", np.arange(5) % 3, 3).astype(np.float64)
+    loss = get_loss("categorical_crossentropy")
+    fused, plain = _conv_pool_net(activation), _conv_pool_net(activation)
+    assert fused.layers["pool"].upstream_activation is fused.layers["conv"].activation
+    assert fused.layers["conv"].defer_activation == (activation == "relu")
+    np.testing.assert_array_equal(fused.forward(x, training=True), fused.forward(x, training=False))
+    plain.layers["pool"].upstream_activation = None
+    plain.layers["pool"].upstream_deferred = False
+    plain.layers["conv"].skip_activation_backward = plain.layers["conv"].defer_activation = False
+    grads = []
+    for net in (fused, plain):
+        opt = Capture()
+        net.train_batch(x, y_enc, loss, opt)
+        grads.append(opt.grads)
+    for a, b in zip(*grads):
+        np.testing.assert_array_equal(a, b)
+    x = np.random.default_rng(1).normal(size=(5, 6, 7, 2))  # no plateaus: finite differences need no kinks
+    opt = Capture()
+    fused.train_batch(x, y_enc, loss, opt)
+    for (_key, p), grad in zip(fused.parameters(), opt.grads):
+        assert_grad_close(grad, numeric_grad(lambda: fused.loss_value(x, y_enc, loss), p))
+
+
+def test_activation_stays_in_the_conv_where_the_pool_cannot_take_it():
+    overlapping = _conv_pool_net("relu", {"pool_size": 3, "strides": 1})
+    assert overlapping.layers["pool"].upstream_activation is None
+    assert not overlapping.layers["conv"].skip_activation_backward
+    needs_input = _conv_pool_net("elu")
+    assert needs_input.layers["pool"].upstream_activation is None
+
+
+@pytest.mark.parametrize(("layers", "loss_name"), [
+    ([("Dense", {"units": 8, "activation": "tanh"}), ("Dense", {"units": 8, "activation": "tanh"}),
+      ("Dense", {"units": 3, "activation": "softmax"})], "categorical_crossentropy"),
+    ([("Dense", {"units": 5, "activation": "relu", "use_bias": False}), ("Dense", {"units": 4}),
+      ("Dense", {"units": 3, "activation": "sigmoid", "bias_initializer": "random_normal"})], "mean_squared_error"),
+    ([("Dense", {"units": 3, "activation": "elu"})], "mean_absolute_error"),
+])  # fmt: skip
+def test_the_dense_chain_plan_trains_like_the_general_path(layers, loss_name):
+    from designer.engine.optimizers import make_optimizer
+
+    g = chain(*layers)
+    planned, general = Network.from_graph(g, seed=2), Network.from_graph(g, seed=2)
+    assert planned.step_strategy.plan is not None
+    general.step_strategy.plan = None
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(24, 4)).astype(np.float32)
+    y_enc = encode_targets(loss_name, rng.integers(0, 3, 24), 3)
+    loss = get_loss(loss_name)
+    opts = [make_optimizer({"type": "sgd", "learning_rate": 0.1}) for _ in range(2)]
+    for step in range(6):
+        rows = slice(0, 24) if step % 2 else slice(0, 10)  # two batch sizes: two sets of buffers
+        a = planned.train_batch(x[rows], y_enc[rows], loss, opts[0])
+        b = general.train_batch(x[rows], y_enc[rows], loss, opts[1])
+        assert a == pytest.approx(b, rel=1e-5)
+        np.testing.assert_allclose(planned.activations[planned.output_id], general.activations[general.output_id],
+                                   rtol=1e-5, atol=1e-6)  # fmt: skip
+    assert opts[0].iterations == 6
+    for (key, ga), (_, gb) in zip(planned.gradients(), general.gradients()):
+        np.testing.assert_allclose(ga, gb, rtol=1e-4, atol=1e-6, err_msg=key)
+    for key, w in planned.get_weights().items():
+        np.testing.assert_allclose(w, general.get_weights()[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_the_dense_chain_plan_is_only_for_dense_chains():
+    assert Network.from_graph(dag(), seed=0).step_strategy.plan is None
+    g = chain(("Dense", {"units": 4}), ("Dropout", {"rate": 0.5}), ("Dense", {"units": 3}))
+    assert Network.from_graph(g, seed=0).step_strategy.plan is None

@@ -44,6 +44,6 @@ def test_exports_from_a_bytecode_only_copy_of_the_package(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     example = ROOT / "examples" / "iris_mlp.nnproj"
     result = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path), str(example)], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300, encoding="utf-8")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "p.py").is_file() and (tmp_path / "m.onnx").is_file()

@@ -36,7 +36,7 @@ def test_python_predictor_matches_engine_inference(case, tmp_path):
     name, project, net, x = case
     written = export_project(project, "python", tmp_path / "predictor.py")
     assert written == [tmp_path / "predictor.py"]
-    source = written[0].read_text()
+    source = written[0].read_text(encoding="utf-8")
     assert "designer" not in source.replace("Network Designer", "")
     module = load_module(written[0], f"predictor_{name}")
     np.testing.assert_allclose(module.predict(x), net.predict(x), rtol=1e-5, atol=1e-6)
@@ -56,7 +56,7 @@ def test_python_predictor_runs_without_designer(tmp_path):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=60, encoding="utf-8"
     )
     assert result.returncode == 0, result.stderr
     printed = np.loadtxt(result.stdout.splitlines(), delimiter=",", ndmin=2)
@@ -68,7 +68,7 @@ def test_python_predictor_with_weights_beside_it(tmp_path, monkeypatch):
     project, net, x = trained(cnn())
     written = export_project(project, "python", tmp_path / "big.py")
     assert written == [tmp_path / "big.py", tmp_path / "big.npz"]
-    assert "_WEIGHTS_B64" not in written[0].read_text()
+    assert "_WEIGHTS_B64" not in written[0].read_text(encoding="utf-8")
     module = load_module(written[0], "predictor_big")
     np.testing.assert_allclose(module.predict(x), net.predict(x), rtol=1e-5, atol=1e-6)
 
@@ -125,7 +125,7 @@ def test_pytorch_code_compiles_and_files_are_written(case, tmp_path):
     assert [p.name for p in written] == ["model.py", "weights.npz", "train.py"]
     for path in written:
         if path.suffix == ".py":
-            compile(path.read_text(), str(path), "exec")
+            compile(path.read_text(encoding="utf-8"), str(path), "exec")
     with np.load(written[1], allow_pickle=False) as z:
         assert set(z.files) == set(project.weights)
 
@@ -134,7 +134,7 @@ def test_pytorch_model_file_name(tmp_path):
     project, _, _ = trained(mlp())
     written = export_project(project, "pytorch", tmp_path / "iris_net.py")
     assert [p.name for p in written] == ["iris_net.py", "iris_net_weights.npz", "train_iris_net.py"]
-    assert "from iris_net import Net" in written[2].read_text()
+    assert "from iris_net import Net" in written[2].read_text(encoding="utf-8")
 
 
 def test_pytorch_outputs_match_engine(case, tmp_path, monkeypatch):
@@ -207,7 +207,7 @@ def test_bad_output_paths(tmp_path):
         export_project(project, "python", tmp_path / "predictor.txt")
     with pytest.raises(ExportError, match="does not exist"):
         export_project(project, "onnx", tmp_path / "no" / "such" / "m.onnx")
-    (tmp_path / "afile").write_text("x")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
     with pytest.raises(ExportError, match="it is a file"):
         export_project(project, "pytorch", tmp_path / "afile")
     with pytest.raises(ExportError, match="module name"):
@@ -250,7 +250,7 @@ def test_pytorch_training_skeleton_runs_and_saves_project_weights(tmp_path):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=120, encoding="utf-8"
     )
     assert result.returncode == 0, result.stderr
     assert "epoch 2: loss" in result.stdout

@@ -32,7 +32,7 @@ def test_keras_code_compiles_and_files_are_written(case, tmp_path):
     name, project, net, x = case
     written = export_project(project, "keras", tmp_path / f"k_{name}")
     assert [p.name for p in written] == ["model.py", "weights.npz"]  # no data: no preprocessing.json
-    source = written[0].read_text()
+    source = written[0].read_text(encoding="utf-8")
     compile(source, str(written[0]), "exec")
     assert "designer" not in source.replace("Network Designer", "")
     with np.load(written[1], allow_pickle=False) as z:
@@ -41,16 +41,16 @@ def test_keras_code_compiles_and_files_are_written(case, tmp_path):
 
 def test_keras_layers_and_their_settings(tmp_path):
     project, _, _ = trained(mlp())
-    source = export_project(project, "keras", tmp_path / "k")[0].read_text()
+    source = export_project(project, "keras", tmp_path / "k")[0].read_text(encoding="utf-8")
     assert {"Dense", "BatchNormalization", "Dropout", "LeakyReLU", "ELU"} <= _calls(source)
     assert "momentum=0.99, epsilon=0.001" in source and "negative_slope=0.2" in source and "alpha=0.7" in source
     assert "use_bias=False, name='dense_3'" in source
     project, _, _ = trained(cnn())
-    source = export_project(project, "keras", tmp_path / "c.py")[0].read_text()
+    source = export_project(project, "keras", tmp_path / "c.py")[0].read_text(encoding="utf-8")
     assert {"Conv2D", "MaxPooling2D", "Concatenate", "Flatten", "BatchNormalization"} <= _calls(source)
     assert "padding='same'" in source and "strides=(2, 2)" in source and "axis=3" in source
     project, _, _ = trained(branches())
-    source = export_project(project, "keras", tmp_path / "b")[0].read_text()
+    source = export_project(project, "keras", tmp_path / "b")[0].read_text(encoding="utf-8")
     assert "layers.Add(" in source and "layers.Activation(gelu_tanh" in source
 
 
@@ -79,7 +79,7 @@ def test_keras_with_data_writes_preprocessing_and_prepare(tmp_path, monkeypatch)
     rows = raw_rows_csv("digits_cnn", project, tmp_path)
     written = export_project(project, "keras", tmp_path / "k", base_dir=tmp_path)
     assert [p.name for p in written] == ["model.py", "weights.npz", "preprocessing.json"]
-    source = written[0].read_text()
+    source = written[0].read_text(encoding="utf-8")
     tree = ast.parse(source)
     assert {"prepare", "load_preprocessing", "load_weights", "build_model"} <= {
         n.name for n in tree.body if isinstance(n, ast.FunctionDef)}

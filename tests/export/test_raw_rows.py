@@ -139,12 +139,12 @@ def _check_against_predict(result, expected: pd.DataFrame, project: Project):
 def test_python_predictor_on_raw_rows_matches_predict(case, tmp_path):
     name, project, rows, expected = case
     out = export_project(project, "python", tmp_path / f"{name}_model.py", base_dir=tmp_path)[0]
-    source = out.read_text()
+    source = out.read_text(encoding="utf-8")
     assert "import pandas" not in source and "designer" not in source.replace("Network Designer", "")
     module = load_module(out, f"raw_{name}")
     _check_against_predict(module.predict_rows(str(rows)), expected, project)
     # a list of dicts (what a web handler would build) gives the same answer as the CSV path
-    with open(rows, newline="") as f:
+    with open(rows, newline="", encoding="utf-8") as f:
         dict_rows = list(csv.DictReader(f))
     _check_against_predict(module.predict_rows(dict_rows), expected, project)
 
@@ -153,7 +153,7 @@ def test_python_predictor_command_line_prints_predict_columns(case, tmp_path):
     name, project, rows, expected = case
     out = export_project(project, "python", tmp_path / "standalone.py", base_dir=tmp_path)[0]
     result = subprocess.run([sys.executable, "-I", str(out), str(rows)], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=60)
+                            text=True, timeout=60, encoding="utf-8")
     assert result.returncode == 0, result.stderr
     printed = pd.read_csv(io.StringIO(result.stdout), keep_default_na=False)
     assert list(printed.columns) == list(expected.columns)
@@ -170,7 +170,7 @@ def test_pytorch_prepare_on_raw_rows_matches_predict(case, tmp_path, monkeypatch
     name, project, rows, expected = case
     written = export_project(project, "pytorch", tmp_path / f"pt_{name}", base_dir=tmp_path)
     assert [p.name for p in written] == ["model.py", "weights.npz", "train.py", "preprocessing.json"]
-    spec = json.loads(written[3].read_text())
+    spec = json.loads(written[3].read_text(encoding="utf-8"))
     assert spec["target"] == project.data["target"]
     monkeypatch.syspath_prepend(str(written[0].parent))
     module = load_module(written[0], f"pt_raw_{name}")
@@ -306,5 +306,6 @@ def test_cli_exports_every_format_with_the_data_preparation(tmp_path, capsys):
         assert cli.main(["export", str(tmp_path / "cat.nnproj"), "--format", fmt, "--out", str(tmp_path / name)]) == 0
     capsys.readouterr()
     assert (tmp_path / "pt" / "preprocessing.json").is_file() and (tmp_path / "k" / "preprocessing.json").is_file()
-    assert json.loads((tmp_path / "k" / "preprocessing.json").read_text())["columns"][1]["kind"] == "categorical"
+    spec = json.loads((tmp_path / "k" / "preprocessing.json").read_text(encoding="utf-8"))
+    assert spec["columns"][1]["kind"] == "categorical"
     assert load_module(tmp_path / "m.py", "cli_cat").PREPROCESSING["target"] == "species"

@@ -157,7 +157,7 @@ def test_killing_a_save_midway_leaves_a_loadable_file(tmp_path):
     mid_write_kills = 0
     for attempt in range(10):
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(target)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", CHILD, str(target)], cwd=ROOT, stdout=subprocess.PIPE, text=True, encoding="utf-8"
         )
         try:
             child.stdout.readline()  # one save completed: the child is in its loop

@@ -83,7 +83,7 @@ def test_regression_has_no_class_balance(qtbot, panel):
 
 
 def test_bad_csv_shows_the_error(qtbot, panel, tmp_path):
-    (tmp_path / "bad.csv").write_text("a,b\n1,2\n3\n")
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n3\n", encoding="utf-8")
     with qtbot.waitSignal(panel.load_failed, timeout=10_000) as blocker:
         panel.set_config({"source": {"kind": "csv", "path": "bad.csv"}, "target": "b"}, tmp_path)
     assert "bad.csv" in blocker.args[0] and "ragged" in panel.status_label.text()
@@ -103,7 +103,7 @@ def test_import_dialog_detects_and_builds_the_config(qtbot, tmp_path):
 
 
 def test_import_dialog_reports_a_bad_file(qtbot, tmp_path):
-    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
     dialog = ImportDialog(None, str(tmp_path / "empty.csv"))
     qtbot.addWidget(dialog)
     assert "is empty" in dialog.detected_label.text()
@@ -113,7 +113,7 @@ def test_import_dialog_reports_a_bad_file(qtbot, tmp_path):
 def test_import_through_the_panel_reads_on_a_thread(qtbot, panel, tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     rows = "\n".join(f"{a:.3f},{b:.3f},{'pq'[int(a > 0)]}" for a, b in rng.normal(size=(3000, 2)))
-    (tmp_path / "big.csv").write_text("a,b,cls\n" + rows + "\n")
+    (tmp_path / "big.csv").write_text("a,b,cls\n" + rows + "\n", encoding="utf-8")
     monkeypatch.setattr(ImportDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     emitted = []
     panel.config_changed.connect(emitted.append)
@@ -130,7 +130,7 @@ def test_import_through_the_panel_reads_on_a_thread(qtbot, panel, tmp_path, monk
 
 def test_import_dialog_guesses_regression_for_a_continuous_target(qtbot, tmp_path):
     rows = "".join(f"{i},{i * 1.37:.2f}\n" for i in range(30))
-    (tmp_path / "r.csv").write_text("x,price\n" + rows)
+    (tmp_path / "r.csv").write_text("x,price\n" + rows, encoding="utf-8")
     dialog = ImportDialog(None, str(tmp_path / "r.csv"))
     qtbot.addWidget(dialog)
     assert dialog.target_combo.currentText() == "price" and dialog.task_combo.currentText() == "regression"
@@ -154,7 +154,7 @@ def test_trial_preparation_shows_split_sizes_and_problems(qtbot, panel):
 
 
 def test_import_dialog_ignores_feature_picks_of_another_file(qtbot, tmp_path):
-    (tmp_path / "d.csv").write_text("p,q,t\n1,2,a\n3,4,b\n")
+    (tmp_path / "d.csv").write_text("p,q,t\n1,2,a\n3,4,b\n", encoding="utf-8")
     dialog = ImportDialog(None, str(tmp_path / "d.csv"), {"features": ["sepal_length_cm"], "target": "species"})
     qtbot.addWidget(dialog)
     assert dialog.target_combo.currentText() == "t" and dialog.selected_features() == ["p", "q"]

@@ -23,7 +23,7 @@ def penguins_csv(path, n: int = 90):
         sex = "NA" if i % 23 == 7 else ["male", "female"][i % 2]
         lines.append(f"{i + 1},{species},{['Biscoe', 'Dream', 'Torgersen'][i % 3]},{bill},"
                      f"{3500 + 400 * (i % 3) + int(rng.integers(0, 300))},{sex},{2007 + i % 3}")
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
@@ -94,7 +94,7 @@ def test_cancelling_the_picker_changes_nothing(make_window, picker):
 
 def test_dropping_a_csv_on_the_start_page_starts_a_project_with_it(make_window, qtbot, tmp_path):
     path = penguins_csv(tmp_path / "dropped.tsv")
-    path.write_text(path.read_text().replace(",", "\t"))
+    path.write_text(path.read_text(encoding="utf-8").replace(",", "\t"), encoding="utf-8")
     window = make_window()
     assert window.centre.currentWidget() is window.start_page
     seen = on_next_dialog(check_penguin_defaults)

@@ -109,7 +109,7 @@ def test_dropping_a_project_file_opens_it(make_window, tmp_path):
 
 def test_other_files_are_not_accepted(make_window, tmp_path):
     other = tmp_path / "notes.txt"
-    other.write_text("hello")
+    other.write_text("hello", encoding="utf-8")
     window = make_window(iris_mlp())
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(other))])

@@ -22,7 +22,7 @@ def test_boundary_module_does_not_import_qt():
 
     code = ("import sys; import designer.ui.plots.boundary; "
             "print(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, encoding="utf-8")
     assert out.stdout.strip() == "False"
 
 
@@ -145,7 +145,7 @@ def test_runs_csv_has_one_row_per_epoch_with_the_numbers(tmp_path):
     b.add_epoch(1, {"loss": 3.0, "mae": 1.5, "r2": 0.2}, 0.1)
     path = tmp_path / "m.csv"
     write_runs_csv([a, b], path)
-    rows = list(csv.DictReader(path.open()))
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [(r["run"], r["epoch"]) for r in rows] == [("a", "1"), ("a", "2"), ("b", "1")]
     assert float(rows[1]["loss"]) == 0.25 and float(rows[1]["lr"]) == 0.005
     assert rows[2]["accuracy"] == "" and float(rows[2]["r2"]) == 0.2

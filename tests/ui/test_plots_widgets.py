@@ -24,7 +24,7 @@ def test_export_csv_button_writes_the_chosen_file(board, tmp_path, monkeypatch):
     target = tmp_path / "out.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV (*.csv)"))
     board.export_csv_button.click()
-    lines = target.read_text().splitlines()
+    lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("run,epoch,loss,val_loss") and lines[3].startswith("r,3,0.3,")
     assert str(target) in board.status.text()
 

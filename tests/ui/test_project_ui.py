@@ -264,7 +264,7 @@ def test_export_after_training_writes_a_numpy_predictor(make_window, qtbot, tmp_
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     window.act_export.trigger()
     assert errors == []
-    assert out.is_file() and "numpy" in out.read_text()
+    assert out.is_file() and "numpy" in out.read_text(encoding="utf-8")
     assert str(out) in window.statusBar().currentMessage()
 
 

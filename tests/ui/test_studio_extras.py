@@ -54,7 +54,8 @@ def test_image_networks_get_no_neuron_maps():
 
 
 def test_neuron_maps_appear_and_change_between_epochs(make_window, qtbot, monkeypatch):
-    monkeypatch.setattr(worker_module, "EMIT_INTERVAL_S", 0.0)  # one update per epoch, however fast
+    monkeypatch.setattr(worker_module, "EMIT_INTERVAL_S", 0.0)  # one update per epoch, however fast …
+    monkeypatch.setattr(worker_module, "PROBE_INTERVAL_S", 0.0)  # … each with its probes
     window = make_window(small_spiral(epochs=3))
     updates = []
     window.runner.epoch_ended.connect(updates.append)

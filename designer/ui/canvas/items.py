@@ -195,7 +195,7 @@ class NodeItem(QGraphicsItem):
 
         name_font = QFont(painter.font())
         name_font.setBold(True)
-        name_font.setPointSizeF(9.5)
+        name_font.setPixelSize(style.NAME_FONT_PX)
         painter.setFont(name_font)
         painter.setPen(text)
         fm = QFontMetrics(name_font)
@@ -207,7 +207,7 @@ class NodeItem(QGraphicsItem):
 
         small = QFont(painter.font())
         small.setBold(False)
-        small.setPointSizeF(8.0)
+        small.setPixelSize(style.DETAIL_FONT_PX)
         painter.setFont(small)
         fm = QFontMetrics(small)
         dim = style.mix(base, text, 0.65)

@@ -12,6 +12,10 @@ from designer.resources import resource
 
 NODE_WIDTH = 190.0
 NODE_HEIGHT = 70.0
+# Text inside a node is sized in pixels like the node itself: a point size is 25% smaller on macOS (72 logical
+# dpi) than on Windows (96), which left the names tiny there or cut off here.
+NAME_FONT_PX = 13  # 9.5 pt at 96 dpi
+DETAIL_FONT_PX = 11  # 8 pt at 96 dpi
 PORT_RADIUS = 6.0
 GRID = 20.0
 

@@ -28,6 +28,7 @@ from designer.ui.commands import (
     RenameNodeCommand,
     selection_payload,
 )
+from designer.ui.keys import StandardKey, shortcut_hint
 
 LAYER_MIME = "application/x-nn-layer"
 CLIPBOARD_MIME = "application/x-nn-layers+json"
@@ -426,16 +427,16 @@ class CanvasView(QGraphicsView):
 
     def _fill_node_menu(self, menu: QMenu, node: NodeItem) -> None:
         menu.addAction("Rename…\tF2", self.rename_selected)
-        menu.addAction("Duplicate\tCtrl+D", self.duplicate_selection)
-        menu.addAction("Copy\tCtrl+C", self.copy_selection)
-        menu.addAction("Cut\tCtrl+X", self.cut_selection)
+        menu.addAction(f"Duplicate\t{shortcut_hint('Ctrl+D')}", self.duplicate_selection)
+        menu.addAction(f"Copy\t{shortcut_hint(StandardKey.Copy)}", self.copy_selection)
+        menu.addAction(f"Cut\t{shortcut_hint(StandardKey.Cut)}", self.cut_selection)
         menu.addSeparator()
         inputs = self.graph.inputs_of(node.node_id)
         if inputs:
             sub = menu.addMenu("Disconnect input")
             for s in inputs:
                 sub.addAction(s, lambda s=s: self._disconnect(s, node.node_id))
-        menu.addAction("Delete\tDel", self.delete_selection)
+        menu.addAction(f"Delete\t{shortcut_hint(StandardKey.Delete)}", self.delete_selection)
 
     def _fill_canvas_menu(self, menu: QMenu, scene_pos: QPointF) -> None:
         add = menu.addMenu("Add layer")
@@ -447,11 +448,11 @@ class CanvasView(QGraphicsView):
             act.setToolTip(lt.description)
             act.triggered.connect(lambda _=False, n=lt.name, p=QPointF(scene_pos): self.add_layer(n, p))
             sub.addAction(act)
-        paste = menu.addAction("Paste\tCtrl+V", self.paste)
+        paste = menu.addAction(f"Paste\t{shortcut_hint(StandardKey.Paste)}", self.paste)
         mime = QApplication.clipboard().mimeData()
         paste.setEnabled(mime is not None and (mime.hasFormat(CLIPBOARD_MIME) or mime.hasText()))
         menu.addSeparator()
-        menu.addAction("Select all\tCtrl+A", self.select_all)
+        menu.addAction(f"Select all\t{shortcut_hint(StandardKey.SelectAll)}", self.select_all)
         menu.addAction("Fit to view\tF", self.fit_to_view)
         menu.addAction("Auto-arrange", self.auto_arrange)
 

@@ -2,6 +2,8 @@
 
 Events arrive on the GUI thread (the worker re-emits them as signals). Each handler only appends to the
 run's data and marks what changed; a timer redraws a few times per second with setData on existing items.
+Work is per unit of time, not per epoch: the status line, the layer health checks and every plot are
+brought up to date by that timer, however fast epochs come (a thousand a second on iris).
 A redraw is split into stages, one plot section per event-loop turn, so the window keeps answering (and the
 probe in benchmarks/bench_gui_stall.py stays under 50 ms) even when several sections changed at once, as at
 the end of a run.
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.ui.paths import default_save_path
 from designer.ui.plots import health, theme
 from designer.ui.plots.boundary_plot import BoundaryPlot
 from designer.ui.plots.confusion import ConfusionView
@@ -48,7 +51,8 @@ from designer.ui.plots.runs import RunsList
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 # Redraw order within one pass: what the user most likely looks at first.
-SECTIONS = ("curves", "metrics_epoch", "metrics_batch", "boundary", "neurons", "layers", "norms", "overfitting")
+SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "boundary", "neurons", "health", "layers",
+            "norms", "overfitting")
 
 
 class TrainingDashboard(QWidget):
@@ -277,21 +281,37 @@ class TrainingDashboard(QWidget):
         self._mark("metrics_batch")
 
     def on_epoch(self, event) -> None:
+        self.on_epochs([event])
+
+    def on_epochs(self, events) -> None:
+        """Finished epochs (the worker sends them gathered): each is appended to the run's data, the redraw
+        is marked once. Nothing here grows with the run's length: a fast run sends a thousand a second."""
+        for event in events:
+            self._add_epoch(event)
+        self._mark("status", "metrics_epoch", "overfitting")
+
+    def _add_epoch(self, event) -> None:
         run = self._run_for_event()
-        metrics = dict(getattr(event, "metrics", None) or {})
-        extras = dict(getattr(event, "extras", None) or {})
-        histograms = getattr(event, "histograms", None) or metrics.pop("histograms", None) or {}
+        metrics = getattr(event, "metrics", None) or {}
+        extras = getattr(event, "extras", None) or {}
+        histograms = getattr(event, "histograms", None) or metrics.get("histograms") or {}
         lr = getattr(event, "lr", None)
         if lr is None:
             lr = metrics.get("lr")
-        run.add_epoch(event.epoch, {k: v for k, v in metrics.items() if k != "lr"}, lr)
-        run.add_histograms(event.epoch, histograms)
-        new_layers = [lid for lid in run.histograms if self.histograms.layer_box.findText(lid) < 0]
-        if new_layers:
-            self.histograms.add_layers(new_layers)
-        run.add_norms(event.epoch, extras.get("weight_norms") or metrics.get("weight_norms"),
-                      extras.get("grad_norms") or metrics.get("grad_norms"))
-        self._update_health(run, histograms)
+        if "lr" in metrics:  # a plain dict of an older producer: the rate is not a metric
+            metrics = {k: v for k, v in metrics.items() if k != "lr"}
+        run.add_epoch(event.epoch, metrics, lr)  # non-numbers (histograms, norms in metrics) are skipped
+        if histograms:  # only the epochs the trainer probed carry them
+            run.add_histograms(event.epoch, histograms)
+            new_layers = [lid for lid in run.histograms if self.histograms.layer_box.findText(lid) < 0]
+            if new_layers:
+                self.histograms.add_layers(new_layers)
+            self._mark("layers", "health")
+        weight_norms = extras.get("weight_norms") or metrics.get("weight_norms")
+        grad_norms = extras.get("grad_norms") or metrics.get("grad_norms")
+        if weight_norms or grad_norms:
+            run.add_norms(event.epoch, weight_norms, grad_norms)
+            self._mark("norms", "health")
         if extras.get("points") is not None:
             self._pending_points = tuple(extras["points"])
         if extras.get("boundary") is not None:
@@ -300,8 +320,6 @@ class TrainingDashboard(QWidget):
         if extras.get("neurons") is not None:
             self._pending_neurons = tuple(extras["neurons"])
             self._mark("neurons")
-        self._update_status(run)
-        self._mark("metrics_epoch", "layers", "norms", "overfitting")
 
     def on_finished(self, event) -> None:
         run = self._run_for_event()
@@ -313,7 +331,7 @@ class TrainingDashboard(QWidget):
             label = "best (early stopping)"
         self.metrics.show_best(run.best_epoch, label)
         self._update_status(run)
-        self._mark(*SECTIONS)
+        self._mark(*(s for s in SECTIONS if s != "status"))
         self._redraw(visible_only=False)  # queued in stages: the evaluation arriving next is not held up
 
     def show_evaluation(self, result: dict) -> None:
@@ -370,7 +388,8 @@ class TrainingDashboard(QWidget):
         if not self._dirty or (visible_only and not self.isVisible()):
             return  # a hidden dashboard keeps its dirty marks and catches up in showEvent
         shown = self.tabs.currentIndex()
-        todo = {s for s in self._dirty if not visible_only or self._tab_of.get(s) == shown}
+        # sections of no tab (the status line, the health verdicts in a tab's title) are always brought up to date
+        todo = {s for s in self._dirty if not visible_only or self._tab_of.get(s, shown) == shown}
         self._dirty -= todo
         for section in SECTIONS:
             if section in todo and section not in self._stages:
@@ -389,6 +408,10 @@ class TrainingDashboard(QWidget):
         run = self.current
         if section == "curves" and run is not None:
             self.metrics.prepare_run(run, list(self.runs.values()).index(run))
+        elif section == "status" and run is not None:
+            self._update_status(run)
+        elif section == "health" and run is not None:
+            self._update_health(run)
         elif section in ("metrics_batch", "metrics_epoch"):
             self.metrics.update_runs(list(self.runs.values()), self.runs_list.checked_runs(),
                                      batches=section == "metrics_batch", epochs=section == "metrics_epoch")
@@ -414,16 +437,22 @@ class TrainingDashboard(QWidget):
             self._pending_neurons = None
 
     # health --------------------------------------------------------------------------------------
-    def _update_health(self, run: RunData, histograms: dict) -> None:
+    def _update_health(self, run: RunData) -> None:
+        """The verdicts on the newest histograms and norms: once per redraw, not once per epoch."""
         found: list[health.HealthWarning] = []
-        for layer_id, pair in (histograms or {}).items():
-            counts, edges = pair
-            warning = health.check_activation(str(layer_id), counts, edges, self._layer_kinds.get(str(layer_id)))
+        for layer_id in run.layer_ids:
+            entries = run.histograms.get(layer_id)
+            if not entries:
+                continue
+            _epoch, counts, edges = entries[-1]
+            warning = health.check_activation(layer_id, counts, edges, self._layer_kinds.get(layer_id))
             if warning:
                 found.append(warning)
+        empty = np.empty(0)
         for layer_id in sorted(set(run.weight_norms) | set(run.grad_norms)):
-            warning = health.check_norms(layer_id, [v for _, v in run.weight_norms.get(layer_id, [])],
-                                         [v for _, v in run.grad_norms.get(layer_id, [])])
+            weights, grads = run.weight_norms.get(layer_id), run.grad_norms.get(layer_id)
+            warning = health.check_norms(layer_id, weights.y.values if weights else empty,
+                                         grads.y.values if grads else empty)
             if warning:
                 found.append(warning)
         if [w.message for w in found] != [w.message for w in self._warnings]:
@@ -531,13 +560,15 @@ class TrainingDashboard(QWidget):
         return Path(path)
 
     def _ask_export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export plot as PNG", "plot.png", "PNG image (*.png)",
+        path, _ = QFileDialog.getSaveFileName(self, "Export plot as PNG", default_save_path("plot.png"),
+                                              "PNG image (*.png)",
                                               options=QFileDialog.Option.DontUseNativeDialog)
         if path:
             self._export_safely(self.export_png, path)
 
     def _ask_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export metrics as CSV", "metrics.csv", "CSV (*.csv)",
+        path, _ = QFileDialog.getSaveFileName(self, "Export metrics as CSV", default_save_path("metrics.csv"),
+                                              "CSV (*.csv)",
                                               options=QFileDialog.Option.DontUseNativeDialog)
         if path:
             self._export_safely(self.export_csv, path)

@@ -102,9 +102,10 @@ def check_activation(layer_id: str, counts, edges, kind: str | None = None) -> H
     return None
 
 
-def check_norms(layer_id: str, weight_norms: list[float], grad_norms: list[float]) -> HealthWarning | None:
-    """Warn about exploding or vanishing gradients/weights from the per-epoch norm history."""
-    if grad_norms:
+def check_norms(layer_id: str, weight_norms, grad_norms) -> HealthWarning | None:
+    """Warn about exploding or vanishing gradients/weights from the per-epoch norm history (sequences or
+    arrays; only the first and last values are read, so the cost does not grow with the run)."""
+    if len(grad_norms):
         g = grad_norms[-1]
         if not math.isfinite(g) or g > EXPLODING_GRAD:
             return HealthWarning(

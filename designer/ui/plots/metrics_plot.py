@@ -1,4 +1,9 @@
-"""Loss, accuracy (or MAE / R²) and learning-rate curves, one colour per run, updated with setData."""
+"""Loss, accuracy (or MAE / R²) and learning-rate curves, one colour per run, updated with setData.
+
+Every plot is made with `long_series` (curves downsampled to the plot's width, clipped to the view); per-epoch
+symbols are drawn only while a series is short enough for them to be told apart, and a run whose data did
+not change since the last redraw is not fed again (a finished run costs nothing while another trains).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,14 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from designer.ui.plots import theme
 from designer.ui.plots.run_data import RunData
 
+SYMBOL_POINTS = 60  # more epochs than this: a line only (symbols would overlap, and cost per point)
+SYMBOLS = {"train": "o", "val": "t"}
+
 
 def _train_val_pair(name: str) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
     """A run's training (circles) and validation (triangles) curves for one metric."""
-    return (pg.PlotDataItem(name=f"{name} train", connect="finite", symbol="o", symbolSize=5),
-            pg.PlotDataItem(name=f"{name} val", connect="finite", symbol="t", symbolSize=6))
+    return (pg.PlotDataItem(name=f"{name} train", connect="finite", symbol=SYMBOLS["train"], symbolSize=5),
+            pg.PlotDataItem(name=f"{name} val", connect="finite", symbol=SYMBOLS["val"], symbolSize=6))
 
 
 class _RunCurves:
@@ -27,6 +35,7 @@ class _RunCurves:
         self.metric_train, self.metric_val = _train_val_pair(name)
         self.r2_train, self.r2_val = _train_val_pair(name)
         self.lr = pg.PlotDataItem(name=name, connect="finite")
+        self.fed_batches = self.fed_epochs = -1  # the run's version when last fed
         panel.loss_plot.addItem(self.batch)
         panel.loss_plot.addItem(self.train)
         panel.loss_plot.addItem(self.val)
@@ -70,8 +79,14 @@ class _RunCurves:
         self.lr.setPen(pg.mkPen(colour, width=2))
 
 
-def _set_finite(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
-    """setData, but a series with no finite value at all is emptied (symbols choke on all-NaN data)."""
+def _set_finite(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray, symbol: str | None = None) -> None:
+    """setData, but a series with no finite value at all is emptied (symbols choke on all-NaN data).
+
+    `symbol`: the curve's per-epoch marker, shown only while the series has at most SYMBOL_POINTS points."""
+    if symbol is not None:
+        wanted = symbol if len(x) <= SYMBOL_POINTS else None
+        if curve.opts["symbol"] != wanted:
+            curve.setSymbol(wanted)
     if np.isfinite(y).any():
         curve.setData(x, y)
     else:
@@ -83,10 +98,10 @@ class MetricsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss_plot = theme.make_plot("Loss", self, bottom="epoch", legend=(-10, 10))
-        self.metric_plot = theme.make_plot("Accuracy", self, bottom="epoch", legend=(-10, -10))
-        self.r2_plot = theme.make_plot("R²", self, bottom="epoch", legend=(-10, -10))
-        self.lr_plot = theme.make_plot("Learning rate", self, bottom="epoch")
+        self.loss_plot = theme.make_plot("Loss", self, bottom="epoch", legend=(-10, 10), long_series=True)
+        self.metric_plot = theme.make_plot("Accuracy", self, bottom="epoch", legend=(-10, -10), long_series=True)
+        self.r2_plot = theme.make_plot("R²", self, bottom="epoch", legend=(-10, -10), long_series=True)
+        self.lr_plot = theme.make_plot("Learning rate", self, bottom="epoch", long_series=True)
         # The smallest plot of the panel: with the default density its y labels overlapped in a short dock.
         self.lr_plot.getPlotItem().getAxis("left").setTickDensity(0.4)
         self.lr_plot.setMinimumHeight(90)
@@ -121,6 +136,8 @@ class MetricsPanel(QWidget):
 
     def set_regression(self, regression: bool) -> None:
         self._regression = regression
+        for curves in self._curves.values():
+            curves.fed_epochs = -1  # the metric plot shows another metric now
         self.metric_plot.getPlotItem().setTitle("MAE" if regression else "Accuracy")
         # the legend goes where the curves are not: MAE falls (top is free), accuracy rises (bottom is)
         self.metric_plot.getPlotItem().legend.setOffset((-10, 10) if regression else (-10, -10))
@@ -165,24 +182,30 @@ class MetricsPanel(QWidget):
             curves.set_visible(shown)
             if not shown:
                 continue
-            if batches:
+            lr = run.lr_series()
+            if epochs and len(lr) and np.isfinite(lr).any():
+                lr_top = max(lr_top, float(np.nanmax(lr)))
+            # a run whose data did not change since it was last fed is skipped (a finished run, a hidden one)
+            feed_batches = batches and curves.fed_batches != run.version
+            feed_epochs = epochs and curves.fed_epochs != run.version
+            if feed_batches:
+                curves.fed_batches = run.version
                 bx, by = run.batch_curve()
                 # fast runs report only a few batches: fewer than two per epoch adds noise, not detail
                 dense = len(bx) >= 2 * len(run.epochs)
                 curves.batch.setData(bx if dense else [], by if dense else [])
-            if epochs:
-                x = np.asarray(run.epochs, dtype=np.float64)
+            if feed_epochs:
+                curves.fed_epochs = run.version
+                x = run.epoch_axis()
                 metric = "mae" if self._regression else "accuracy"
                 same_task = run.is_regression == self._regression  # no accuracy drawn on an MAE axis
-                for curve, key in ((curves.train, "loss"), (curves.val, "val_loss"),
-                                   (curves.metric_train, metric), (curves.metric_val, f"val_{metric}"),
-                                   (curves.r2_train, "r2"), (curves.r2_val, "val_r2")):
+                for curve, key, symbol in ((curves.train, "loss", "train"), (curves.val, "val_loss", "val"),
+                                           (curves.metric_train, metric, "train"),
+                                           (curves.metric_val, f"val_{metric}", "val"),
+                                           (curves.r2_train, "r2", "train"), (curves.r2_val, "val_r2", "val")):
                     keep = same_task or key in ("loss", "val_loss")
-                    _set_finite(curve, x, run.series(key) if keep else np.full(len(x), np.nan))
-                lr = np.asarray(run.lr, dtype=np.float64)
+                    _set_finite(curve, x, run.series(key) if keep else np.full(len(x), np.nan), SYMBOLS[symbol])
                 _set_finite(curves.lr, x, lr)
-                if np.isfinite(lr).any():
-                    lr_top = max(lr_top, float(np.nanmax(lr)))
         if epochs and lr_top > 0:  # from 0, so a constant rate is a flat line, and every shown run fits
             self.lr_plot.getPlotItem().setYRange(0.0, lr_top * 1.15, padding=0)
 

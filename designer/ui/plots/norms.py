@@ -1,4 +1,7 @@
-"""Weight and gradient norms per layer over epochs (log scale), one curve per layer."""
+"""Weight and gradient norms per layer over epochs (log scale), one curve per layer.
+
+Fed from `RunData.weight_norms`/`grad_norms` (layer id → Trace of the probed epochs); long runs are drawn
+downsampled to the plot's width (`make_plot(long_series=True)`)."""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ from designer.ui.plots import theme
 class NormsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.weight_plot = theme.make_plot("Weight norm", self, bottom="epoch", legend=(-10, -10))
-        self.grad_plot = theme.make_plot("Gradient norm", self, bottom="epoch", legend=(-10, 10))
+        self.weight_plot = theme.make_plot("Weight norm", self, bottom="epoch", legend=(-10, -10), long_series=True)
+        self.grad_plot = theme.make_plot("Gradient norm", self, bottom="epoch", legend=(-10, 10), long_series=True)
         for plot in (self.weight_plot, self.grad_plot):
             plot.getPlotItem().setLogMode(y=True)
         layout = QHBoxLayout(self)
@@ -45,15 +48,16 @@ class NormsPanel(QWidget):
         for curve in [*self._weight_curves.values(), *self._grad_curves.values()]:
             curve.setData([], [])
 
-    def update_norms(self, weight_norms: dict[str, list], grad_norms: dict[str, list]) -> None:
+    def update_norms(self, weight_norms: dict, grad_norms: dict) -> None:
+        """Each dict: layer id → Trace (x: epochs, y: norms)."""
         for store, plot, source in ((self._weight_curves, self.weight_plot, weight_norms),
                                     (self._grad_curves, self.grad_plot, grad_norms)):
-            for layer_id, points in source.items():
-                if not points:
+            for layer_id, trace in source.items():
+                if not len(trace):
                     continue
-                arr = np.asarray(points, dtype=np.float64)
-                y = np.where(arr[:, 1] > 0, arr[:, 1], np.nan)  # log axis
-                self._curve(store, plot, layer_id).setData(arr[:, 0], y)
+                values = trace.y.values
+                y = np.where(values > 0, values, np.nan)  # log axis
+                self._curve(store, plot, layer_id).setData(trace.x.values, y)
 
     def apply_palette(self) -> None:
         palette = self.palette()

@@ -71,7 +71,8 @@ class OverfittingView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = theme.make_plot("Training vs validation loss (shaded: the gap)", self, bottom="epoch",
-                                    legend=(-10, 10))
+                                    legend=(-10, 10), long_series=True)
+        # downsampled alike by the plot (the same x columns), so the fill between them stays small at any length
         self.train_curve = pg.PlotDataItem(name="training loss", connect="finite")
         self.val_curve = pg.PlotDataItem(name="validation loss", connect="finite")
         self.gap_fill = pg.FillBetweenItem(self.train_curve, self.val_curve)

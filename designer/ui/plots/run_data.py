@@ -1,8 +1,14 @@
-"""Everything the dashboard remembers about one training run (plain Python + NumPy, no Qt)."""
+"""Everything the dashboard remembers about one training run (plain Python + NumPy, no Qt).
+
+Long runs stay cheap: every epoch's metrics are kept, in arrays that grow by doubling so a redraw hands the
+plots a view instead of converting a list each time; per-layer histograms are kept at a bounded resolution
+(at most HISTOGRAM_HISTORY per layer, evenly spread over the run, the newest always among them).
+"""
 
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +16,70 @@ import numpy as np
 
 SMOOTHING = 0.9  # exponential moving average of the per-batch loss, debiased like TensorBoard
 EPOCH_KEYS = ("loss", "val_loss", "accuracy", "val_accuracy", "mae", "val_mae", "r2", "val_r2")
+HISTOGRAM_HISTORY = 240  # per layer: more columns than the heatmap has pixels to spare, bounded memory
+
+
+class Column:
+    """A float64 array that grows by doubling: append is O(1), `values` a view of what was appended."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self._buf = np.empty(capacity)
+        self._n = 0
+
+    def append(self, value: float) -> None:
+        if self._n == len(self._buf):
+            grown = np.empty(2 * len(self._buf))
+            grown[: self._n] = self._buf[: self._n]
+            self._buf = grown  # views handed out earlier keep the old buffer, whose values never change
+        self._buf[self._n] = value
+        self._n += 1
+
+    def pad(self, n: int) -> None:
+        """NaN up to length n (a metric that appears late)."""
+        while self._n < n:
+            self.append(math.nan)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._buf[: self._n]
+
+    def __len__(self) -> int:
+        return self._n
+
+
+class Trace:
+    """(x, y) points appended together, e.g. a layer's weight norm at the epochs that measured it."""
+
+    def __init__(self) -> None:
+        self.x, self.y = Column(), Column()
+
+    def append(self, x: float, y: float) -> None:
+        self.x.append(x)
+        self.y.append(y)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def append_bounded(entries: list, entry: tuple, gap: float, limit: int = HISTOGRAM_HISTORY) -> float:
+    """Append an (epoch, …) entry keeping at most `limit`, evenly spread; returns the new minimum gap.
+
+    The newest entry replaces the previous newest while that one is closer than `gap` epochs to the entry
+    before it, so the latest epoch is always there; when the list is full every other entry goes (first and
+    newest stay) and the gap becomes the mean spacing of what is left."""
+    if len(entries) >= 2 and entry[0] - entries[-2][0] < gap:
+        entries[-1] = entry
+    else:
+        entries.append(entry)
+    if len(entries) > limit:
+        if len(entries) % 2 == 0:  # keep the newest: thin all but it
+            newest = entries.pop()
+            del entries[1::2]
+            entries.append(newest)
+        else:
+            del entries[1::2]
+        gap = (entries[-1][0] - entries[0][0]) / max(len(entries) - 1, 1)
+    return gap
 
 
 @dataclass
@@ -19,20 +89,27 @@ class RunData:
     class_names: list[str] = field(default_factory=list)
     layer_ids: list[str] = field(default_factory=list)
     # per batch: epoch, batch index, smoothed loss
-    batch_epoch: list[int] = field(default_factory=list)
-    batch_index: list[int] = field(default_factory=list)
-    batch_smoothed: list[float] = field(default_factory=list)
+    batch_epoch: Column = field(default_factory=Column)
+    batch_index: Column = field(default_factory=Column)
+    batch_smoothed: Column = field(default_factory=Column)
     batches_per_epoch: dict[int, int] = field(default_factory=dict)
     expected_batches: int | None = None  # from TrainingStarted, when the caller passes it on
     _ema: float = 0.0
     _ema_weight: float = 0.0
     # per epoch
     epochs: list[int] = field(default_factory=list)
-    metrics: dict[str, list[float]] = field(default_factory=dict)
-    lr: list[float] = field(default_factory=list)
     histograms: dict[str, list[tuple[int, np.ndarray, np.ndarray]]] = field(default_factory=dict)
-    weight_norms: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
-    grad_norms: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    weight_norms: dict[str, Trace] = field(default_factory=dict)
+    grad_norms: dict[str, Trace] = field(default_factory=dict)
+    # per-epoch metrics and learning rate as growing arrays; `version` counts changes (the plots skip a run
+    # whose data did not change since they were last fed)
+    _epoch_axis: Column = field(default_factory=Column)
+    _lr_column: Column = field(default_factory=Column)
+    _columns: dict[str, Column] = field(default_factory=dict)
+    _histogram_gap: dict[str, float] = field(default_factory=dict)
+    _batches_known: int = 0
+    _first_batch: int = 1
+    version: int = 0
     # end of run
     finished_reason: str | None = None
     best_epoch: int | None = None
@@ -46,8 +123,8 @@ class RunData:
         """Exponential moving average over *batches*, not events: the trainer reports only some batches
         (about 20 a second), so an event standing for k batches gets the weight of k batches."""
         loss, epoch, batch = float(loss), int(epoch), int(batch)
-        if self.batch_epoch:
-            last_e, last_b = self.batch_epoch[-1], self.batch_index[-1]
+        if len(self.batch_epoch):
+            last_e, last_b = int(self.batch_epoch.values[-1]), int(self.batch_index.values[-1])
             per_epoch = self.expected_batches or self.batches_per_epoch.get(last_e, last_b)
             steps = batch - last_b if epoch == last_e else max(per_epoch - last_b, 0) + batch
         else:
@@ -62,37 +139,63 @@ class RunData:
         self.batch_index.append(batch)
         self.batch_smoothed.append(smoothed)
         self.batches_per_epoch[epoch] = max(self.batches_per_epoch.get(epoch, 0), batch)
+        self._batches_known = max(self._batches_known, batch)
+        self._first_batch = min(self._first_batch, batch)
+        self.version += 1
 
     def batch_curve(self) -> tuple[np.ndarray, np.ndarray]:
         """x in epoch units: batch b of N in epoch e sits at e - 1 + b/N, so an epoch's batches end at its point.
 
         Batches count from 1 (designer.training.events); a producer counting from 0 is shifted by one.
         """
-        if not self.batch_epoch:
+        if not len(self.batch_epoch):
             return np.empty(0), np.empty(0)
-        ep = np.asarray(self.batch_epoch, dtype=np.float64)
-        shift = 1.0 if min(self.batch_index) == 0 else 0.0
-        idx = np.asarray(self.batch_index, dtype=np.float64) + shift
-        # an epoch still running is spread over the largest batch count seen so far (or the announced one)
-        known = max([self.expected_batches or 0, *self.batches_per_epoch.values()])
-        nb = np.array([max(self.batches_per_epoch[int(e)], known) for e in ep]) + shift
-        return ep - 1 + idx / np.maximum(nb, 1.0), np.asarray(self.batch_smoothed, dtype=np.float64)
+        ep = self.batch_epoch.values
+        shift = 1.0 if self._first_batch == 0 else 0.0
+        idx = self.batch_index.values + shift
+        # every epoch is spread over the largest batch count seen so far (or the announced one): an epoch
+        # still running, or one whose last batch went unreported, then still ends at its point
+        nb = max(self.expected_batches or 0, self._batches_known) + shift
+        return ep - 1 + idx / max(nb, 1.0), self.batch_smoothed.values
 
     def add_epoch(self, epoch: int, metrics: dict, lr: float | None) -> None:
         self.epochs.append(int(epoch))
+        self._epoch_axis.append(epoch)
         n = len(self.epochs)
+        columns = self._columns
         for key, value in metrics.items():
             if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
-                series = self.metrics.setdefault(key, [])
-                series.extend([float("nan")] * (n - 1 - len(series)))  # a key that appears late
-                series.append(float(value))
-        self.lr.append(float(lr) if lr is not None else float("nan"))
+                column = columns.get(key)
+                if column is None:
+                    column = columns[key] = Column()
+                    column.pad(n - 1)  # a key that appears late
+                column.append(value)
+        for column in columns.values():
+            if len(column) < n:
+                column.pad(n)  # a key missing from this epoch
+        self._lr_column.append(float(lr) if lr is not None else math.nan)
+        self.version += 1
+
+    @property
+    def metrics(self) -> dict[str, np.ndarray]:
+        """metric name → its value per epoch (views; NaN where an epoch did not report it)."""
+        return {key: column.values for key, column in self._columns.items()}
+
+    @property
+    def lr(self) -> np.ndarray:
+        return self._lr_column.values
+
+    def epoch_axis(self) -> np.ndarray:
+        """The epochs as float64 (a view: the plots' x values)."""
+        return self._epoch_axis.values
+
+    def lr_series(self) -> np.ndarray:
+        return self._lr_column.values
 
     def series(self, key: str) -> np.ndarray:
-        values = self.metrics.get(key, [])
-        out = np.full(len(self.epochs), np.nan)
-        out[: len(values)] = values
-        return out
+        """One metric per epoch (NaN where an epoch did not report it); a view, do not write to it."""
+        column = self._columns.get(key)
+        return column.values if column is not None else np.full(len(self.epochs), np.nan)
 
     def add_histograms(self, epoch: int, histograms: dict) -> None:
         for layer_id, pair in (histograms or {}).items():
@@ -101,14 +204,20 @@ class RunData:
             edges = np.asarray(edges, dtype=np.float64).ravel()
             if len(edges) != len(counts) + 1 or len(counts) == 0:
                 continue
-            self.histograms.setdefault(str(layer_id), []).append((int(epoch), counts, edges))
-            if str(layer_id) not in self.layer_ids:
-                self.layer_ids.append(str(layer_id))
+            lid = str(layer_id)
+            entries = self.histograms.setdefault(lid, [])
+            self._histogram_gap[lid] = append_bounded(entries, (int(epoch), counts, edges),
+                                                      self._histogram_gap.get(lid, 0.0))
+            if lid not in self.layer_ids:
+                self.layer_ids.append(lid)
 
     def add_norms(self, epoch: int, weight_norms: dict | None, grad_norms: dict | None) -> None:
         for target, source in ((self.weight_norms, weight_norms), (self.grad_norms, grad_norms)):
             for layer_id, value in (source or {}).items():
-                target.setdefault(str(layer_id), []).append((int(epoch), float(value)))
+                trace = target.get(str(layer_id))
+                if trace is None:
+                    trace = target[str(layer_id)] = Trace()
+                trace.append(int(epoch), float(value))
 
 
 def write_runs_csv(runs: list[RunData], path: str | Path) -> None:

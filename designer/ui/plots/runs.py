@@ -41,7 +41,10 @@ class RunsList(QListWidget):
                 if self.item(r).checkState() == Qt.CheckState.Checked}
 
     def _swatch(self, colour_index: int) -> QIcon:
-        pixmap = QPixmap(12, 12)
+        # Drawn at device pixels: a 12×12 pixmap is scaled up and blurred at 125% or 150% display scale.
+        scale = self.devicePixelRatioF()
+        pixmap = QPixmap(round(12 * scale), round(12 * scale))
+        pixmap.setDevicePixelRatio(scale)
         pixmap.fill(QColor(theme.series_color(self.palette(), 2 * colour_index)))  # the run's training colour
         return QIcon(pixmap)
 

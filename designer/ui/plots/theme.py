@@ -58,8 +58,14 @@ def style_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
 
 
 def make_plot(title: str, palette_source: QWidget, left: str = "", bottom: str = "",
-              legend: tuple[int, int] | None = None, grid: bool = False) -> pg.PlotWidget:
+              legend: tuple[int, int] | None = None, grid: bool = False,
+              long_series: bool = False) -> pg.PlotWidget:
     """A PlotWidget in the palette's colours; `legend` is the legend's offset (negative: from the right/bottom).
+
+    `long_series`: curves over epochs, which may grow to 20,000 points and more. Each curve added to the plot
+    then costs the same at any length: pyqtgraph draws only what is in view, reduced to the extremes of each
+    pixel column (peak downsampling keeps the whole run's shape, spikes included). Set on the plot, not the
+    curve: PlotItem.addItem hands its own mode to every curve added.
 
     No grid by default: pyqtgraph repaints grid lines with every curve update, which costs ~10 ms per plot
     here (0.5 ms without), so live plots go without; static ones may ask for it.
@@ -78,5 +84,8 @@ def make_plot(title: str, palette_source: QWidget, left: str = "", bottom: str =
         item.getAxis(name).enableAutoSIPrefix(False)  # "(x0.001)" on a unit-less axis only confuses
     if legend is not None:
         item.addLegend(offset=legend, labelTextSize="8pt")
+    if long_series:
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
     style_plot(plot, palette_source.palette())
     return plot

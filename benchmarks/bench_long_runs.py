@@ -1,0 +1,256 @@
+"""Long runs in the window keep their speed: the window vs headless training, at 10, 1,000 and 20,000 epochs
+of the iris MLP and 3,000 of the spiral example.
+
+Headless is what `nn-designer train` runs (`train_project`: build, prepare, train; no file reading or
+writing); the window is the main window's Train click until the result arrives on the GUI thread (the
+thread start and the end-of-run evaluation included). Both run in this process, one after the other, the
+order swapped every round, with the same BLAS thread count; the ratio headless time ÷ window time of each
+round is what to trust on a shared machine (absolute times move ±30 % here). While the window trains, a
+5 ms probe timer measures the longest gap in the GUI event loop, during training and in the END_WINDOW_S
+after the result (final redraw, evaluation views). Memory: the process's resident size before the
+20,000-epoch click and after its result (after a garbage collection), per 1,000 epochs.
+
+The iris runs of the last round share one window, as a learner's runs do; after them the Training tab,
+every run ticked, is saved as a PNG (`--shot PATH`, default benchmarks/long_runs.png) to look at.
+
+`python -m benchmarks.bench_long_runs [--rounds N] [--quick]` (offscreen by default; --quick: 10, 1,000
+and 3,000 epochs of iris and 1,000 of the spiral, for a first look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PROBE_MS = 5
+END_WINDOW_S = 0.75
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+IRIS_EPOCHS = (10, 1_000, 20_000)
+SPIRAL_EPOCHS = 3_000
+TARGET_RATIO = 0.90  # every long run in the window at least this share of headless speed
+TARGET_MEMORY_MB = 100.0  # over 20,000 epochs
+STALL_BUDGET_MS = (16.0, 33.0)  # during training, at the end of a run
+
+
+def rss_mb() -> float:
+    """Resident set size of this process (Linux /proc; elsewhere the peak from getrusage)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_example(name: str, epochs: int):
+    from designer.project.io import load_project
+
+    project = load_project(EXAMPLES / name)
+    project.training["epochs"] = epochs
+    project.weights = {}
+    return project
+
+
+def headless_seconds(name: str, epochs: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) of one headless run."""
+    from threadpoolctl import threadpool_limits
+
+    from designer.training.run import train_project
+    from designer.ui.worker import blas_threads_for_training
+
+    project = load_example(name, epochs)
+    with threadpool_limits(limits=blas_threads_for_training(), user_api="blas"):
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        train_project(project, None)
+        return time.perf_counter() - t0, time.process_time() - cpu0
+
+
+class WindowProbe:
+    """A main window on a project, with the event-loop probe; train(epochs) runs one case in it."""
+
+    def __init__(self, name: str) -> None:
+        from PySide6.QtCore import QTimer
+
+        from designer.ui.app import make_application
+        from designer.ui.main_window import MainWindow
+
+        self.app = make_application()
+        self.window = MainWindow(load_example(name, 1), autosave=False)
+        self.window.resize(1400, 900)
+        self.window.show()
+        self._settle(0.3)
+        self.gaps: list[float] = []
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(PROBE_MS)
+        self.timer.timeout.connect(self._probe)
+        self.done: dict = {}
+        self.window.runner.finished.connect(lambda outcome: self.done.setdefault("outcome", outcome))
+        self.window.runner.failed.connect(lambda message: self.done.setdefault("error", message))
+
+    def _probe(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+    def _settle(self, seconds: float) -> None:
+        """Run the real event loop (not a polling loop, which would compete with training for the GIL)."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
+    def idle_stall_ms(self) -> float:
+        """The same probe for one second with nothing training: the machine's own scheduling noise."""
+        self.gaps.clear()
+        self._last = time.perf_counter()
+        self.timer.start()
+        self._settle(1.0)
+        self.timer.stop()
+        return max(self.gaps, default=0.0) * 1000
+
+    def train(self, epochs: int) -> dict:
+        from PySide6.QtCore import QEventLoop
+
+        self.window.training_panel.epochs.setValue(epochs)  # as the user sets it
+        self.done.clear()
+        gc.collect()
+        rss0 = rss_mb()
+        loop = QEventLoop()
+        self.window.runner.finished.connect(loop.quit)
+        self.window.runner.failed.connect(loop.quit)
+        self.gaps.clear()
+        self._last = time.perf_counter()
+        self.timer.start()
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        self.window.train()
+        if not self.done:
+            loop.exec()
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        self.window.runner.finished.disconnect(loop.quit)
+        self.window.runner.failed.disconnect(loop.quit)
+        during = sorted(self.gaps)
+        self.gaps.clear()
+        self._settle(END_WINDOW_S)
+        end = max(self.gaps, default=0.0)
+        self.timer.stop()
+        if "error" in self.done:
+            raise SystemExit(f"training in the window failed: {self.done['error']}")
+        self.window.dashboard.flush()
+        gc.collect()
+        return {"seconds": seconds, "cpu_s": cpu, "stall_ms": (during[-1] if during else 0.0) * 1000,
+                "p95_ms": (during[int(0.95 * (len(during) - 1))] if during else 0.0) * 1000,
+                "end_ms": end * 1000, "rss_growth_mb": rss_mb() - rss0}
+
+    def screenshot(self, path: Path) -> Path:
+        board = self.window.dashboard
+        board.tabs.setCurrentIndex(0)
+        for run_id in board.runs:  # every run ticked: each run's whole curve
+            board.runs_list.set_checked(run_id, True)
+        board.flush()
+        self._settle(0.3)
+        self.window.grab().save(str(path))
+        return path
+
+    def close(self) -> None:
+        self.window._extra_dirty = False  # a benchmark run: close without a save prompt
+        self.window.undo_stack.setClean()
+        self.window.close()
+        self._settle(0.1)
+
+
+def run_case(name: str, epochs: int, window: WindowProbe, window_first: bool) -> dict:
+    if window_first:
+        row = window.train(epochs)
+        row["headless_s"], row["headless_cpu_s"] = headless_seconds(name, epochs)
+    else:
+        headless = headless_seconds(name, epochs)
+        row = window.train(epochs)
+        row["headless_s"], row["headless_cpu_s"] = headless
+    row["ratio"] = row["headless_s"] / row["seconds"]
+    row["cpu_ratio"] = row["headless_cpu_s"] / row["cpu_s"]
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--shot", default=str(Path(__file__).with_name("long_runs.png")))
+    parser.add_argument("--cases", help="e.g. iris:3000,spiral:1000 instead of the standard set")
+    args = parser.parse_args(argv)
+    iris_epochs = (10, 1_000, 3_000) if args.quick else IRIS_EPOCHS
+    spiral_epochs = 1_000 if args.quick else SPIRAL_EPOCHS
+    cases = [("iris_mlp.nnproj", e) for e in iris_epochs] + [("spiral.nnproj", spiral_epochs)]
+    if args.cases:
+        files = {"iris": "iris_mlp.nnproj", "spiral": "spiral.nnproj"}
+        cases = [(files[c.split(":")[0]], int(c.split(":")[1])) for c in args.cases.split(",")]
+
+    import numpy  # noqa: F401  (loads BLAS, so threadpoolctl can name its kernel)
+    import threadpoolctl
+
+    blas = [f"{i.get('internal_api')} {i.get('architecture')} x{i.get('num_threads')}"
+            for i in threadpoolctl.threadpool_info()]
+    load0 = os.getloadavg()
+    print(f"load average at start {load0[0]:.2f} / {load0[1]:.2f} (1/5 min), {os.cpu_count()} cores; BLAS: "
+          f"{', '.join(blas)}")
+    headless_seconds("iris_mlp.nnproj", 20)  # warm-up: imports, caches, BLAS threads
+    rows: dict[tuple[str, int], list[dict]] = {case: [] for case in cases}
+    idle = []
+    for rnd in range(args.rounds):
+        window_first = rnd % 2 == 1
+        for name in ("iris_mlp.nnproj", "spiral.nnproj"):
+            if not any(c[0] == name for c in cases):
+                continue
+            probe = WindowProbe(name)
+            idle.append(probe.idle_stall_ms())
+            for case in [c for c in cases if c[0] == name]:
+                rows[case].append(run_case(name, case[1], probe, window_first))
+            if name == "iris_mlp.nnproj" and rnd == args.rounds - 1:
+                print(f"screenshot: {probe.screenshot(Path(args.shot))}")
+            probe.close()
+
+    print(f"\n{'run':<26}{'headless':>10}{'window':>10}{'ratio (rounds)':>26}{'CPU ratio':>11}{'stall':>9}"
+          f"{'p95':>7}{'end':>8}{'memory':>10}")
+    failures = []
+    for (name, epochs), results in rows.items():
+        ratios = [r["ratio"] for r in results]
+        label = f"{name.split('.')[0].replace('_mlp', '')} {epochs:,} epochs"
+        stall = max(r["stall_ms"] for r in results)
+        end = max(r["end_ms"] for r in results)
+        growth = statistics.median(r["rss_growth_mb"] for r in results)
+        print(f"{label:<26}{statistics.median(r['headless_s'] for r in results):>9.2f}s"
+              f"{statistics.median(r['seconds'] for r in results):>9.2f}s"
+              f"{statistics.median(ratios):>8.0%} ({', '.join(f'{x:.0%}' for x in ratios)})".ljust(26 + 46)
+              + f"{statistics.median(r['cpu_ratio'] for r in results):>9.0%}"
+              + f"{stall:>7.1f}ms{max(r['p95_ms'] for r in results):>5.1f}ms{end:>6.1f}ms{growth:>+8.1f}MB")
+        if epochs >= 1_000 and statistics.median(ratios) < TARGET_RATIO:
+            failures.append(f"{label}: window at {statistics.median(ratios):.0%} of headless")
+        if stall > STALL_BUDGET_MS[0] or end > STALL_BUDGET_MS[1]:
+            failures.append(f"{label}: GUI stall {stall:.1f} ms during / {end:.1f} ms at the end")
+        if epochs >= 10_000:
+            per_k = growth / epochs * 1000
+            print(f"{'':<26}memory {growth:+.1f} MB over {epochs:,} epochs = {per_k:+.2f} MB per 1,000 epochs")
+            if growth > TARGET_MEMORY_MB * epochs / 20_000:
+                failures.append(f"{label}: memory grew {growth:.0f} MB")
+    load1 = os.getloadavg()
+    print(f"\nidle event-loop baseline: longest gap {max(idle):.1f} ms; load average at end {load1[0]:.2f}")
+    print(f"targets: long runs >= {TARGET_RATIO:.0%} of headless, <= {TARGET_MEMORY_MB:.0f} MB per 20,000 "
+          f"epochs, stalls <= {STALL_BUDGET_MS[0]:.0f} ms during / {STALL_BUDGET_MS[1]:.0f} ms at the end")
+    print("all met" if not failures else "missed: " + "; ".join(failures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

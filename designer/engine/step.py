@@ -1,0 +1,282 @@
+"""How a Network runs one training step: the maths is the network's (forward, backward, penalty); the
+choices here are only about speed and never change the result beyond float32 rounding.
+
+- Plain SGD (no momentum) folds the learning rate into the output gradient, so every gradient comes out
+  already multiplied by lr and the update is one subtraction per array (Network.gradients() undoes the
+  scale). Any other optimizer gets the true gradients through its `step`.
+- A chain of Dense layers trained with plain SGD runs a precomputed plan (DenseChainPlan): per batch size
+  its own buffers, the bias folded into each product through a column of ones after the previous layer's
+  output, so forward, weight gradient and update are one call per layer. For the tiny networks of the
+  Playground, where a step is mostly Python and NumPy call overhead, that halves the step.
+- Small batches of Dense-only networks run each step on one BLAS thread or the caller's count, whichever
+  BlasThreadChooser measured faster; the results agree to float32 rounding (sums run in another order).
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+import time
+
+import numpy as np
+
+# Training steps of Dense-only networks with at most this many rows choose between one BLAS thread and the
+# caller's count by measuring both (BlasThreadChooser). Larger batches keep the caller's count: there two
+# threads win by 1.2× (128 rows) to 1.5× (512 rows) on a quiet machine, and a wrong choice would cost that.
+ONE_THREAD_MAX_ROWS = 64
+# Below this many multiply-adds in the largest product OpenBLAS uses one thread anyway: nothing to choose.
+_THREADED_MIN_MACS = 1 << 18
+
+
+class BlasThreadChooser:
+    """Per batch size, whether a training step runs faster on one BLAS thread than on the caller's count.
+
+    With two threads the second core's cache ends up holding half of each weight and weight gradient, and the
+    SGD update pass pulls them back (150 µs against 20 µs for a 784×256 kernel); on one thread the products
+    take up to 1.5× longer. Which wins at 32 rows depends on the machine's state more than on the sizes
+    (measured on a 2-core VM, 784-256-128-10 MLP: a one-thread step 0.95–1.15× as fast as a two-thread one
+    on a quiet machine, where two threads vary from run to run, and 1.1–2.4× with the second core busy), so
+    it is measured on the real steps: alternating blocks of steps each way, then the faster way until the
+    next measurement `retune_steps` steps later.
+    """
+
+    def __init__(self, block: int = 4, rounds: int = 3, retune_steps: int = 1000):
+        self.block, self.rounds, self.retune_steps = block, rounds, retune_steps
+        self._trial_steps = 2 * block * rounds
+        # rows → [step index, choice, (one-thread times, caller's times), measured at least once]
+        self._runs: dict[int, list] = {}
+
+    def one_thread(self, rows: int) -> bool:
+        run = self._runs.get(rows)
+        if run is None:
+            if len(self._runs) > 8:  # batch sizes come and go (the last batch of an epoch is smaller)
+                self._runs.clear()
+            run = self._runs[rows] = [0, False, ([], []), False]
+        step = run[0]
+        if step < self._trial_steps:  # measuring: a block on one thread, a block on the caller's count, …
+            return (step // self.block) % 2 == 0
+        return run[1]
+
+    def chosen(self, rows: int) -> bool | None:
+        """The last measured choice for this batch size (True: one thread), None before the first one."""
+        run = self._runs.get(rows)
+        if run is None or (run[0] < self._trial_steps and not run[3]):
+            return None
+        return run[1]
+
+    def record(self, rows: int, one_thread: bool, seconds: float) -> None:
+        run = self._runs.get(rows)
+        if run is None:
+            return
+        step = run[0]
+        if step < self._trial_steps:
+            if step % self.block:  # a block's first step pays for the switch and warms the caches: not counted
+                run[2][0 if one_thread else 1].append(seconds)
+            if step == self._trial_steps - 1:
+                ones, theirs = run[2]
+                if ones and theirs:  # (a caller that did not follow the schedule leaves the choice as it was)
+                    run[1] = statistics.median(ones) < statistics.median(theirs)
+                    run[3] = True
+                run[2] = ([], [])
+        run[0] = step + 1 if step + 1 < self.retune_steps else 0
+
+
+@functools.cache
+def _numpy_blas():
+    """threadpoolctl's controllers for the BLAS NumPy uses (empty when there is none to control)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # a declared dependency, but the engine must run without it
+        return ()
+    libs = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+    # never touch another library's pool (PyTorch's MKL in the benchmark process), if we can tell them apart
+    mine = [lib for lib in libs if "numpy" in str(lib.filepath)]
+    return tuple(mine or libs)
+
+
+def plain_sgd_rate(optimizer) -> float | None:
+    """The learning rate when `optimizer` is SGD without momentum (w −= lr·g), else None."""
+    if getattr(optimizer, "name", None) == "sgd" and not getattr(optimizer, "momentum", 1.0):
+        lr = float(optimizer.learning_rate)
+        return lr if lr > 0.0 else None
+    return None
+
+
+class StepStrategy:
+    """One optimisation step of `net` (Network.train_batch calls `run` with the batch already checked)."""
+
+    def __init__(self, net):
+        self.net = net
+        self.chooser = BlasThreadChooser()
+        self.plan = DenseChainPlan.for_network(net)
+        # the largest Dense kernel, when only Dense layers train (their GEMMs have one row per sample);
+        # 0 otherwise, which keeps the BLAS thread count as it is (convolutions have many rows per sample)
+        index = net._param_index
+        dense_only = all(layer.type_name == "Dense" for layer, _ in index)
+        kernels = [layer.params[name].size for layer, name in index if name == "kernel"]
+        self._dense_kernel_size = max(kernels, default=0) if dense_only else 0
+
+    def run(self, x, y_enc, loss, optimizer, l1: float = 0.0, l2: float = 0.0) -> float:
+        n = x.shape[0]
+        if n > ONE_THREAD_MAX_ROWS or n * self._dense_kernel_size < _THREADED_MIN_MACS or not _numpy_blas():
+            return self.step(x, y_enc, loss, optimizer, l1, l2)
+        chooser = self.chooser
+        one_thread = chooser.one_thread(n)
+        start = time.perf_counter()
+        if one_thread:
+            value = self._step_on_one_thread(x, y_enc, loss, optimizer, l1, l2)
+        else:
+            value = self.step(x, y_enc, loss, optimizer, l1, l2)
+        chooser.record(n, one_thread, time.perf_counter() - start)
+        return value
+
+    def _step_on_one_thread(self, x, y_enc, loss, optimizer, l1, l2) -> float:
+        """`step` with NumPy's BLAS on one thread, then the caller's thread count again (≈1 µs a switch)."""
+        libs = _numpy_blas()
+        before = [lib.get_num_threads() or 1 for lib in libs]  # None: the library cannot say
+        for lib, count in zip(libs, before):
+            if count != 1:
+                lib.set_num_threads(1)
+        try:
+            return self.step(x, y_enc, loss, optimizer, l1, l2)
+        finally:
+            for lib, count in zip(libs, before):
+                if count != 1:
+                    lib.set_num_threads(count)
+
+    def step(self, x, y_enc, loss, optimizer, l1, l2) -> float:
+        net = self.net
+        lr = plain_sgd_rate(optimizer)
+        if self.plan is not None and lr is not None and not (l1 or l2):
+            value = self.plan.step(x, y_enc, loss, lr)
+            net._grad_scale = lr
+            optimizer.iterations = getattr(optimizer, "iterations", 0) + 1
+            return value
+        pred = net._forward(x, True)
+        value = loss.forward(pred, y_enc)
+        scale = 1.0 if lr is None else lr
+        if net.fused_with(loss):
+            net._backward(loss.backward_fused(scale), True)
+        else:
+            g = loss.backward()
+            if lr is not None:
+                g *= scale
+            net._backward(g, False)
+        net._grad_scale = scale
+        if l1 or l2:
+            value += net._add_penalty(l1, l2, scale)
+        if lr is None:
+            params = [layer.params[name] for layer, name in net._param_index]
+            grads = [layer.grads[name] for layer, name in net._param_index]
+            optimizer.step(params, grads)
+        else:
+            for layer, name in net._param_index:
+                w = layer.params[name]
+                np.subtract(w, layer.grads[name], w)
+            optimizer.iterations = getattr(optimizer, "iterations", 0) + 1
+        return value
+
+
+class DenseChainPlan:
+    """A plain-SGD training step for Input → Dense → … → Dense, with buffers per batch size.
+
+    Each layer's input sits in the first columns of a buffer whose last column holds ones (set once): the
+    batch is copied into the first one, each hidden layer writes its activation into the next. The product
+    [a, 1]·[W; b] then adds the bias, and [a, 1]ᵀ·g yields kernel and bias gradient together. All layers'
+    matrices live side by side in one array (Dense.place), so the update is a single subtraction. The maths
+    is the layers' own (their activation objects, the loss object); only the bookkeeping differs from the
+    general path, and the results agree with it to float32 rounding. Everything a step touches is prepared
+    per batch size, so a step is a few flat loops.
+    """
+
+    def __init__(self, net, layers):
+        self.net = net
+        self.layers = layers  # [(node id, Dense layer)] from the input to the output
+        # all layers' weights in one array and their gradients in another: the update is one subtraction
+        sizes = [layer.wb.size for _, layer in layers]
+        self._weights = np.empty(sum(sizes), dtype=net.dtype)
+        self._grads = np.zeros_like(self._weights)
+        start = 0
+        for size, (_nid, layer) in zip(sizes, layers):
+            shape = layer.wb.shape
+            layer.place(self._weights[start : start + size].reshape(shape),
+                        self._grads[start : start + size].reshape(shape))  # fmt: skip
+            start += size
+        self._fusable = net._fusable
+        self._by_rows: dict[int, tuple] = {}
+
+    @classmethod
+    def for_network(cls, net) -> DenseChainPlan | None:
+        layers, prev = [], net.input_id
+        for nid, layer, srcs in net._plan:
+            if layer.type_name != "Dense" or list(srcs) != [prev] or not hasattr(layer, "wb"):
+                return None
+            layers.append((nid, layer))
+            prev = nid
+        return cls(net, layers) if layers and prev == net.output_id else None
+
+    def _prepare(self, n: int) -> tuple:
+        """For n rows: (input buffer's data columns, forward ops, backward ops, activations, output z, y)."""
+        if len(self._by_rows) > 4:  # batch sizes come and go (the last batch of an epoch)
+            self._by_rows.clear()
+        dtype = self.net.dtype
+        layers = [layer for _, layer in self.layers]
+        fulls = []  # per layer: its input, with a ones column when it has a bias
+        for layer in layers:
+            width = layer.input_shapes[0][0]
+            fulls.append(np.ones((n, width + int(layer.use_bias)), dtype=dtype))
+        forward, backward, acts = [], [], {}
+        zs, ys = [], []
+        for k, layer in enumerate(layers):
+            z = np.empty((n, layer.units), dtype=dtype)
+            y = fulls[k + 1][:, : layer.units] if k + 1 < len(layers) else np.empty_like(z)
+            act = layer.activation
+            fwd = act.forward if act.name != "linear" else _copy_into
+            forward.append((fulls[k], layer.wb, z, fwd, y))
+            acts[self.layers[k][0]] = y
+            zs.append(z)
+            ys.append(y)
+        for k in range(len(layers) - 1, -1, -1):
+            layer = layers[k]
+            if k:
+                gx = np.empty((n, layer.input_shapes[0][0]), dtype=dtype)
+                prev_act = layers[k - 1].activation
+                backward.append((fulls[k].T, layer.gwb, layer.params["kernel"].T, gx, prev_act.backward,
+                                 zs[k - 1], ys[k - 1]))  # fmt: skip
+            else:
+                backward.append((fulls[k].T, layer.gwb, None, None, None, None, None))
+        data = fulls[0][:, : layers[0].input_shapes[0][0]]
+        prepared = self._by_rows[n] = (data, forward, backward, acts, zs[-1], ys[-1])
+        return prepared
+
+    def step(self, x, y_enc, loss, lr: float) -> float:
+        prepared = self._by_rows.get(x.shape[0]) or self._prepare(x.shape[0])
+        data, forward, backward, acts, z_out, pred = prepared
+        dot = np.dot  # for 2-D products it calls BLAS with less overhead than the matmul ufunc (≈ half)
+        np.copyto(data, x)
+        for inp, wb, z, fwd, y in forward:
+            dot(inp, wb, z)
+            fwd(z, y)
+        net_acts = self.net.activations
+        net_acts[self.net.input_id] = x
+        net_acts.update(acts)
+        value = loss.forward(pred, y_enc)
+        if loss.fused_activation is not None and loss.fused_activation == self._fusable:
+            g = loss.backward_fused(lr)
+        else:
+            g = loss.backward()
+            g *= lr
+            g = self.layers[-1][1].activation.backward(z_out, pred, g)
+        for inp_t, gwb, w_t, gx, act_backward, z, y in backward:
+            dot(inp_t, g, gwb)
+            if w_t is None:
+                break
+            g = act_backward(z, y, dot(g, w_t, gx))
+        np.subtract(self._weights, self._grads, self._weights)
+        return value
+
+
+def _copy_into(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The linear activation for a layer whose output lives in another buffer than its product."""
+    np.copyto(y, z)
+    return y
