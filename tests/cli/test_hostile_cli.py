@@ -64,7 +64,7 @@ def test_a_diverging_run_exits_1_and_saves_nothing_even_quiet(tmp_path, capsys):
 def _labelled_project(tmp_path, labels) -> Project:
     rows = [["a", "b", "label"]] + [[f"{i * 0.1:.2f}", f"{(i * 7 % 5) * 0.3:.2f}", labels[i % len(labels)]]
                                     for i in range(30)]
-    with open(tmp_path / "d.csv", "w", newline="") as f:
+    with open(tmp_path / "d.csv", "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows(rows)
     g = Graph()
     g.add_node("Input", {}, node_id="input_1")
@@ -90,7 +90,7 @@ def test_predict_neutralises_formula_cells_but_not_numbers(tmp_path, capsys):
     out = tmp_path / "pred.csv"
     code, _, err = run(capsys, "predict", str(tmp_path / "p.nnproj"), str(tmp_path / "d.csv"), "--out", str(out))
     assert code == 0, err
-    table = list(csv.reader(io.StringIO(out.read_text())))
+    table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
     cells = {c for row in table for c in row}
     assert not any(c.startswith(("=", "+", "@")) for c in cells)
     shown = {label: "'" + label if label[0] in "=+@" else label for label in labels}  # "-1" is a number: as is

@@ -63,7 +63,8 @@ def test_cli_train_on_stdin_says_pipe(tmp_path):
     """`<(…)` and /dev/stdin as the data used to say "has no data rows"; now: a pipe, exit 1, one error line."""
     project = _saved_project(tmp_path, "/dev/stdin")
     proc = subprocess.run([sys.executable, "-m", "designer", "train", str(project), "--epochs", "1"],
-                          input="a,b\n1,2\n", capture_output=True, text=True, timeout=120, cwd=ROOT)
+                          input="a,b\n1,2\n", capture_output=True, text=True, encoding="utf-8", timeout=120,
+                          cwd=ROOT)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1].startswith("error: /dev/stdin is a pipe, not a regular file")
 
@@ -74,7 +75,7 @@ def test_non_finite_numbers_are_refused_naming_column_and_line(tmp_path, cell, c
     rows = [["a", "b", "y"]] + [[str(i), str(i * 2), str(i % 3)] for i in range(20)]
     rows[7][0 if column == "a" else 2] = cell
     path = tmp_path / "d.csv"
-    path.write_text("\n".join(",".join(r) for r in rows) + "\n")
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
     task = "regression" if column == "y" else "classification"
     message = _error(lambda: prepare_data(_cfg(path, task=task), tmp_path))
     if cell == "Infinity" and column == "y":
@@ -87,7 +88,7 @@ def test_a_header_longer_than_the_sniff_sample_is_read_whole(tmp_path):
     names = [f"feature_with_a_long_name_{i:05d}" for i in range(12_500)]
     assert len(",".join(names)) > 4 * SAMPLE_BYTES
     path = tmp_path / "wide.csv"
-    with open(path, "w") as f:
+    with open(path, "w", encoding="utf-8") as f:
         f.write(",".join(names + ["y"]) + "\n")
         for r in range(3):
             f.write(",".join(["1"] * len(names) + [str(r)]) + "\n")
@@ -111,7 +112,8 @@ def test_cli_shows_the_encoding_warning(tmp_path):
     path.write_bytes("\n".join(lines).encode("latin-1") + b"\n")
     project = _saved_project(tmp_path, "d.csv")
     proc = subprocess.run([sys.executable, "-m", "designer", "train", str(project), "--epochs", "1", "--out",
-                           str(tmp_path / "out.nnproj")], capture_output=True, text=True, timeout=120, cwd=ROOT)
+                           str(tmp_path / "out.nnproj")], capture_output=True, text=True, encoding="utf-8",
+                          timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "line 42 has the byte 0xe9" in proc.stderr
 

@@ -311,11 +311,12 @@ def test_a_folder_export_that_fails_half_way_leaves_the_old_export_whole(tmp_pat
     before = {}
     if existing:
         export_project(old_project, fmt, folder)
-        (folder / "notes.txt").write_text("the user's own file")
+        (folder / "notes.txt").write_text("the user's own file", encoding="utf-8")
         before = {p.name: p.read_bytes() for p in folder.iterdir()}
     (tmp_path / "p.pickle").write_bytes(pickle.dumps(new_project))
     result = subprocess.run([sys.executable, "-c", _FULL_DISK, str(tmp_path / "p.pickle"), fmt, str(folder)],
-                            capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+                            capture_output=True, text=True, encoding="utf-8", timeout=120,
+                            cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("cannot ")  # one ExportError line, not a traceback
     if existing:

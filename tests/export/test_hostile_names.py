@@ -115,11 +115,11 @@ def _run(jobs: dict[str, Path], tmp: Path, x: np.ndarray) -> dict[str, np.ndarra
     env = dict(os.environ, KERAS_BACKEND="torch")
     result = subprocess.run([sys.executable, "-I", str(RUNNER), str(tmp / "data.csv"), str(work), str(tmp / "x.npy"),
                              *(f"{fmt}={path}" for fmt, path in jobs.items())], cwd=work, capture_output=True,
-                            text=True, timeout=600, env=env)
+                            text=True, encoding="utf-8", timeout=600, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(os.listdir(work)) == sorted(f"{fmt}.json" for fmt in jobs)  # no payload ran: nothing else made
     assert not (tmp / "PWNED").exists() and not Path("PWNED").exists()
-    return {fmt: np.asarray(json.loads((work / f"{fmt}.json").read_text())["outputs"]) for fmt in jobs}
+    return {fmt: np.asarray(json.loads((work / f"{fmt}.json").read_text(encoding="utf-8"))["outputs"]) for fmt in jobs}
 
 
 # the module each format's generated code needs to run (the numpy predictor: NumPy only)
@@ -180,7 +180,7 @@ def test_the_reported_class_label_exploit_no_longer_runs(tmp_path):
                        ["red", "blue"], [label, "plain"])
     export_project(project, "python", tmp_path / "p.py", base_dir=tmp_path)
     script = "import sys; sys.path.insert(0, ''); import p; print(p.CLASSES)"
-    result = subprocess.run([sys.executable, "-I", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-I", "-c", script], cwd=tmp_path, capture_output=True, text=True, encoding="utf-8",
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "PWNED").exists()

@@ -142,7 +142,7 @@ def _holder(rdir: Path, session: str):
 
     env = dict(os.environ, **{autosave.ENV_DIR: str(rdir)})
     proc = subprocess.Popen([sys.executable, "-c", _HOLDER, session], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True, env=env, cwd=Path(__file__).resolve().parents[2])
+                            text=True, encoding="utf-8", env=env, cwd=Path(__file__).resolve().parents[2])
     assert proc.stdout.readline().strip() == "ready"
     return proc
 
