@@ -180,8 +180,8 @@ def test_the_reported_class_label_exploit_no_longer_runs(tmp_path):
                        ["red", "blue"], [label, "plain"])
     export_project(project, "python", tmp_path / "p.py", base_dir=tmp_path)
     script = "import sys; sys.path.insert(0, ''); import p; print(p.CLASSES)"
-    result = subprocess.run([sys.executable, "-I", "-c", script], cwd=tmp_path, capture_output=True, text=True, encoding="utf-8",
-                            timeout=120)
+    result = subprocess.run([sys.executable, "-I", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            encoding="utf-8", timeout=120)
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "PWNED").exists()
     assert ast.literal_eval(result.stdout.strip()) == sorted([label, "plain"])
