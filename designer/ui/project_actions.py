@@ -189,11 +189,11 @@ def offer_recovery(parent: QWidget | None, recovery: autosave.Recovery, opening:
     """Ask what to do with `recovery`: "restore", "discard" (the person chose to drop it) or "later" (Escape or
     Cancel: the copy stays; when `opening` the file that copy belongs to, the file is not opened either)."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(recovery.saved_at))
-    where = str(recovery.original_path) if recovery.original_path else "a project that was never saved"
-    text = (f"Network Designer closed without saving “{recovery.name}” ({where}).\n"
-            f"An automatic copy from {when} exists.")
+    where = str(recovery.original_path) if recovery.original_path else "never saved"
+    text = (f"Network Designer closed without saving “{recovery.name}”.\n\nFile: {where}\n"
+            f"Automatic copy: {when}")
     if opening and not recovery.newer_than_original:
-        text += "\nThe file was saved after that copy was made."
+        text += " (the file was saved after it)"
     box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work", text, QMessageBox.StandardButton.NoButton,
                       parent)
     box.setObjectName("recovery_box")
