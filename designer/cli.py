@@ -265,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("error: interrupted")
         return 130
+    except MemoryError:  # not during training (that is a TrainingError): reading or preparing huge data
+        _say("error: the computer ran out of memory (the data or the network is too big for it); nothing was "
+             "saved: use fewer rows or columns, a smaller batch size or fewer units")
+        return 1
     except OSError as err:
         where = f"{err.filename}: " if getattr(err, "filename", None) else ""
         _say(f"error: {where}{err.strerror or err}")

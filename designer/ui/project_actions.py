@@ -135,6 +135,7 @@ class Autosaver(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
+        autosave.clean_stale_locks()  # lock files of crashed sessions (their copies stay, to be offered)
         try:
             self._lock: autosave.SessionLock | None = autosave.SessionLock()
             self._session = self._lock.session

@@ -125,3 +125,16 @@ def test_a_network_too_big_for_the_memory_is_refused_before_training(tmp_path, c
     assert line.startswith("error: training needs about ") and "but only 1.0 MB is free" in line
     assert "smaller batch size" in line or "fewer units" in line
     assert not (tmp_path / "o.nnproj").exists()
+
+
+def test_memory_error_outside_training_is_one_clear_line(capsys, monkeypatch):
+    """Data too big to prepare used to show "internal error (MemoryError)"."""
+    import designer.data.prepare as prepare
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(prepare, "prepare_table", no_memory)
+    code, stdout, err = run(capsys, "evaluate", str(EXAMPLES / "spiral.nnproj"))
+    assert code == 1 and stdout == ""
+    assert err.strip().splitlines()[-1].startswith("error: the computer ran out of memory")
