@@ -27,7 +27,9 @@ def read_csv_rows(path, encoding="utf-8-sig"):
         except csv.Error:
             delimiter = ","
         reader = csv.DictReader(f, delimiter=delimiter, skipinitialspace=True)
-        return list(reader)  # empty lines are skipped; a line of empty cells is a row of missing values
+        # empty lines are skipped; a line of empty cells is a row of missing values. Column names lose the
+        # spaces around them, as Network Designer's reader strips them
+        return [{k.strip() if isinstance(k, str) else k: v for k, v in row.items()} for row in reader]
 
 
 def _is_missing(value, na_values):
