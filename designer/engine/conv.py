@@ -137,7 +137,12 @@ class Conv2D(BufferedLayer):
     # ------------------------------------------------------------------ forward
     def forward(self, inputs, training):
         x = inputs[0]
-        if x.shape[0] != self._n:
+        if not training:  # inference (predict chunks, histograms): buffers for this call only
+            self.transient = True
+            self._select(x.shape[0])
+            self.transient = False
+            self._n = -1  # the next training batch takes its kept buffers again
+        elif x.shape[0] != self._n:
             self._select(x.shape[0])
         h, w = x.shape[1], x.shape[2]
         if self._planes:
@@ -246,7 +251,9 @@ class MaxPooling2D(BufferedLayer):
         self._x = x
         if not self._tiled:
             return self._forward_strided(x)
+        self.transient = not training  # keep buffers for training batches only
         out = self._forward_tiled(x)
+        self.transient = False
         self._act = out  # the output the upstream activation's derivative is taken at
         if training and self.upstream_deferred:
             self._act = self.upstream_activation.forward(out, self.buffer("act", out.shape))

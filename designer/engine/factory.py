@@ -1,8 +1,4 @@
-"""Layer type name → engine Layer class.
-
-The convolution and normalisation layers live in their own modules and are imported only when a graph
-uses them, so the core layers work (and import fast) on their own.
-"""
+"""Layer type name → engine Layer class, as each type's LayerType declares it (`engine`)."""
 
 from __future__ import annotations
 
@@ -11,25 +7,17 @@ import importlib
 import numpy as np
 
 from designer.engine.layer_base import Layer
-from designer.engine.layers import CORE_LAYERS
-from designer.engine.registry import LAYER_TYPES
-from designer.errors import GraphError, ParamError
-
-# type name → (module, class name) for layers outside layers.py
-_LAZY = {
-    "Conv2D": ("designer.engine.conv", "Conv2D"),
-    "MaxPooling2D": ("designer.engine.conv", "MaxPooling2D"),
-    "BatchNormalization": ("designer.engine.normalization", "BatchNormalization"),
-}
+from designer.engine.registry import layer_type
+from designer.errors import GraphError
 
 
 def layer_class(type_name: str) -> type[Layer]:
-    cls = CORE_LAYERS.get(type_name)
-    if cls is not None:
-        return cls
-    if type_name not in _LAZY:
-        raise ParamError(f'unknown layer type "{type_name}"; known: {", ".join(LAYER_TYPES)}')
-    module_name, class_name = _LAZY[type_name]
+    """The engine class of a layer type: its LayerType names it (a class, or "module:Class" imported when a
+    network first uses the type, so convolution and normalisation load only when a graph needs them)."""
+    engine = layer_type(type_name).engine  # ParamError for an unknown type
+    if not isinstance(engine, str):
+        return engine
+    module_name, _, class_name = engine.partition(":")
     try:
         return getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError):

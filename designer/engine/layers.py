@@ -31,13 +31,20 @@ class BufferedLayer(Layer):
     def __init__(self, node_id: str, params: dict, dtype=np.float32):
         super().__init__(node_id, params, dtype)
         self._buffers: dict[tuple, np.ndarray] = {}
+        #: True while a layer works on a batch it should not keep buffers for (inference chunks of up to
+        #: 1024 rows: a conv layer's im2col matrix for them can be 100+ MB)
+        self.transient = False
 
     def buffer(self, name: str, shape: tuple[int, ...], dtype=None, fill=None) -> np.ndarray:
         """The scratch array `name` of this shape; `fill` initialises a new one (zero borders, ones columns
         that the layer never overwrites afterwards)."""
         key = (name, shape)
-        arr = self._buffers.get(key)
-        if arr is None:
+        arr = None if self.transient else self._buffers.get(key)
+        if arr is None and self.transient:
+            arr = np.empty(shape, dtype or self.dtype)
+            if fill is not None:
+                arr.fill(fill)
+        elif arr is None:
             if len(self._buffers) > 4 * _MAX_CACHED_SIZES:
                 self._buffers.clear()
             arr = self._buffers[key] = np.empty(shape, dtype or self.dtype)

@@ -25,26 +25,12 @@ from designer.engine.layer_base import Layer
 from designer.engine.losses import Loss
 from designer.engine.registry import LAYER_TYPES
 from designer.engine.step import StepStrategy
-from designer.errors import CycleError, GraphError, ParamError, ShapeError, TrainingError
+from designer.errors import GraphError, TrainingError
 
 
 def _raise_first_problem(graph, analysis) -> None:
-    """Turn the analysis' first error into the typed exception that describes it."""
-    problem = next(p for p in analysis.problems if p.severity == "error")
-    nid = problem.node_id
-    if nid is None or nid not in graph.nodes:
-        raise (CycleError if "cycle" in problem.message else GraphError)(problem.message)
-    node = graph.nodes[nid]
-    ltype = LAYER_TYPES.get(node.type)
-    if ltype is None:
-        raise GraphError(problem.message, nid)
-    try:
-        ltype.coerce_params(node.params, "params")
-    except ParamError as err:
-        raise ParamError(str(err), nid) from None
-    if len(graph.inputs_of(nid)) < ltype.min_inputs:
-        raise GraphError(problem.message)
-    raise ShapeError(problem.message, nid)
+    """Raise the typed exception the analysis' first error carries (CycleError, ShapeError, ParamError …)."""
+    raise next(p for p in analysis.problems if p.severity == "error").exception()
 
 
 def _locked(method):

@@ -126,9 +126,23 @@ class ParamSpec:
             raise ParamError(f"must be {rng}, got {_describe(v)}")
 
 
+WeightShapes = Callable[[dict, "Shape | None"], dict[str, "Shape | None"]]
+
+
 @dataclass(frozen=True)
 class LayerType:
-    """Description of one layer type: what the palette shows and the rules the graph enforces."""
+    """Everything the program knows about one layer type, in one place: what the palette shows, the rules
+    the graph enforces, the arrays it owns, its default name and the engine class that computes it.
+
+    - `output_shape(params, input_shapes)`: the shape rule (ShapeError with the reason when it does not fit).
+    - `weights(params, input_shape)`: name → shape of each array the layer owns (a shape is None while the
+      input shape is unknown). One function serves the engine's expectations, project files (which arrays
+      to keep), the export plan, the summary and the parameter counts. `frozen` names the arrays that are
+      counted but not trained (BatchNormalization's moving statistics).
+    - `engine`: the engine Layer class, or "module:Class" imported when a network first uses the type.
+    - `prefix`: default node names (`dense` → dense_1); `initial`: what a new node starts with beyond the
+      spec's defaults (a Dense layer's 16 units).
+    """
 
     name: str
     category: str  # "Core", "Regularization", "Convolution", "Merge"
@@ -138,7 +152,26 @@ class LayerType:
     max_inputs: int | None = 1  # None: any number (merge layers)
     icon: str = ""  # file name under resources/icons
     output_shape: Callable[[dict, list[Shape]], Shape] | None = field(default=None, compare=False)
-    param_count: Callable[[dict, list[Shape]], int] | None = field(default=None, compare=False)
+    weights: WeightShapes | None = field(default=None, compare=False)
+    frozen: tuple[str, ...] = ()
+    engine: Any = field(default="", compare=False)
+    prefix: str = ""
+    initial: dict = field(default_factory=dict, compare=False)
+
+    def default_prefix(self) -> str:
+        return self.prefix or self.name.lower()
+
+    def weight_shapes(self, params: dict, input_shape: Shape | None) -> dict[str, Shape | None]:
+        return dict(self.weights(params, input_shape)) if self.weights is not None else {}
+
+    def param_count(self, params: dict, input_shapes: list[Shape]) -> int:
+        """Every array's size (trainable or not), as Keras counts them."""
+        shapes = self.weight_shapes(params, input_shapes[0] if input_shapes else None)
+        return sum(math.prod(s) for s in shapes.values() if s is not None)
+
+    def frozen_count(self, params: dict, input_shapes: list[Shape]) -> int:
+        shapes = self.weight_shapes(params, input_shapes[0] if input_shapes else None)
+        return sum(math.prod(s) for n, s in shapes.items() if n in self.frozen and s is not None)
 
     def spec(self, name: str) -> ParamSpec:
         for p in self.params:
@@ -465,23 +498,28 @@ def _concat_shape(params: dict, shapes: list[Shape]) -> Shape:
     return tuple(out)
 
 
-def _dense_params(params: dict, shapes: list[Shape]) -> int:
-    n_in = shapes[0][0]
-    return n_in * params["units"] + (params["units"] if params["use_bias"] else 0)
+def _dense_weights(params: dict, in_shape: Shape | None) -> dict[str, Shape | None]:
+    units = params.get("units")
+    out: dict[str, Shape | None] = {"kernel": (in_shape[0], units) if in_shape and len(in_shape) == 1 else None}
+    if params.get("use_bias", True):
+        out["bias"] = (units,)
+    return out
 
 
-def _conv_params(params: dict, shapes: list[Shape]) -> int:
-    kh, kw = _pair(params["kernel_size"])
-    f = params["filters"]
-    return kh * kw * shapes[0][-1] * f + (f if params["use_bias"] else 0)
+def _conv_weights(params: dict, in_shape: Shape | None) -> dict[str, Shape | None]:
+    kh, kw = _pair(params.get("kernel_size", 3))
+    f = params.get("filters")
+    out: dict[str, Shape | None] = {"kernel": (kh, kw, in_shape[-1], f) if in_shape and len(in_shape) == 3 else None}
+    if params.get("use_bias", True):
+        out["bias"] = (f,)
+    return out
 
 
-def _bn_params(params: dict, shapes: list[Shape]) -> int:
-    return 4 * shapes[0][-1]  # gamma, beta (trainable) + moving mean, variance (Keras counts all four)
+BN_ARRAYS = ("gamma", "beta", "moving_mean", "moving_variance")  # the last two: saved, counted, not trained
 
 
-def _no_params(params: dict, shapes: list[Shape]) -> int:
-    return 0
+def _bn_weights(params: dict, in_shape: Shape | None) -> dict[str, Shape | None]:
+    return {name: (in_shape[-1],) if in_shape else None for name in BN_ARRAYS}
 
 
 _ACT = ParamSpec("activation", "activation", "linear", doc="applied to the layer's output")
@@ -499,7 +537,8 @@ LAYER_TYPES: dict[str, LayerType] = {
             max_inputs=0,
             icon="input.svg",
             output_shape=_input_shape,
-            param_count=_no_params,
+            engine="designer.engine.layers:Input",
+            prefix="input",
         ),
         LayerType(
             "Dense",
@@ -514,7 +553,10 @@ LAYER_TYPES: dict[str, LayerType] = {
             ),
             icon="dense.svg",
             output_shape=_dense_shape,
-            param_count=_dense_params,
+            weights=_dense_weights,
+            engine="designer.engine.layers:Dense",
+            prefix="dense",
+            initial={"units": 16},
         ),
         LayerType(
             "Activation",
@@ -523,7 +565,8 @@ LAYER_TYPES: dict[str, LayerType] = {
             (ParamSpec("activation", "activation", "relu"),),
             icon="activation.svg",
             output_shape=_same_shape,
-            param_count=_no_params,
+            engine="designer.engine.layers:Activation",
+            prefix="activation",
         ),
         LayerType(
             "Dropout",
@@ -532,7 +575,8 @@ LAYER_TYPES: dict[str, LayerType] = {
             (ParamSpec("rate", "float", 0.5, 0.0, 1.0, exclusive_max=True, doc="fraction dropped"),),
             icon="dropout.svg",
             output_shape=_same_shape,
-            param_count=_no_params,
+            engine="designer.engine.layers:Dropout",
+            prefix="dropout",
         ),
         LayerType(
             "BatchNormalization",
@@ -544,7 +588,10 @@ LAYER_TYPES: dict[str, LayerType] = {
             ),
             icon="batchnorm.svg",
             output_shape=_same_shape,
-            param_count=_bn_params,
+            weights=_bn_weights,
+            frozen=("moving_mean", "moving_variance"),
+            engine="designer.engine.normalization:BatchNormalization",
+            prefix="batch_normalization",
         ),
         LayerType(
             "Flatten",
@@ -553,7 +600,8 @@ LAYER_TYPES: dict[str, LayerType] = {
             (),
             icon="flatten.svg",
             output_shape=_flatten_shape,
-            param_count=_no_params,
+            engine="designer.engine.layers:Flatten",
+            prefix="flatten",
         ),
         LayerType(
             "Conv2D",
@@ -570,7 +618,10 @@ LAYER_TYPES: dict[str, LayerType] = {
             ),
             icon="conv2d.svg",
             output_shape=_conv_shape,
-            param_count=_conv_params,
+            weights=_conv_weights,
+            engine="designer.engine.conv:Conv2D",
+            prefix="conv2d",
+            initial={"filters": 16},
         ),
         LayerType(
             "MaxPooling2D",
@@ -583,7 +634,8 @@ LAYER_TYPES: dict[str, LayerType] = {
             ),
             icon="maxpool.svg",
             output_shape=_pool_shape,
-            param_count=_no_params,
+            engine="designer.engine.conv:MaxPooling2D",
+            prefix="max_pooling2d",
         ),
         LayerType(
             "Add",
@@ -594,7 +646,8 @@ LAYER_TYPES: dict[str, LayerType] = {
             max_inputs=None,
             icon="add.svg",
             output_shape=_add_shape,
-            param_count=_no_params,
+            engine="designer.engine.layers:Add",
+            prefix="add",
         ),
         LayerType(
             "Concatenate",
@@ -605,10 +658,30 @@ LAYER_TYPES: dict[str, LayerType] = {
             max_inputs=None,
             icon="concatenate.svg",
             output_shape=_concat_shape,
-            param_count=_no_params,
+            engine="designer.engine.layers:Concatenate",
+            prefix="concatenate",
         ),
     )
 }
+
+
+# The types every exporter writes; a registered type is not exported until the exporters can write it.
+BUILT_IN_LAYER_TYPES = frozenset(LAYER_TYPES)
+
+
+def register_layer_type(ltype: LayerType) -> LayerType:
+    """Add a layer type (a plug-in or a test's toy type): the palette, validator, graph, engine, project
+    files and export plan read it from here like any built-in type. Refuses a name already taken."""
+    if ltype.name in LAYER_TYPES:
+        raise ParamError(f'a layer type named "{ltype.name}" already exists')
+    if ltype.output_shape is None or not ltype.engine:
+        raise ParamError(f"layer type {ltype.name} needs a shape rule and an engine class")
+    LAYER_TYPES[ltype.name] = ltype
+    return ltype
+
+
+def unregister_layer_type(name: str) -> None:
+    LAYER_TYPES.pop(name, None)
 
 
 def layer_type(name: str) -> LayerType:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designer.engine.conv import pair, same_padding
-from designer.engine.registry import LAYER_TYPES
+from designer.engine.registry import BUILT_IN_LAYER_TYPES, LAYER_TYPES, layer_type
 from designer.errors import DesignerError, ExportError
 from designer.export.preprocessing import preprocessing_spec
 from designer.export.source import identifier
@@ -22,9 +22,8 @@ log = logging.getLogger(__name__)
 
 Shape = tuple[int, ...]
 
-BN_ARRAYS = ("gamma", "beta", "moving_mean", "moving_variance")
 # Every format writes every layer type of the spec; a format that cannot must list its own subset.
-LAYER_TYPES_EXPORTED = frozenset(LAYER_TYPES) - {"Input"}
+LAYER_TYPES_EXPORTED = BUILT_IN_LAYER_TYPES - {"Input"}
 
 
 @dataclass
@@ -88,22 +87,9 @@ def concat_axis(step: Step) -> int:
 
 
 def expected_arrays(step: Step) -> dict[str, Shape]:
-    t, p, shapes = step.type, step.params, step.in_shapes
-    if t == "Dense":
-        out = {"kernel": (shapes[0][0], p["units"])}
-        if p.get("use_bias", True):
-            out["bias"] = (p["units"],)
-        return out
-    if t == "Conv2D":
-        kh, kw = pair(p["kernel_size"])
-        out = {"kernel": (kh, kw, shapes[0][-1], p["filters"])}
-        if p.get("use_bias", True):
-            out["bias"] = (p["filters"],)
-        return out
-    if t == "BatchNormalization":
-        c = shapes[0][-1]
-        return {name: (c,) for name in BN_ARRAYS}
-    return {}
+    """The arrays the step's layer type owns (its LayerType's `weights`): the same table project files use."""
+    shapes = layer_type(step.type).weight_shapes(step.params, step.in_shapes[0] if step.in_shapes else None)
+    return {name: tuple(shape) for name, shape in shapes.items() if shape is not None}
 
 
 def _prepare(project, prepared, base_dir, need_shape: bool):

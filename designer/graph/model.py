@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.engine.registry import LAYER_TYPES, MAX_TOTAL_PARAMS, Shape, coerce_activation_params, layer_type
+from designer.engine.registry import (
+    LAYER_TYPES,
+    MAX_TENSOR_ELEMENTS,
+    MAX_TOTAL_PARAMS,
+    Shape,
+    coerce_activation_params,
+    layer_type,
+)
 from designer.errors import (
     ConnectionRefused,
     CycleError,
@@ -24,21 +31,6 @@ from designer.graph.signal import Signal
 
 NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-# Keras-style default names: Dense → dense, BatchNormalization → batch_normalization, Conv2D → conv2d.
-_PREFIX = {
-    "Input": "input",
-    "Dense": "dense",
-    "Activation": "activation",
-    "Dropout": "dropout",
-    "BatchNormalization": "batch_normalization",
-    "Flatten": "flatten",
-    "Conv2D": "conv2d",
-    "MaxPooling2D": "max_pooling2d",
-    "Add": "add",
-    "Concatenate": "concatenate",
-}
-
-
 @dataclass
 class Node:
     id: str
@@ -49,11 +41,18 @@ class Node:
 
 @dataclass
 class Problem:
-    """One entry of the problems list: severity is "error" or "warning"."""
+    """One entry of the problems list: severity is "error" or "warning". `error` is the typed exception that
+    describes it and `where` the place that exception names, so code that must refuse the graph raises
+    `problem.exception()` instead of guessing the kind from the message."""
 
     node_id: str | None
     severity: str
     message: str
+    error: type[DesignerError] = GraphError
+    where: str | None = None
+
+    def exception(self) -> DesignerError:
+        return self.error(self.message, self.where)
 
 
 @dataclass
@@ -63,7 +62,7 @@ class Analysis:
     shapes: dict[str, Shape | None]
     params: dict[str, int]
     problems: list[Problem]
-    non_trainable_params: int = 0  # BatchNormalization's moving statistics: counted (as Keras does), not trained
+    non_trainable_params: int = 0  # frozen arrays (moving statistics): counted, as Keras does, not trained
 
     @property
     def ok(self) -> bool:
@@ -147,7 +146,8 @@ class Graph:
         return order
 
     def unique_id(self, type_name: str) -> str:
-        prefix = _PREFIX.get(type_name, type_name.lower())
+        ltype = LAYER_TYPES.get(type_name)
+        prefix = ltype.default_prefix() if ltype is not None else type_name.lower()
         i = 1
         while f"{prefix}_{i}" in self.nodes:
             i += 1
@@ -215,12 +215,7 @@ class Graph:
             raise GraphError(f'"{node_id}" is not a valid layer name (letters, digits, _ and - only)')
         if node_id in self.nodes:
             raise GraphError(f'a layer named "{node_id}" already exists')
-        merged = ltype.defaults()
-        merged.update(params or {})
-        if type_name == "Dense" and "units" not in merged:
-            merged["units"] = 16
-        if type_name == "Conv2D" and "filters" not in merged:
-            merged["filters"] = 16
+        merged = {**ltype.defaults(), **ltype.initial, **(params or {})}
         node = Node(node_id, type_name, merged, (float(position[0]), float(position[1])))
         self.nodes[node_id] = node
         self.node_added.emit(node)
@@ -344,12 +339,13 @@ class Graph:
         shapes: dict[str, Shape | None] = {}
         counts: dict[str, int] = {}
         problems: list[Problem] = []
+        frozen = 0  # arrays counted but not trained (LayerType.frozen)
         if not self.nodes:
             return Analysis(shapes, counts, [Problem(None, "warning", "the network is empty: add an Input layer")])
         try:
             order = self.topological_order()
         except CycleError as err:
-            return Analysis({n: None for n in self.nodes}, {}, [Problem(None, "error", err.message)])
+            return Analysis({n: None for n in self.nodes}, {}, [Problem(None, "error", err.message, CycleError)])
         inputs = self.input_nodes()
         if not inputs:
             problems.append(Problem(None, "error", "the network has no Input layer"))
@@ -364,13 +360,13 @@ class Graph:
             node = self.nodes[nid]
             ltype = LAYER_TYPES.get(node.type)
             if ltype is None:
-                problems.append(Problem(nid, "error", f'unknown layer type "{node.type}"'))
+                problems.append(Problem(nid, "error", f'unknown layer type "{node.type}"', GraphError, nid))
                 shapes[nid] = None
                 continue
             try:
                 params = ltype.coerce_params(node.params, "params")
             except ParamError as err:
-                problems.append(Problem(nid, "error", str(err)))
+                problems.append(Problem(nid, "error", str(err), ParamError, nid))
                 shapes[nid] = None
                 continue
             if node.type == "Input" and params.get("shape") is None and input_shape is not None:
@@ -389,18 +385,19 @@ class Graph:
                 out = ltype.output_shape(params, in_shapes)
                 shapes[nid] = tuple(int(d) for d in out)
                 counts[nid] = ltype.param_count(params, in_shapes)
+                frozen += ltype.frozen_count(params, in_shapes)
             except DesignerError as err:
-                problems.append(Problem(nid, "error", err.message))
+                problems.append(Problem(nid, "error", err.message, ShapeError, nid))
                 shapes[nid] = None
         total = sum(counts.values())
-        frozen = sum(c // 2 for nid, c in counts.items() if self.nodes[nid].type == "BatchNormalization")
         if total > MAX_TOTAL_PARAMS:
             problems.append(
                 Problem(None, "error", f"the network has {total:,} parameters; the limit is {MAX_TOTAL_PARAMS:,}")
             )
         for nid, shape in shapes.items():
-            if shape is not None and math.prod(shape) > 50_000_000:
-                problems.append(Problem(nid, "error", f"{nid} outputs {math.prod(shape):,} values per sample"))
+            if shape is not None and math.prod(shape) > MAX_TENSOR_ELEMENTS:
+                problems.append(Problem(nid, "error", f"{nid} outputs {math.prod(shape):,} values per sample",
+                                        ShapeError, nid))
         return Analysis(shapes, counts, problems, frozen)
 
     # ---------------------------------------------------------------- (de)serialisation

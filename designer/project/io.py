@@ -28,7 +28,8 @@ from typing import IO, Any
 import numpy as np
 
 from designer import fileio
-from designer.errors import ProjectError
+from designer.engine.registry import LAYER_TYPES
+from designer.errors import DesignerError, ProjectError
 from designer.graph import Graph
 from designer.project.model import Project
 from designer.project.validate import describe, single_line_errors
@@ -52,11 +53,6 @@ CHUNK = 1 * MiB
 # Fixed member timestamps so saving the same project twice gives the same bytes (diffable, git-friendly).
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
-WEIGHT_NAMES = {
-    "Dense": ("kernel", "bias"),
-    "Conv2D": ("kernel", "bias"),
-    "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
-}
 
 
 # ============================================================================================== reading
@@ -325,29 +321,22 @@ def _check_npy_header(inner: zipfile.ZipFile, info: zipfile.ZipInfo, where: str)
 
 
 def expected_weight_shapes(graph: Graph) -> dict[str, tuple[int, ...] | None]:
-    """The arrays each layer owns, with their shape where the graph determines it (None: not yet known)."""
+    """The arrays each layer owns (its LayerType's `weights`), with their shape where the graph determines
+    it (None: not yet known)."""
     analysis = graph.analyze()
     out: dict[str, tuple[int, ...] | None] = {}
     for nid, node in graph.nodes.items():
-        names = WEIGHT_NAMES.get(node.type)
-        if not names:
+        ltype = LAYER_TYPES.get(node.type)
+        if ltype is None or ltype.weights is None:
             continue
         srcs = graph.inputs_of(nid)
         in_shape = analysis.shapes.get(srcs[0]) if len(srcs) == 1 else None
-        p = node.params
-        if node.type == "Dense":
-            units = p.get("units")
-            out[f"{nid}/kernel"] = (in_shape[0], units) if in_shape and len(in_shape) == 1 else None
-            out[f"{nid}/bias"] = (units,)
-        elif node.type == "Conv2D":
-            ks = p.get("kernel_size", 3)
-            kh, kw = (ks, ks) if isinstance(ks, int) else (ks[0], ks[1])
-            f = p.get("filters")
-            out[f"{nid}/kernel"] = (kh, kw, in_shape[-1], f) if in_shape and len(in_shape) == 3 else None
-            out[f"{nid}/bias"] = (f,)
-        else:
-            for name in names:
-                out[f"{nid}/{name}"] = (in_shape[-1],) if in_shape else None
+        try:
+            params = ltype.coerce_params(node.params)
+        except DesignerError:
+            params = dict(node.params)
+        for name, shape in ltype.weight_shapes(params, in_shape).items():
+            out[f"{nid}/{name}"] = shape
     return out
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from designer.graph import Graph
+from designer.training.settings import TRAINING_SPECS
 
 FORMAT_NAME = "nn-designer-project"
 FORMAT_VERSION = 1
@@ -26,14 +27,14 @@ def default_data() -> dict:
 
 
 def default_training() -> dict:
+    """A new project's training settings: the defaults of designer/training/settings.py's table (a file
+    starts with seed 0, so a run can be repeated)."""
     return {
         "loss": "categorical_crossentropy",
         "optimizer": {"type": "sgd", "learning_rate": 0.01, "momentum": 0.0, "nesterov": False},
-        "epochs": 50,
-        "batch_size": 32,
-        "shuffle": True,
+        **{key: TRAINING_SPECS[key].default for key in ("epochs", "batch_size", "shuffle")},
         "seed": 0,
-        "regularization": {"l1": 0.0, "l2": 0.0},
+        "regularization": {key: TRAINING_SPECS[key].default for key in ("l1", "l2")},
         "early_stopping": None,
     }
 

@@ -28,6 +28,9 @@ from designer.errors import DesignerError, ProjectError
 from designer.graph import Graph
 from designer.graph.model import NODE_ID
 from designer.project.model import FORMAT_NAME, FORMAT_VERSION, Project, default_data, default_training
+from designer.training.schedules import MONITORS as SCHEDULE_MONITORS
+from designer.training.schedules import SCHEDULE_PARAMS
+from designer.training.settings import MAX_SEED, TRAINING_SPECS
 
 # Limits on the drawing itself: a person draws tens of layers, not thousands. They also bound the time
 # the checks below take on a hostile file.
@@ -35,7 +38,6 @@ MAX_NODES = 2_000
 MAX_EDGES = 8_000
 MAX_NAME_LENGTH = 1_000
 MAX_POSITION = 1e7
-MAX_SEED = 2**32 - 1  # the widest seed every NumPy RNG entry point accepts
 MAX_INTEGER = 2**63 - 1
 
 BUILTIN_TABLES = ("iris", "wine", "breast_cancer", "digits", "diabetes")
@@ -45,30 +47,11 @@ BUILTIN_DATASETS = BUILTIN_TABLES + BUILTIN_GENERATED
 TASKS = ("classification", "regression")
 MISSING = ("drop", "mean", "median", "most_frequent")
 SCALING = ("standard", "minmax", "none")
-MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "mae", "val_r2", "r2")
+MONITORS = SCHEDULE_MONITORS
 
-# Learning-rate schedules (optional `training.schedule`): type → its parameters. The same names and
-# defaults as designer/training/schedules.py, which applies them; "none"/"constant" keep the rate fixed.
-SCHEDULES: dict[str, tuple[ParamSpec, ...]] = {
-    "none": (),
-    "constant": (),
-    "step": (
-        ParamSpec("step_size", "int", 10, 1, 1_000_000, doc="epochs between drops"),
-        ParamSpec("gamma", "float", 0.5, 0.0, 1.0, exclusive_min=True, doc="factor applied at each drop"),
-    ),
-    "exponential": (ParamSpec("gamma", "float", 0.95, 0.0, 1.0, exclusive_min=True, doc="factor per epoch"),),
-    "cosine": (
-        ParamSpec("t_max", "int", None, 1, 1_000_000, doc="epochs of one half cosine (default: the run's)"),
-        ParamSpec("min_lr", "float", 0.0, 0.0, None),
-    ),
-    "reduce_on_plateau": (
-        ParamSpec("monitor", "choice", "val_loss", choices=MONITORS),
-        ParamSpec("factor", "float", 0.5, 0.0, 1.0, exclusive_min=True, exclusive_max=True),
-        ParamSpec("patience", "int", 3, 0, 1_000_000),
-        ParamSpec("min_lr", "float", 0.0, 0.0, None),
-        ParamSpec("min_delta", "float", 1e-4, 0.0, None),
-    ),
-}
+# Learning-rate schedules (optional `training.schedule`): type → its parameters, the table
+# designer/training/schedules.py applies; "none"/"constant" keep the rate fixed.
+SCHEDULES: dict[str, tuple[ParamSpec, ...]] = {"none": (), "constant": (), **SCHEDULE_PARAMS}
 
 _INT = ParamSpec("value", "int")
 _FLOAT = ParamSpec("value", "float")
@@ -162,6 +145,16 @@ def _int(value: Any, where: str, lo: int, hi: int) -> int:
     if not lo <= v <= hi:
         raise _fail(where, f"must be an integer from {lo:,} to {hi:,}, got {describe(value)}")
     return v
+
+
+def _setting(name: str, value: Any, where: str) -> Any:
+    """One training setting checked against its spec in designer/training/settings.py (the one table)."""
+    spec = TRAINING_SPECS[name]
+    if spec.kind == "int" and spec.minimum is not None and spec.maximum is not None:
+        return _int(value, where, int(spec.minimum), int(spec.maximum))
+    if spec.kind == "float" and spec.minimum == 0.0 and spec.maximum is None:
+        return _nonnegative(value, where)
+    return _coerce(spec, value, where)
 
 
 def _seed(value: Any, where: str) -> int | None:
@@ -422,14 +415,13 @@ def validate_training(section: Any, where: str = "training") -> dict:
         out["loss_params"] = loss_params
 
     out["optimizer"] = _validate_optimizer(out.get("optimizer", defaults["optimizer"]), f"{where}.optimizer")
-    out["epochs"] = _int(out.get("epochs", defaults["epochs"]), f"{where}.epochs", 1, 1_000_000)
-    out["batch_size"] = _int(out.get("batch_size", defaults["batch_size"]), f"{where}.batch_size", 1, 1_000_000)
-    out["shuffle"] = _coerce(_BOOL, out.get("shuffle", defaults["shuffle"]), f"{where}.shuffle")
+    for key in ("epochs", "batch_size", "shuffle"):
+        out[key] = _setting(key, out.get(key, defaults[key]), f"{where}.{key}")
     out["seed"] = _seed(out.get("seed", defaults["seed"]), f"{where}.seed")
 
     reg = dict(_object(out.get("regularization", defaults["regularization"]), f"{where}.regularization"))
     for key in ("l1", "l2"):
-        reg[key] = _nonnegative(reg.get(key, 0.0), f"{where}.regularization.{key}")
+        reg[key] = _setting(key, reg.get(key, TRAINING_SPECS[key].default), f"{where}.regularization.{key}")
     out["regularization"] = reg
 
     out["early_stopping"] = _validate_early_stopping(out.get("early_stopping"), f"{where}.early_stopping")
@@ -458,9 +450,8 @@ def _validate_early_stopping(es: Any, where: str) -> dict | None:
         return None
     es = dict(_object(es, where))
     es["monitor"] = _choice(es.get("monitor", "val_loss"), MONITORS, f"{where}.monitor")
-    es["patience"] = _int(es.get("patience", 5), f"{where}.patience", 0, 1_000_000)
-    es["restore_best_weights"] = _coerce(_BOOL, es.get("restore_best_weights", True), f"{where}.restore_best_weights")
-    es["min_delta"] = _nonnegative(es.get("min_delta", 0.0), f"{where}.min_delta")
+    for key in ("patience", "restore_best_weights", "min_delta"):
+        es[key] = _setting(key, es.get(key, TRAINING_SPECS[key].default), f"{where}.{key}")
     return es
 
 

@@ -1,4 +1,5 @@
-"""From a Project to a ready Network + data, and a whole training run with the project updated.
+"""From a Project to a ready Network + data, and one whole training run (`TrainingRun`) that the command
+line and the window's worker both use.
 
 `build_and_prepare` is the one place that turns a project into something trainable; the CLI, the UI
 worker and the tests all go through it, so every misfit between network and data gets the same message.
@@ -11,13 +12,15 @@ import dataclasses
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from designer.data import prepare_data
 from designer.engine.losses import CLASSIFICATION_LOSSES
 from designer.engine.network import Network
-from designer.errors import GraphError, ShapeError, TrainingError
+from designer.errors import DesignerError, GraphError, ShapeError, TrainingError
 from designer.training.control import TrainingControl
+from designer.training.events import TrainingResult
 from designer.training.trainer import Trainer
 
 log = logging.getLogger(__name__)
@@ -103,6 +106,112 @@ def final_metrics(history: list[dict], reason: str, best_epoch: int | None, rest
     return {**entry, "epochs_run": len(history), "reason": reason, "best_epoch": best_epoch}
 
 
+@dataclass
+class RunStarted:
+    """Sent through `on_event` once the network and data are ready, before the first epoch."""
+
+    total_epochs: int
+    task: str
+    class_names: list[str]
+    layer_ids: list[str]
+    layer_kinds: dict[str, str] = field(default_factory=dict)  # node id → activation, for the health view
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunOutcome:
+    """What one run leaves behind: the weights and history entry the project keeps, the final metrics (the
+    CLI prints them) and, when asked for, the evaluation on the held-out split."""
+
+    result: TrainingResult
+    weights: dict
+    settings: dict
+    metrics: dict
+    evaluation: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return self.result.reason
+
+    @property
+    def message(self) -> str:
+        return self.result.message
+
+    def history_entry(self) -> dict:
+        """The run as the project's `history` keeps it (shared/spec/project-format.md)."""
+        return {"settings": copy.deepcopy(self.settings), "epochs": list(self.result.history),
+                "reason": self.result.reason, "best_epoch": self.result.best_epoch, "message": self.result.message}
+
+
+class TrainingRun:
+    """One training run, the same for the command line and the window: project → network and data →
+    trainer → outcome. The project is not changed; the caller records the outcome (`ProjectSession.record_run`).
+
+    `on_event` receives RunStarted, then the trainer's events, on the calling thread. With `probes`, a
+    `PlaneProbe` is ready (for 2-feature data) once RunStarted is sent, for boundary and neuron grids of the
+    weights as they are; with `evaluate`, the outcome carries the held-out evaluation and the worst rows.
+    """
+
+    def __init__(self, project, base_dir: str | Path | None, *, epochs: int | None = None, seed: int | None = None,
+                 reset: bool = False, control: TrainingControl | None = None, on_event: Callable | None = None,
+                 evaluate: bool = False, probes: bool = False, probe_interval: float | None = None) -> None:
+        self.settings = copy.deepcopy(project.training or {})
+        if epochs is not None:
+            self.settings["epochs"] = epochs
+        if seed is not None:
+            self.settings["seed"] = seed
+        self.project = dataclasses.replace(project, training=self.settings,
+                                           weights={} if reset else project.weights)
+        self.base_dir = base_dir
+        self.control = control
+        self.on_event = on_event
+        self.evaluate = evaluate
+        self.probes = probes
+        self.probe_interval = probe_interval  # histograms and norms: None for the CLI (see Trainer)
+        self.network = None
+        self.probe = None
+
+    def _emit(self, event) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def run(self) -> RunOutcome:
+        """Raises DataError, ShapeError, GraphError or TrainingError before training when the project cannot
+        train; the run itself ends with a reason (completed, stopped, early_stopping, nan)."""
+        from designer.training.probes import PlaneProbe, evaluate_run
+
+        project, cfg = self.project, self.settings
+        warnings: list[str] = []
+        # Loads the project's weights when they fit (continue training); misfits come back as warnings.
+        network, prepared = build_and_prepare(project, self.base_dir, warnings_out=warnings)
+        self.network = network
+        if self.probes:
+            self.probe = PlaneProbe.for_run(project.graph, network, prepared)
+        self._emit(RunStarted(
+            total_epochs=int(cfg.get("epochs", 1)),
+            task=prepared.task,
+            class_names=list(prepared.classes),
+            layer_ids=list(network.order),
+            layer_kinds={nid: str(n.params["activation"]) for nid, n in project.graph.nodes.items()
+                         if n.params.get("activation")},
+            warnings=list(warnings),
+        ))
+        trainer = Trainer(network, prepared, cfg, control=self.control, on_event=self.on_event,
+                          probe_interval=self.probe_interval)
+        result = trainer.run()
+        restored = result.reason == "early_stopping" and bool((trainer.early or {}).get("restore_best_weights"))
+        evaluation = None
+        if self.evaluate:
+            try:
+                evaluation = evaluate_run(network, prepared, cfg)
+            except DesignerError as exc:
+                warnings.append(f"evaluation skipped: {exc}")
+        return RunOutcome(result=result, weights=network.get_weights(), settings=copy.deepcopy(cfg),
+                          metrics=final_metrics(result.history, result.reason, result.best_epoch, restored),
+                          evaluation=evaluation, warnings=warnings)
+
+
 def train_project(
     project,
     base_dir: str | Path | None,
@@ -123,22 +232,9 @@ def train_project(
     carries the trained weights and a new history run {"settings", "epochs", "reason", "best_epoch",
     "message"}.
     """
-    cfg = copy.deepcopy(project.training or {})
-    if epochs is not None:
-        cfg["epochs"] = epochs
-    if seed is not None:
-        cfg["seed"] = seed
-    start = dataclasses.replace(project, training=cfg, weights={} if reset else project.weights)
-    network, prepared = build_and_prepare(start, base_dir, warnings_out=warnings_out)
-    trainer = Trainer(network, prepared, cfg, control=control, on_event=on_event, probe_interval=probe_interval)
-    result = trainer.run()
-    run = {
-        "settings": copy.deepcopy(cfg),
-        "epochs": result.history,
-        "reason": result.reason,
-        "best_epoch": result.best_epoch,
-        "message": result.message,
-    }
-    restored = result.reason == "early_stopping" and bool((trainer.early or {}).get("restore_best_weights"))
-    updated = dataclasses.replace(project, weights=network.get_weights(), history=[*project.history, run])
-    return updated, final_metrics(result.history, result.reason, result.best_epoch, restored)
+    outcome = TrainingRun(project, base_dir, epochs=epochs, seed=seed, reset=reset, control=control,
+                          on_event=on_event, probe_interval=probe_interval).run()
+    if warnings_out is not None:
+        warnings_out.extend(outcome.warnings)
+    updated = dataclasses.replace(project, weights=outcome.weights, history=[*project.history, outcome.history_entry()])
+    return updated, outcome.metrics

@@ -9,7 +9,7 @@
     {"type": "constant"} or null                              lr = base
 
 `min_learning_rate` (the project validator's name) is accepted for `min_lr`; cosine's `t_max` defaults to
-the run's number of epochs. Defaults match designer/project/validate.py's SCHEDULES.
+the run's number of epochs.
 
 `e` counts epochs from 0 since the schedule's base was set: the run's start, or the epoch in which a
 learning rate set by hand took effect (the schedule then restarts from that value). `lr_for_epoch` is asked before each
@@ -23,19 +23,22 @@ import math
 from designer.engine.registry import ParamSpec
 from designer.errors import ParamError
 
+MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "mae", "val_r2", "r2")
+
+# The one table of schedules: this module applies them, the project validator checks files against them and
+# the training panel builds its fields from them.
 SCHEDULE_PARAMS: dict[str, tuple[ParamSpec, ...]] = {
     "step": (
-        ParamSpec("step_size", "int", 10, 1, 1_000_000),
-        ParamSpec("gamma", "float", 0.5, 0.0, 1.0, exclusive_min=True),
+        ParamSpec("step_size", "int", 10, 1, 1_000_000, doc="epochs between drops"),
+        ParamSpec("gamma", "float", 0.5, 0.0, 1.0, exclusive_min=True, doc="factor applied at each drop"),
     ),
-    "exponential": (ParamSpec("gamma", "float", 0.95, 0.0, 1.0, exclusive_min=True),),
+    "exponential": (ParamSpec("gamma", "float", 0.95, 0.0, 1.0, exclusive_min=True, doc="factor per epoch"),),
     "cosine": (
-        ParamSpec("t_max", "int", None, 1, 1_000_000),
+        ParamSpec("t_max", "int", None, 1, 1_000_000, doc="epochs of one half cosine (default: the run's)"),
         ParamSpec("min_lr", "float", 0.0, 0.0, None),
     ),
     "reduce_on_plateau": (
-        ParamSpec("monitor", "choice", "val_loss",
-                  choices=("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "mae", "val_r2", "r2")),
+        ParamSpec("monitor", "choice", "val_loss", choices=MONITORS),
         ParamSpec("factor", "float", 0.5, 0.0, 1.0, exclusive_min=True, exclusive_max=True),
         ParamSpec("patience", "int", 3, 0, 1_000_000),
         ParamSpec("min_lr", "float", 0.0, 0.0, None),

@@ -19,13 +19,13 @@ import numpy as np
 
 from designer.engine.losses import encode_targets, get_loss
 from designer.engine.optimizers import make_optimizer
-from designer.engine.registry import ParamSpec
 from designer.errors import ParamError, TrainingError
 from designer.training import metrics as M
 from designer.training.control import TrainingControl
 from designer.training.events import BatchEnd, EpochEnd, TrainingFinished, TrainingResult, TrainingStarted
 from designer.training.memory import check_memory
 from designer.training.schedules import improved, make_schedule, monitor_mode
+from designer.training.settings import TRAINING_SPECS
 
 HISTOGRAM_ROWS = 256
 HISTOGRAM_BINS = 30
@@ -34,17 +34,7 @@ BATCH_EVENT_INTERVAL = 0.05  # seconds: at most ~20 BatchEnd events per second
 # the weights it restores are the last ones that gave a finite loss, at most this many batches old.
 SNAPSHOT_EVERY = 8
 
-_SPECS = {
-    "epochs": ParamSpec("epochs", "int", 50, 1, 1_000_000),
-    "batch_size": ParamSpec("batch_size", "int", 32, 1, 1_000_000),
-    "shuffle": ParamSpec("shuffle", "bool", True),
-    "seed": ParamSpec("seed", "int", None, 0, 2**32 - 1),
-    "l1": ParamSpec("l1", "float", 0.0, 0.0, None),
-    "l2": ParamSpec("l2", "float", 0.0, 0.0, None),
-    "patience": ParamSpec("patience", "int", 5, 0, 1_000_000),
-    "min_delta": ParamSpec("min_delta", "float", 0.0, 0.0, None),
-    "restore_best_weights": ParamSpec("restore_best_weights", "bool", True),
-}
+_SPECS = TRAINING_SPECS  # one table: validator, defaults and panel read the same specs
 
 
 def _setting(section: dict, name: str, where: str, spec_name: str | None = None):

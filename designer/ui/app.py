@@ -106,9 +106,12 @@ def smoke_test() -> int:
         window = MainWindow(project, path, autosave=False)
         window.show()
         app.processEvents()
+        has_icon = not app.windowIcon().isNull()  # a bundle that lost its icon files shows a blank one
         shown = seconds_since_process_start()
         if shown is not None:
-            print(f"smoke test: window shown {shown:.2f} s after the process started", file=sys.stderr)
+            # CPU time too: on a busy machine the wall time says more about the neighbours than about the app
+            print(f"smoke test: window shown {shown:.2f} s after the process started "
+                  f"({time.process_time():.2f} s of CPU)", file=sys.stderr)
         outcome: dict = {}
         window.runner.finished.connect(lambda o: outcome.setdefault("ok", o))
         window.runner.failed.connect(lambda m: outcome.setdefault("error", m))
@@ -125,6 +128,9 @@ def smoke_test() -> int:
         app.processEvents()
     except Exception as exc:  # report any failure as a message and a non-zero exit, never a hang
         print(f"smoke test failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if not has_icon:
+        print("smoke test failed: the application icon was not found", file=sys.stderr)
         return 1
     if "error" in outcome:
         print(f"smoke test failed: training reported: {outcome['error']}", file=sys.stderr)

@@ -153,7 +153,7 @@ TEMPLATES: dict[str, Callable[[Graph], list[str]]] = {
 class QuickBuilderDialog(QDialog):
     """Either an MLP from a few numbers or one of the templates; `result_graph()` builds it."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, task: str | None = None, classes: list[str] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Quick builder")
         self.tabs = QTabWidget()
@@ -169,11 +169,15 @@ class QuickBuilderDialog(QDialog):
         self.outputs = QSpinBox()
         self.outputs.setRange(1, 65_536)
         self.output_activation = self._activation_combo("linear")
+        self.data_note = QLabel()
+        self.data_note.setObjectName("hint")
+        self._fit_to_data(task, list(classes or []))
         form.addRow("Hidden layers", self.hidden)
         form.addRow("Neurons per layer", self.neurons)
         form.addRow("Hidden activation", self.activation)
         form.addRow("Outputs", self.outputs)
         form.addRow("Output activation", self.output_activation)
+        form.addRow(self.data_note)
         self.tabs.addTab(mlp, "MLP")
 
         tpl = QWidget()
@@ -194,6 +198,19 @@ class QuickBuilderDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._graph: Graph | None = None
+
+    def _fit_to_data(self, task: str | None, classes: list[str]) -> None:
+        """The output layer the loaded data needs: one softmax unit per class (the default loss is categorical
+        cross-entropy), or one linear unit for regression."""
+        if task == "classification" and len(classes) >= 2:
+            self.outputs.setValue(len(classes))
+            self.output_activation.setCurrentIndex(self.output_activation.findData("softmax"))
+            shown = ", ".join(classes[:4]) + (", …" if len(classes) > 4 else "")
+            self.data_note.setText(f"Outputs fit the loaded data: {len(classes)} classes ({shown})")
+        elif task == "regression":
+            self.outputs.setValue(1)
+            self.output_activation.setCurrentIndex(self.output_activation.findData("linear"))
+            self.data_note.setText("Outputs fit the loaded data: one number to predict (regression)")
 
     @staticmethod
     def _activation_combo(current: str) -> QComboBox:

@@ -102,6 +102,8 @@ class DataPanel(QWidget):
         self._base_dir: Path | None = None
         self._request = 0
         self._loaders: list[TableLoader] = []
+        self._role_columns: list[str] = []
+        self._waiting = False  # a newer request waits for the running reader
         self.df = None
         self.origin: dict = {}
         self._build()
@@ -244,8 +246,14 @@ class DataPanel(QWidget):
         return copy.deepcopy(self._cfg)
 
     def wait_for_load(self, timeout_ms: int = 30_000) -> None:
-        for loader in list(self._loaders):
-            loader.wait(timeout_ms)
+        """Until no reader runs (a waiting request is started and waited for too)."""
+        while True:
+            for loader in list(self._loaders):
+                loader.wait(timeout_ms)
+            if not self._waiting:
+                return
+            self._loaders = [x for x in self._loaders if not x.isFinished()]
+            self._start_loader()
 
     # ------------------------------------------------------------------ widgets <-> config
     def _apply_to_widgets(self) -> None:
@@ -378,23 +386,30 @@ class DataPanel(QWidget):
 
     # ------------------------------------------------------------------ column roles
     def _fill_roles(self) -> None:
-        """One row per column with its role (target / feature / ignore), editable at any time."""
+        """One row per column with its role (target / feature / ignore), editable at any time. The combos are
+        made once per set of columns and only updated afterwards (one may be sending the edit being shown)."""
         columns = [str(c) for c in self.df.columns]
         roles = roles_of(columns, self._cfg.get("target"), self._cfg.get("features"))
         notes = self.origin.get("notes", {})
         summary = self.origin.get("summary")
-        self.roles_table.setRowCount(len(columns))
+        if columns != self._role_columns:
+            self._role_columns = columns
+            self.roles_table.setRowCount(len(columns))
+            for i, col in enumerate(columns):
+                name = QTableWidgetItem(col)
+                name.setToolTip(col)
+                self.roles_table.setItem(i, 0, name)
+                combo = QComboBox()
+                combo.addItems(ROLES)
+                combo.setAccessibleName(f"Role of {col}")
+                combo.setProperty("column", col)
+                combo.activated.connect(self._role_activated)
+                self.roles_table.setCellWidget(i, 1, combo)
         for i, col in enumerate(columns):
-            name = QTableWidgetItem(col)
-            name.setToolTip(col)
-            self.roles_table.setItem(i, 0, name)
-            combo = QComboBox()
-            combo.addItems(ROLES)
+            combo = self.roles_table.cellWidget(i, 1)
+            combo.blockSignals(True)
             combo.setCurrentText(roles[col])
-            combo.setAccessibleName(f"Role of {col}")
-            combo.setProperty("column", col)
-            combo.activated.connect(self._role_activated)
-            self.roles_table.setCellWidget(i, 1, combo)
+            combo.blockSignals(False)
             about = []
             if summary is not None and col in summary.index:
                 row = summary.loc[col]
@@ -432,17 +447,32 @@ class DataPanel(QWidget):
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
+        """Read on a thread; one reader at a time (pandas crashed with two preparing tables at once), the
+        newest request waiting for the running one."""
         self._request += 1
         self.progress.setVisible(True)
         self.status_label.setText("Reading the data…")
+        if any(loader.isRunning() for loader in self._loaders):
+            self._waiting = True
+            return
+        self._start_loader()
+
+    def _start_loader(self) -> None:
+        self._waiting = False
         loader = TableLoader(self._request, self._cfg, self._base_dir)
         loader.loaded.connect(self._loaded)
         loader.failed.connect(self._failed)
-        loader.finished.connect(lambda: (_LIVE_LOADERS.discard(loader),
-                                         self._loaders.remove(loader) if loader in self._loaders else None))
+        loader.finished.connect(self._loader_finished)
         _LIVE_LOADERS.add(loader)
         self._loaders.append(loader)
         loader.start()
+
+    def _loader_finished(self) -> None:
+        for loader in [x for x in self._loaders if x.isFinished()]:
+            _LIVE_LOADERS.discard(loader)
+            self._loaders.remove(loader)
+        if self._waiting and not self._loaders:
+            self._start_loader()
 
     def _loaded(self, request: int, df, origin: dict) -> None:
         if request != self._request:

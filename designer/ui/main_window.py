@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QWidget,
@@ -32,8 +33,10 @@ from designer.project import autosave
 from designer.project.model import Project
 from designer.session import ProjectSession
 from designer.ui import project_actions as files
+from designer.ui import window_layout
 from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
+from designer.ui.commands import ConnectCommand, SetParamCommand
 from designer.ui.data_panel import DataPanel
 from designer.ui.keys import standard_or_fallback
 from designer.ui.neurons_view import NeuronsView
@@ -65,13 +68,14 @@ class MainWindow(QMainWindow):
                  settings: QSettings | None = None, autosave: bool = True) -> None:
         super().__init__()
         self.setAcceptDrops(True)
-        self.resize(1500, 940)
+        self.settings = settings if settings is not None else QSettings()
         self.undo_stack = QUndoStack(self)
         # The open project lives in a Qt-free session; this window is one view of it (the CLI is another).
         self.session = ProjectSession(project or new_project(), path, QtUndoStack(self.undo_stack))
         self.runner = TrainingRunner(self)
-        self.recent = files.RecentFiles(settings)
+        self.recent = files.RecentFiles(self.settings)
         self._run_t0 = 0.0
+        self._run_fresh = True
         self._run_epochs = 0
         self._epochs_done = 0
 
@@ -86,6 +90,7 @@ class MainWindow(QMainWindow):
         self.set_project(self.project, path)
         self._show_workspace(project is not None)
         self.start_page.set_recent(self.recent.paths())
+        self._layout_restored = window_layout.restore(self, self.settings)
 
     # ================================================================ construction
     def _build_widgets(self) -> None:
@@ -116,7 +121,8 @@ class MainWindow(QMainWindow):
         self.properties_dock = self._dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea)
         self.summary_dock = self._dock("Summary", self.summary, Qt.DockWidgetArea.RightDockWidgetArea)
         self.problems_dock = self._dock("Problems", self.problems, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.training_dock = self._dock("Training", self.training_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.training_dock = self._dock("Training", _scrolling(self.training_panel),
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.dashboard_dock = self._dock("Dashboard", self.dashboard, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.training_dock, self.dashboard_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.summary_dock, self.problems_dock)
@@ -127,12 +133,15 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._sized:  # dock sizes only stick once the window has its real size
             self._sized = True
-            width = self.width()
-            self.resizeDocks([self.palette_dock, self.properties_dock], [210, 330], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.training_dock, self.dashboard_dock], [int(width * 0.36), int(width * 0.64)],
-                             Qt.Orientation.Horizontal)
-            self.resizeDocks([self.training_dock], [int(self.height() * 0.42)], Qt.Orientation.Vertical)
-            self.resizeDocks([self.properties_dock, self.summary_dock], [300, 200], Qt.Orientation.Vertical)
+            if not self._layout_restored:  # the user's own dock sizes win over these first ones
+                width, small = self.width(), self.height() < 800
+                self.resizeDocks([self.palette_dock, self.properties_dock], [180 if small else 210, 300 if small
+                                                                            else 330], Qt.Orientation.Horizontal)
+                self.resizeDocks([self.training_dock, self.dashboard_dock], [int(width * 0.36), int(width * 0.64)],
+                                 Qt.Orientation.Horizontal)
+                self.resizeDocks([self.training_dock], [int(self.height() * (0.38 if small else 0.42))],
+                                 Qt.Orientation.Vertical)
+                self.resizeDocks([self.properties_dock, self.summary_dock], [300, 200], Qt.Orientation.Vertical)
             QTimer.singleShot(0, self.canvas.fit_to_view)  # after the layout has settled
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -183,7 +192,10 @@ class MainWindow(QMainWindow):
         self.act_zoom_out = self._action("Zoom &out", lambda: self.canvas.zoom_out(),
                                          QKeySequence.StandardKey.ZoomOut)
         self.act_arrange = self._action("&Arrange layers", lambda: self.canvas.auto_arrange(), "Ctrl+L")
-        self.act_train = self._action("&Train", self.train, "F5", "Train with the current settings")
+        self.act_train = self._action("&Train from scratch", self.train, "F5",
+                                      "Train from fresh random weights with the current settings")
+        self.act_continue = self._action("&Continue training", self.continue_training, "Ctrl+F5",
+                                         "Go on training from the weights the last run left")
         self.act_pause = self._action("&Pause", self.runner.pause, "F6")
         self.act_resume = self._action("&Resume", self.runner.resume, "Shift+F6")
         self.act_step_batch = self._action("Step &batch", self.step_batch, "F10")
@@ -218,7 +230,8 @@ class MainWindow(QMainWindow):
                      self.training_dock, self.dashboard_dock):
             m.addAction(dock.toggleViewAction())
         m = bar.addMenu("&Train")
-        m.addActions([self.act_train, self.act_pause, self.act_resume, self.act_step_batch, self.act_step_epoch,
+        m.addActions([self.act_train, self.act_continue, self.act_pause, self.act_resume, self.act_step_batch,
+                      self.act_step_epoch,
                       self.act_stop])
         m.addSeparator()
         m.addAction(self.act_reset)
@@ -235,7 +248,8 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         tb.addActions([self.act_builder, self.act_fit])
         tb.addSeparator()
-        tb.addActions([self.act_train, self.act_pause, self.act_resume, self.act_step_epoch, self.act_stop])
+        tb.addActions([self.act_train, self.act_continue, self.act_pause, self.act_resume, self.act_step_epoch,
+                       self.act_stop])
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -272,6 +286,12 @@ class MainWindow(QMainWindow):
         self.data_panel.config_changed.connect(self._data_changed)
         self.training_panel.settings_edited.connect(self.session.edit_training)
         self.training_panel.train_requested.connect(self.train)
+        self.training_panel.continue_requested.connect(self.continue_training)
+        self.training_panel.fields_checked.connect(self.problems.refresh)
+        self.problems.checks_provider = self._preflight_checks
+        self.problems.fix_requested.connect(self._apply_fix)
+        self.data_panel.table_loaded.connect(self.problems.refresh)
+        session.training_changed.connect(self._training_settings_shown)
         self.training_panel.pause_requested.connect(self.runner.pause)
         self.training_panel.resume_requested.connect(self.runner.resume)
         self.training_panel.step_batch_requested.connect(self.step_batch)
@@ -320,6 +340,7 @@ class MainWindow(QMainWindow):
         self.problems.set_graph(graph)
         self.neurons.set_graph(graph)
         self.neurons.set_weights(project.weights)
+        self._update_continue()
         self.dashboard.clear_runs()  # the runs list belongs to the project: show its saved runs, not the last one's
         self.dashboard.load_history(project.history)
         self.data_panel.set_config(project.data, self.base_dir)
@@ -361,6 +382,12 @@ class MainWindow(QMainWindow):
 
     def _show_weights(self) -> None:
         self.neurons.set_weights(self.project.weights)
+        self._update_continue()
+
+    def _update_continue(self) -> None:
+        has = bool(self.project.weights)
+        self.training_panel.set_has_weights(has)
+        self.act_continue.setEnabled(has and not self.runner.is_running and self.act_train.isEnabled())
 
     # ================================================================ file actions
     def maybe_save(self) -> bool:
@@ -559,36 +586,102 @@ class MainWindow(QMainWindow):
         self.session.edit_data(cfg)  # one undoable step; the input shape follows
 
     def quick_builder(self) -> None:
-        dialog = QuickBuilderDialog(self)
+        prepared = self.data_panel.origin.get("prepared") or {}
+        dialog = QuickBuilderDialog(self, prepared.get("task"), prepared.get("classes") or [])
         if dialog.exec() and dialog.graph is not None:
             self.tabs.setCurrentWidget(self.canvas)
-            self.canvas.insert_graph(dialog.graph, "Quick builder")  # one undoable step
+            self._insert_built(dialog.graph)
             self.canvas.fit_to_view()
+
+    def _insert_built(self, built) -> None:
+        """One undo step. A project has one Input: the new layers hang off the existing one (a second Input
+        made Train fail), taking over the template's Input shape when the existing one has none."""
+        graph = self.project.graph
+        existing, new_inputs = graph.input_nodes(), built.input_nodes()
+        if not existing or not new_inputs:
+            self.canvas.insert_graph(built, "Quick builder")
+            return
+        old_in, new_in = existing[0], new_inputs[0]
+        heads, shape = built.outputs_of(new_in), built.nodes[new_in].params.get("shape")
+        (ox, oy), (nx, ny) = graph.nodes[old_in].position, built.nodes[new_in].position
+        built.remove_node(new_in)
+        for nid, node in list(built.nodes.items()):  # place the stack where the old Input's stack would go
+            built.move_node(nid, (node.position[0] + ox - nx, node.position[1] + oy - ny))
+        self.undo_stack.beginMacro("Quick builder")
+        pasted = dict(zip(list(built.nodes), self.canvas.insert_graph(built, "Quick builder")))
+        if shape and not graph.nodes[old_in].params.get("shape"):
+            self.undo_stack.push(SetParamCommand(graph, old_in, "shape", shape))
+        if not graph.outputs_of(old_in):
+            for head in heads:
+                self.undo_stack.push(ConnectCommand(graph, old_in, pasted[head]))
+        else:
+            self._show_message(f"{old_in} already feeds a network: connect it to the new layers where you want")
+        self.undo_stack.endMacro()
 
     # ================================================================ training
     def train(self) -> None:
+        """Train from scratch: fresh random weights, so runs ticked for comparison start from the same point."""
         self._start(paused=False)
+
+    def continue_training(self) -> None:
+        """Go on from the weights the last run left (said so in the runs list)."""
+        self._start(paused=False, fresh=False)
+
+    # ---------------------------------------------------------------- pre-flight
+    def _preflight_checks(self):
+        from designer.training.preflight import preflight
+
+        prepared = self.data_panel.origin.get("prepared") or {}
+        return preflight(self.project.graph, self.project.training, prepared.get("task"),
+                         prepared.get("classes"), self.training_panel.field_errors())
+
+    def _training_settings_shown(self, _cfg=None) -> None:
+        self.problems.refresh()
+
+    def _apply_fix(self, fix) -> None:
+        """A pre-flight fix as one undoable step: layer parameters, then training settings."""
+        import copy
+
+        self.undo_stack.beginMacro(f"Fix: {fix.label}")
+        graph = self.project.graph
+        for name, value in fix.params.items():
+            if fix.node_id in graph.nodes and graph.nodes[fix.node_id].params.get(name) != value:
+                self.undo_stack.push(SetParamCommand(graph, fix.node_id, name, value))
+        if fix.training or fix.optimizer:
+            cfg = copy.deepcopy(self.project.training)
+            cfg.update(copy.deepcopy(fix.training))
+            if fix.optimizer:
+                cfg["optimizer"] = {**(cfg.get("optimizer") or {}), **fix.optimizer}
+            self.session.edit_training(cfg)
+            self.training_panel.set_training(self.project.training)  # also clears a pink field it replaced
+        self.undo_stack.endMacro()
+        self.problems.refresh()
+        self._show_message(f"Applied: {fix.label}")
 
     def step_batch(self) -> None:
         if not self.runner.is_running:
-            self._start(paused=True)
+            self._start(paused=True, fresh=False)  # stepping goes on from where the weights are
         self.runner.step_batch()
 
     def step_epoch(self) -> None:
         if not self.runner.is_running:
-            self._start(paused=True)
+            self._start(paused=True, fresh=False)
         self.runner.step_epoch()
 
-    def _start(self, paused: bool) -> None:
+    def _start(self, paused: bool, fresh: bool = True) -> None:
         analysis = self.session.analysis
-        if not analysis.ok:
-            first = next(p for p in analysis.problems if p.severity == "error")
+        errors = [p.message for p in analysis.problems if p.severity == "error"]
+        errors += [c.message for c in self._preflight_checks() if c.severity == "error"]
+        if errors:
+            self.problems.refresh()
+            self.problems_dock.show()
             self.problems_dock.raise_()
-            self.statusBar().showMessage(f"Cannot train yet: {first.message}", 8000)
+            self.statusBar().showMessage(f"Cannot train yet: {errors[0]}", 10000)
             return
         self._run_t0 = time.perf_counter()
         self._epochs_done = 0
-        self.runner.start(self.project, self.base_dir, paused=paused)
+        self._run_fresh = fresh or not self.project.weights
+        self.runner.start(self.project, self.base_dir, reset_weights=self._run_fresh, paused=paused)
 
     def reset_weights(self) -> None:
         if self.runner.is_running:
@@ -606,10 +699,12 @@ class MainWindow(QMainWindow):
         self.act_reset.setEnabled(not busy)
         self.act_step_batch.setEnabled(state != "running")
         self.act_step_epoch.setEnabled(state != "running")
+        self._update_continue()
 
     def _run_started(self, info: RunStarted) -> None:
         self._run_epochs = info.total_epochs
-        self.dashboard.start_run(f"run {info.run_id}", info.task, info.class_names, info.layer_ids,
+        how = "from scratch" if self._run_fresh else "continued"
+        self.dashboard.start_run(f"run {self.runner.run_id} · {how}", info.task, info.class_names, info.layer_ids,
                                  info.layer_kinds)
         self.training_panel.set_progress(0, info.total_epochs)
         for w in info.warnings:
@@ -651,9 +746,9 @@ class MainWindow(QMainWindow):
         from designer.training.events import TrainingFinished
 
         result = outcome.result
-        self.session.record_run(outcome.weights, {"settings": outcome.settings, "epochs": list(result.history),
-                                                  "reason": result.reason, "best_epoch": result.best_epoch,
-                                                  "message": result.message})
+        entry = outcome.history_entry()
+        entry["start"] = "scratch" if self._run_fresh else "continued"  # the runs list says which
+        self.session.record_run(outcome.weights, entry)
         self._progress_timer.stop()
         self._show_progress()
         self.dashboard.on_finished(TrainingFinished(outcome.reason, outcome.message, result.best_epoch))
@@ -685,6 +780,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        window_layout.save(self, self.settings)
         self.runner.shutdown()
         self.data_panel.wait_for_load()  # its reader threads must end before the window goes
         if self.autosaver is not None:
@@ -693,6 +789,15 @@ class MainWindow(QMainWindow):
             self.autosaver.discard(None)
             self.autosaver.release()
         event.accept()
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """A panel of many fields scrolls in a small window instead of setting the window's minimum size."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 def _project_urls(urls: list[QUrl]) -> list[str]:

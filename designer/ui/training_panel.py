@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from designer.engine.registry import LOSSES, OPTIMIZERS, ParamSpec
 from designer.errors import ParamError
 from designer.training import schedules
+from designer.training.settings import TRAINING_SPECS
 from designer.ui.numbers import format_float, parse_float
 
 # The schedule types and their parameter specs come from the training core (one source of truth).
@@ -46,11 +47,13 @@ class FloatEdit(QLineEdit):
     """A line edit for one float ParamSpec: shows `%g`, validates with the spec, turns red with the reason."""
 
     value_changed = Signal(float)
+    checked = Signal()  # after every commit, valid or not: the pre-flight re-checks
 
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
         self._value = float(spec.default if spec.default is not None else 0.0)
+        self.error: str | None = None  # why the typed text is not a valid value (it then blocks Train)
         self.setText(format_float(self._value))
         self.setMaximumWidth(110)
         self.setMinimumWidth(60)
@@ -71,16 +74,17 @@ class FloatEdit(QLineEdit):
             value = self.spec.coerce(parse_float(text))
         except ValueError:
             self._mark(f"{self.spec.name}: must be a number, got {text!r}")
-            return
         except ParamError as exc:
             self._mark(f"{self.spec.name} {exc}")
-            return
-        self._mark(None)
-        if value != self._value:
-            self._value = value
-            self.value_changed.emit(value)
+        else:
+            self._mark(None)
+            if value != self._value:
+                self._value = value
+                self.value_changed.emit(value)
+        self.checked.emit()
 
     def _mark(self, error: str | None) -> None:
+        self.error = error
         pal = self.palette()
         pal.setColor(QPalette.ColorRole.Base, QColor("#ffd9d9") if error else QColor("#ffffff"))
         self.setPalette(pal)
@@ -92,7 +96,8 @@ class TrainingPanel(QWidget):
     learning_rate_changed(float) (also emitted while a run is going, for the live update)."""
 
     settings_edited = Signal(dict)
-    train_requested = Signal()
+    train_requested = Signal()      # from scratch: fresh random weights
+    continue_requested = Signal()   # from the weights the last run left
     pause_requested = Signal()
     resume_requested = Signal()
     step_batch_requested = Signal()
@@ -100,12 +105,14 @@ class TrainingPanel(QWidget):
     stop_requested = Signal()
     reset_requested = Signal()
     learning_rate_changed = Signal(float)
+    fields_checked = Signal()  # a typed number was committed (valid or not)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._cfg: dict = {}
         self._loading = False
         self._state = "idle"
+        self._has_weights = False
         self._opt_edits: dict[str, QWidget] = {}
         self._sched_edits: dict[str, QWidget] = {}
 
@@ -136,24 +143,21 @@ class TrainingPanel(QWidget):
         form.addRow(self.opt_params)
 
         # Run group
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 100_000)
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 65_536)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
+        # Ranges and tips from the one settings table the validator and trainer read too.
+        self.epochs = _spin(TRAINING_SPECS["epochs"])
+        self.batch_size = _spin(TRAINING_SPECS["batch_size"])
+        self.seed = _spin(TRAINING_SPECS["seed"])
         self.seed.setMinimumWidth(70)
         for spin in (self.epochs, self.batch_size, self.seed):
             spin.setMaximumWidth(110)
         for combo in (self.loss, self.optimizer):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(22)
-        self.l1 = FloatEdit(ParamSpec("l1", "float", 0.0, 0.0, 10.0, doc="L1 penalty on kernel weights"))
-        self.l2 = FloatEdit(ParamSpec("l2", "float", 0.0, 0.0, 10.0, doc="L2 penalty on kernel weights"))
+        self.l1 = FloatEdit(TRAINING_SPECS["l1"])
+        self.l2 = FloatEdit(TRAINING_SPECS["l2"])
         self.early = QCheckBox("Early stopping, patience")
-        self.patience = QSpinBox()
-        self.patience.setRange(1, 10_000)
-        self.patience.setValue(5)
+        self.patience = _spin(TRAINING_SPECS["patience"])
+        self.patience.setValue(TRAINING_SPECS["patience"].default)
         early_row = QHBoxLayout()
         early_row.addWidget(self.early)
         early_row.addWidget(self.patience)
@@ -176,8 +180,12 @@ class TrainingPanel(QWidget):
         run_form.addRow(self.sched_params)
 
         # Buttons
-        self.train_btn = QPushButton("Train")
+        self.train_btn = QPushButton("Train from scratch")
         self.train_btn.setObjectName("primary")
+        self.train_btn.setToolTip("Start from fresh random weights (F5): runs ticked for comparison start alike")
+        self.continue_btn = QPushButton("Continue training")
+        self.continue_btn.setToolTip("Go on from the weights the last run left (Ctrl+F5)")
+        self.continue_btn.setEnabled(False)
         self.pause_btn = QPushButton("Pause")
         self.step_batch_btn = QPushButton("Step batch")
         self.step_epoch_btn = QPushButton("Step epoch")
@@ -189,8 +197,8 @@ class TrainingPanel(QWidget):
         self.progress.setToolTip("epochs done / epochs")
         self.progress.setValue(0)
         buttons = QVBoxLayout()
-        for b in (self.train_btn, self.pause_btn, self.step_batch_btn, self.step_epoch_btn, self.stop_btn,
-                  self.reset_btn):
+        for b in (self.train_btn, self.continue_btn, self.pause_btn, self.step_batch_btn, self.step_epoch_btn,
+                  self.stop_btn, self.reset_btn):
             buttons.addWidget(b)
         buttons.addWidget(self.progress)
         buttons.addStretch(1)
@@ -202,6 +210,7 @@ class TrainingPanel(QWidget):
         layout.addLayout(buttons, 1)
 
         # Wiring
+        self._watch_fields()
         self.loss.currentIndexChanged.connect(self._loss_changed)
         self.optimizer.currentIndexChanged.connect(self._optimizer_changed)
         self.learning_rate.value_changed.connect(self._lr_changed)
@@ -212,6 +221,7 @@ class TrainingPanel(QWidget):
         self.early.toggled.connect(self._write)
         self.schedule.currentIndexChanged.connect(self._schedule_changed)
         self.train_btn.clicked.connect(self.train_requested)
+        self.continue_btn.clicked.connect(self.continue_requested)
         self.pause_btn.clicked.connect(self._pause_clicked)
         self.step_batch_btn.clicked.connect(self.step_batch_requested)
         self.step_epoch_btn.clicked.connect(self.step_epoch_requested)
@@ -263,12 +273,18 @@ class TrainingPanel(QWidget):
             w.setEnabled(not busy)
         self.learning_rate.setEnabled(True)
         self.train_btn.setEnabled(not busy)
+        self.continue_btn.setEnabled(not busy and self._has_weights)
         self.pause_btn.setEnabled(busy)
         self.pause_btn.setText("Resume" if state == "paused" else "Pause")
         self.stop_btn.setEnabled(busy)
         # Stepping from idle starts a held run; while running it first needs a pause.
         self.step_batch_btn.setEnabled(state != "running")
         self.step_epoch_btn.setEnabled(state != "running")
+
+    def set_has_weights(self, has: bool) -> None:
+        """Continue training needs weights from an earlier run."""
+        self._has_weights = has
+        self.continue_btn.setEnabled(has and self._state == "idle")
 
     def set_progress(self, epoch: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))
@@ -290,6 +306,7 @@ class TrainingPanel(QWidget):
 
     def _build_loss_params(self, values: dict) -> None:
         self._loss_edits = _build_form(self._loss_form, LOSSES[self.loss.currentData()].params, values, self._write)
+        self._watch_fields()
 
     def _optimizer_changed(self) -> None:
         if self._loading:
@@ -306,11 +323,23 @@ class TrainingPanel(QWidget):
     def _build_opt_params(self, opt: dict) -> None:
         self._opt_edits = _build_form(self._opt_form, OPTIMIZERS[opt.get("type", "sgd")].params, opt,
                                       self._write, skip=("learning_rate",))
+        self._watch_fields()
 
     def _build_sched_params(self, sched: dict) -> None:
         kind = sched.get("type", "none")
         self._sched_edits = _build_form(self._sched_form, SCHEDULES.get(kind, SCHEDULES["none"])[1], sched,
                                         self._write)
+        self._watch_fields()
+
+    def _watch_fields(self) -> None:
+        for edit in self.findChildren(FloatEdit):
+            if not edit.property("watched"):
+                edit.setProperty("watched", True)
+                edit.checked.connect(self.fields_checked)
+
+    def field_errors(self) -> list[str]:
+        """Typed numbers that are not valid values (shown pink): a field holds a valid value or blocks Train."""
+        return [e.error for e in self.findChildren(FloatEdit) if e.error and e.isVisibleTo(self)]
 
     def _write(self, *_: Any) -> None:
         if self._loading:
@@ -338,6 +367,14 @@ class TrainingPanel(QWidget):
         if cfg != self._cfg:
             self._cfg = cfg
             self.settings_edited.emit(copy.deepcopy(cfg))
+
+
+def _spin(spec: ParamSpec) -> QSpinBox:
+    """A spin box for one int spec; QSpinBox holds at most 2**31 - 1."""
+    spin = QSpinBox()
+    spin.setRange(int(spec.minimum or 0), min(int(spec.maximum if spec.maximum is not None else 2**31 - 1), 2**31 - 1))
+    spin.setToolTip(spec.doc or spec.name)
+    return spin
 
 
 def _row(first: QWidget, label: str, second: QWidget) -> QWidget:

@@ -472,3 +472,17 @@ def test_the_dense_chain_plan_is_only_for_dense_chains():
     assert Network.from_graph(dag(), seed=0).step_strategy.plan is None
     g = chain(("Dense", {"units": 4}), ("Dropout", {"rate": 0.5}), ("Dense", {"units": 3}))
     assert Network.from_graph(g, seed=0).step_strategy.plan is None
+
+
+def test_conv_nets_keep_buffers_for_training_batches_only():
+    net = _conv_pool_net("relu")
+    x = np.random.default_rng(0).normal(size=(40, 6, 7, 2))
+    y_enc = encode_targets("categorical_crossentropy", np.arange(40) % 3, 3).astype(np.float64)
+    loss = get_loss("categorical_crossentropy")
+    net.train_batch(x[:8], y_enc[:8], loss, Capture())
+    kept = {nid: dict(net.layers[nid]._buffers) for nid in ("conv", "pool")}
+    before = net.predict(x, batch_size=16)  # inference chunks: 16 and 8 rows, in fresh arrays
+    for nid, buffers in kept.items():
+        assert net.layers[nid]._buffers.keys() == buffers.keys(), nid
+    net.train_batch(x[:8], y_enc[:8], loss, Capture())  # back to the kept buffers
+    np.testing.assert_array_equal(net.predict(x, batch_size=16), before)

@@ -240,3 +240,27 @@ def test_remove_edge_and_insert_edge_are_exact_inverses_without_rules():
         g.remove_edge("a", "b")
     with pytest.raises(GraphError, match="no layer"):
         g.insert_edge(0, "ghost", "sum")
+
+
+def test_problems_carry_their_typed_error_and_place():
+    """Whoever must refuse the graph raises `problem.exception()`; nobody matches message text."""
+    g = Graph()
+    g.add_node("Input", {"shape": [4]}, node_id="in")
+    g.add_node("Dense", {"units": 2}, node_id="a")
+    g.add_node("Dense", {"units": 2}, node_id="b")
+    g.connect("in", "a")
+    g.connect("a", "b")
+    g.edges.append(("b", "a"))  # a file may hold a cycle
+    [problem] = g.analyze().problems
+    assert problem.error is CycleError and isinstance(problem.exception(), CycleError)
+    g.remove_edge("b", "a")
+    g.nodes["b"].params["units"] = "many"  # as a hand-edited file may hold it
+    g.changed.emit()
+    err = next(p for p in g.analyze().problems if p.severity == "error").exception()
+    assert isinstance(err, ParamError) and err.where == "b"
+    g.nodes["b"].params["units"] = 2
+    g.changed.emit()
+    g.add_node("Conv2D", {"filters": 2}, node_id="c")
+    g.connect("b", "c", check_shapes=False)
+    err = next(p for p in g.analyze().problems if p.node_id == "c").exception()
+    assert isinstance(err, ShapeError) and "image input" in str(err)

@@ -331,15 +331,25 @@ def test_enormous_integers_are_refused_at_their_place():
     assert error_of(doc).startswith("graph.nodes[1].position[1]: the integer")
 
 
-def test_schedules_match_the_trainer():
+def test_schedules_are_the_trainers_table_and_every_one_loads_and_runs():
     from designer.training.schedules import SCHEDULE_PARAMS, make_schedule
 
     for kind, specs in SCHEDULE_PARAMS.items():
-        assert [(p.name, p.default) for p in specs] == [(p.name, p.default) for p in SCHEDULES[kind]]
+        assert SCHEDULES[kind] is specs  # one table, not two kept in step
         doc = with_value("training.schedule", {"type": kind})
         make_schedule(Project.from_json_dict(doc).training["schedule"], 0.01, 10)
     doc = with_value("training.schedule", {"type": "cosine", "min_learning_rate": 0.001})
     assert Project.from_json_dict(doc).training["schedule"] == {"type": "cosine", "min_lr": 0.001}
+
+
+def test_training_rules_come_from_the_settings_table(monkeypatch):
+    """The validator reads each training setting's range from designer/training/settings.py."""
+    from designer.engine.registry import ParamSpec
+    from designer.training import settings
+
+    monkeypatch.setitem(settings.TRAINING_SPECS, "epochs", ParamSpec("epochs", "int", 50, 1, 10))
+    assert error_of(with_value("training.epochs", 11)) == (
+        "training.epochs: must be an integer from 1 to 10, got 11")
 
 
 def test_hostile_values_cannot_break_the_one_line_message():

@@ -74,3 +74,35 @@ def test_insert_into_canvas_is_one_undo_step(qtbot):
     assert len(ids) == len(g.nodes) and len(view.graph.edges) == len(g.edges)
     view.undo_stack.undo()
     assert view.graph.nodes == {}
+
+
+def test_quick_builder_uses_the_existing_input_and_the_datas_classes(make_window, qtbot):
+    """A new project has its Input: the builder's stack hangs off it (no second Input), and for the 3-class iris
+    data the output layer gets 3 softmax units. Then Train accepts the network."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from designer.ui.main_window import new_project
+    from tests.ui.gestures import on_next_dialog
+
+    window = make_window(new_project())
+    panel = window.data_panel
+    qtbot.waitUntil(lambda: "prepared" in panel.origin, timeout=10_000)
+
+    def check(dialog):
+        assert dialog.outputs.value() == 3 and dialog.output_activation.currentData() == "softmax"
+        assert "3 classes" in dialog.data_note.text()
+
+    seen = on_next_dialog(check)
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    if not seen:
+        window.act_builder.trigger()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    graph = window.project.graph
+    assert graph.input_nodes() == ["input_1"] or len(graph.input_nodes()) == 1
+    assert window.project.graph.analyze(window.session.refresh_input_shape()).ok
+    out = graph.nodes[graph.output_nodes()[0]]
+    assert out.params["units"] == 3 and out.params["activation"] == "softmax"
+    window.undo_stack.undo()  # one step takes it all back
+    assert len(graph.nodes) == 1

@@ -202,7 +202,7 @@ def test_png_export_writes_the_current_plot(board, tmp_path):
 
 
 def test_boundary_accepts_grid_and_the_points_first_form(board):
-    from designer.ui.plots.boundary import boundary_grid
+    from designer.training.probes import boundary_grid
 
     rng = np.random.default_rng(0)
     x2d = rng.normal(size=(50, 2)).astype(np.float32)

@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pytest
 
+from designer.training.probes import boundary_grid
 from designer.ui.plots import health
-from designer.ui.plots.boundary import boundary_grid
 from designer.ui.plots.run_data import RunData, write_runs_csv
 
 
@@ -20,7 +20,7 @@ def test_boundary_module_does_not_import_qt():
     # importing it on the training thread must not pull in Qt
     import subprocess
 
-    code = ("import sys; import designer.ui.plots.boundary; "
+    code = ("import sys; import designer.training.probes; "
             "print(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, encoding="utf-8")
     assert out.stdout.strip() == "False"
@@ -149,3 +149,13 @@ def test_runs_csv_has_one_row_per_epoch_with_the_numbers(tmp_path):
     assert [(r["run"], r["epoch"]) for r in rows] == [("a", "1"), ("a", "2"), ("b", "1")]
     assert float(rows[1]["loss"]) == 0.25 and float(rows[1]["lr"]) == 0.005
     assert rows[2]["accuracy"] == "" and float(rows[2]["r2"]) == 0.2
+
+
+def test_gradient_that_died_gets_advice_that_fits_the_layer():
+    """After a blow-up the learning rate is to blame; on a ReLU layer "try ReLU" would be nonsense."""
+    blown = health.check_norms("dense_1", [1.0, 80.0], [1e4, 2e5, 0.0], "relu")
+    assert blown.kind == "vanishing" and "learning rate is too high" in blown.message
+    assert "try ReLU" not in blown.message
+    dead = health.check_norms("dense_1", [1.0, 1.1], [0.3, 0.0], "relu")
+    assert "ReLU units have died" in dead.message and "try ReLU" not in dead.message
+    assert "try ReLU" in health.check_norms("dense_1", [1.0, 1.0], [1e-9], "sigmoid").message

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 import designer.ui  # noqa: F401  (before any Qt call: see docs/development.md)
+from designer.training.probes import neuron_layers, neuron_maps, plane_grid
 from designer.ui import worker as worker_module
-from designer.ui.plots.neuron_grid import neuron_layers, neuron_maps, plane_grid
 
 TIMEOUT = 30_000
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -61,9 +61,9 @@ def test_neuron_maps_appear_and_change_between_epochs(make_window, qtbot, monkey
     window.runner.epoch_ended.connect(updates.append)
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
         window.train()
-    with_maps = [u for u in updates if u.neurons is not None]
+    with_maps = [u.events[-1].extras["neurons"] for u in updates if "neurons" in u.events[-1].extras]
     assert len(with_maps) == 3
-    first, last = with_maps[0].neurons[2], with_maps[-1].neurons[2]
+    first, last = with_maps[0][2], with_maps[-1][2]
     assert set(first) == {"dense_1", "dense_2"} and first["dense_1"].shape == (8, 30, 30)
     assert not np.allclose(first["dense_2"], last["dense_2"])  # training moved what the neurons compute
 
@@ -97,7 +97,7 @@ def test_worst_rows_table_is_filled_after_a_run(make_window, qtbot):
 
 def test_worst_rows_rank_by_loss_or_absolute_error():
     from designer.engine.losses import get_loss
-    from designer.ui.worker import worst_rows
+    from designer.training.probes import worst_rows
 
     class FixedNet:  # predicts the same probabilities for every call; enough to check the ranking
         input_shape = (2,)
@@ -137,22 +137,23 @@ def test_reopened_project_shows_its_saved_runs(make_window, qtbot, tmp_path):
     assert [len(r["epochs"]) for r in load_project(path).history] == [2]
 
     reopened = make_window(load_project(path), str(path))
+    SAVED = "saved run 1 · from scratch"  # the runs list says how each run began
     board = reopened.dashboard
     names = [board.runs_list.item(i).text() for i in range(board.runs_list.count())]
-    assert names == ["saved run 1"] and board.runs_list.checked_runs() == {"saved run 1"}
+    assert names == [SAVED] and board.runs_list.checked_runs() == {SAVED}
     board.flush()
-    curves = board.metrics.curves_for("saved run 1")
+    curves = board.metrics.curves_for(SAVED)
     assert curves is not None and len(curves.train.getData()[1]) == 2
-    assert board.runs["saved run 1"].finished_reason == "completed"
+    assert board.runs[SAVED].finished_reason == "completed"
 
     # A new run joins the list beside the saved one, which can be ticked to overlay it.
     with qtbot.waitSignal(reopened.runner.finished, timeout=TIMEOUT):
         reopened.train()
     names = [board.runs_list.item(i).text() for i in range(board.runs_list.count())]
-    assert names[0] == "saved run 1" and len(names) == 2
-    board.runs_list.set_checked("saved run 1", True)
+    assert names[0] == SAVED and len(names) == 2
+    board.runs_list.set_checked(SAVED, True)
     board.flush()
-    assert board.metrics.curves_for("saved run 1").train.isVisible()
+    assert board.metrics.curves_for(SAVED).train.isVisible()
     assert len(reopened.project.history) == 2
 
     # Opening another project shows that project's runs only.

@@ -35,7 +35,8 @@ def test_train_two_epochs_updates_plots_weights_and_history(make_window, qtbot):
     assert run.epochs == [1, 2]
     assert len(run.metrics["loss"]) == 2 and all(np.isfinite(run.metrics["loss"]))
     assert "val_accuracy" in run.metrics
-    assert window.dashboard._pending_boundary is not None or window.dashboard.boundary is not None
+    window.dashboard.flush()
+    assert window.dashboard.boundary.has_data()  # the grid computed on the training thread is drawn
     assert outcome.evaluation is not None and "confusion_matrix" in outcome.evaluation
 
     # Weights and history land in the project, which is now modified.
@@ -53,10 +54,11 @@ def test_boundary_grid_is_sent_with_epoch_updates(make_window, qtbot):
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
         window.train()
     assert updates, "no epoch update reached the GUI thread"
-    xs, ys, values = updates[-1].boundary
+    xs, ys, values = updates[-1].events[-1].extras["boundary"]
     assert values.shape == (len(ys), len(xs))
     assert np.isfinite(values).all()
-    assert "boundary" in updates[-1].events[-1].extras
+    x2d, y2d = updates[0].events[-1].extras["points"]  # the data points, sent once
+    assert x2d.shape[1] == 2 and len(y2d) == len(x2d)
 
 
 def test_second_run_continues_from_trained_weights_and_reset_forgets_them(make_window, qtbot):
@@ -172,6 +174,12 @@ def test_training_panel_shows_settings_and_reports_each_edit_as_new_settings(qtb
     assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == list(LOSSES)
     assert [panel.optimizer.itemData(i) for i in range(panel.optimizer.count())] == list(OPTIMIZERS)
     assert panel.learning_rate.value() == 0.01
+    from designer.training.settings import TRAINING_SPECS
+
+    # the editors' ranges are the settings table's, the one the validator and trainer read
+    assert (panel.epochs.minimum(), panel.epochs.maximum()) == (1, TRAINING_SPECS["epochs"].maximum)
+    assert panel.batch_size.maximum() == TRAINING_SPECS["batch_size"].maximum
+    assert panel.l2.spec is TRAINING_SPECS["l2"]
 
     panel.optimizer.setCurrentIndex(panel.optimizer.findData("adam"))
     assert edits[-1]["optimizer"]["type"] == "adam" and edits[-1]["optimizer"]["beta_2"] == 0.999

@@ -1,5 +1,2 @@
-"""Live training plots (pyqtgraph). Import submodules directly.
-
-Kept empty on purpose: `designer.ui.plots.boundary` is imported from the training thread and must not
-pull Qt in through this package.
-"""
+"""Live training plots (pyqtgraph). Import submodules directly; the grids they draw are computed in the
+core (`designer.training.probes`), on the training thread."""

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.ui.elided_label import ElidedLabel
 from designer.ui.paths import default_save_path
 from designer.ui.plots import health, theme
 from designer.ui.plots.boundary_plot import BoundaryPlot
@@ -87,7 +88,7 @@ class TrainingDashboard(QWidget):
         self.worst_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.worst_caption = QLabel()
         self.worst_caption.setWordWrap(True)  # a long caption must not claim the confusion matrix's width
-        self.status = QLabel("No run yet.")
+        self.status = ElidedLabel("No run yet.")  # a long stop message must not widen the window
         self.export_png_button = QPushButton("Export PNG…")
         self.export_csv_button = QPushButton("Export CSV…")
         self.tabs = QTabWidget()
@@ -229,6 +230,8 @@ class TrainingDashboard(QWidget):
             keys = {k for e in epochs for k in e}
             task = "regression" if keys & {"mae", "val_mae", "r2", "val_r2"} else "classification"
             run_id = f"saved run {index}"
+            if entry.get("start") in ("scratch", "continued"):  # how the run began, when the file says
+                run_id += " · from scratch" if entry["start"] == "scratch" else " · continued"
             while run_id in self.runs:
                 run_id += "+"
             run = RunData(run_id, task=task)
@@ -452,7 +455,7 @@ class TrainingDashboard(QWidget):
         for layer_id in sorted(set(run.weight_norms) | set(run.grad_norms)):
             weights, grads = run.weight_norms.get(layer_id), run.grad_norms.get(layer_id)
             warning = health.check_norms(layer_id, weights.y.values if weights else empty,
-                                         grads.y.values if grads else empty)
+                                         grads.y.values if grads else empty, self._layer_kinds.get(layer_id))
             if warning:
                 found.append(warning)
         if [w.message for w in found] != [w.message for w in self._warnings]:

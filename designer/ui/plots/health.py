@@ -102,9 +102,13 @@ def check_activation(layer_id: str, counts, edges, kind: str | None = None) -> H
     return None
 
 
-def check_norms(layer_id: str, weight_norms, grad_norms) -> HealthWarning | None:
+def check_norms(layer_id: str, weight_norms, grad_norms, activation: str | None = None) -> HealthWarning | None:
     """Warn about exploding or vanishing gradients/weights from the per-epoch norm history (sequences or
-    arrays; only the first and last values are read, so the cost does not grow with the run)."""
+    arrays; only the first and last values are read, so the cost does not grow with the run).
+
+    The advice for a gradient that went to zero depends on why: after a blow-up (a learning rate far too
+    high) or on a ReLU layer (its units died) "try ReLU" would be wrong.
+    """
     if len(grad_norms):
         g = grad_norms[-1]
         if not math.isfinite(g) or g > EXPLODING_GRAD:
@@ -113,11 +117,8 @@ def check_norms(layer_id: str, weight_norms, grad_norms) -> HealthWarning | None
                 f"{layer_id}: gradient norm {g:.3g} — exploding gradients; lower the learning rate or clip",
             )
         if g < VANISHING_GRAD:
-            return HealthWarning(
-                layer_id, "vanishing",
-                f"{layer_id}: gradient norm {g:.2g} — vanishing gradients; this layer has stopped learning "
-                "(try ReLU, batch normalisation or a shallower network)",
-            )
+            return HealthWarning(layer_id, "vanishing", _vanishing_advice(layer_id, g, weight_norms, grad_norms,
+                                                                          activation))
     if len(weight_norms) >= 2:
         first, last = weight_norms[0], weight_norms[-1]
         if not math.isfinite(last) or (first > 0 and last / first > WEIGHT_GROWTH):
@@ -127,3 +128,19 @@ def check_norms(layer_id: str, weight_norms, grad_norms) -> HealthWarning | None
                 "lower the learning rate or add L2",
             )
     return None
+
+
+def _vanishing_advice(layer_id: str, g: float, weight_norms, grad_norms,
+                      activation: str | None) -> str:
+    before = float(grad_norms[-2]) if len(grad_norms) >= 2 else 0.0  # the last two values only: bounded cost
+    blew_up = not math.isfinite(before) or before > EXPLODING_GRAD or (
+        len(weight_norms) >= 2 and weight_norms[0] > 0
+        and (not math.isfinite(weight_norms[-1]) or weight_norms[-1] / weight_norms[0] > WEIGHT_GROWTH))
+    head = f"{layer_id}: gradient norm {g:.2g} — this layer has stopped learning"
+    if blew_up:
+        return (f"{head} (vanishing gradients after its values blew up): the learning rate is too high; lower it "
+                "(try 10× smaller)")
+    if "relu" in (activation or "").lower():
+        return (f"{head} (vanishing gradients): its ReLU units have died (always 0); lower the learning rate, "
+                "use LeakyReLU or He initialisation")
+    return f"{head} (vanishing gradients); try ReLU, batch normalisation or a shallower network"

@@ -22,7 +22,7 @@ def train_events(dataset: str, hidden: list[tuple[int, str]], epochs: int, *, lr
     from designer.engine.network import Network
     from designer.graph.model import Graph
     from designer.training import Trainer
-    from designer.ui.plots.boundary import boundary_grid
+    from designer.training.probes import boundary_grid
 
     prepared = prepare_data({"source": {"kind": "builtin", "name": dataset}})
     regression = prepared.task == "regression"

@@ -1,0 +1,208 @@
+"""What a run looks at besides its loss: the final evaluation with the rows it gets most wrong, and, for
+2-feature data, the decision-boundary grid and per-neuron maps over the input plane.
+
+Pure NumPy, no Qt: the window's worker calls these on the training thread, the CLI and tests call them
+directly. Grids cover the data range plus MARGIN, the same window for the boundary and the neuron maps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from designer.engine.losses import encode_targets, get_loss
+from designer.training.metrics import evaluate, precision_recall_f1, predicted_classes, reshape_inputs
+
+BOUNDARY_RESOLUTION = 60
+WORST_ROWS = 20
+WORST_FEATURE_COLUMNS = 12  # wider inputs (images) list only row, labels, confidence and loss
+MARGIN = 0.1  # fraction of the data range added on each side, so points never sit on the edge
+
+
+def boundary_grid(
+    predict_fn: Callable[[np.ndarray], np.ndarray], x2d: np.ndarray, resolution: int = 60
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evaluate `predict_fn` on a grid over the 2-D data range plus a margin.
+
+    Returns ``(xs, ys, values)`` with ``xs`` (resolution,), ``ys`` (resolution,) and ``values``
+    (resolution, resolution) indexed ``[iy, ix]``. Values: the output itself for one output column
+    (regression prediction or binary sigmoid probability), probability of class 1 for two columns,
+    the arg-max class index for more.
+    """
+    x2d = np.asarray(x2d, dtype=np.float64)
+    if x2d.ndim != 2 or x2d.shape[1] != 2 or len(x2d) == 0:
+        raise ValueError(f"boundary_grid needs points of shape (n, 2), got {x2d.shape}")
+    resolution = max(2, int(resolution))
+    lo, hi = x2d.min(axis=0), x2d.max(axis=0)
+    span = hi - lo
+    span = np.where(span > 0, span, 1.0)  # a single point or a flat axis still gets a visible window
+    lo, hi = lo - MARGIN * span, hi + MARGIN * span
+    xs = np.linspace(lo[0], hi[0], resolution)
+    ys = np.linspace(lo[1], hi[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)  # (ny, nx)
+    grid = np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
+    out = np.asarray(predict_fn(grid), dtype=np.float64)
+    if out.ndim == 1:
+        out = out[:, None]
+    out = out.reshape(len(grid), -1)
+    if out.shape[1] == 1:
+        values = out[:, 0]
+    elif out.shape[1] == 2:
+        values = out[:, 1]
+    else:
+        values = np.argmax(out, axis=1).astype(np.float64)
+    return xs, ys, values.reshape(gx.shape)
+
+
+MAX_UNITS = 12  # more maps per layer than this stop being readable at dashboard size
+MAX_MAPS = 48  # all layers together
+NEURON_RESOLUTION = 30
+MAP_LAYER_TYPES = {"Dense", "Activation"}
+
+
+def neuron_layers(graph, network) -> list[str]:
+    """The hidden layers to map, in network order: Dense/Activation layers of a 2-input network with a flat
+    output of at most MAX_UNITS units (the output layer is the decision boundary's job). [] when none fit."""
+    if tuple(getattr(network, "input_shape", ()) or ()) != (2,):
+        return []
+    output_id = getattr(network, "output_id", None)
+    chosen: list[str] = []
+    total = 0
+    for nid in network.order:
+        node = graph.nodes.get(nid)
+        if node is None or node.type not in MAP_LAYER_TYPES or nid == output_id:
+            continue
+        shape = tuple(getattr(network.layers[nid], "output_shape", ()) or ())
+        units = int(shape[0]) if len(shape) == 1 else 0
+        if not 0 < units <= MAX_UNITS or total + units > MAX_MAPS:
+            continue
+        chosen.append(nid)
+        total += units
+    return chosen
+
+
+def plane_grid(x2d: np.ndarray, resolution: int = NEURON_RESOLUTION) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xs, ys, points): the same window as the decision boundary (data range plus MARGIN), points (r*r, 2)
+    in row-major [iy, ix] order."""
+    x2d = np.asarray(x2d, dtype=np.float64)
+    lo, hi = x2d.min(axis=0), x2d.max(axis=0)
+    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    lo, hi = lo - MARGIN * span, hi + MARGIN * span
+    xs = np.linspace(lo[0], hi[0], resolution)
+    ys = np.linspace(lo[1], hi[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
+
+
+def neuron_maps(network, layer_ids: list[str], points: np.ndarray, resolution: int) -> dict[str, np.ndarray]:
+    """layer id → float32 (units, resolution, resolution) indexed [unit, iy, ix], each unit scaled by its own
+    largest |value| into [-1, 1] (sign and shape matter, not the scale; 0 stays 0)."""
+    network.forward(points, training=False)
+    out: dict[str, np.ndarray] = {}
+    for lid in layer_ids:
+        act = network.activations.get(lid)
+        if act is None:
+            continue
+        values = np.asarray(act, dtype=np.float32).reshape(len(points), -1).T  # (units, r*r)
+        values = np.where(np.isfinite(values), values, 0.0)
+        peak = np.abs(values).max(axis=1, keepdims=True)
+        values = np.divide(values, peak, out=np.zeros_like(values), where=peak > 0)
+        out[lid] = values.reshape(-1, resolution, resolution)
+    return out
+
+
+def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int = WORST_ROWS) -> list[dict]:
+    """The `count` rows of (x, y) the network gets most wrong, worst first: per-row loss (classification) or
+    absolute error (regression), with the row's prepared feature values when there are few features."""
+    n = int(len(x))
+    if n == 0:
+        return []
+    pred = np.asarray(network.predict(reshape_inputs(x, network.input_shape)), dtype=np.float64).reshape(n, -1)
+    flat = np.asarray(x).reshape(n, -1)
+    names = list(prepared.feature_names or [])
+    if len(names) != flat.shape[1]:
+        names = [f"x{i + 1}" for i in range(flat.shape[1])]
+    show_features = flat.shape[1] <= WORST_FEATURE_COLUMNS
+    if prepared.task == "classification":
+        y_enc = encode_targets(loss.name, y, pred.shape[1]).reshape(n, -1)
+        # Per-row loss with the run's own loss function: a handful of hundred tiny calls, on this thread.
+        per_row = np.array([float(loss.forward(pred[i:i + 1].astype(np.float32), y_enc[i:i + 1])) for i in range(n)])
+        y_hat = predicted_classes(pred, loss.name)
+        if pred.shape[1] == 1:
+            confidence = np.where(y_hat == 1, pred[:, 0], 1.0 - pred[:, 0])
+        else:
+            confidence = pred[np.arange(n), y_hat]
+        classes = [str(c) for c in prepared.classes]
+        y_idx = np.asarray(y).reshape(-1).astype(np.int64)
+    else:
+        y_true = np.asarray(y, dtype=np.float64).reshape(n, -1)
+        per_row = np.abs(pred - y_true).mean(axis=1)
+    order = np.argsort(-np.where(np.isfinite(per_row), per_row, np.inf), kind="stable")[:count]
+    rows: list[dict] = []
+    for i in order:
+        row: dict = {"row": int(i)}
+        if show_features:
+            row.update({name: float(flat[i, j]) for j, name in enumerate(names)})
+        if prepared.task == "classification":
+            row["true"] = _label(classes, int(y_idx[i]))
+            row["predicted"] = _label(classes, int(y_hat[i]))
+            row["confidence"] = float(confidence[i])
+            row["loss"] = float(per_row[i])
+        else:
+            row["true"] = float(y_true[i, 0])
+            row["predicted"] = float(pred[i, 0])
+            row["abs error"] = float(per_row[i])
+        rows.append(row)
+    return rows
+
+
+def _label(classes: list[str], index: int) -> str:
+    return classes[index] if 0 <= index < len(classes) else str(index)
+
+
+def evaluate_run(network, prepared, training: dict) -> dict:
+    """The trained network on the test split (validation, then train, when that is empty): the metrics, the
+    confusion matrix with precision/recall/F1 or the regression pairs, and the worst rows. DesignerError
+    when the split cannot be evaluated."""
+    split = "test" if len(prepared.x_test) else ("validation" if len(prepared.x_val) else "train")
+    x, y = prepared.split(split)
+    loss = get_loss(training.get("loss", "categorical_crossentropy"), **(training.get("loss_params") or {}))
+    evaluation = evaluate(network, x, y, loss, prepared.task, list(prepared.classes))
+    evaluation["split"] = split
+    evaluation["classes"] = list(prepared.classes)
+    evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS)
+    if prepared.task == "classification":
+        evaluation.update(precision_recall_f1(np.asarray(evaluation["confusion_matrix"])))
+    else:
+        evaluation["y_true"] = np.asarray(y, dtype=np.float64).reshape(-1)
+        evaluation["y_pred"] = np.asarray(network.predict(reshape_inputs(x, network.input_shape)),
+                                          dtype=np.float64).reshape(-1)
+    return evaluation
+
+
+class PlaneProbe:
+    """For 2-feature data: the training points, and on request the decision-boundary grid and the hidden
+    neurons' maps of the network's current weights. `for_run` gives None for any other data."""
+
+    def __init__(self, graph, network, prepared) -> None:
+        self.network = network
+        self.points = (prepared.x_train, prepared.y_train)
+        self.layers = neuron_layers(graph, network)
+        self.plane = plane_grid(prepared.x_train, NEURON_RESOLUTION) if self.layers else None
+
+    @classmethod
+    def for_run(cls, graph, network, prepared) -> PlaneProbe | None:
+        if prepared.x_train.ndim == 2 and prepared.x_train.shape[1] == 2:
+            return cls(graph, network, prepared)
+        return None
+
+    def boundary(self) -> tuple:
+        return boundary_grid(self.network.predict, self.points[0], BOUNDARY_RESOLUTION)
+
+    def neurons(self) -> tuple | None:
+        """(xs, ys, {layer id: (units, ny, nx) maps in [-1, 1]}) for small dense nets, else None."""
+        if self.plane is None:
+            return None
+        xs, ys, points = self.plane
+        return xs, ys, neuron_maps(self.network, self.layers, points, NEURON_RESOLUTION)
