@@ -1,7 +1,7 @@
 """Long runs in the window keep their speed: the window vs headless training, at 10, 1,000 and 20,000 epochs
 of the iris MLP and 3,000 of the spiral example.
 
-Headless is what `nn-designer train` runs (`train_project`: build, prepare, train; no file reading or
+Headless is what `nn-designer train` runs (`TrainingRun`: build, prepare, train; no file reading or
 writing); the window is the main window's Train click until the result arrives on the GUI thread (the
 thread start and the end-of-run evaluation included). Both run in this process, one after the other, the
 order swapped every round, with the same BLAS thread count; the ratio headless time ÷ window time of each
@@ -65,13 +65,13 @@ def headless_seconds(name: str, epochs: int) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process) of one headless run."""
     from threadpoolctl import threadpool_limits
 
-    from designer.training.run import train_project
+    from designer.training.run import TrainingRun
     from designer.ui.worker import blas_threads_for_training
 
     project = load_example(name, epochs)
     with threadpool_limits(limits=blas_threads_for_training(), user_api="blas"):
         t0, cpu0 = time.perf_counter(), time.process_time()
-        train_project(project, None)
+        TrainingRun(project, None).run()  # exactly what `nn-designer train` runs
         return time.perf_counter() - t0, time.process_time() - cpu0
 
 
@@ -161,11 +161,11 @@ class WindowProbe:
         board.flush()
         self._settle(0.3)
         self.window.grab().save(str(path))
+        board.grab().save(str(path.with_name(path.stem + "-dashboard.png")))  # the plots at full resolution
         return path
 
     def close(self) -> None:
-        self.window._extra_dirty = False  # a benchmark run: close without a save prompt
-        self.window.undo_stack.setClean()
+        self.window.maybe_save = lambda: True  # a benchmark run: close without a save prompt
         self.window.close()
         self._settle(0.1)
 
@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
             idle.append(probe.idle_stall_ms())
             for case in [c for c in cases if c[0] == name]:
                 rows[case].append(run_case(name, case[1], probe, window_first))
+                row = rows[case][-1]
+                print(f"round {rnd + 1}: {name} {case[1]:,} epochs: headless {row['headless_s']:.2f} s, window "
+                      f"{row['seconds']:.2f} s ({row['ratio']:.0%}; CPU {row['cpu_ratio']:.0%})", flush=True)
             if name == "iris_mlp.nnproj" and rnd == args.rounds - 1:
                 print(f"screenshot: {probe.screenshot(Path(args.shot))}")
             probe.close()

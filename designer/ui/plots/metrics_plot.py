@@ -193,7 +193,10 @@ class MetricsPanel(QWidget):
                 bx, by = run.batch_curve()
                 # fast runs report only a few batches: fewer than two per epoch adds noise, not detail
                 dense = len(bx) >= 2 * len(run.epochs)
-                curves.batch.setData(bx if dense else [], by if dense else [])
+                if dense:
+                    curves.batch.setData(bx, by)
+                elif curves.batch.getOriginalDataset()[0] is not None and len(curves.batch.getOriginalDataset()[0]):
+                    curves.batch.setData([], [])  # emptied once, not re-set every redraw
             if feed_epochs:
                 curves.fed_epochs = run.version
                 x = run.epoch_axis()
