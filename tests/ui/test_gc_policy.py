@@ -4,10 +4,12 @@ while the window's data reader runs must never be the one that collects Qt garba
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 
-from designer.ui.app import make_application
-from designer.ui.gc_policy import MainThreadCollector
+from designer.ui.gc_policy import MainThreadCollector, collect_on_gui_thread
 from designer.ui.start_page import iris_mlp
 from tests.ui.gestures import choose
 
@@ -17,13 +19,21 @@ class _Cycle:
         self.me = self
 
 
-def test_the_app_switches_automatic_collection_off_and_collects_from_its_timer(qapp, qtbot):
-    app = make_application()
-    assert app.gc_collector is not None and not gc.isenabled()
+def test_the_app_switches_automatic_collection_off():
+    code = ("import gc; from designer.ui.app import make_application; app = make_application(); "
+            "print(gc.isenabled(), app.gc_collector is not None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8",
+                         timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert out.stdout.split() == ["False", "True"], out.stderr
+
+
+def test_the_collector_collects_from_its_timer_on_the_gui_thread(qapp, qtbot):
+    collector = collect_on_gui_thread(qapp)
+    assert not gc.isenabled()
     collected = []
     gc.callbacks.append(lambda phase, info: phase == "stop" and collected.append(threading.current_thread()))
     try:
-        garbage = [_Cycle() for _ in range(app.gc_collector.thresholds[0] * 3)]
+        garbage = [_Cycle() for _ in range(collector.thresholds[0] * 3)]
         del garbage
         qtbot.waitUntil(lambda: bool(collected), timeout=5_000)
     finally:
