@@ -127,8 +127,8 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
             df = df[~duplicates]
             report["duplicates_dropped"] = report["duplicates"]
         else:
-            report["warnings"].append(f"{report['duplicates']} duplicate row(s) kept (set data.drop_duplicates "
-                                      "to drop them)")
+            report["warnings"].append(f"{report['duplicates']} duplicate row(s) kept (“Drop duplicate rows” "
+                                      "removes them)")
     if cfg["missing"] == "drop":
         incomplete = df[features].isna().any(axis=1)
         report["rows_dropped_missing"] = int(incomplete.sum())
