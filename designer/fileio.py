@@ -33,6 +33,7 @@ TEMP_SUFFIX = ".tmp"
 _IN_USE_WINERRORS = (5, 32, 33)
 RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8)  # about 1.5 s in all, then the user is told
 MAX_NAME = 255  # characters in one name: NTFS, APFS and (in bytes) ext4
+WINDOWS_MAX_PATH = 260  # a whole path, unless long paths are enabled (registry and application manifest)
 
 
 def is_temp_name(name: str) -> bool:
@@ -47,7 +48,10 @@ def explain_os_error(err: OSError) -> str:
         return "the file is in use by another program"
     if winerror == 123:  # ERROR_INVALID_NAME
         return 'the name is not valid on Windows (a character such as < > : " | ? *, or too long)'
-    if winerror == 206:  # ERROR_FILENAME_EXCED_RANGE: Python calls it ENOENT, "no such file" would mislead
+    longest = max(len(os.fspath(err.filename or "")), len(os.fspath(getattr(err, "filename2", None) or "")))
+    if winerror == 206 or (sys.platform == "win32" and err.errno == errno.ENOENT and longest >= WINDOWS_MAX_PATH):
+        # ERROR_FILENAME_EXCED_RANGE, or "path not found" past MAX_PATH: Python calls both ENOENT, and
+        # "no such file" would mislead
         return "the path is too long (Windows allows 260 characters unless long paths are enabled)"
     reasons = {
         errno.EACCES: "permission denied",
