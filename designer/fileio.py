@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
 import sys
@@ -118,6 +119,56 @@ def atomic_write(
             raise error(f"cannot {verb} {path}: {explain_os_error(err)}") from None
         raise
     _fsync_folder(folder)
+    clean_stale_temps(target)
+
+
+# a temp file of our naming older than this was left by a save that was killed (a live one is seconds old)
+STALE_TEMP_SECONDS = 15 * 60
+
+
+_TEMP_NAME = re.compile(rf"^{re.escape(TEMP_PREFIX)}[0-9a-f]{{8}}{re.escape(TEMP_SUFFIX)}$")
+
+
+def clean_stale_temps(target: Path) -> list[Path]:
+    """Delete temp files of exactly our naming (TEMP_PREFIX + 8 hex + TEMP_SUFFIX) beside `target`, left by
+    killed saves. Only ours, only old ones: a save running right now in another window keeps its temp file."""
+    removed = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        try:
+            if _TEMP_NAME.match(entry.name) and entry.is_file(follow_symlinks=False) \
+                    and now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def check_writable(path: Path, error: type[DesignerError] = DesignerError) -> None:
+    """Fail now, with the reason, if `path` could not be written later (long work must not end in that): the
+    file is read-only or a folder, or its folder refuses a new file (a probe file is created and removed)."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise error(f"cannot write {path}: it is a folder")
+    if target.exists():
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        if not mode & 0o222 or not os.access(target, os.W_OK):
+            raise error(f"cannot write {path}: the file is read-only")
+    probe = target.parent / f"{TEMP_PREFIX}{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as err:
+        raise error(f"cannot write {path}: {explain_os_error(err)}") from None
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
 
 
 def _in_use(err: OSError) -> bool:

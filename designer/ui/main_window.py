@@ -486,8 +486,18 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_path(self, path: str) -> bool:
+        """Every way of opening a file (argv, File > Open, Recent files, start page, drop) comes here: a copy
+        of this file left by a crashed session is offered before the file itself is shown."""
         if not self.maybe_save():
             return False
+        recovery = self.autosaver.pending_for(path) if self.autosaver is not None else None
+        outcome = self._resolve_recovery(recovery, opening=True) if recovery is not None else None
+        if outcome == "later":
+            return False
+        if outcome == "restored":
+            self.recent.add(path)
+            self.start_page.set_recent(self.recent.paths())
+            return True
         try:
             project = files.open_project_file(path)
         except DesignerError as exc:
@@ -581,19 +591,31 @@ class MainWindow(QMainWindow):
         if self.autosaver is None:
             return
         for recovery in self.autosaver.pending()[:1]:
-            if files.offer_recovery(self, recovery):
-                try:
-                    project = recovery.load()
-                except DesignerError as exc:
-                    files.show_error(self, "Cannot recover", str(exc))
-                    continue
-                original = str(recovery.original_path) if recovery.original_path else None
-                self.set_project(project, original, modified=True)
-                self.autosaver.tick()  # the copy now belongs to this session before the old one goes
+            self._resolve_recovery(recovery, opening=False)
+
+    def _resolve_recovery(self, recovery, opening: bool) -> str:
+        """Ask about one orphaned copy and act on the answer: "restored", "discarded" or "later". The copy is
+        deleted only when the person chose to; after a restore it stays (now this session's) until saved.
+        "failed": the copy could not be read (the person was told; it stays)."""
+        answer = files.offer_recovery(self, recovery, opening=opening)
+        if answer == "later":
+            return "later"
+        if answer == "restore":
             try:
-                autosave.discard_recovery(recovery)
-            except DesignerError:
-                pass
+                project = recovery.load()
+            except DesignerError as exc:
+                files.show_error(self, "Cannot recover", str(exc))
+                return "failed"
+            original = str(recovery.original_path) if recovery.original_path else None
+            self.set_project(project, original, modified=True)
+            self.autosaver.adopt(recovery)
+            self.statusBar().showMessage("Restored the automatic copy: save to keep it", 8000)
+            return "restored"
+        try:
+            autosave.discard_recovery(recovery)
+        except DesignerError:
+            pass
+        return "discarded"
 
     def import_data(self, path: str = "") -> bool:
         """File ▸ Import data…, the Data view's button and a dropped data file: from the start page this
@@ -843,6 +865,7 @@ class MainWindow(QMainWindow):
             self.autosaver.timer.stop()
             self.autosaver.discard(self.path)
             self.autosaver.discard(None)
+            self.autosaver.release()
         event.accept()
 
 
