@@ -161,6 +161,7 @@ class WindowProbe:
         board.flush()
         self._settle(0.3)
         self.window.grab().save(str(path))
+        board.grab().save(str(path.with_name(path.stem + "-dashboard.png")))  # the plots at full resolution
         return path
 
     def close(self) -> None:

@@ -7,9 +7,7 @@ and each layer with weights has all of them with the shapes the graph implies.
 
 from __future__ import annotations
 
-import keyword
 import logging
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +16,7 @@ from designer.engine.conv import pair, same_padding
 from designer.engine.registry import BUILT_IN_LAYER_TYPES, LAYER_TYPES, layer_type
 from designer.errors import DesignerError, ExportError
 from designer.export.preprocessing import preprocessing_spec
+from designer.export.source import identifier
 
 log = logging.getLogger(__name__)
 
@@ -220,9 +219,7 @@ def python_identifiers(plan: ExportPlan, reserved: set[str], reserved_suffix: st
     out: dict[str, str] = {}
     used: set[str] = set()
     for nid in [plan.input_id, *(s.id for s in plan.steps)]:
-        name = re.sub(r"\W", "_", nid)
-        if not name or name[0].isdigit() or keyword.iskeyword(name) or name in reserved or name.startswith("_"):
-            name = f"layer_{name}"
+        name = identifier(nid, reserved)
         base, i = name, 1
         while name in used or (reserved_suffix and name.endswith(reserved_suffix)):
             i += 1

@@ -37,6 +37,21 @@ def changed_fields(old: Any, new: Any, prefix: str = "") -> list[str]:
     return out
 
 
+def _readable(fields: list[str]) -> list[str]:
+    """What an Edit menu says: "optimizer" when its type changed (its own parameters follow), else the last
+    part of each name in words ("optimizer.learning_rate" → "learning rate")."""
+    kinds = {f.removesuffix(".type") for f in fields if f.endswith(".type")}
+    words: list[str] = []
+    for f in fields:
+        head, _, last = f.rpartition(".")
+        if head in kinds and last != "type":
+            continue
+        word = (head if last == "type" else last).replace("_", " ")
+        if word not in words:
+            words.append(word)
+    return words
+
+
 class EditSettings(Command):
     """Replace the project's `data` or `training` section. Consecutive edits of the same fields (a spin box
     stepping, a number typed twice) merge into one step; edited back to the start, the step disappears."""
@@ -48,7 +63,8 @@ class EditSettings(Command):
         self.old = copy.deepcopy(getattr(session.project, section))
         self.new = copy.deepcopy(new)
         self.fields = changed_fields(self.old, self.new)
-        self.text = f"Set {section} " + ", ".join(self.fields[:3]) + ("…" if len(self.fields) > 3 else "")
+        words = _readable(self.fields)
+        self.text = "Set " + ", ".join(words[:3]) + ("…" if len(words) > 3 else "")
 
     def redo(self) -> None:
         self.session._set_section(self.section, copy.deepcopy(self.new))

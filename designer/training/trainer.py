@@ -23,6 +23,7 @@ from designer.errors import ParamError, TrainingError
 from designer.training import metrics as M
 from designer.training.control import TrainingControl
 from designer.training.events import BatchEnd, EpochEnd, TrainingFinished, TrainingResult, TrainingStarted
+from designer.training.memory import check_memory
 from designer.training.schedules import improved, make_schedule, monitor_mode
 from designer.training.settings import TRAINING_SPECS
 
@@ -194,8 +195,19 @@ class Trainer:
     def run(self) -> TrainingResult:
         # overflow is expected when training diverges: the NaN guard reports it, NumPy need not warn
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            data = self.data
+            n_val = 0 if data.x_val is None else len(data.x_val)
+            check_memory(self.net, len(data.x_train), n_val, self.batch_size, self.optimizer.name)
             self._prepare()
-            return self._loop()
+            try:
+                return self._loop()
+            except MemoryError:
+                # the estimate fitted, but something else took the memory: keep the last good weights
+                if getattr(self, "_good", None) is not None:
+                    self.net.set_weights(self._good)
+                raise TrainingError(
+                    "the computer ran out of memory during training; the last good weights were kept. Use a "
+                    f"smaller batch size (now {self.batch_size}) or fewer units, or close other programs") from None
 
     def _prepare(self) -> None:
         """Arrays in the engine's layout, buffers, the histogram sample and the weight snapshots."""

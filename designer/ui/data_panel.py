@@ -219,6 +219,7 @@ class DataPanel(QWidget):
         splitter.addWidget(scroll)
         splitter.addWidget(self.views)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([340, 560])  # the settings need less room than the column roles and plots
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)

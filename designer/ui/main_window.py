@@ -13,8 +13,18 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QInputDialog,
     QLabel,
@@ -33,7 +43,7 @@ from designer.project import autosave
 from designer.project.model import Project
 from designer.session import ProjectSession
 from designer.ui import project_actions as files
-from designer.ui import window_layout
+from designer.ui import theme, window_layout
 from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
 from designer.ui.commands import ConnectCommand, SetParamCommand
@@ -76,6 +86,7 @@ class MainWindow(QMainWindow):
         self.recent = files.RecentFiles(self.settings)
         self._run_t0 = 0.0
         self._run_fresh = True
+        self._twins: list[tuple[QAction, QAction]] = []
         self._run_epochs = 0
         self._epochs_done = 0
 
@@ -137,8 +148,9 @@ class MainWindow(QMainWindow):
                 width, small = self.width(), self.height() < 800
                 self.resizeDocks([self.palette_dock, self.properties_dock], [180 if small else 210, 300 if small
                                                                             else 330], Qt.Orientation.Horizontal)
-                self.resizeDocks([self.training_dock, self.dashboard_dock], [int(width * 0.36), int(width * 0.64)],
-                                 Qt.Orientation.Horizontal)
+                share = 0.36 if width >= 1500 else 0.42  # the training fields need ~520 px
+                self.resizeDocks([self.training_dock, self.dashboard_dock],
+                                 [int(width * share), int(width * (1 - share))], Qt.Orientation.Horizontal)
                 self.resizeDocks([self.training_dock], [int(self.height() * (0.38 if small else 0.42))],
                                  Qt.Orientation.Vertical)
                 self.resizeDocks([self.properties_dock, self.summary_dock], [300, 200], Qt.Orientation.Vertical)
@@ -229,6 +241,17 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.properties_dock, self.summary_dock, self.problems_dock,
                      self.training_dock, self.dashboard_dock):
             m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        self.theme_menu = m.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        current = str(self.settings.value(theme.SETTINGS_KEY, "system"))
+        for mode, label in (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark")):
+            act = self.theme_menu.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(mode == current)
+            act.setData(mode)
+            self.theme_group.addAction(act)
+        self.theme_group.triggered.connect(self._theme_picked)
         m = bar.addMenu("&Train")
         m.addActions([self.act_train, self.act_continue, self.act_pause, self.act_resume, self.act_step_batch,
                       self.act_step_epoch,
@@ -244,12 +267,28 @@ class MainWindow(QMainWindow):
         tb.setMovable(False)
         tb.addActions([self.act_new, self.act_open, self.act_save])
         tb.addSeparator()
-        tb.addActions([self.act_undo, self.act_redo])
+        tb.addActions([self._toolbar_twin(self.act_undo, "Undo"), self._toolbar_twin(self.act_redo, "Redo")])
         tb.addSeparator()
         tb.addActions([self.act_builder, self.act_fit])
         tb.addSeparator()
         tb.addActions([self.act_train, self.act_continue, self.act_pause, self.act_resume, self.act_step_epoch,
                        self.act_stop])
+
+    def _toolbar_twin(self, action: QAction, text: str) -> QAction:
+        """A toolbar button with a fixed label ("Undo Add Dense" made every button after it shift); what it
+        would undo is in its tooltip."""
+        twin = QAction(text, self)
+        twin.setObjectName(f"toolbar-{text.lower()}")
+        twin.triggered.connect(action.trigger)
+        self._twins.append((action, twin))
+        action.changed.connect(self._sync_twins)  # a bound method: dropped when the window goes
+        self._sync_twins()
+        return twin
+
+    def _sync_twins(self) -> None:
+        for action, twin in self._twins:
+            twin.setEnabled(action.isEnabled())
+            twin.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -310,7 +349,26 @@ class MainWindow(QMainWindow):
         self.start_page.open_requested.connect(self.open_file)
         self.start_page.example_requested.connect(self.open_example)
         self.start_page.recent_requested.connect(self.open_path)
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # the desktop switched between light and dark (Qt ≥ 6.5)
+            hints.colorSchemeChanged.connect(self._system_scheme_changed)
         self._training_state("idle")
+
+    def _theme_picked(self, action: QAction) -> None:
+        self.set_theme(str(action.data()))
+
+    def set_theme(self, mode: str) -> None:
+        """View ▸ Theme: the whole window (panels, canvas, plots) in light or dark, remembered."""
+        resolved = theme.apply_theme(QApplication.instance(), mode)
+        self.settings.setValue(theme.SETTINGS_KEY, mode)
+        for act in self.theme_group.actions():
+            act.setChecked(act.data() == mode)
+        self.canvas.viewport().update()
+        self._show_message(f"Theme: {resolved}" + (" (following the system)" if mode == "system" else ""))
+
+    def _system_scheme_changed(self, *_args) -> None:
+        if str(self.settings.value(theme.SETTINGS_KEY, "system")) == "system":
+            self.set_theme("system")
 
     # ================================================================ project
     @property
@@ -414,8 +472,18 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_path(self, path: str) -> bool:
+        """Every way of opening a file (argv, File > Open, Recent files, start page, drop) comes here: a copy
+        of this file left by a crashed session is offered before the file itself is shown."""
         if not self.maybe_save():
             return False
+        recovery = self.autosaver.pending_for(path) if self.autosaver is not None else None
+        outcome = self._resolve_recovery(recovery, opening=True) if recovery is not None else None
+        if outcome == "later":
+            return False
+        if outcome == "restored":
+            self.recent.add(path)
+            self.start_page.set_recent(self.recent.paths())
+            return True
         try:
             project = files.open_project_file(path)
         except DesignerError as exc:
@@ -506,19 +574,31 @@ class MainWindow(QMainWindow):
         if self.autosaver is None:
             return
         for recovery in self.autosaver.pending()[:1]:
-            if files.offer_recovery(self, recovery):
-                try:
-                    project = recovery.load()
-                except DesignerError as exc:
-                    files.show_error(self, "Cannot recover", str(exc))
-                    continue
-                original = str(recovery.original_path) if recovery.original_path else None
-                self.set_project(project, original, modified=True)
-                self.autosaver.tick()  # the copy now belongs to this session before the old one goes
+            self._resolve_recovery(recovery, opening=False)
+
+    def _resolve_recovery(self, recovery, opening: bool) -> str:
+        """Ask about one orphaned copy and act on the answer: "restored", "discarded" or "later". The copy is
+        deleted only when the person chose to; after a restore it stays (now this session's) until saved.
+        "failed": the copy could not be read (the person was told; it stays)."""
+        answer = files.offer_recovery(self, recovery, opening=opening)
+        if answer == "later":
+            return "later"
+        if answer == "restore":
             try:
-                autosave.discard_recovery(recovery)
-            except DesignerError:
-                pass
+                project = recovery.load()
+            except DesignerError as exc:
+                files.show_error(self, "Cannot recover", str(exc))
+                return "failed"
+            original = str(recovery.original_path) if recovery.original_path else None
+            self.set_project(project, original, modified=True)
+            self.autosaver.adopt(recovery)
+            self.statusBar().showMessage("Restored the automatic copy: save to keep it", 8000)
+            return "restored"
+        try:
+            autosave.discard_recovery(recovery)
+        except DesignerError:
+            pass
+        return "discarded"
 
     def import_data(self, path: str = "") -> bool:
         """File ▸ Import data…, the Data view's button and a dropped data file: from the start page this
@@ -765,12 +845,23 @@ class MainWindow(QMainWindow):
             self.autosaver.timer.stop()
             self.autosaver.discard(self.path)
             self.autosaver.discard(None)
+            self.autosaver.release()
         event.accept()
+
+
+class _FittingScrollArea(QScrollArea):
+    """Tells its panel the width it has (`fit_width`), so the panel can re-flow before it scrolls."""
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        fit = getattr(self.widget(), "fit_width", None)
+        if fit is not None:
+            fit(event.size().width())
+        super().resizeEvent(event)
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
     """A panel of many fields scrolls in a small window instead of setting the window's minimum size."""
-    area = QScrollArea()
+    area = _FittingScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setWidget(widget)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -35,6 +35,7 @@ class ProblemsList(GraphFollower):
         self.fix_buttons: list[QPushButton] = []
         self.list = QListWidget()
         self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows wrap instead
         self.list.itemActivated.connect(self._on_activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -73,20 +74,32 @@ class ProblemsList(GraphFollower):
         if check.fix is None:
             return
         item.setText("")  # the row widget shows the text beside its button
+        # The message wraps above its button: a side-by-side button was cut off in a narrow dock.
         row = QWidget()
-        box = QHBoxLayout(row)
-        box.setContentsMargins(24, 2, 4, 2)
+        box = QVBoxLayout(row)
+        box.setContentsMargins(26, 3, 4, 3)
+        box.setSpacing(2)
         label = QLabel(check.message)
         label.setWordWrap(True)
         label.setToolTip(check.message)
         button = QPushButton(check.fix.label)
         button.setToolTip(f"Apply: {check.fix.label} (undo with Ctrl+Z)")
         button.clicked.connect(lambda _c=False, fix=check.fix: self._fix_clicked(fix))
-        box.addWidget(label, 1)
-        box.addWidget(button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(button)
+        buttons.addStretch(1)
+        box.addWidget(label)
+        box.addLayout(buttons)
         self.fix_buttons.append(button)
-        item.setSizeHint(row.sizeHint())
+        width = max(self.list.viewport().width(), 160)
+        text_height = label.heightForWidth(width - 56)  # margins, and room for a scroll bar
+        item.setSizeHint(QSize(width, text_height + button.sizeHint().height() + 16))
         self.list.setItemWidget(item, row)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        if self.fix_buttons and event.size().width() != event.oldSize().width():
+            self._timer.start()  # the wrapped rows need new heights
 
     def _fix_clicked(self, fix: Fix) -> None:
         self.fix_requested.emit(fix)

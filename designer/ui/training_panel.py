@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -34,6 +35,7 @@ from designer.engine.registry import LOSSES, OPTIMIZERS, ParamSpec
 from designer.errors import ParamError
 from designer.training import schedules
 from designer.training.settings import TRAINING_SPECS
+from designer.ui import theme
 from designer.ui.numbers import format_float, parse_float
 
 # The schedule types and their parameter specs come from the training core (one source of truth).
@@ -85,9 +87,12 @@ class FloatEdit(QLineEdit):
 
     def _mark(self, error: str | None) -> None:
         self.error = error
-        pal = self.palette()
-        pal.setColor(QPalette.ColorRole.Base, QColor("#ffd9d9") if error else QColor("#ffffff"))
-        self.setPalette(pal)
+        # The app palette's base when valid (light or dark theme), a red tint of the theme when not.
+        self.setPalette(QPalette())
+        if error:
+            pal = self.palette()
+            pal.setColor(QPalette.ColorRole.Base, QColor(theme.current_colours()["invalid"]))
+            self.setPalette(pal)
         self.setToolTip(error or self.spec.doc or self.spec.name)
 
 
@@ -199,14 +204,17 @@ class TrainingPanel(QWidget):
         buttons = QVBoxLayout()
         for b in (self.train_btn, self.continue_btn, self.pause_btn, self.step_batch_btn, self.step_epoch_btn,
                   self.stop_btn, self.reset_btn):
+            b.setMinimumWidth(b.sizeHint().width())  # never cut a button's label
             buttons.addWidget(b)
         buttons.addWidget(self.progress)
         buttons.addStretch(1)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(opt_box, 3)
-        layout.addWidget(run_box, 3)
+        self._groups = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._groups.addWidget(opt_box, 3)
+        self._groups.addWidget(run_box, 3)
+        layout.addLayout(self._groups, 6)
         layout.addLayout(buttons, 1)
 
         # Wiring
@@ -280,6 +288,13 @@ class TrainingPanel(QWidget):
         # Stepping from idle starts a held run; while running it first needs a pause.
         self.step_batch_btn.setEnabled(state != "running")
         self.step_epoch_btn.setEnabled(state != "running")
+
+    def fit_width(self, width: int) -> None:
+        """In a narrow dock the two groups stack (a vertical scroll beats cutting the Run group off)."""
+        narrow = width < 860
+        wanted = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self._groups.direction() != wanted:
+            self._groups.setDirection(wanted)
 
     def set_has_weights(self, has: bool) -> None:
         """Continue training needs weights from an earlier run."""

@@ -30,6 +30,14 @@ def test_changed_fields_names_what_differs_one_level_deep():
     assert changed_fields(old, copy.deepcopy(old)) == []
 
 
+def test_undo_names_the_setting_in_words():
+    from designer.session.session import _readable
+
+    assert _readable(["optimizer.type", "optimizer.beta_1", "optimizer.momentum"]) == ["optimizer"]
+    assert _readable(["optimizer.learning_rate"]) == ["learning rate"]
+    assert _readable(["epochs", "regularization.l2", "schedule"]) == ["epochs", "l2", "schedule"]
+
+
 def test_training_edits_undo_and_redo_one_step_each_and_views_are_told():
     session = ProjectSession(iris_mlp())
     before = copy.deepcopy(session.project.training)
@@ -40,7 +48,7 @@ def test_training_edits_undo_and_redo_one_step_each_and_views_are_told():
     session.edit_training(dict(before, optimizer={"type": "sgd", "learning_rate": 0.05}))
     session.edit_training(dict(session.project.training, epochs=7))
     assert session.project.training["epochs"] == 7 and session.dirty and dirty == [True]
-    assert session.stack.undo_text() == "Set training epochs"
+    assert session.stack.undo_text() == "Set epochs"
 
     session.stack.undo()
     assert session.project.training["epochs"] == before["epochs"]

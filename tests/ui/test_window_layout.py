@@ -61,3 +61,28 @@ def test_geometry_and_docks_are_remembered(make_window, qtbot, settings):
     again = make_window(iris_mlp())
     assert (again.width(), again.height()) == (790, 690)
     assert not again.palette_dock.isVisible() and again.properties_dock.isVisible()
+
+
+def test_view_theme_switches_the_whole_window_and_is_remembered(make_window, settings):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from designer.ui import theme
+    from designer.ui.plots.theme import is_dark
+
+    window = make_window(iris_mlp())
+    try:
+        [dark] = [a for a in window.theme_menu.actions() if a.data() == "dark"]
+        dark.trigger()
+        assert is_dark(QApplication.palette()) and dark.isChecked()
+        assert is_dark(window.canvas.palette()) and is_dark(window.dashboard.palette())
+        assert window.training_panel.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        assert settings.value(theme.SETTINGS_KEY) == "dark"
+        window.training_panel.learning_rate.setText("-1")
+        window.training_panel.learning_rate.editingFinished.emit()
+        assert window.training_panel.learning_rate.palette().color(QPalette.ColorRole.Base).name() == "#5c2b2b"
+        [light] = [a for a in window.theme_menu.actions() if a.data() == "light"]
+        light.trigger()
+        assert not is_dark(QApplication.palette()) and settings.value(theme.SETTINGS_KEY) == "light"
+    finally:
+        theme.apply_theme(QApplication.instance(), "light")
