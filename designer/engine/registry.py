@@ -288,7 +288,10 @@ LOSSES: dict[str, Choice] = {
     )
 }
 
-_LR = ParamSpec("learning_rate", "float", 0.01, 0.0, 10.0, exclusive_min=True, doc="step size")
+_LR = ParamSpec("learning_rate", "float", 0.01, 0.0, 10.0, exclusive_min=True,
+                doc="How far each update moves the weights. Too small: slow learning; too large (above about 1): "
+                    "the loss jumps around or becomes NaN. Typical: 0.001 (Adam) to 0.1 (SGD). It can be changed "
+                    "while training runs.")
 OPTIMIZERS: dict[str, Choice] = {
     c.name: c
     for c in (

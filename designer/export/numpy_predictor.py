@@ -141,7 +141,11 @@ def predict(x, batch_size=1024):
     x = x.reshape((x.shape[0],) + tuple(INPUT_SHAPE))
     if len(x) == 0:
         return np.zeros((0,) + tuple(OUTPUT_SHAPE), np.float32)
-    return np.concatenate([_forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)], axis=0)
+    out = np.concatenate([_forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)], axis=0)
+    if TARGET_SCALING is not None:  # trained on the standardised target: answer in the target's own units
+        mean, scale = TARGET_SCALING
+        out = (out * np.asarray(scale, np.float32) + np.asarray(mean, np.float32)).astype(np.float32)
+    return out
 
 
 def predict_classes(x, batch_size=1024):
@@ -284,6 +288,8 @@ def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | No
         f"OUTPUT_ID = {literal(plan.output_id)}",
         f"STEPS = {literal([_step_record(s) for s in plan.steps], 'the layers')}",
         f"LAST_USE = {literal(_last_uses(plan))}",
+        "# (mean, scale) of the target fitted on the training split: outputs are y = out * scale + mean",
+        f"TARGET_SCALING = {literal(plan.target_scaling, 'the target scaling')}",
         "# the data preparation fitted on the training split (None: exported without the project's data)",
         f"PREPROCESSING = {literal(plan.preprocessing, 'the data preparation')}",
         "",
