@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+COMPARE := $(VENV)/.installed-compare
 
 .PHONY: run test lint bench bundle smoke clean screenshots icons package package-test mutate
+
+# The CPU build of torch for the export comparisons (never the multi-GB CUDA one): a local wheel folder when
+# the machine has one, else PyTorch's CPU index.
+TORCH_SOURCE := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,--extra-index-url https://download.pytorch.org/whl/cpu)
 
 # First run: says what it installs. `make UV=1 …` installs with uv (much faster) when uv is on PATH.
 $(STAMP): pyproject.toml
@@ -20,11 +25,17 @@ $(STAMP): pyproject.toml
 	@echo "Set-up done: $(VENV) is ready."
 	touch $(STAMP)
 
+# Only the tests need torch (CPU), keras and onnxruntime (the export comparisons, ~900 MB); `make run` stays light.
+$(COMPARE): $(STAMP)
+	@echo "Installing what the export tests run the generated code with: torch (CPU), keras, onnxruntime."
+	$(BIN)/pip install -e '.[compare]' $(TORCH_SOURCE)
+	touch $(COMPARE)
+
 run: $(STAMP)
 	$(BIN)/nn-designer
 
-test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+test: $(COMPARE)
+	QT_QPA_PLATFORM=offscreen KERAS_BACKEND=torch $(BIN)/python -m pytest
 	$(BIN)/ruff check designer tests benchmarks
 
 # The window's gallery: the first hour's screens at 1280×720 and 1920×1080, light and dark. Look at each PNG.

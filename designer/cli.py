@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -123,13 +124,30 @@ def cmd_summary(args) -> int:
 
 
 
+def strict_json(value) -> str:
+    """Strict JSON (no NaN or Infinity, which JSON does not have): a value that is not a finite number is null."""
+    def clean(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(value), sort_keys=True, allow_nan=False)
+
+
 def cmd_train(args) -> int:
+    from designer.errors import TrainingError
+    from designer.fileio import check_writable
     from designer.training.run import TrainingRun
 
     session = _open(args.project)
     out = Path(args.out) if args.out else Path(args.project)
     if args.out and out.parent and not out.resolve().parent.is_dir():
         raise DesignerError(f"the folder for --out does not exist: {out.parent}")
+    check_writable(out)  # before the run, not after it
     started = time.perf_counter()
 
     def progress(event) -> None:
@@ -144,11 +162,16 @@ def cmd_train(args) -> int:
     # The same run the window's worker makes; the session records it and saves atomically.
     outcome = TrainingRun(session.project, session.base_dir, epochs=args.epochs, seed=args.seed, reset=args.reset,
                           on_event=None if args.quiet else progress).run()
+    if outcome.reason == "nan":
+        # the contract (docs/cli.md): a diverged run saves nothing and fails, even under --quiet
+        where = (outcome.message or "").split("; the last good weights")[0]
+        raise TrainingError(f"training diverged ({where}); nothing was saved, {out} is unchanged. Lower the "
+                            "learning rate or scale the inputs")
     session.record_run(outcome.weights, outcome.history_entry())
     session.save(out)
     if not args.quiet:
         _say(f"trained in {time.perf_counter() - started:.1f} s; saved {out}")
-    print(json.dumps(outcome.metrics, sort_keys=True))
+    print(strict_json(outcome.metrics))
     return 0
 
 
@@ -157,15 +180,15 @@ def cmd_evaluate(args) -> int:
 
     project = _load(args.project)
     result = evaluate_project(project, _base_dir(args.project), split=args.split, data_csv=args.data)
-    print(json.dumps(result, sort_keys=True))
+    print(strict_json(result))
     return 0
 
 
 def cmd_predict(args) -> int:
-    from designer.pipeline import predict_csv
+    from designer.pipeline import predict_csv, spreadsheet_safe_table
 
     project = _load(args.project)
-    table = predict_csv(project, _base_dir(args.project), Path(args.input))
+    table = spreadsheet_safe_table(predict_csv(project, _base_dir(args.project), Path(args.input)))
     if args.out:
         from designer.fileio import atomic_write_bytes
 
@@ -237,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("error: interrupted")
         return 130
+    except MemoryError:  # not during training (that is a TrainingError): reading or preparing huge data
+        _say("error: the computer ran out of memory (the data or the network is too big for it); nothing was "
+             "saved: use fewer rows or columns, a smaller batch size or fewer units")
+        return 1
     except OSError as err:
         where = f"{err.filename}: " if getattr(err, "filename", None) else ""
         _say(f"error: {where}{err.strerror or err}")

@@ -10,9 +10,18 @@ class DesignerError(Exception):
     """Base of all user-facing errors. `str(err)` is the one-line message."""
 
     def __init__(self, message: str, where: str | None = None):
-        self.message = message
-        self.where = where
-        super().__init__(f"{where}: {message}" if where else message)
+        self.message = one_line(message)
+        self.where = None if where is None else one_line(where)
+        super().__init__(f"{self.where}: {self.message}" if where else self.message)
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and other invisible characters escaped (\\n, \\u2028 …): a message quoting a
+    hostile name (a column called "a\\nb") stays one readable line."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class ParamError(DesignerError):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
 import sys
@@ -33,6 +34,7 @@ TEMP_SUFFIX = ".tmp"
 _IN_USE_WINERRORS = (5, 32, 33)
 RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8)  # about 1.5 s in all, then the user is told
 MAX_NAME = 255  # characters in one name: NTFS, APFS and (in bytes) ext4
+WINDOWS_MAX_PATH = 260  # a whole path, unless long paths are enabled (registry and application manifest)
 
 
 def is_temp_name(name: str) -> bool:
@@ -47,7 +49,10 @@ def explain_os_error(err: OSError) -> str:
         return "the file is in use by another program"
     if winerror == 123:  # ERROR_INVALID_NAME
         return 'the name is not valid on Windows (a character such as < > : " | ? *, or too long)'
-    if winerror == 206:  # ERROR_FILENAME_EXCED_RANGE: Python calls it ENOENT, "no such file" would mislead
+    longest = max(len(os.fspath(err.filename or "")), len(os.fspath(getattr(err, "filename2", None) or "")))
+    if winerror == 206 or (sys.platform == "win32" and err.errno == errno.ENOENT and longest >= WINDOWS_MAX_PATH):
+        # ERROR_FILENAME_EXCED_RANGE, or "path not found" past MAX_PATH: Python calls both ENOENT, and
+        # "no such file" would mislead
         return "the path is too long (Windows allows 260 characters unless long paths are enabled)"
     reasons = {
         errno.EACCES: "permission denied",
@@ -114,6 +119,56 @@ def atomic_write(
             raise error(f"cannot {verb} {path}: {explain_os_error(err)}") from None
         raise
     _fsync_folder(folder)
+    clean_stale_temps(target)
+
+
+# a temp file of our naming older than this was left by a save that was killed (a live one is seconds old)
+STALE_TEMP_SECONDS = 15 * 60
+
+
+_TEMP_NAME = re.compile(rf"^{re.escape(TEMP_PREFIX)}[0-9a-f]{{8}}{re.escape(TEMP_SUFFIX)}$")
+
+
+def clean_stale_temps(target: Path) -> list[Path]:
+    """Delete temp files of exactly our naming (TEMP_PREFIX + 8 hex + TEMP_SUFFIX) beside `target`, left by
+    killed saves. Only ours, only old ones: a save running right now in another window keeps its temp file."""
+    removed = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        try:
+            if _TEMP_NAME.match(entry.name) and entry.is_file(follow_symlinks=False) \
+                    and now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def check_writable(path: Path, error: type[DesignerError] = DesignerError) -> None:
+    """Fail now, with the reason, if `path` could not be written later (long work must not end in that): the
+    file is read-only or a folder, or its folder refuses a new file (a probe file is created and removed)."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise error(f"cannot write {path}: it is a folder")
+    if target.exists():
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        if not mode & 0o222 or not os.access(target, os.W_OK):
+            raise error(f"cannot write {path}: the file is read-only")
+    probe = target.parent / f"{TEMP_PREFIX}{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as err:
+        raise error(f"cannot write {path}: {explain_os_error(err)}") from None
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
 
 
 def _in_use(err: OSError) -> bool:

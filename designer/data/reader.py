@@ -7,8 +7,11 @@ where it can, the line and column.
 from __future__ import annotations
 
 import csv
+import os
 import re
+import stat
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from designer.errors import DataError
 NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "?"]
 CANDIDATE_DELIMITERS = [",", ";", "\t", "|"]
 SAMPLE_BYTES = 64 * 1024
+MAX_HEADER_BYTES = 64 * 1024 * 1024  # a header line is read whole up to this size (12,000+ long names fit)
 # C0 controls other than tab/newline/carriage return/form feed never occur in a text table.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
 _LATIN1_C1 = re.compile(rb"[\x80-\x9f]")
@@ -52,10 +56,35 @@ def _fail(path: Path, message: str) -> DataError:
     return DataError(message, where=path.name)
 
 
+def check_regular_file(path: Path, what: str = "a CSV file") -> None:
+    """Refuse what is not a regular file before opening it: a FIFO or device would block forever or give
+    data once (`<(…)`, /dev/stdin), a folder has no rows. stat() itself never blocks."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise DataError(f"file not found: {path}") from None
+    except OSError as e:
+        raise _fail(path, f"cannot be read ({e.strerror or e})") from None
+    if stat.S_ISDIR(mode):
+        raise DataError(f"{path} is a folder, not {what}")
+    if not stat.S_ISREG(mode):
+        kind = "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        raise DataError(f"{path} is {kind}, not a regular file: save the data to a file and give its path")
+
+
 def _read_head(path: Path) -> bytes:
+    """The start of the file: SAMPLE_BYTES, and beyond that until the header line and one more are whole
+    (a header longer than the sample must not be cut mid-name)."""
+    check_regular_file(path)
     try:
         with open(path, "rb") as f:
-            return f.read(SAMPLE_BYTES)
+            head = f.read(SAMPLE_BYTES)
+            while len(head) >= SAMPLE_BYTES and head.count(b"\n") < 2 and len(head) < MAX_HEADER_BYTES:
+                more = f.read(SAMPLE_BYTES)
+                if not more:
+                    break
+                head += more
+            return head
     except FileNotFoundError:
         raise DataError(f"file not found: {path}") from None
     except IsADirectoryError:
@@ -242,8 +271,8 @@ def sniff_csv(path: str | Path, *, delimiter: str | None = None, header: bool | 
     if delimiter is None:
         delimiter = _sniff_delimiter(sample, path.suffix.lower())
     lines = sample.splitlines()
-    if len(lines) > 1 and len(head) == SAMPLE_BYTES:
-        lines = lines[:-1]
+    if len(lines) > 1 and len(head) >= SAMPLE_BYTES:
+        lines = lines[:-1]  # the sample may end mid-line
     try:
         rows = [r for r in csv.reader(lines[:200], delimiter=delimiter) if r and any(c.strip() for c in r)]
     except csv.Error as e:
@@ -299,9 +328,32 @@ def read_csv(path: str | Path, *, delimiter: str | None = None, header: bool | N
         df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
     df.columns = [str(c).strip() for c in df.columns]
     info.columns = list(df.columns)
-    if info.encoding not in ("utf-8", "utf-8-sig"):
+    if info.encoding == "utf-16":  # said by its byte-order mark: nothing to doubt
         info.warnings.append(f"{path.name} is not UTF-8; read as {info.encoding}")
+    elif info.encoding not in ("utf-8", "utf-8-sig"):  # a guess: name the line that made it
+        info.warnings.append(_not_utf8_warning(path, info.encoding))
     return df, info
+
+
+def _not_utf8_warning(path: Path, encoding: str) -> str:
+    """Say that the file was re-read in another encoding, naming the first line that is not UTF-8, so the person
+    can check what became of accented letters there (naïve read wrongly shows as naÃ¯ve)."""
+    line, pending = 1, b""
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            data, pending = pending + chunk, b""
+            try:
+                data.decode("utf-8")
+                line += data.count(b"\n")
+                continue
+            except UnicodeDecodeError as e:
+                line += data.count(b"\n", 0, e.start)
+                if e.reason == "unexpected end of data" and e.start >= len(data) - 3:
+                    pending = data[e.start:]  # a character cut by the chunk: decide with the next one
+                    continue
+                return (f"{path.name} is not UTF-8 text: line {line} has the byte 0x{data[e.start]:02x}; read the "
+                        f"whole file as {encoding}: check its accented letters, or save it as UTF-8")
+    return f"{path.name} is not UTF-8; read as {encoding}"
 
 
 def _read_or_fail(path: Path, info: CsvInfo, error: Exception | None = None) -> pd.DataFrame:
@@ -337,8 +389,13 @@ def read_npz(path: str | Path, x_name: str = "x", y_name: str = "y") -> tuple[pd
             x, y = archive[x_name], archive[y_name]
     except DataError:
         raise
-    except (ValueError, OSError, EOFError) as e:  # object arrays refuse to load without pickle; not a zip
-        raise _fail(path, f"is not a readable NPZ file of numeric arrays ({e})") from None
+    except ValueError as e:
+        if "pickle" in str(e).lower():  # numpy's own text would tell the user to allow pickle: never
+            raise _fail(path, "holds Python objects, not plain arrays; they are never loaded (loading them could "
+                              "run code): save numeric or text arrays with numpy.savez") from None
+        raise _fail(path, "is not a readable NPZ file of numeric arrays") from None
+    except (OSError, EOFError, zipfile.BadZipFile):  # not a zip, truncated
+        raise _fail(path, "is not a readable NPZ file of numeric arrays (not a complete .npz archive)") from None
     if x.ndim < 1 or x.shape[0] == 0:
         raise _fail(path, f"array '{x_name}' has no rows")
     if y.ndim == 2 and y.shape[1] == 1:

@@ -73,6 +73,9 @@ class Network:
         self._set_input_grad_mode(False)
         self._grad_scale = 1.0  # layers' grads hold scale·gradient after a fused plain-SGD step
         self._lock = threading.RLock()
+        # A standardised regression target (data.target_scaling): the layers work in standard units and
+        # `predict` answers in the target's own, y = out * target_scale + target_mean. None: outputs as they are.
+        self.target_scaling: tuple[np.ndarray, np.ndarray] | None = None
         self._fuse_pooled_activations()
         self.step_strategy = StepStrategy(self)
 
@@ -233,7 +236,25 @@ class Network:
 
     @_locked
     def predict(self, x, batch_size: int = 1024) -> np.ndarray:
-        """Outputs in inference mode (dropout off, moving statistics), computed in chunks."""
+        """Outputs in inference mode (dropout off, moving statistics), computed in chunks; in the target's own
+        units when `target_scaling` is set."""
+        out = self.predict_raw(x, batch_size)
+        if self.target_scaling is not None:
+            mean, scale = self.target_scaling
+            out = (out * scale.astype(self.dtype) + mean.astype(self.dtype)).astype(self.dtype, copy=False)
+        return out
+
+    def set_target_scaling(self, mean, scale) -> None:
+        """Un-scale `predict`'s outputs by y = out * scale + mean (None, None: no un-scaling)."""
+        if mean is None or scale is None:
+            self.target_scaling = None
+            return
+        n = int(np.prod(self.output_shape))
+        self.target_scaling = (np.asarray(mean, np.float64).reshape(n), np.asarray(scale, np.float64).reshape(n))
+
+    @_locked
+    def predict_raw(self, x, batch_size: int = 1024) -> np.ndarray:
+        """The output layer's values in inference mode, without the target's un-scaling."""
         x = self._as_batch(x)
         out = np.empty((x.shape[0], *self.output_shape), dtype=self.dtype)
         for start in range(0, x.shape[0], batch_size):

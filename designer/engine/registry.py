@@ -185,12 +185,13 @@ class LayerType:
         return {p.name: p.default for p in self.params if p.default is not None}
 
     def coerce_params(self, params: dict, where: str = "params") -> dict:
-        """Validate and complete `params`; unknown keys are kept (forward compatible) but not used.
+        """Validate and complete `params`; an unknown key is refused (a typo must not pass for a setting).
 
         Raises ParamError with `where.<name>` as the place.
         """
         if not isinstance(params, dict):
             raise ParamError(f"must be an object, got {_describe(params)}", where)
+        refuse_unknown(params, [p.name for p in self.params] + ["activation_params"], where, self.name)
         out = dict(params)
         for p in self.params:
             if p.name in params and params[p.name] is not None:
@@ -289,7 +290,10 @@ LOSSES: dict[str, Choice] = {
     )
 }
 
-_LR = ParamSpec("learning_rate", "float", 0.01, 0.0, 10.0, exclusive_min=True, doc="step size")
+_LR = ParamSpec("learning_rate", "float", 0.01, 0.0, 10.0, exclusive_min=True,
+                doc="How far each update moves the weights. Too small: slow learning; too large (above about 1): "
+                    "the loss jumps around or becomes NaN. Typical: 0.001 (Adam) to 0.1 (SGD). It can be changed "
+                    "while training runs.")
 OPTIMIZERS: dict[str, Choice] = {
     c.name: c
     for c in (
@@ -350,13 +354,31 @@ OPTIMIZERS: dict[str, Choice] = {
 }
 
 
+def refuse_unknown(params: dict, known: list[str], where: str, owner: str) -> None:
+    """ParamError at the first key of `params` not in `known`, listing the ones that are."""
+    for key in params:
+        if key not in known:
+            shown = ", ".join(known) if known else "none"
+            raise ParamError(f"{owner} has no parameter {_describe(key)[:60]} (known: {shown})", where)
+
+
+def _drop_other_choices(table: dict[str, Choice], choice: Choice | None, params: dict, where: str, owner: str,
+                        allowed: tuple[str, ...] = ()) -> dict:
+    """`params` without the keys of other choices in `table`, which a switch of activation/optimizer leaves;
+    any key no choice knows is refused."""
+    own = [p.name for p in choice.params] if choice else []
+    others = {p.name for c in table.values() for p in c.params} - set(own)
+    refuse_unknown({k: v for k, v in params.items() if k not in others}, own + list(allowed), where, owner)
+    return {k: v for k, v in params.items() if k not in others}
+
+
 def coerce_activation_params(activation: str, params: Any, where: str) -> dict:
     if params is None:
         params = {}
     if not isinstance(params, dict):
         raise ParamError(f"must be an object, got {_describe(params)}", where)
     choice = ACTIVATIONS.get(activation)
-    out = dict(params)
+    out = _drop_other_choices(ACTIVATIONS, choice, params, where, f"the {activation} activation")
     for p in choice.params if choice else ():
         if p.name in params:
             try:
@@ -369,9 +391,10 @@ def coerce_activation_params(activation: str, params: Any, where: str) -> dict:
 
 
 def coerce_choice_params(table: dict[str, Choice], name: str, params: dict, where: str) -> dict:
-    """Validate the parameters of a loss/optimizer choice; unknown keys are kept."""
+    """Validate the parameters of a loss/optimizer choice (its "type" key may be among them); a key no choice
+    of the table knows is refused, one of another choice (left from an earlier pick) is dropped."""
     choice = table[name]
-    out = dict(params)
+    out = _drop_other_choices(table, choice, params, where, f'"{name}"', allowed=("type",))
     for p in choice.params:
         if p.name in params and params[p.name] is not None:
             try:

@@ -9,8 +9,6 @@ BatchNormalization momentum), so weights go in unchanged: Dense and Conv2D take 
 from __future__ import annotations
 
 import io
-import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -27,13 +25,15 @@ from designer.export.plan import (
 )
 from designer.export.preprocessing import rows_api, spec_json
 from designer.export.pytorch_export import code_destination
-from designer.fileio import atomic_write_bytes
+from designer.export.source import identifier, literal
+from designer.export.staging import write_all
 
 # activations Keras knows by the same name with the same maths
 _KERAS_NAMED = {"relu", "sigmoid", "tanh", "softmax", "silu", "softplus"}
 # names the generated module uses itself: never a layer variable
 _RESERVED = {"keras", "layers", "np", "json", "os", "csv", "model", "build_model", "load_weights", "load_model",
-             "prepare", "prepare_rows", "gelu_tanh", "path", "x"}
+             "target_unscaled", "TARGET_SCALING",
+             "prepare", "prepare_rows", "gelu_tanh", "path", "x", "INPUT_SHAPE"}
 
 
 
@@ -42,13 +42,14 @@ def _activation_layer(name: str, params: dict, layer_name: str) -> str | None:
     if name == "linear":
         return None
     if name in _KERAS_NAMED:
-        return f'layers.Activation("{name}", name="{layer_name}")'
+        return f'layers.Activation({literal(name)}, name={literal(layer_name)})'
     if name == "leaky_relu":
-        return f'layers.LeakyReLU(negative_slope={float(params.get("negative_slope", 0.01))!r}, name="{layer_name}")'
+        slope = float(params.get("negative_slope", 0.01))
+        return f"layers.LeakyReLU(negative_slope={slope!r}, name={literal(layer_name)})"
     if name == "elu":
-        return f'layers.ELU(alpha={float(params.get("alpha", 1.0))!r}, name="{layer_name}")'
+        return f'layers.ELU(alpha={float(params.get("alpha", 1.0))!r}, name={literal(layer_name)})'
     if name == "gelu":
-        return f'layers.Activation(gelu_tanh, name="{layer_name}")'
+        return f'layers.Activation(gelu_tanh, name={literal(layer_name)})'
     raise ExportError(f'Keras export does not support the activation "{name}"')
 
 
@@ -62,13 +63,14 @@ def _layer_lines(s: Step, var: str, args: list[str]) -> list[str]:
         inline = act if act in _KERAS_NAMED or act == "linear" else "linear"
         bias = bool(p.get("use_bias", True))
         if s.type == "Dense":
-            ctor = f'layers.Dense({p["units"]}, activation="{inline}", use_bias={bias}, name="{var}")'
+            ctor = f'layers.Dense({p["units"]}, activation={literal(inline)}, use_bias={bias}, name={literal(var)})'
         else:
             kh, kw = pair(p["kernel_size"])
             sh, sw = strides_of(s, "kernel_size")
             ctor = (
                 f'layers.Conv2D({p["filters"]}, kernel_size=({kh}, {kw}), strides=({sh}, {sw}), '
-                f'padding="{p.get("padding", "valid")}", activation="{inline}", use_bias={bias}, name="{var}")'
+                f'padding={literal(p.get("padding", "valid"))}, activation={literal(inline)}, use_bias={bias}, '
+                f"name={literal(var)})"
             )
         lines = [f"{var} = {ctor}({x})"]
         if inline != act:
@@ -78,24 +80,24 @@ def _layer_lines(s: Step, var: str, args: list[str]) -> list[str]:
         layer = _activation_layer(p.get("activation", "relu"), act_params, var)
         return [f"{var} = {layer}({x})" if layer else f"{var} = {x}"]
     if s.type == "Dropout":
-        return [f'{var} = layers.Dropout({float(p.get("rate", 0.5))!r}, name="{var}")({x})']
+        return [f'{var} = layers.Dropout({float(p.get("rate", 0.5))!r}, name={literal(var)})({x})']
     if s.type == "Flatten":
-        return [f'{var} = layers.Flatten(name="{var}")({x})']
+        return [f'{var} = layers.Flatten(name={literal(var)})({x})']
     if s.type == "Add":
-        return [f'{var} = layers.Add(name="{var}")([{", ".join(args)}])']
+        return [f'{var} = layers.Add(name={literal(var)})([{", ".join(args)}])']
     if s.type == "Concatenate":
-        return [f'{var} = layers.Concatenate(axis={concat_axis(s)}, name="{var}")([{", ".join(args)}])']
+        return [f'{var} = layers.Concatenate(axis={concat_axis(s)}, name={literal(var)})([{", ".join(args)}])']
     if s.type == "MaxPooling2D":
         kh, kw = pair(p["pool_size"])
         sh, sw = strides_of(s, "pool_size")
         return [
             f'{var} = layers.MaxPooling2D(pool_size=({kh}, {kw}), strides=({sh}, {sw}), '
-            f'padding="{p.get("padding", "valid")}", name="{var}")({x})'
+            f'padding={literal(p.get("padding", "valid"))}, name={literal(var)})({x})'
         ]
     if s.type == "BatchNormalization":
         return [
             f'{var} = layers.BatchNormalization(axis=-1, momentum={float(p.get("momentum", 0.99))!r}, '
-            f'epsilon={float(p.get("epsilon", 0.001))!r}, name="{var}")({x})'
+            f'epsilon={float(p.get("epsilon", 0.001))!r}, name={literal(var)})({x})'
         ]
     raise ExportError(f'Keras export does not support layer type {s.type} (layer "{s.id}")')
 
@@ -132,17 +134,24 @@ def gelu_tanh(x):
 
 def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | None = None) -> str:
     names = python_identifiers(plan, _RESERVED, reserved_suffix="_act")
-    body = [f'{names[plan.input_id]} = keras.Input(shape=INPUT_SHAPE, name="{names[plan.input_id]}")']
+    body = [f"{names[plan.input_id]} = keras.Input(shape=INPUT_SHAPE, name={literal(names[plan.input_id])})"]
     weight_layers = []
     for s in plan.steps:
         body.extend(_layer_lines(s, names[s.id], [names[i] for i in s.inputs]))
         kind = {"Dense": "dense", "Conv2D": "conv", "BatchNormalization": "bn"}.get(s.type)
         if kind:
             weight_layers.append((names[s.id], s.id, kind))
-    model_name = re.sub(r"\W", "_", plan.name) or "network"
-    body.append(f'return keras.Model({names[plan.input_id]}, {names[plan.output_id]}, name="{model_name}")')
+    model_name = identifier(plan.name)
+    out = names[plan.output_id]
+    if plan.target_scaling is not None:  # trained on the standardised target: answer in the target's own units
+        one = len(plan.target_scaling[0]) == 1  # a scalar Rescaling for one target, per-unit lists otherwise
+        scale, mean = ("TARGET_SCALING[1][0]", "TARGET_SCALING[0][0]") if one else ("TARGET_SCALING[1]",
+                                                                                      "TARGET_SCALING[0]")
+        body.append(f'target_unscaled = layers.Rescaling(scale={scale}, offset={mean}, name="target_unscaled")({out})')
+        out = "target_unscaled"
+    body.append(f"return keras.Model({names[plan.input_id]}, {out}, name={literal(model_name)})")
     lines = [
-        f'"""Keras 3 model for the network {json.dumps(plan.name)}, generated by Network Designer.',
+        '"""Keras 3 model for the network NETWORK_NAME, generated by Network Designer.',
         "",
         "    from model import load_model, prepare",
         "    model = load_model()                      # the functional model with the trained weights",
@@ -161,13 +170,16 @@ def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | 
         "import numpy as np",
         "from keras import layers",
         "",
-        f"INPUT_SHAPE = {tuple(plan.input_shape)!r}",
-        f"OUTPUT_SHAPE = {tuple(plan.output_shape)!r}",
-        f"TASK = {plan.task!r}",
-        f"CLASSES = {plan.classes!r}",
-        f"WEIGHTS_FILE = {weights_file!r}",
+        f"NETWORK_NAME = {literal(plan.name, 'the project name')}",
+        f"INPUT_SHAPE = {literal(tuple(plan.input_shape))}",
+        f"OUTPUT_SHAPE = {literal(tuple(plan.output_shape))}",
+        f"TASK = {literal(plan.task)}",
+        f"CLASSES = {literal(plan.classes, 'the class labels')}",
+        f"WEIGHTS_FILE = {literal(weights_file)}",
+        "# (mean, scale) of the target fitted on the training split: the model outputs y = out * scale + mean",
+        f"TARGET_SCALING = {literal(plan.target_scaling, 'the target scaling')}",
         "# (Keras layer name, layer id in the project, kind) of every layer with weights",
-        f"WEIGHT_LAYERS = {weight_layers!r}",
+        f"WEIGHT_LAYERS = {literal(weight_layers, 'the layer names')}",
         rows_api(preprocessing_file),
         "",
         "def build_model():",
@@ -193,10 +205,7 @@ def export_keras(plan: ExportPlan, out_path: Path) -> list[Path]:
     if plan.preprocessing is not None:
         spec_file = "preprocessing.json" if model_file == "model.py" else f"{stem}_preprocessing.json"
     source = render_model(plan, weights_file, spec_file)
-    written = [folder / model_file, folder / weights_file]
-    atomic_write_bytes(written[1], _weights_npz(plan), ExportError)
-    atomic_write_bytes(written[0], source.encode("utf-8"), ExportError)
+    files = [(model_file, source.encode("utf-8")), (weights_file, _weights_npz(plan))]
     if spec_file is not None:
-        written.append(folder / spec_file)
-        atomic_write_bytes(written[-1], spec_json(plan.preprocessing), ExportError)
-    return written
+        files.append((spec_file, spec_json(plan.preprocessing)))
+    return write_all(folder, files)  # all or nothing

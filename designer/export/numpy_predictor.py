@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from designer.errors import ExportError
 from designer.export.plan import LAYER_TYPES_EXPORTED, ExportPlan, concat_axis, pair, spatial_pads, strides_of
 from designer.export.preprocessing import RUNTIME_SOURCE
+from designer.export.source import literal
 from designer.fileio import atomic_write_bytes
 
 EMBED_LIMIT = 16 * 1024 * 1024  # bytes of weights kept inside the .py file
@@ -141,7 +141,11 @@ def predict(x, batch_size=1024):
     x = x.reshape((x.shape[0],) + tuple(INPUT_SHAPE))
     if len(x) == 0:
         return np.zeros((0,) + tuple(OUTPUT_SHAPE), np.float32)
-    return np.concatenate([_forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)], axis=0)
+    out = np.concatenate([_forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)], axis=0)
+    if TARGET_SCALING is not None:  # trained on the standardised target: answer in the target's own units
+        mean, scale = TARGET_SCALING
+        out = (out * np.asarray(scale, np.float32) + np.asarray(mean, np.float32)).astype(np.float32)
+    return out
 
 
 def predict_classes(x, batch_size=1024):
@@ -252,17 +256,11 @@ def _last_uses(plan: ExportPlan) -> dict[str, str]:
     return last
 
 
-def _spec_literal(spec: dict | None) -> str:
-    if spec is None:
-        return "None"
-    return f"json.loads(r'''{json.dumps(spec, indent=1)}''')"
-
-
 def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | None) -> str:
     """The predictor's source. Exactly one of weights_file (a sibling .npz name) or weights_bytes is given."""
-    steps = json.dumps([_step_record(s) for s in plan.steps], indent=1)
+    # user data (names, labels, columns, parameters) enters the source only through literal(): see source.py
     header = [
-        f'"""Standalone NumPy predictor for the network {json.dumps(plan.name)}, exported by Network Designer.',
+        '"""Standalone NumPy predictor for the network NETWORK_NAME, exported by Network Designer.',
         "",
         "Needs only NumPy:",
         "    from <this module> import predict_rows, predict, predict_classes",
@@ -276,22 +274,24 @@ def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | No
         "import base64",
         "import csv",
         "import io",
-        "import json",
         "import os",
         "",
         "import numpy as np",
         "",
-        f"INPUT_SHAPE = {tuple(plan.input_shape)!r}",
-        f"OUTPUT_SHAPE = {tuple(plan.output_shape)!r}",
-        f"TASK = {plan.task!r}",
-        f"CLASSES = {plan.classes!r}",
+        f"NETWORK_NAME = {literal(plan.name, 'the project name')}",
+        f"INPUT_SHAPE = {literal(tuple(plan.input_shape))}",
+        f"OUTPUT_SHAPE = {literal(tuple(plan.output_shape))}",
+        f"TASK = {literal(plan.task)}",
+        f"CLASSES = {literal(plan.classes, 'the class labels')}",
         "THRESHOLD = 0.0" if plan.loss == "hinge" else "THRESHOLD = 0.5",
-        f"INPUT_ID = {plan.input_id!r}",
-        f"OUTPUT_ID = {plan.output_id!r}",
-        f"STEPS = json.loads(r'''{steps}''')",
-        f"LAST_USE = {_last_uses(plan)!r}",
+        f"INPUT_ID = {literal(plan.input_id)}",
+        f"OUTPUT_ID = {literal(plan.output_id)}",
+        f"STEPS = {literal([_step_record(s) for s in plan.steps], 'the layers')}",
+        f"LAST_USE = {literal(_last_uses(plan))}",
+        "# (mean, scale) of the target fitted on the training split: outputs are y = out * scale + mean",
+        f"TARGET_SCALING = {literal(plan.target_scaling, 'the target scaling')}",
         "# the data preparation fitted on the training split (None: exported without the project's data)",
-        f"PREPROCESSING = {_spec_literal(plan.preprocessing)}",
+        f"PREPROCESSING = {literal(plan.preprocessing, 'the data preparation')}",
         "",
     ]
     if weights_bytes is not None:
@@ -303,7 +303,7 @@ def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | No
         ]
     else:
         header += [
-            f"_source = os.path.join(os.path.dirname(os.path.abspath(__file__)), {weights_file!r})",
+            f"_source = os.path.join(os.path.dirname(os.path.abspath(__file__)), {literal(weights_file)})",
         ]
     header += [
         "with np.load(_source, allow_pickle=False) as _z:",

@@ -211,6 +211,10 @@ def build_model(plan: ExportPlan):
     for s in plan.steps:
         values[s.id] = _step(b, s, [values[i] for i in s.inputs])
     final = b.get(values[plan.output_id], "nhwc", plan.output_id)
+    if plan.target_scaling is not None:  # trained on the standardised target: output in the target's own units
+        mean, scale = (np.asarray(v, dtype=np.float32).reshape(plan.output_shape) for v in plan.target_scaling)
+        final = b.node("Mul", [final, b.const("target/scale", scale)], "target/scaled")
+        final = b.node("Add", [final, b.const("target/mean", mean)], "target/unscaled")
     b.nodes.append(helper.make_node("Identity", [final], ["output"], name="output"))
     graph = helper.make_graph(
         b.nodes,
@@ -230,6 +234,8 @@ def build_model(plan: ExportPlan):
         meta["classes"] = json.dumps(plan.classes)
     if plan.task:
         meta["task"] = plan.task
+    if plan.target_scaling is not None:
+        meta["output_units"] = "the target's own units (the graph un-scales its standardised output)"
     meta.update(_preprocessing_meta(plan, embedded))
     helper.set_model_props(model, meta)
     try:

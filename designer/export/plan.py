@@ -7,9 +7,7 @@ and each layer with weights has all of them with the shapes the graph implies.
 
 from __future__ import annotations
 
-import keyword
 import logging
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +16,7 @@ from designer.engine.conv import pair, same_padding
 from designer.engine.registry import BUILT_IN_LAYER_TYPES, LAYER_TYPES, layer_type
 from designer.errors import DesignerError, ExportError
 from designer.export.preprocessing import preprocessing_spec
+from designer.export.source import identifier
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +51,16 @@ class ExportPlan:
     training: dict = field(default_factory=dict)
     # the fitted data preparation as JSON (designer.export.preprocessing), None when the data was not available
     preprocessing: dict | None = None
+    # a standardised regression target (data.target_scaling): every format answers y = out * scale + mean,
+    # in the target's own units, as `predict` does; None when the outputs are the target as they are
+    target_mean: list[float] | None = None
+    target_scale: list[float] | None = None
+
+    @property
+    def target_scaling(self) -> tuple[list[float], list[float]] | None:
+        if self.target_mean is None or self.target_scale is None:
+            return None
+        return list(self.target_mean), list(self.target_scale)
 
     def types(self) -> set[str]:
         return {s.type for s in self.steps}
@@ -158,6 +167,14 @@ def build_plan(project, prepared=None, base_dir=None) -> ExportPlan:
         steps.append(step)
 
     classes = list(prepared.classes) if prepared is not None and prepared.classes else None
+    pre = getattr(prepared, "preprocessor", None)
+    target_mean = getattr(pre, "target_mean", None)
+    target_scale = getattr(pre, "target_scale", None)
+    if target_mean is None and project.data.get("task") == "regression" and \
+            project.data.get("target_scaling", "standard") == "standard":
+        # the statistics come from the training split: without the data the outputs could not be un-scaled
+        raise ExportError("this regression project standardises its target (data.target_scaling), and un-scaling "
+                          "the outputs needs the training data: export with the project's data available")
     task = prepared.task if prepared is not None else project.data.get("task")
     return ExportPlan(
         name=project.name,
@@ -171,6 +188,8 @@ def build_plan(project, prepared=None, base_dir=None) -> ExportPlan:
         loss=project.training.get("loss"),
         training=dict(project.training),
         preprocessing=preprocessing_spec(prepared, input_shape, project.training.get("loss")),
+        target_mean=None if target_mean is None else [float(v) for v in target_mean],
+        target_scale=None if target_scale is None else [float(v) for v in target_scale],
     )
 
 
@@ -200,9 +219,7 @@ def python_identifiers(plan: ExportPlan, reserved: set[str], reserved_suffix: st
     out: dict[str, str] = {}
     used: set[str] = set()
     for nid in [plan.input_id, *(s.id for s in plan.steps)]:
-        name = re.sub(r"\W", "_", nid)
-        if not name or name[0].isdigit() or keyword.iskeyword(name) or name in reserved or name.startswith("_"):
-            name = f"layer_{name}"
+        name = identifier(nid, reserved)
         base, i = name, 1
         while name in used or (reserved_suffix and name.endswith(reserved_suffix)):
             i += 1

@@ -64,6 +64,9 @@ def preprocessing_spec(prepared, input_shape, loss: str | None) -> dict | None:
         "task": prepared.task,
         "classes": list(prepared.classes or []),
         "loss": loss or "",
+        # y = output * target_scale + target_mean: the exported model already applies it (informative here)
+        "target_mean": None if pre.target_mean is None else [float(v) for v in pre.target_mean],
+        "target_scale": None if pre.target_scale is None else [float(v) for v in pre.target_scale],
     }
 
 

@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.engine.registry import LAYER_TYPES, MAX_TENSOR_ELEMENTS, MAX_TOTAL_PARAMS, Shape, layer_type
+from designer.engine.registry import (
+    LAYER_TYPES,
+    MAX_TENSOR_ELEMENTS,
+    MAX_TOTAL_PARAMS,
+    Shape,
+    coerce_activation_params,
+    layer_type,
+)
 from designer.errors import (
     ConnectionRefused,
     CycleError,
@@ -278,6 +285,8 @@ class Graph:
         else:
             if name != "activation_params":
                 value = layer_type(node.type).spec(name).coerce(value)
+            else:  # a key the activation does not know is refused here too, not only when a file is read
+                value = coerce_activation_params(node.params.get("activation", "linear"), value, name)
             old = node.params.get(name)
             node.params[name] = value
         self.params_changed.emit(node_id)

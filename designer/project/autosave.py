@@ -2,8 +2,13 @@
 
 A recovery file is an ordinary `.nnproj` (so it opens like any project) with one more member,
 `recovery.json`: where the work belongs (`original_path`, or null for an untitled project), when it was
-written, and by which process. Each original has exactly one recovery file (the name is a hash of its
+written, and by which session. Each original has exactly one recovery file (the name is a hash of its
 path), rewritten atomically on every autosave; a successful save or an explicit discard deletes it.
+
+Which copies belong to a window that is still running? Each session holds an OS file lock
+(`<session>.lock` beside the copies, `SessionLock`) for as long as it runs. The OS drops the lock when the
+process ends in any way (quit, crash, kill -9), so `session_alive` is exact on every platform — a pid check
+is not (pids are reused, and `os.kill(pid, 0)` means something else on Windows).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import re
 import sys
 import time
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +32,9 @@ from designer.project.validate import single_line_errors
 ENV_DIR = "NN_DESIGNER_RECOVERY_DIR"
 META_MEMBER = "recovery.json"
 SUFFIX = ".nnproj"
+LOCK_SUFFIX = ".lock"
 MAX_META = 64 * 1024
+_SESSION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,12 @@ class Recovery:
     saved_at: float  # seconds since the epoch
     name: str  # the project's name, for the "recover unsaved work?" list
     pid: int  # the process that wrote it
+    session: str | None = None  # the session (SessionLock) that wrote it; None in files of older versions
+
+    @property
+    def orphaned(self) -> bool:
+        """True when the session that wrote the copy is no longer running (it crashed or was killed)."""
+        return not session_alive(self.session)
 
     @property
     def newer_than_original(self) -> bool:
@@ -97,6 +111,7 @@ def write_recovery(
         "saved_at": time.time(),
         "name": project.name,
         "pid": os.getpid(),
+        "session": session,
     }
     member = json.dumps(meta, ensure_ascii=False).encode("utf-8")
     path = recovery_path_for(original_path, session)
@@ -127,12 +142,14 @@ def read_recovery_info(path: str | os.PathLike) -> Recovery:
     if not isinstance(saved_at, (int, float)) or isinstance(saved_at, bool):
         raise ProjectError("saved_at must be a number", META_MEMBER)
     pid = meta.get("pid")
+    session = meta.get("session")
     return Recovery(
         path=path,
         original_path=Path(original) if isinstance(original, str) else None,
         saved_at=float(saved_at),
         name=str(meta.get("name") or path.stem),
         pid=pid if isinstance(pid, int) and not isinstance(pid, bool) else 0,
+        session=session if isinstance(session, str) and _SESSION.match(session) else None,
     )
 
 
@@ -171,3 +188,118 @@ def discard_recovery(recovery: Recovery | str | os.PathLike) -> None:
 def discard_recovery_for(original_path: str | os.PathLike | None, session: str | None = None) -> None:
     """Delete the recovery copy of an original, e.g. right after the user saved it."""
     discard_recovery(recovery_path_for(original_path, session))
+
+
+def orphaned_recoveries() -> list[Recovery]:
+    """Copies whose session is no longer running (crashed or killed), newest first: the ones to offer back."""
+    return [r for r in list_recoveries() if r.orphaned]
+
+
+def orphaned_recovery_for(original_path: str | os.PathLike) -> Recovery | None:
+    """The copy of the file `original_path` left by a session that is no longer running, if there is one."""
+    target = os.path.realpath(os.fspath(original_path))
+    for r in orphaned_recoveries():
+        if r.original_path is not None and os.path.realpath(r.original_path) == target:
+            return r
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- sessions
+def new_session_id() -> str:
+    return f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+def _lock_path(session: str) -> Path:
+    return recovery_dir() / f"{session}{LOCK_SUFFIX}"
+
+
+def _try_lock(f) -> bool:
+    """Take an exclusive, non-blocking OS lock on the open file `f`; False when another holder has it."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(f) -> None:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    except OSError:
+        pass
+    f.close()
+
+
+class SessionLock:
+    """Held by a running window's session; released by `release()` or, whatever happens, by the OS when the
+    process ends. Raises ProjectError when the lock file cannot be made (then copies stay unclaimed)."""
+
+    def __init__(self, session: str | None = None) -> None:
+        self.session = session or new_session_id()
+        if not _SESSION.match(self.session):
+            raise ProjectError(f"invalid session name {self.session!r}")
+        folder = recovery_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._file = open(_lock_path(self.session), "a+b")  # noqa: SIM115 (held open for the session)
+        except OSError as err:
+            raise ProjectError(f"cannot create the session lock in {folder}: {err.strerror or err}") from None
+        if not _try_lock(self._file):
+            self._file.close()
+            raise ProjectError(f"the session {self.session} is already running")
+
+    def release(self) -> None:
+        if self._file.closed:
+            return
+        try:
+            _lock_path(self.session).unlink()
+        except OSError:
+            pass  # Windows: still open here; the next start cleans it (clean_stale_locks)
+        _unlock(self._file)
+
+
+def session_alive(session: str | None) -> bool:
+    """Is the session holding its lock, i.e. is the window that wrote a copy still running?"""
+    if not session or not _SESSION.match(session):
+        return False
+    try:
+        f = open(_lock_path(session), "r+b")  # noqa: SIM115
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: never offer (and never delete) a copy that may still be in use
+    if _try_lock(f):
+        _unlock(f)
+        return False
+    f.close()
+    return True
+
+
+def clean_stale_locks() -> None:
+    """Delete lock files of sessions that are no longer running (left by crashes)."""
+    try:
+        locks = [p for p in recovery_dir().iterdir() if p.suffix == LOCK_SUFFIX]
+    except OSError:
+        return
+    for p in locks:
+        if _SESSION.match(p.stem) and not session_alive(p.stem):
+            try:
+                p.unlink()
+            except OSError:
+                pass

@@ -292,6 +292,8 @@ def read_npz(raw: bytes | bytearray, name: str = WEIGHTS_MEMBER) -> dict[str, np
     except ProjectError:
         raise
     except Exception as err:  # ValueError (pickled objects), zipfile/zlib errors, truncated data
+        if "pickle" in str(err).lower():  # numpy's text would point at pickle: objects are never loaded
+            raise ProjectError("holds Python objects, not arrays of numbers; they are never loaded", name) from None
         raise ProjectError(f"cannot be read: {err}", name) from None
     return arrays
 

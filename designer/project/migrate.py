@@ -7,6 +7,7 @@ Version 0 was the pre-release layout, still read so early files open:
 - `graph.layers` instead of `graph.nodes`, each layer with `name` instead of `id`;
 - `graph.links` instead of `graph.edges`, each link an object `{"from": id, "to": id}`;
 - `training.optimizer` a bare name, with `training.learning_rate` beside it.
+Version 1 had no `data.target_scaling`: its regression targets were used unscaled (now `"none"`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,18 @@ def _rename(obj: Any, old: str, new: str) -> Any:
     return obj
 
 
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {0: _v0_to_v1}
+def _v1_to_v2(doc: dict) -> dict:
+    """Version 2 standardises a regression target by default; a version-1 file trained on the raw target, so
+    it keeps `target_scaling: "none"` and behaves as before."""
+    out = copy.deepcopy(doc)
+    data = out.get("data")
+    if isinstance(data, dict):
+        data.setdefault("target_scaling", "none")
+    out["version"] = 2
+    return out
+
+
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 @single_line_errors

@@ -12,7 +12,7 @@ from designer.graph import Graph
 from designer.training.settings import TRAINING_SPECS
 
 FORMAT_NAME = "nn-designer-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def default_data() -> dict:
@@ -22,6 +22,7 @@ def default_data() -> dict:
         "task": "classification",
         "missing": "drop",
         "scaling": "standard",
+        "target_scaling": "standard",  # regression only; version-1 files migrate to "none"
         "split": {"validation": 0.2, "test": 0.1, "shuffle": True, "stratify": True, "seed": 0},
     }
 

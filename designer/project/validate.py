@@ -47,6 +47,7 @@ BUILTIN_DATASETS = BUILTIN_TABLES + BUILTIN_GENERATED
 TASKS = ("classification", "regression")
 MISSING = ("drop", "mean", "median", "most_frequent")
 SCALING = ("standard", "minmax", "none")
+TARGET_SCALINGS = ("standard", "none")
 MONITORS = SCHEDULE_MONITORS
 
 # Learning-rate schedules (optional `training.schedule`): type → its parameters, the table
@@ -363,6 +364,8 @@ def validate_data(section: Any, where: str = "data") -> dict:
     out["task"] = _choice(out.get("task", defaults["task"]), TASKS, f"{where}.task")
     out["missing"] = _choice(out.get("missing", defaults["missing"]), MISSING, f"{where}.missing")
     out["scaling"] = _choice(out.get("scaling", defaults["scaling"]), SCALING, f"{where}.scaling")
+    out["target_scaling"] = _choice(out.get("target_scaling", defaults["target_scaling"]), TARGET_SCALINGS,
+                                    f"{where}.target_scaling")
     out["split"] = _validate_split(out.get("split", defaults["split"]), defaults["split"], f"{where}.split")
     return out
 

@@ -90,6 +90,10 @@ def build_and_prepare(project, base_dir: str | Path | None, *, warnings_out: lis
     training = project.training or {}
     network = Network.from_graph(project.graph, input_shape=shape, seed=training.get("seed", 0))
     warnings.extend(_check_output_fits(network, prepared, training.get("loss", "categorical_crossentropy")))
+    pre = prepared.preprocessor
+    if pre is not None and pre.target_mean is not None:
+        network.set_target_scaling(pre.target_mean, pre.target_scale)
+    warnings.extend((prepared.report or {}).get("csv", {}).get("warnings", []))  # e.g. not UTF-8, on which line
     if project.weights:
         warnings.extend(network.set_weights(project.weights))
     for w in warnings:

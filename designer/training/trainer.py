@@ -23,6 +23,7 @@ from designer.errors import ParamError, TrainingError
 from designer.training import metrics as M
 from designer.training.control import TrainingControl
 from designer.training.events import BatchEnd, EpochEnd, TrainingFinished, TrainingResult, TrainingStarted
+from designer.training.memory import check_memory
 from designer.training.schedules import improved, make_schedule, monitor_mode
 from designer.training.settings import TRAINING_SPECS
 
@@ -172,14 +173,41 @@ class Trainer:
     def _split_metrics(self, pred: np.ndarray, y_enc: np.ndarray, y_idx: np.ndarray | None) -> dict[str, float]:
         if self.task == "classification":
             return {"accuracy": M.accuracy(y_idx, M.predicted_classes(pred, self.loss.name))}
-        return {"mae": M.mae(y_enc, pred), "r2": M.r2(y_enc, pred)}
+        y_true, y_pred = self._target_units(y_enc), self._target_units(pred)
+        return {"mae": M.mae(y_true, y_pred), "r2": M.r2(y_true, y_pred)}
+
+    def _target_units(self, values: np.ndarray) -> np.ndarray:
+        """Standard-unit regression values back in the target's units (the metrics a person reads)."""
+        if self.net.target_scaling is None:
+            return values
+        mean, scale = self.net.target_scaling
+        return values * scale + mean
+
+    def _standard_units(self, y: np.ndarray) -> np.ndarray:
+        """Regression targets in the units the network trains in (data.target_scaling)."""
+        y = np.asarray(y, dtype=np.float32)
+        if self.task == "classification" or self.net.target_scaling is None:
+            return y
+        mean, scale = self.net.target_scaling
+        return ((y.reshape(len(y), -1) - mean) / scale).astype(np.float32)
 
     # ------------------------------------------------------------------ the loop
     def run(self) -> TrainingResult:
         # overflow is expected when training diverges: the NaN guard reports it, NumPy need not warn
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            data = self.data
+            n_val = 0 if data.x_val is None else len(data.x_val)
+            check_memory(self.net, len(data.x_train), n_val, self.batch_size, self.optimizer.name)
             self._prepare()
-            return self._loop()
+            try:
+                return self._loop()
+            except MemoryError:
+                # the estimate fitted, but something else took the memory: keep the last good weights
+                if getattr(self, "_good", None) is not None:
+                    self.net.set_weights(self._good)
+                raise TrainingError(
+                    "the computer ran out of memory during training; the last good weights were kept. Use a "
+                    f"smaller batch size (now {self.batch_size}) or fewer units, or close other programs") from None
 
     def _prepare(self) -> None:
         """Arrays in the engine's layout, buffers, the histogram sample and the weight snapshots."""
@@ -192,11 +220,17 @@ class Trainer:
         if n == 0:
             raise TrainingError("the training split has no rows: lower the validation and test fractions")
         classif = self.task == "classification"
-        self._y_enc = encode_targets(self.loss.name, data.y_train, n_out)
+        pre = getattr(data, "preprocessor", None)
+        if not classif and net.target_scaling is None and getattr(pre, "target_mean", None) is not None:
+            # it trains in standard units, so it must answer in the target's own
+            net.set_target_scaling(pre.target_mean, pre.target_scale)
+        y_train = data.y_train if classif else self._standard_units(data.y_train)
+        self._y_enc = encode_targets(self.loss.name, y_train, n_out)
         self._y_idx = np.asarray(data.y_train).reshape(-1).astype(np.int64) if classif else None
         self._val = None  # (x, y encoded, y class indices)
         if data.x_val is not None and len(data.x_val):
-            self._val = (M.reshape_inputs(data.x_val, in_shape), encode_targets(self.loss.name, data.y_val, n_out),
+            y_val = data.y_val if classif else self._standard_units(data.y_val)
+            self._val = (M.reshape_inputs(data.x_val, in_shape), encode_targets(self.loss.name, y_val, n_out),
                          np.asarray(data.y_val).reshape(-1).astype(np.int64) if classif else None)
         has_val = self._val is not None
         self.monitor = self.early["monitor"] if self.early else ("val_loss" if has_val else "loss")
@@ -310,7 +344,7 @@ class Trainer:
         m.update(self._split_metrics(self._preds, self._yb, self._ib))
         if self._val is not None:
             x_val, y_val_enc, y_val_idx = self._val
-            pv = self.net.predict(x_val).reshape(x_val.shape[0], self._n_out)
+            pv = self.net.predict_raw(x_val).reshape(x_val.shape[0], self._n_out)  # standard units, as the loss
             # with the L1/L2 penalty, as the training loss has it (Keras does the same)
             penalty = self.net.penalty(self.l1, self.l2) if (self.l1 or self.l2) else 0.0
             m["val_loss"] = float(self.loss.forward(pv, y_val_enc)) + penalty

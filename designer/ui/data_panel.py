@@ -141,6 +141,12 @@ class DataPanel(QWidget):
         self.shuffle_check, self.stratify_check = self.prep.shuffle_check, self.prep.stratify_check
         self.split_seed_spin = self.prep.seed_spin
         self.duplicates_check = QCheckBox("Drop duplicate rows")
+        # data.target_scaling: a regression target far from unit scale (tens to thousands) stalls training; the
+        # network learns it standardised and everything shown or exported is back in the target's units
+        self.target_scaling_check = QCheckBox("Standardise the target")
+        self.target_scaling_check.setToolTip(
+            "Regression: train on (target − mean) / std of the training split; metrics, plots, predictions and "
+            "exports stay in the target's own units")
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy indicator: the reader cannot know its progress in advance
         self.progress.setVisible(False)
@@ -159,6 +165,7 @@ class DataPanel(QWidget):
         form.addRow("Task", self.task_combo)
         form.addRow("Missing values", self.missing_combo)
         form.addRow("Scaling", self.scaling_combo)
+        form.addRow("Target scaling", self.target_scaling_check)
         form.addRow("Validation", self.validation_spin)
         form.addRow("Test", self.test_spin)
         checks = QHBoxLayout()
@@ -228,7 +235,7 @@ class DataPanel(QWidget):
             combo.activated.connect(self._settings_edited)
         for spin in (self.validation_spin, self.test_spin, self.split_seed_spin):
             spin.valueChanged.connect(self._settings_edited)
-        for check in (self.shuffle_check, self.stratify_check, self.duplicates_check):
+        for check in (self.shuffle_check, self.stratify_check, self.duplicates_check, self.target_scaling_check):
             check.toggled.connect(self._settings_edited)
 
     # ------------------------------------------------------------------ public API
@@ -260,7 +267,8 @@ class DataPanel(QWidget):
     def _apply_to_widgets(self) -> None:
         widgets = [self.source_combo, self.samples_spin, self.noise_spin, self.gen_seed_spin, self.target_combo,
                    self.task_combo, self.missing_combo, self.scaling_combo, self.validation_spin, self.test_spin,
-                   self.shuffle_check, self.stratify_check, self.duplicates_check, self.split_seed_spin]
+                   self.shuffle_check, self.stratify_check, self.duplicates_check, self.split_seed_spin,
+                   self.target_scaling_check]
         for w in widgets:
             w.blockSignals(True)
         cfg = self._cfg
@@ -283,6 +291,8 @@ class DataPanel(QWidget):
         self.task_combo.setCurrentText(cfg.get("task") or "classification")
         self.prep.load(cfg)
         self.duplicates_check.setChecked(bool(cfg.get("drop_duplicates", False)))
+        self.target_scaling_check.setChecked(cfg.get("target_scaling", "standard") == "standard")
+        self.target_scaling_check.setEnabled(cfg.get("task") == "regression")  # classification ignores it
         self.target_combo.clear()
         if cfg.get("target"):
             self.target_combo.addItem(cfg["target"])
@@ -333,6 +343,8 @@ class DataPanel(QWidget):
     def _settings_edited(self, *_args) -> None:
         cfg = dict(self._cfg)
         cfg.update(task=self.task_combo.currentText(), **self.prep.values())
+        if self.target_scaling_check.isEnabled():
+            cfg["target_scaling"] = "standard" if self.target_scaling_check.isChecked() else "none"
         if self.duplicates_check.isChecked():
             cfg["drop_duplicates"] = True
         else:

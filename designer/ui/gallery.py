@@ -41,7 +41,7 @@ def _sample_csv(folder: Path) -> Path:
         lines.append(f"{i + 1},{['Adelie', 'Gentoo', 'Chinstrap'][k]},{['Biscoe', 'Dream', 'Torgersen'][k]},"
                      f"{bill},{3500 + 400 * k + int(rng.integers(0, 300))},{sex},{2007 + i % 3}")
     path = folder / "penguins.csv"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 

@@ -63,6 +63,18 @@ from designer.ui.worker import EpochUpdate, RunOutcome, RunStarted, TrainingRunn
 
 APP_TITLE = "Network Designer"
 PROGRESS_MS = 250  # the progress bar and counters refresh at most four times a second
+GETTING_STARTED = (
+    "<b>1. Data</b> — pick a built-in dataset on the <i>Data</i> tab, or bring your own: File ▸ Import data… "
+    "(Ctrl+I), or drop a CSV, TSV or NPZ file on the window. On the <i>Columns</i> tab, set what each column is: "
+    "the target to predict, a feature, or ignored.<br><br>"
+    "<b>2. Network</b> — drag layers from <i>Layers</i> onto the canvas and connect an output port (right) to an "
+    "input port (left), or let Edit ▸ Quick builder… (Ctrl+B) build a stack. The <i>Problems</i> list shows what "
+    "would stop training, with a button that fixes it.<br><br>"
+    "<b>3. Train</b> — <i>Train from scratch</i> (F5) starts from fresh weights; <i>Continue training</i> "
+    "(Ctrl+F5) goes on from the last run. Watch loss, accuracy and the decision boundary on the dashboard; "
+    "tick runs to compare them.<br><br>"
+    "<b>4. Ship</b> — File ▸ Save (Ctrl+S) keeps everything in one .nnproj file; File ▸ Export… (Ctrl+E) writes "
+    "ONNX, a standalone NumPy predictor, PyTorch or Keras code.")
 DROP_SUFFIXES = (".csv", ".tsv", ".npz")  # data files a drop imports (a .txt may be anything)
 
 
@@ -215,6 +227,8 @@ class MainWindow(QMainWindow):
         self.act_stop = self._action("&Stop", self.runner.stop, "Shift+F5")
         self.act_reset = self._action("Reset &weights", self.reset_weights)
         self.act_about = self._action("&About", self.about)
+        self.act_guide = self._action("&Getting started", self.getting_started, K.HelpContents,
+                                      "The first steps: data, network, training, export")
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
 
     def _build_menus(self) -> None:
@@ -259,7 +273,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_reset)
         m = bar.addMenu("&Help")
-        m.addAction(self.act_about)
+        m.addActions([self.act_guide, self.act_about])
 
     def _build_toolbar(self) -> None:
         tb = self.addToolBar("Main")
@@ -472,8 +486,18 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_path(self, path: str) -> bool:
+        """Every way of opening a file (argv, File > Open, Recent files, start page, drop) comes here: a copy
+        of this file left by a crashed session is offered before the file itself is shown."""
         if not self.maybe_save():
             return False
+        recovery = self.autosaver.pending_for(path) if self.autosaver is not None else None
+        outcome = self._resolve_recovery(recovery, opening=True) if recovery is not None else None
+        if outcome == "later":
+            return False
+        if outcome == "restored":
+            self.recent.add(path)
+            self.start_page.set_recent(self.recent.paths())
+            return True
         try:
             project = files.open_project_file(path)
         except DesignerError as exc:
@@ -531,9 +555,12 @@ class MainWindow(QMainWindow):
         formats = {"ONNX model (.onnx)": ("onnx", ".onnx"), "Standalone NumPy predictor (.py)": ("python", ".py"),
                    "PyTorch model and training script (.py)": ("pytorch", ".py"),
                    "Keras 3 model code and weights (.py)": ("keras", ".py")}
-        label, ok = QInputDialog.getItem(self, "Export", "Format", list(formats), 0, False)
+        last = str(self.settings.value("export/format", ""))
+        start = list(formats).index(last) if last in formats else 0  # the format used last time
+        label, ok = QInputDialog.getItem(self, "Export", "Format", list(formats), start, False)
         if not ok:
             return
+        self.settings.setValue("export/format", label)
         fmt, suffix = formats[label]
         stem = Path(self.path).stem if self.path else self.project.name.replace(" ", "_")
         from PySide6.QtWidgets import QFileDialog
@@ -564,19 +591,31 @@ class MainWindow(QMainWindow):
         if self.autosaver is None:
             return
         for recovery in self.autosaver.pending()[:1]:
-            if files.offer_recovery(self, recovery):
-                try:
-                    project = recovery.load()
-                except DesignerError as exc:
-                    files.show_error(self, "Cannot recover", str(exc))
-                    continue
-                original = str(recovery.original_path) if recovery.original_path else None
-                self.set_project(project, original, modified=True)
-                self.autosaver.tick()  # the copy now belongs to this session before the old one goes
+            self._resolve_recovery(recovery, opening=False)
+
+    def _resolve_recovery(self, recovery, opening: bool) -> str:
+        """Ask about one orphaned copy and act on the answer: "restored", "discarded" or "later". The copy is
+        deleted only when the person chose to; after a restore it stays (now this session's) until saved.
+        "failed": the copy could not be read (the person was told; it stays)."""
+        answer = files.offer_recovery(self, recovery, opening=opening)
+        if answer == "later":
+            return "later"
+        if answer == "restore":
             try:
-                autosave.discard_recovery(recovery)
-            except DesignerError:
-                pass
+                project = recovery.load()
+            except DesignerError as exc:
+                files.show_error(self, "Cannot recover", str(exc))
+                return "failed"
+            original = str(recovery.original_path) if recovery.original_path else None
+            self.set_project(project, original, modified=True)
+            self.autosaver.adopt(recovery)
+            self.statusBar().showMessage("Restored the automatic copy: save to keep it", 8000)
+            return "restored"
+        try:
+            autosave.discard_recovery(recovery)
+        except DesignerError:
+            pass
+        return "discarded"
 
     def import_data(self, path: str = "") -> bool:
         """File ▸ Import data…, the Data view's button and a dropped data file: from the start page this
@@ -807,6 +846,9 @@ class MainWindow(QMainWindow):
         files.show_error(self, "Training failed", message)
 
     # ================================================================ misc
+    def getting_started(self) -> None:
+        QMessageBox.information(self, "Getting started", GETTING_STARTED)
+
     def about(self) -> None:
         QMessageBox.about(self, f"About {APP_TITLE}",
                           f"<b>{APP_TITLE}</b> {__version__}<br>Draw a neural network, train it on real data "
@@ -823,6 +865,7 @@ class MainWindow(QMainWindow):
             self.autosaver.timer.stop()
             self.autosaver.discard(self.path)
             self.autosaver.discard(None)
+            self.autosaver.release()
         event.accept()
 
 

@@ -16,7 +16,7 @@ from designer.errors import DesignerError
 from designer.graph.model import Graph
 from designer.ui.canvas import style
 
-MAX_UNITS = 12
+MAX_UNITS = 32  # a new Dense layer has 16 units: the view must draw it
 PASS_THROUGH = {"Activation", "Dropout", "BatchNormalization"}
 Role = QPalette.ColorRole
 

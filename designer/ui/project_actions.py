@@ -123,8 +123,8 @@ class RecentFiles:
 class Autosaver(QObject):
     """Every minute while the project is modified, a copy goes to the recovery folder (never over the user's
     file; designer.project.autosave does the writing). A save or a deliberate discard removes it; whatever a
-    session that did not close cleanly left is offered back at the next start. `due` returns
-    (project, original path or None, modified?)."""
+    session that did not close cleanly left is offered back. The session holds an OS lock while it runs, so
+    other windows know its copies are in use. `due` returns (project, original path or None, modified?)."""
 
     saved = Signal(str)
 
@@ -135,17 +135,24 @@ class Autosaver(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
-        self._session = f"{os.getpid()}-{id(self)}"
+        autosave.clean_stale_locks()  # lock files of crashed sessions (their copies stay, to be offered)
+        try:
+            self._lock: autosave.SessionLock | None = autosave.SessionLock()
+            self._session = self._lock.session
+        except DesignerError:  # no writable recovery folder: autosave fails quietly too
+            self._lock, self._session = None, autosave.new_session_id()
 
-    def tick(self) -> None:
+    def tick(self) -> str | None:
+        """Write the copy now if the work is modified; returns its path (None: nothing written)."""
         project, original, modified = self._due()
         if project is None or not modified:
-            return
+            return None
         try:
             path = autosave.write_recovery(project, original, self._session)
         except (OSError, DesignerError):
-            return  # autosave must never interrupt work; the next tick tries again
+            return None  # autosave must never interrupt work; the next tick tries again
         self.saved.emit(str(path))
+        return str(path)
 
     def discard(self, original: str | None) -> None:
         """Forget the recovery copy of `original` (None: this session's untitled work)."""
@@ -156,29 +163,47 @@ class Autosaver(QObject):
 
     def pending(self) -> list[autosave.Recovery]:
         """Recovery copies left by sessions that are no longer running, newest first."""
-        return [r for r in autosave.list_recoveries() if not _alive(r.pid)]
+        return autosave.orphaned_recoveries()
+
+    def pending_for(self, path: str) -> autosave.Recovery | None:
+        """The copy of the file `path` left by a session that is no longer running, if any."""
+        return autosave.orphaned_recovery_for(path)
+
+    def adopt(self, recovery: autosave.Recovery) -> None:
+        """After a restore: the copy becomes this session's (rewritten now, under this session's lock); the old
+        file goes only once the new one is written, so a second crash still finds the work."""
+        written = self.tick()
+        if written is not None and os.path.realpath(written) != os.path.realpath(recovery.path):
+            try:
+                autosave.discard_recovery(recovery)
+            except DesignerError:
+                pass
+
+    def release(self) -> None:
+        """The window closes cleanly: give up the session lock."""
+        self.timer.stop()
+        if self._lock is not None:
+            self._lock.release()
 
 
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists but belongs to someone else
-    return True
-
-
-def offer_recovery(parent: QWidget | None, recovery: autosave.Recovery) -> bool:
+def offer_recovery(parent: QWidget | None, recovery: autosave.Recovery, opening: bool = False) -> str:
+    """Ask what to do with `recovery`: "restore", "discard" (the person chose to drop it) or "later" (Escape or
+    Cancel: the copy stays; when `opening` the file that copy belongs to, the file is not opened either)."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(recovery.saved_at))
-    where = str(recovery.original_path) if recovery.original_path else "a project that was never saved"
-    answer = QMessageBox.question(
-        parent, "Recover unsaved work",
-        f"Network Designer closed without saving “{recovery.name}” ({where}).\n"
-        f"An automatic copy from {when} exists. Restore it?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-    return answer == QMessageBox.StandardButton.Yes
+    where = str(recovery.original_path) if recovery.original_path else "never saved"
+    text = (f"Network Designer closed without saving “{recovery.name}”.\n\nFile: {where}\n"
+            f"Automatic copy: {when}")
+    if opening and not recovery.newer_than_original:
+        text += " (the file was saved after it)"
+    box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work", text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    box.setObjectName("recovery_box")
+    restore = box.addButton("Restore the copy", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Open the saved file, delete the copy" if opening else "Delete the copy",
+                            QMessageBox.ButtonRole.DestructiveRole)
+    later = box.addButton("Cancel" if opening else "Not now", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.setEscapeButton(later)
+    box.exec()
+    clicked = box.clickedButton()
+    return "restore" if clicked is restore else "discard" if clicked is discard else "later"

@@ -124,15 +124,13 @@ class StartPage(QWidget):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.examples.addItem(item)
+        # Only `itemActivated` (a double-click or Enter): with itemDoubleClicked too, a double-click opened the
+        # project twice, and the second handler read an item the first had already replaced (a traceback).
         self.examples.itemActivated.connect(
-            lambda it: self.example_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
-        self.examples.itemDoubleClicked.connect(
             lambda it: self.example_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
 
         self.recent = QListWidget()
         self.recent.itemActivated.connect(lambda it: self.recent_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
-        self.recent.itemDoubleClicked.connect(
-            lambda it: self.recent_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
         self._recent_empty = QLabel("No recent projects yet.")
         self._recent_empty.setObjectName("hint")
 

@@ -380,6 +380,8 @@ class TrainingPanel(QWidget):
         else:
             cfg["schedule"] = {"type": kind, **_values(self._sched_edits)}
         if cfg != self._cfg:
+            if self._state == "idle" and cfg.get("epochs") != self._cfg.get("epochs"):
+                self.set_progress(0, int(cfg["epochs"]))  # "0 / 50" after choosing 500 epochs was stale
             self._cfg = cfg
             self.settings_edited.emit(copy.deepcopy(cfg))
 

@@ -188,7 +188,7 @@ def test_npz_source(tmp_path):
 
 def test_npz_failures(tmp_path):
     np.savez(tmp_path / "obj.npz", x=np.array([{"a": 1}], dtype=object), y=np.array([1]))
-    with pytest.raises(DataError, match="obj.npz: is not a readable NPZ"):
+    with pytest.raises(DataError, match="obj.npz: holds Python objects, not plain arrays; they are never loaded"):
         read_npz(tmp_path / "obj.npz")
     np.savez(tmp_path / "names.npz", a=np.zeros(3), y=np.zeros(3))
     with pytest.raises(DataError, match="no array named 'x'"):

@@ -280,3 +280,47 @@ def test_export_with_project_data_gets_shape_and_classes(tmp_path):
     module = load_module(out, "predictor_iris_data")
     assert module.INPUT_SHAPE == tuple(prepared.input_shape) and module.CLASSES == prepared.classes
     np.testing.assert_allclose(module.predict(prepared.x_test), net.predict(prepared.x_test), rtol=1e-5, atol=1e-6)
+
+
+_FULL_DISK = """
+import pickle, resource, signal, sys
+from pathlib import Path
+from designer.errors import ExportError
+from designer.export import export_project
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing us
+project = pickle.loads(Path(sys.argv[1]).read_bytes())
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # the model source fits, the weights do not
+try:
+    export_project(project, sys.argv[2], Path(sys.argv[3]))
+except ExportError as err:
+    print(err)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+@pytest.mark.parametrize("fmt", ["pytorch", "keras"])
+@pytest.mark.parametrize("existing", [True, False])
+def test_a_folder_export_that_fails_half_way_leaves_the_old_export_whole(tmp_path, fmt, existing):
+    """A real full disk (a file-size limit in a child process): the weights cannot be written after the model
+    source was. The folder holds the previous export unchanged (or does not exist), with no temp files."""
+    import pickle
+
+    old_project, _, _ = trained(mlp(), seed=1)
+    new_project, _, _ = trained(sequence(), seed=2)  # other layers, more weights
+    folder = tmp_path / "export"
+    before = {}
+    if existing:
+        export_project(old_project, fmt, folder)
+        (folder / "notes.txt").write_text("the user's own file", encoding="utf-8")
+        before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    (tmp_path / "p.pickle").write_bytes(pickle.dumps(new_project))
+    result = subprocess.run([sys.executable, "-c", _FULL_DISK, str(tmp_path / "p.pickle"), fmt, str(folder)],
+                            capture_output=True, text=True, encoding="utf-8", timeout=120,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("cannot ")  # one ExportError line, not a traceback
+    if existing:
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    else:
+        assert not folder.exists()
+    assert sorted(os.listdir(tmp_path)) == sorted(["p.pickle"] + (["export"] if existing else []))

@@ -44,11 +44,11 @@ def test_keras_layers_and_their_settings(tmp_path):
     source = export_project(project, "keras", tmp_path / "k")[0].read_text(encoding="utf-8")
     assert {"Dense", "BatchNormalization", "Dropout", "LeakyReLU", "ELU"} <= _calls(source)
     assert "momentum=0.99, epsilon=0.001" in source and "negative_slope=0.2" in source and "alpha=0.7" in source
-    assert 'use_bias=False, name="dense_3"' in source
+    assert "use_bias=False, name='dense_3'" in source
     project, _, _ = trained(cnn())
     source = export_project(project, "keras", tmp_path / "c.py")[0].read_text(encoding="utf-8")
     assert {"Conv2D", "MaxPooling2D", "Concatenate", "Flatten", "BatchNormalization"} <= _calls(source)
-    assert 'padding="same"' in source and "strides=(2, 2)" in source and "axis=3" in source
+    assert "padding='same'" in source and "strides=(2, 2)" in source and "axis=3" in source
     project, _, _ = trained(branches())
     source = export_project(project, "keras", tmp_path / "b")[0].read_text(encoding="utf-8")
     assert "layers.Add(" in source and "layers.Activation(gelu_tanh" in source

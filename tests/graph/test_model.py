@@ -209,6 +209,15 @@ def test_analysis_is_computed_once_per_edit():
     assert g.analyze() is not after  # every edit counts, even one that cannot change shapes
 
 
+def test_set_param_refuses_an_activation_parameter_the_activation_does_not_have():
+    g = Graph()
+    g.add_node("Dense", {"units": 3, "activation": "leaky_relu"}, node_id="d")
+    with pytest.raises(ParamError, match='no parameter "evil'):
+        g.set_param("d", "activation_params", {"evil'''": 1})
+    g.set_param("d", "activation_params", {"negative_slope": 0.3})
+    assert g.nodes["d"].params["activation_params"] == {"negative_slope": 0.3}
+
+
 def test_remove_edge_and_insert_edge_are_exact_inverses_without_rules():
     """Used only by undo: an edge a file held is put back where it was, even one the rules would refuse."""
     g = Graph.from_dict({

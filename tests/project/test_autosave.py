@@ -123,3 +123,86 @@ def test_discard_refuses_anything_but_a_recovery_file(rdir, tmp_path):
 
 def test_no_recovery_folder_yet(rdir):
     assert list_recoveries() == []
+
+
+# ------------------------------------------------------------------ sessions: which copies are orphaned
+_HOLDER = """
+import sys
+from designer.project import Project, autosave
+lock = autosave.SessionLock(sys.argv[1])
+autosave.write_recovery(Project(name="crashed work"), None, lock.session)
+print("ready", flush=True)
+sys.stdin.readline()  # hold the lock until told; then exit without releasing it (as a crash would)
+"""
+
+
+def _holder(rdir: Path, session: str):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, **{autosave.ENV_DIR: str(rdir)})
+    proc = subprocess.Popen([sys.executable, "-c", _HOLDER, session], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, encoding="utf-8", env=env, cwd=Path(__file__).resolve().parents[2])
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+@pytest.mark.parametrize("ending", ["exits", "is killed"])
+def test_a_copy_is_orphaned_exactly_when_its_process_has_ended(rdir, ending):
+    """A real second process holds a session; no pid guessing, nothing monkeypatched."""
+    proc = _holder(rdir, "other-1")
+    try:
+        assert autosave.session_alive("other-1")
+        assert [r.name for r in list_recoveries()] == ["crashed work"]
+        assert autosave.orphaned_recoveries() == []  # its window still runs: not offered, not deleted
+    finally:
+        if ending == "exits":
+            proc.communicate("go\n", timeout=60)
+        else:
+            proc.kill()
+            proc.wait(timeout=60)
+    assert not autosave.session_alive("other-1")
+    assert [r.name for r in autosave.orphaned_recoveries()] == ["crashed work"]
+    autosave.clean_stale_locks()
+    assert not (rdir / "other-1.lock").exists()
+
+
+def test_this_process_sessions_are_alive_until_released(rdir):
+    lock = autosave.SessionLock()
+    write_recovery(project("mine"), None, lock.session)
+    assert autosave.session_alive(lock.session)
+    assert autosave.orphaned_recoveries() == []
+    with pytest.raises(ProjectError, match="already running"):
+        autosave.SessionLock(lock.session)
+    lock.release()
+    assert not autosave.session_alive(lock.session)
+    assert [r.name for r in autosave.orphaned_recoveries()] == ["mine"]
+
+
+def test_copy_for_a_file_is_found_by_its_path(rdir, tmp_path):
+    original = tmp_path / "a.nnproj"
+    save_project(project("a"), original)
+    write_recovery(project("a edited"), original, "gone-session")
+    write_recovery(project("other"), tmp_path / "b.nnproj", "gone-session")
+    found = autosave.orphaned_recovery_for(str(tmp_path / "." / "a.nnproj"))
+    assert found is not None and found.name == "a edited" and found.session == "gone-session"
+    assert autosave.orphaned_recovery_for(tmp_path / "c.nnproj") is None
+
+
+@pytest.mark.parametrize("session", ["../../etc/x", "a b", "", "x" * 65, 7])
+def test_a_hostile_session_name_in_a_copy_is_ignored(rdir, session):
+    import json
+    import zipfile
+
+    path = write_recovery(project("p"), None, "fine")
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    meta = json.loads(members[autosave.META_MEMBER])
+    meta["session"] = session
+    members[autosave.META_MEMBER] = json.dumps(meta).encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, data in members.items():
+            zf.writestr(n, data)
+    info = autosave.read_recovery_info(path)
+    assert info.session is None and info.orphaned
+    assert not autosave.session_alive(session if isinstance(session, str) else None)

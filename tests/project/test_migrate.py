@@ -64,8 +64,9 @@ def test_broken_version0_file_gives_a_placed_error():
 
 def test_newer_version_is_refused_with_both_versions():
     doc = valid_doc()
-    doc["version"] = 3
-    expected = "this project was written by a newer Network Designer (file version 3; this version reads up to 1)"
+    doc["version"] = FORMAT_VERSION + 1
+    expected = (f"this project was written by a newer Network Designer (file version {FORMAT_VERSION + 1}; "
+                f"this version reads up to {FORMAT_VERSION})")
     with pytest.raises(ProjectError) as info:
         migrate(doc)
     assert str(info.value) == expected
@@ -79,3 +80,40 @@ def test_negative_version_is_refused():
     doc["version"] = -1
     with pytest.raises(ProjectError, match=r"^version: must be a whole number, got -1$"):
         migrate(doc)
+
+
+def _regression_doc(version: int) -> dict:
+    doc = valid_doc()
+    doc["version"] = version
+    doc["data"] = {"source": {"kind": "builtin", "name": "diabetes"}, "target": "progression", "task": "regression"}
+    return doc
+
+
+def test_version1_regression_keeps_its_raw_target():
+    """A version-1 file trained on the unscaled target; it keeps doing so (issue 13), and says so in the file."""
+    old = _regression_doc(1)
+    snapshot = json.dumps(old)
+    p = Project.from_json_dict(old)
+    assert json.dumps(old) == snapshot
+    assert p.data["target_scaling"] == "none"
+    assert p.to_json_dict()["data"]["target_scaling"] == "none"
+    assert Project.from_json_dict(p.to_json_dict()).data["target_scaling"] == "none"  # stays on a round trip
+
+
+def test_version1_file_that_chose_a_target_scaling_keeps_it():
+    old = _regression_doc(1)
+    old["data"]["target_scaling"] = "standard"
+    assert Project.from_json_dict(old).data["target_scaling"] == "standard"
+
+
+def test_current_files_and_new_projects_standardise_a_regression_target():
+    assert Project.from_json_dict(_regression_doc(FORMAT_VERSION)).data["target_scaling"] == "standard"
+    assert Project().data["target_scaling"] == "standard"
+
+
+def test_hostile_target_scaling_is_refused_where_it_is():
+    doc = _regression_doc(FORMAT_VERSION)
+    for bad in ("minmax", 1, None, ["standard"]):
+        doc["data"]["target_scaling"] = bad
+        with pytest.raises(ProjectError, match=r"^data\.target_scaling: "):
+            Project.from_json_dict(doc)

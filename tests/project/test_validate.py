@@ -77,17 +77,39 @@ def test_minimal_document_gets_every_default():
                                             "min_delta": 0.0}
 
 
-def test_unknown_keys_are_kept():
+def test_unknown_keys_are_kept_outside_params():
     doc = valid_doc()
     doc["notes"] = {"author": "me"}
     doc["data"]["comment"] = "from the shop"
-    doc["training"]["optimizer"]["clipnorm"] = 1.0
-    doc["graph"]["nodes"][1]["params"]["future_param"] = [1, 2]
     out = Project.from_json_dict(doc).to_json_dict()
     assert out["notes"] == {"author": "me"}
     assert out["data"]["comment"] == "from the shop"
-    assert out["training"]["optimizer"]["clipnorm"] == 1.0
-    assert out["graph"]["nodes"][1]["params"]["future_param"] == [1, 2]
+
+
+@pytest.mark.parametrize("where, key, message", [
+    ("training.optimizer", "clipnorm", 'training.optimizer: "sgd" has no parameter "clipnorm"'),
+    ("graph.nodes[1].params", "future_param", 'graph.nodes[1].params: Dense has no parameter "future_param"'),
+    ("graph.nodes[1].params.activation_params", "x\'\'\' + str(__import__(\'os\'))",
+     "graph.nodes[1].params.activation_params: the relu activation has no parameter"),
+    ("training.loss_params", "delta2", 'training.loss_params: "categorical_crossentropy" has no parameter'),
+])
+def test_unknown_keys_in_params_are_refused_naming_the_place(where, key, message):
+    """Unknown keys in params-like dicts used to be kept and copied into exports (one way code got in)."""
+    doc = valid_doc()
+    target = doc
+    for part in where.replace("[1]", ".1").split("."):
+        target = target[int(part)] if part.isdigit() else target.setdefault(part, {})
+    target[key] = 1
+    with pytest.raises(ProjectError) as err:
+        Project.from_json_dict(doc)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_parameter_of_an_earlier_activation_choice_is_dropped_not_refused():
+    doc = valid_doc()
+    doc["graph"]["nodes"][1]["params"]["activation_params"] = {"negative_slope": 0.2}  # node is relu now
+    out = Project.from_json_dict(doc).to_json_dict()
+    assert out["graph"]["nodes"][1]["params"].get("activation_params", {}) == {}
 
 
 BAD = [

@@ -75,9 +75,9 @@ def test_neurons_view_lays_out_small_dense_nets(qtbot):
     view.resize(600, 400)
     layers, reason = view.layout_neurons()
     assert reason == "" and [len(points) for _, points in layers] == [3, 5, 2]
-    g.set_param(ids[1], "units", 13)
+    g.set_param(ids[1], "units", 33)  # more than MAX_UNITS (a new Dense has 16: drawn)
     layers, reason = dense_layers(g, (3,))
-    assert layers == [] and "13 units" in reason
+    assert layers == [] and "33 units" in reason
     g.add_node("Conv2D", node_id="conv")
     assert "Conv2D" in dense_layers(g, (3,))[1]
 

@@ -174,3 +174,27 @@ def test_preparation_fields_show_and_return_a_data_section(qtbot):
     fields.load({})  # the spec's defaults where keys are absent
     assert fields.values() == {"missing": "drop", "scaling": "standard",
                                "split": {"validation": 0.2, "test": 0.1, "shuffle": True, "stratify": True, "seed": 0}}
+
+
+def test_target_scaling_check_is_clicked_on_for_regression_only(qtbot, panel):
+    """The visible data.target_scaling setting: on by default for regression, off in a click, greyed out for
+    classification (which ignores it)."""
+    from PySide6.QtTest import QTest
+
+    assert not panel.target_scaling_check.isEnabled()  # iris: classification
+    load(qtbot, panel, lambda: panel.set_config({"source": {"kind": "builtin", "name": "diabetes"},
+                                                 "target": "progression", "task": "regression"}, None))
+    check = panel.target_scaling_check
+    assert check.isEnabled() and check.isChecked()
+    emitted = []
+    panel.config_changed.connect(emitted.append)
+    with qtbot.waitSignal(panel.table_loaded, timeout=10_000):
+        QTest.mouseClick(check, Qt.MouseButton.LeftButton, pos=check.rect().center() / 4)  # on the box
+    assert emitted[-1]["target_scaling"] == "none" and not check.isChecked()
+    with qtbot.waitSignal(panel.table_loaded, timeout=10_000):
+        QTest.mouseClick(check, Qt.MouseButton.LeftButton, pos=check.rect().center() / 4)
+    assert emitted[-1]["target_scaling"] == "standard" and check.isChecked()
+    load(qtbot, panel, lambda: panel.set_config({"source": {"kind": "builtin", "name": "diabetes"},
+                                                 "target": "progression", "task": "regression",
+                                                 "target_scaling": "none"}, None))
+    assert not check.isChecked()  # a migrated version-1 project shows its raw target

@@ -121,6 +121,7 @@ def test_the_first_hour(make_window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out_py), ""))
     menu_action(window, "File", "Export…").trigger()
     assert out_py.is_file() and "Exported" in window.statusBar().currentMessage()
-    result = subprocess.run([sys.executable, str(out_py), str(csv)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, str(out_py), str(csv)], capture_output=True, text=True, timeout=120,
+                            encoding="utf-8")
     assert result.returncode == 0, result.stderr
     assert "Adelie" in result.stdout

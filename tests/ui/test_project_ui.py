@@ -126,25 +126,118 @@ def test_missing_recent_file_is_reported_and_dropped(make_window, tmp_path, erro
     assert str(path.resolve()) not in window.recent.paths()
 
 
-def test_autosave_writes_a_recovery_copy_that_the_next_start_offers(make_window, tmp_path, monkeypatch):
-    window = make_window(iris_mlp(), autosave=True)
-    window.autosaver.tick()
-    assert window.autosaver.pending() == []  # nothing modified yet: nothing written
-    window.palette.add_requested.emit("Dropout")
-    window.autosaver.tick()
+def _answer_recovery_box(button_text: str, seen: list) -> None:
+    """Click `button_text` on the recovery question as soon as it shows (a real QMessageBox, clicked)."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or box.objectName() != "recovery_box":
+            QTimer.singleShot(20, click)
+            return
+        seen.append(box.text())
+        button = next(b for b in box.buttons() if b.text() == button_text)
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, click)
+
+
+def _crashed_copy(tmp_path, edit_layer="Dropout"):
+    """A saved project plus the recovery copy of an edit made to it by a session that is no longer running."""
     from designer.project import autosave
 
+    path = tmp_path / "work.nnproj"
+    save_project(iris_mlp(), path)
+    edited = iris_mlp()
+    edited.graph.add_node(edit_layer, {}, node_id="dropout_9")
+    autosave.write_recovery(edited, path, "crashed-session")  # no lock held by anyone: it crashed
+    return path
+
+
+def test_autosave_writes_a_recovery_copy_that_the_next_start_offers(make_window, tmp_path):
+    from designer.project import autosave
+
+    window = make_window(iris_mlp(), autosave=True)
+    window.autosaver.tick()
+    assert autosave.list_recoveries() == []  # nothing modified yet: nothing written
+    window.palette.add_requested.emit("Dropout")
+    window.autosaver.tick()
     written = autosave.list_recoveries()
     assert len(written) == 1 and written[0].name == "Iris classifier"
-    # Pretend the process that wrote it has died (a crash): the next start offers it back.
-    monkeypatch.setattr(project_actions, "_alive", lambda pid: False)
-    offered = []
-    monkeypatch.setattr(project_actions, "offer_recovery", lambda parent, rec: offered.append(rec) or True)
     fresh = make_window(autosave=True)
+    assert fresh.autosaver.pending() == []  # the first window still runs: its copy is not offered
+    window.autosaver._lock.release()  # the first session ends without cleaning up (as in a crash)
+    seen = []
+    _answer_recovery_box("Restore the copy", seen)
     fresh.offer_recovery()
-    assert len(offered) == 1
+    assert seen and "Iris classifier" in seen[0]
     assert "dropout_1" in fresh.project.graph.nodes
     assert fresh.isWindowModified()
+    # the restored work keeps a copy (now the new session's) until it is saved: a second crash loses nothing
+    copies = autosave.list_recoveries()
+    assert len(copies) == 1 and not copies[0].orphaned and copies[0].session == fresh.autosaver._session
+
+
+@pytest.mark.parametrize("how", ["File > Open", "Open Recent", "command line"])
+def test_opening_a_file_with_a_crashed_copy_offers_it_and_restore_keeps_the_copy(make_window, tmp_path, monkeypatch,
+                                                                                how):
+    from designer.project import autosave
+
+    path = _crashed_copy(tmp_path)
+    window = make_window(autosave=True)
+    seen = []
+    _answer_recovery_box("Restore the copy", seen)
+    if how == "File > Open":
+        monkeypatch.setattr(project_actions, "ask_open_path", lambda parent, directory="": str(path))
+        window.act_open.trigger()
+    elif how == "Open Recent":
+        window.recent.add(str(path))
+        window._fill_recent_menu()
+        next(a for a in window.recent_menu.actions() if a.text() == str(path.resolve())).trigger()
+    else:
+        window.open_path(str(path))  # what run_app does with argv and the Finder's open-file events
+    assert seen and str(path.resolve()) in seen[0]
+    assert "dropout_9" in window.project.graph.nodes and window.isWindowModified()
+    assert window.path == str(path.resolve())
+    assert "dropout_9" not in load_project(path).graph.nodes  # the file itself is untouched until saved
+    copies = autosave.list_recoveries()
+    assert len(copies) == 1 and not copies[0].orphaned  # kept, owned by this window
+    window.act_save.trigger()
+    assert "dropout_9" in load_project(path).graph.nodes
+    assert autosave.list_recoveries() == []  # saved: now the copy goes
+
+
+def test_choosing_the_saved_file_deletes_the_copy_and_cancel_keeps_both(make_window, tmp_path):
+    from designer.project import autosave
+
+    path = _crashed_copy(tmp_path)
+    window = make_window(autosave=True)
+    seen = []
+    _answer_recovery_box("Cancel", seen)
+    assert not window.open_path(str(path))
+    assert window.path is None and len(autosave.list_recoveries()) == 1  # nothing opened, nothing deleted
+    _answer_recovery_box("Open the saved file, delete the copy", seen)
+    assert window.open_path(str(path))
+    assert "dropout_9" not in window.project.graph.nodes and not window.isWindowModified()
+    assert autosave.list_recoveries() == []
+    assert len(seen) == 2
+
+
+def test_not_now_at_start_keeps_the_copy_for_the_next_start(make_window, tmp_path):
+    from designer.project import autosave
+
+    edited = iris_mlp()
+    autosave.write_recovery(edited, None, "crashed-untitled")
+    window = make_window(autosave=True)
+    seen = []
+    _answer_recovery_box("Not now", seen)
+    window.offer_recovery()
+    assert seen and [r.session for r in autosave.orphaned_recoveries()] == ["crashed-untitled"]
+    _answer_recovery_box("Delete the copy", seen)
+    window.offer_recovery()
+    assert autosave.list_recoveries() == []
 
 
 def test_saving_removes_the_recovery_copy(make_window, tmp_path, monkeypatch):

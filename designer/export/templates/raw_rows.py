@@ -27,7 +27,9 @@ def read_csv_rows(path, encoding="utf-8-sig"):
         except csv.Error:
             delimiter = ","
         reader = csv.DictReader(f, delimiter=delimiter, skipinitialspace=True)
-        return list(reader)  # empty lines are skipped; a line of empty cells is a row of missing values
+        # empty lines are skipped; a line of empty cells is a row of missing values. Column names lose the
+        # spaces around them, as Network Designer's reader strips them
+        return [{k.strip() if isinstance(k, str) else k: v for k, v in row.items()} for row in reader]
 
 
 def _is_missing(value, na_values):
@@ -114,13 +116,27 @@ def class_probabilities(out, loss):
 
 
 def _csv_cell(value):
-    return f"{value:.7g}" if isinstance(value, (float, np.floating)) else str(value)
+    """Numbers as text; a text cell a spreadsheet would run as a formula (= + - @ tab CR) gets a leading '."""
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.7g}"
+    text = str(value)
+    if text.startswith(("=", "+", "-", "@", "\t", "\r")) and not _plain_number(text):
+        return "'" + text
+    return text
+
+
+def _plain_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text
 
 
 def write_predictions_csv(stream, header, columns):
     """`columns`: one sequence per header name, all of the same length."""
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([_csv_cell(h) for h in header])
     for row in zip(*columns):
         writer.writerow([_csv_cell(v) for v in row])
 

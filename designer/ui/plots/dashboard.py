@@ -591,7 +591,8 @@ class TrainingDashboard(QWidget):
     # palette -------------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            QTimer.singleShot(0, self.apply_palette)  # children have their new palette by then
+            # children have their new palette by then; `self` as context drops the call if the dashboard goes first
+            QTimer.singleShot(0, self, self.apply_palette)
         super().changeEvent(event)
 
     def apply_palette(self) -> None:
