@@ -78,9 +78,9 @@ icons: $(STAMP)   # after editing packaging/icons/nn-designer.svg (needs rsvg-co
 # `make mutate MUTANTS='designer.engine.losses*'` runs only those mutants; JOBS sets the parallel workers.
 MUTANTS ?= designer.engine.* designer.data.* designer.training.* designer.project.* designer.export.*
 JOBS    ?= 2
-mutate: $(STAMP)
-	$(BIN)/pip install -q 'mutmut==3.8.1' torch==2.13.0 onnxruntime
-	$(BIN)/mutmut run --max-children $(JOBS) $(foreach m,$(MUTANTS),'$(m)')
+mutate: $(COMPARE)
+	$(BIN)/pip install -q 'mutmut==3.8.1'
+	KERAS_BACKEND=torch $(BIN)/mutmut run --max-children $(JOBS) $(foreach m,$(MUTANTS),'$(m)')
 	$(BIN)/python -m tests.mutation_score
 
 clean:

@@ -103,7 +103,7 @@ def test_pytorch_labels(numeric, tmp_path, monkeypatch):
 def test_keras_labels(numeric, tmp_path, monkeypatch):
     project, rows, expected = numeric
     written = export_project(project, "keras", tmp_path / "k_num", base_dir=tmp_path)
-    assert json.loads(written[-1].read_text())["classes"] == NUMERIC_ORDER
+    assert json.loads(written[-1].read_text(encoding="utf-8"))["classes"] == NUMERIC_ORDER
     keras = pytest.importorskip("keras")
     monkeypatch.syspath_prepend(str(written[0].parent))
     module = load_module(written[0], "k_num")

@@ -74,7 +74,7 @@ def test_export_writes_the_chosen_format(make_window, qtbot, tmp_path, monkeypat
         lambda parent, title, label, items, current=0, editable=False: (items[1], True)))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
     fire(qtbot, window, "File", "Export…", how)
-    assert out.is_file() and "def predict" in out.read_text()
+    assert out.is_file() and "def predict" in out.read_text(encoding="utf-8")
 
 
 @BOTH
