@@ -46,10 +46,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
         app.file_open = FileOpenHandler(app)
     from designer.ui.desktop import present
-    from designer.ui.gc_policy import collect_on_gui_thread
     from designer.ui.theme import apply_theme
-
-    collect_on_gui_thread(app)  # worker threads must never run Qt destructors
 
     present(app)  # icon, Windows taskbar identity, Linux desktop file
     apply_theme(app)
