@@ -124,7 +124,7 @@ def test_learning_rate_changed_while_running(make_window, qtbot):
     edit.setText("0.0005")
     edit.editingFinished.emit()
     assert window.project.training["optimizer"]["learning_rate"] == 0.0005
-    qtbot.waitUntil(lambda: lrs and abs(lrs[-1] - 0.0005) < 1e-12, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: bool(lrs) and abs(lrs[-1] - 0.0005) < 1e-12, timeout=TIMEOUT)
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
         window.runner.stop()
     assert abs(lrs[0] - 0.02) < 1e-12
