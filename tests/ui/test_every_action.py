@@ -106,7 +106,8 @@ def test_view_actions_zoom_fit_arrange_and_docks(make_window):
 
 
 def test_train_actions_from_the_toolbar_and_menu(make_window, qtbot):
-    window = make_window(spiral_project(epochs=200, samples=400))
+    # long enough that a fast, quiet machine cannot finish the run before Pause is clicked; Stop ends it
+    window = make_window(spiral_project(epochs=100_000, samples=400))
     with qtbot.waitSignal(window.runner.epoch_ended, timeout=TIMEOUT):
         click(toolbar_button(window, "Train from scratch"))
     click(toolbar_button(window, "Pause"))

@@ -67,7 +67,7 @@ def test_train_runs_to_the_end(make_window, qtbot, how):
 
 @pytest.mark.parametrize("how", ["menu", "shortcut"])
 def test_pause_resume_step_and_stop(make_window, qtbot, how):
-    window = make_window(spiral_project(epochs=5000))
+    window = make_window(spiral_project(epochs=200_000))
     runner = window.runner
     with qtbot.waitSignal(runner.epoch_ended, timeout=TIMEOUT):
         fire(qtbot, window, "Train", "Train", how)
@@ -116,7 +116,7 @@ def test_pause_resume_step_and_stop(make_window, qtbot, how):
 
 @pytest.mark.parametrize("how", ["menu", "shortcut"])
 def test_stop_while_paused_ends_the_run(make_window, qtbot, how):
-    window = make_window(spiral_project(epochs=5000))
+    window = make_window(spiral_project(epochs=200_000))
     with qtbot.waitSignal(window.runner.epoch_ended, timeout=TIMEOUT):
         fire(qtbot, window, "Train", "Train", how)
     fire(qtbot, window, "Train", "Pause", how)
@@ -170,7 +170,7 @@ def test_reset_weights_from_the_menu_forgets_the_trained_weights(make_window, qt
 
 
 def test_run_controls_are_enabled_only_when_they_make_sense(make_window, qtbot):
-    window = make_window(spiral_project(epochs=5000))
+    window = make_window(spiral_project(epochs=200_000))
     stop, pause, train = (menu_action(window, "Train", t) for t in ("Stop", "Pause", "Train"))
     assert train.isEnabled() and not stop.isEnabled() and not pause.isEnabled()
     with qtbot.waitSignal(window.runner.epoch_ended, timeout=TIMEOUT):
