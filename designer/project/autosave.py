@@ -37,6 +37,12 @@ MAX_META = 64 * 1024
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+# FAT keeps modification times to 2 s and HFS+ to 1 s, so an mtime can be off by that much either way from
+# the clock time stored in a copy. The file counts as saved after its copy only beyond that resolution: in
+# doubt the copy is presented as the newer work (it is always offered; this only words the question).
+MTIME_RESOLUTION_S = 2.0
+
+
 @dataclass(frozen=True)
 class Recovery:
     """One recovery file found on disk."""
@@ -59,7 +65,7 @@ class Recovery:
         if self.original_path is None:
             return True
         try:
-            return self.saved_at > self.original_path.stat().st_mtime
+            return self.original_path.stat().st_mtime <= self.saved_at + MTIME_RESOLUTION_S
         except OSError:
             return True
 

@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self.autosaver = files.Autosaver(self._autosave_state, self) if autosave else None
+        if self.autosaver is not None:
+            self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(
+                f"Automatic copy failed ({message}): save your work to keep it safe", 30000))
 
         self.set_project(self.project, path)
         self._show_workspace(project is not None)

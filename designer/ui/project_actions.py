@@ -127,10 +127,12 @@ class Autosaver(QObject):
     other windows know its copies are in use. `due` returns (project, original path or None, modified?)."""
 
     saved = Signal(str)
+    failed = Signal(str)  # once per streak of failed copies: the person must know the safety net is gone
 
     def __init__(self, due, parent: QObject | None = None, interval_ms: int = AUTOSAVE_INTERVAL_MS) -> None:
         super().__init__(parent)
         self._due = due
+        self._failing = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
@@ -149,8 +151,12 @@ class Autosaver(QObject):
             return None
         try:
             path = autosave.write_recovery(project, original, self._session)
-        except (OSError, DesignerError):
-            return None  # autosave must never interrupt work; the next tick tries again
+        except (OSError, DesignerError) as err:  # never interrupts work; the next tick tries again
+            if not self._failing:
+                self._failing = True
+                self.failed.emit(str(err))
+            return None
+        self._failing = False
         self.saved.emit(str(path))
         return str(path)
 

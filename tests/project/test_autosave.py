@@ -54,7 +54,6 @@ def test_write_list_restore_discard(rdir, tmp_path):
     original = tmp_path / "work" / "iris.nnproj"
     original.parent.mkdir()
     save_project(project("saved state"), original)
-    time.sleep(0.01)
     path = write_recovery(project("unsaved edits"), original)
     assert path.parent == rdir and path.name.startswith("iris-") and path.suffix == ".nnproj"
 
@@ -96,7 +95,7 @@ def test_untitled_work_is_keyed_by_session(rdir):
 
 def test_newest_first_and_broken_files_skipped(rdir, tmp_path):
     write_recovery(project("old"), tmp_path / "old.nnproj")
-    time.sleep(0.01)
+    time.sleep(0.05)  # apart by more than a coarse clock tick (Windows: 15.6 ms)
     write_recovery(project("new"), tmp_path / "new.nnproj")
     (rdir / "junk.nnproj").write_bytes(b"not a zip")
     save_project(project("no metadata"), rdir / "plain.nnproj")
@@ -107,10 +106,22 @@ def test_newest_first_and_broken_files_skipped(rdir, tmp_path):
 def test_recovery_older_than_the_original_is_flagged(rdir, tmp_path):
     original = tmp_path / "p.nnproj"
     write_recovery(project("stale"), original)
-    time.sleep(0.01)
     save_project(project("saved later"), original)
     [rec] = list_recoveries()
+    os.utime(original, (rec.saved_at + 5, rec.saved_at + 5))  # saved clearly after the copy
     assert not rec.newer_than_original
+
+
+@pytest.mark.parametrize("offset", [-1.9, -0.3, 0.0, 0.7, 1.9])
+def test_coarse_file_clocks_never_flag_a_copy_as_stale(rdir, tmp_path, offset):
+    """FAT (2 s) and HFS+ (1 s) round mtimes: within that resolution the copy is presented as the newer work."""
+    original = tmp_path / "p.nnproj"
+    save_project(project("saved"), original)
+    write_recovery(project("edits"), original)
+    [rec] = list_recoveries()
+    coarse = rec.saved_at + offset
+    os.utime(original, (coarse, coarse))
+    assert rec.newer_than_original
 
 
 def test_discard_refuses_anything_but_a_recovery_file(rdir, tmp_path):

@@ -182,6 +182,21 @@ def test_autosave_writes_a_recovery_copy_that_the_next_start_offers(make_window,
     assert len(copies) == 1 and not copies[0].orphaned and copies[0].session == fresh.autosaver._session
 
 
+def test_a_failing_automatic_copy_is_reported_once_in_the_status_bar(make_window, qtbot, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the recovery folder should be", encoding="utf-8")
+    monkeypatch.setenv("NN_DESIGNER_RECOVERY_DIR", str(blocker / "recovery"))
+    window = make_window(iris_mlp(), autosave=True)
+    failures = []
+    window.autosaver.failed.connect(failures.append)
+    window.palette.add_requested.emit("Dropout")  # modified work: the timer now tries to copy it
+    window.autosaver.timer.setInterval(20)
+    qtbot.waitUntil(lambda: "Automatic copy failed" in window.statusBar().currentMessage(), timeout=5000)
+    assert "save your work" in window.statusBar().currentMessage()
+    qtbot.wait(200)  # more failed ticks: still one report for the streak
+    assert len(failures) == 1 and str(blocker) in failures[0]
+
+
 @pytest.mark.parametrize("how", ["File > Open", "Open Recent", "command line"])
 def test_opening_a_file_with_a_crashed_copy_offers_it_and_restore_keeps_the_copy(make_window, tmp_path, monkeypatch,
                                                                                 how):
