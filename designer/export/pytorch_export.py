@@ -28,7 +28,7 @@ from designer.export.plan import (
     strides_of,
 )
 from designer.export.preprocessing import rows_api, spec_json
-from designer.export.source import literal
+from designer.export.source import literal, plan_constants
 from designer.export.staging import write_all
 
 _RESERVED = {
@@ -249,14 +249,7 @@ def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | 
         "import torch.nn.functional as F",
         "from torch import nn",
         "",
-        f"NETWORK_NAME = {literal(plan.name, 'the project name')}",
-        f"INPUT_SHAPE = {literal(tuple(plan.input_shape))}",
-        f"OUTPUT_SHAPE = {literal(tuple(plan.output_shape))}",
-        f"TASK = {literal(plan.task)}",
-        f"CLASSES = {literal(plan.classes, 'the class labels')}",
-        f"WEIGHTS_FILE = {literal(weights_file)}",
-        "# (mean, scale) of the target fitted on the training split: the model outputs y = out * scale + mean",
-        f"TARGET_SCALING = {literal(plan.target_scaling, 'the target scaling')}",
+        *plan_constants(plan, weights_file),
         "# (attribute, layer id in the project, kind) of every layer with weights",
         f"WEIGHT_LAYERS = {literal(weight_layers, 'the layer names')}",
         rows_api(preprocessing_file),

@@ -62,3 +62,17 @@ def identifier(name: str, reserved: frozenset[str] | set[str] = frozenset()) -> 
         ident = f"layer_{ident}"
     assert ident.isidentifier() and ident.isascii()
     return ident
+
+
+def plan_constants(plan, weights_file: str) -> list[str]:
+    """The constants every generated model module starts with (PyTorch and Keras), each a checked literal."""
+    return [
+        f"NETWORK_NAME = {literal(plan.name, 'the project name')}",
+        f"INPUT_SHAPE = {literal(tuple(plan.input_shape))}",
+        f"OUTPUT_SHAPE = {literal(tuple(plan.output_shape))}",
+        f"TASK = {literal(plan.task)}",
+        f"CLASSES = {literal(plan.classes, 'the class labels')}",
+        f"WEIGHTS_FILE = {literal(weights_file)}",
+        "# (mean, scale) of the target fitted on the training split: the model outputs y = out * scale + mean",
+        f"TARGET_SCALING = {literal(plan.target_scaling, 'the target scaling')}",
+    ]
