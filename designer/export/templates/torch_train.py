@@ -20,7 +20,6 @@ import copy
 import hashlib
 import importlib
 import json
-import math
 import os
 import sys
 import time
@@ -51,8 +50,8 @@ def load_model_module(cfg):
 
 def parse_args(cfg, argv=None):
     ap = argparse.ArgumentParser(description="Train the exported network (python train.py, or under torchrun).")
-    ap.add_argument("--data", help="a prepared .npz with x_train, y_train (and x_val, y_val); default: "
-                                   + cfg.get("data_file", "data.npz") + " beside this file")
+    ap.add_argument("--data", help="a prepared .npz with x_train, y_train (and x_val, y_val); default: the "
+                                   "data.npz exported beside this file")
     ap.add_argument("--rows", help="a CSV of raw rows instead, prepared by model.prepare() (needs --target)")
     ap.add_argument("--target", help="the target column of --rows")
     ap.add_argument("--epochs", type=int, default=cfg["epochs"])
@@ -132,7 +131,7 @@ def read_data(args, cfg, M):
         else:
             y = np.array([float(v) for v in labels])
         return torch.as_tensor(x), encode_targets(y, M, cfg["loss"]), None, None
-    path = args.data or os.path.join(HERE, cfg.get("data_file", "data.npz"))
+    path = args.data or os.path.join(HERE, cfg.get("data_file") or "data.npz")
     if not os.path.exists(path):
         sys.exit(f"error: no data: {path} does not exist (export with the project's data, or give --data/--rows)")
     with np.load(path, allow_pickle=False) as z:
