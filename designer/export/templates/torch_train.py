@@ -246,8 +246,9 @@ def evaluate(net, x, y, loss_fn, M, device, batch=1024):
             total += float(loss_fn(out, yb)) * len(xb)
             if M.TASK == "classification":
                 score += float((net.classes_of(out) == _class_targets(yb)).sum())
-            else:
-                score += float((out - yb).abs().mean(1).sum())
+            else:  # the mean absolute error in the target's own units, as the app reports it
+                scale = 1.0 if M.TARGET_SCALING is None else out.new_tensor(M.TARGET_SCALING[1])
+                score += float(((out - yb).abs() * scale).mean(1).sum())
     return total / n, score / n
 
 
