@@ -8,7 +8,9 @@ import json
 import zipfile
 
 import numpy as np
+import pytest
 
+from designer.errors import ProjectError
 from designer.project.io import dumps_project, loads_project
 from designer.project.migrate import migrate
 from tests.project.helpers import project_zip, valid_doc
@@ -45,3 +47,11 @@ def test_the_old_layers_name_is_renamed_only_when_there_are_no_nodes():
     for layer in old["graph"]["layers"]:
         del layer["id"]
     assert [n["id"] for n in migrate(old)["graph"]["nodes"]] == [n["id"] for n in nodes]
+
+
+def test_a_value_json_cannot_hold_is_refused_by_its_type():
+    project = loads_project(project_zip())
+    project.training["notes"] = {"a", "b"}
+    with pytest.raises(ProjectError) as err:
+        dumps_project(project)
+    assert str(err.value).startswith("cannot store a set in project.json: ")
