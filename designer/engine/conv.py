@@ -144,13 +144,17 @@ class Conv2D(BufferedLayer):
         self._y = self._z if in_place else self.buffer("y", (pixels, self.filters))
         self._out = self._y.reshape(*shape, self.filters)
 
-    def _pixel_axes(self, n: int, s_n: int, s_h: int, s_w: int) -> tuple[tuple, tuple]:
+    def _pixel_axes(self, n: int, s_n: int, s_h: int, s_w: int, natural: bool = False) -> tuple[tuple, tuple]:
         """Shape and strides of the output-pixel axes over an image with batch/row/column strides s_n, s_h,
         s_w (the top-left input value of each pixel's window): (n, oh, ow), or grouped by pool window offset
-        (ph, pw, n, oh/ph, ow/pw) while `_blocked`."""
+        (ph, pw, n, oh//ph, ow//pw) while `_blocked` — or, with `natural`, the pixels computed then in
+        natural order (n, oh//ph·ph, ow//pw·pw)."""
         rs, cs = s_h * self.sh, s_w * self.sw
         if not self._blocked:
             return (n, self.oh, self.ow), (s_n, rs, cs)
+        if natural:
+            ph, pw = self.pool_blocks
+            return (n, self.oh // ph * ph, self.ow // pw * pw), (s_n, rs, cs)
         # a last row/column the pool does not cover is not computed: nothing reads it, its gradient is 0
         ph, pw = self.pool_blocks
         return (ph, pw, n, self.oh // ph, self.ow // pw), (rs, cs, s_n, rs * ph, cs * pw)
@@ -199,6 +203,14 @@ class Conv2D(BufferedLayer):
         if not self.need_input_grad:
             return [None]
         kernel = self._wb[: self._k]
+        if self._blocked:
+            # back to the natural pixel order (one copy of g, runs of `filters` values) so that col2im adds
+            # runs of a whole output row (ow·cin values) instead of cin: 1.6 → 1.1 ms at 13×13×32 → 64
+            ph, pw = self.pool_blocks
+            _, _, n, oh, ow = self._pixel_axes(self._n, 0, 0, 0)[0]
+            natural = self.buffer("g_natural", (n, oh, ph, ow, pw, self.filters))
+            np.copyto(natural, g.reshape(ph, pw, n, oh, ow, self.filters).transpose(2, 3, 0, 4, 1, 5))
+            g = natural.reshape(pixels, self.filters)
         if self._planes:
             return [self._col2im_planes(np.matmul(kernel, g.T, self.buffer("dcols_t", (self._k, pixels))))]
         # one batched product, offset-major: (kh·kw) × pixels × cin, so col2im adds whole contiguous images
@@ -213,7 +225,7 @@ class Conv2D(BufferedLayer):
         hp, wp = h + self.pt + self.pb, w + self.pl + self.pr
         dxp = self.buffer("dxp", (n, hp, wp, cin))
         s0, s1, s2, s3 = dxp.strides
-        shape, strides = self._pixel_axes(n, s0, s1, s2)
+        shape, strides = self._pixel_axes(n, s0, s1, s2, natural=True)
         blocks = dcols.reshape(self.kh, self.kw, *shape, cin)
 
         def at(i: int, j: int) -> np.ndarray:  # the input positions kernel offset (i, j) saw, as blocks[i, j]
@@ -221,7 +233,7 @@ class Conv2D(BufferedLayer):
 
         if self.sh == self.sw == 1:
             # offset (0, 0) covers the top-left block of output pixels: assign it, zero the rest, add the others
-            oh, ow = (shape[0] * shape[3], shape[1] * shape[4]) if self._blocked else (self.oh, self.ow)
+            oh, ow = shape[1], shape[2]
             np.copyto(at(0, 0), blocks[0, 0])
             dxp[:, oh:].fill(0.0)
             dxp[:, :oh, ow:].fill(0.0)
@@ -243,7 +255,7 @@ class Conv2D(BufferedLayer):
         h, w, cin = self.input_shapes[0]
         dxp = self.buffer("dxp_t", (cin, n, h + self.pt + self.pb, w + self.pl + self.pr))
         s0, s1, s2, s3 = dxp.strides
-        shape, strides = self._pixel_axes(n, s1, s2, s3)
+        shape, strides = self._pixel_axes(n, s1, s2, s3, natural=True)
         planes = dcols_t.reshape(self.kh, self.kw, cin, *shape)
         dxp.fill(0.0)
         for i in range(self.kh):
