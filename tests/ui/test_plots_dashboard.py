@@ -261,3 +261,28 @@ def test_on_started_places_the_first_epochs_batches_exactly(board):
     board.flush()
     x, _ = board.metrics.curves_for("s").batch.getData()
     assert x.tolist() == pytest.approx([0.25, 0.5])  # not squeezed to the end of epoch 1
+
+
+def test_redraws_while_training_spread_out_when_the_gui_thread_is_busy(board, qtbot):
+    """The GUI thread's CPU time since the last redraw sets the next interval (at most GUI_SHARE of it), within
+    [REDRAW_MS, MAX_REDRAW_MS]; outside a run the interval is REDRAW_MS again."""
+    import time
+
+    from designer.ui.plots import dashboard as dash
+
+    board.start_run("t", "classification", ["a", "b"], [])
+    board._on_timer()
+    board._on_timer()  # hardly any work since the last redraw: the normal pace
+    assert board._timer.interval() == dash.REDRAW_MS
+    start = time.thread_time()
+    while time.thread_time() - start < 0.03:  # 30 ms of GUI work: 0.6 s at a 5 % share
+        pass
+    board._on_timer()
+    assert 600 <= board._timer.interval() <= dash.MAX_REDRAW_MS
+    start = time.thread_time()
+    while time.thread_time() - start < 0.2:  # far more than the cap allows for
+        pass
+    board._on_timer()
+    assert board._timer.interval() == dash.MAX_REDRAW_MS
+    board.on_finished(TrainingFinished("completed", "", None))
+    assert board._timer.interval() == dash.REDRAW_MS

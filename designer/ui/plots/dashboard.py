@@ -12,6 +12,7 @@ the end of a run.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from pathlib import Path
 
@@ -50,6 +51,11 @@ from designer.ui.plots.run_data import RunData, write_runs_csv
 from designer.ui.plots.runs import RunsList
 
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
+# While a run trains, the GUI thread's own CPU time (redraws, the paints they cause, the worker's updates) is
+# kept to this share of the time: it holds the interpreter lock the training thread needs, so on a slow or busy
+# machine redraws come less often (up to MAX_REDRAW_MS apart) instead of slowing the run down.
+GUI_SHARE = 0.05
+MAX_REDRAW_MS = 1000
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 # Redraw order within one pass: what the user most likely looks at first.
 SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "boundary", "neurons", "health", "layers",
@@ -97,7 +103,8 @@ class TrainingDashboard(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(lambda: self._redraw(visible_only=True))
+        self._timer.timeout.connect(self._on_timer)
+        self._paced: float | None = None  # the GUI thread's CPU time at the last redraw while a run trains
         self._stage_timer = QTimer(self)  # 0 ms: the next stage runs once the events queued meanwhile did
         self._stage_timer.setSingleShot(True)
         self._stage_timer.setInterval(0)
@@ -193,6 +200,7 @@ class TrainingDashboard(QWidget):
                       layer_ids=[str(lid) for lid in layer_ids])
         self.runs[run_id] = run
         self.current = run
+        self._set_pacing(True)  # until on_finished (a failed run's GUI is idle: the pacing then costs nothing)
         self._layer_kinds = dict(layer_kinds or {})
         self._warnings = []
         regression = run.is_regression
@@ -325,6 +333,7 @@ class TrainingDashboard(QWidget):
             self._mark("neurons")
 
     def on_finished(self, event) -> None:
+        self._set_pacing(False)
         run = self._run_for_event()
         run.finished_reason = getattr(event, "reason", None)
         run.best_epoch = getattr(event, "best_epoch", None)
@@ -386,6 +395,22 @@ class TrainingDashboard(QWidget):
         self._dirty.update(sections)
         if not self._timer.isActive():
             self._timer.start()
+
+    def _on_timer(self) -> None:
+        if self._paced is not None:
+            self._pace()
+        self._redraw(visible_only=True)
+
+    def _pace(self) -> None:
+        """The next redraw interval: REDRAW_MS, stretched so that the GUI thread's CPU time since the last
+        redraw is at most GUI_SHARE of the interval."""
+        cpu = time.thread_time()
+        used, self._paced = cpu - self._paced, cpu
+        self._timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, 1000 * used / GUI_SHARE))))
+
+    def _set_pacing(self, training: bool) -> None:
+        self._paced = time.thread_time() if training else None
+        self._timer.setInterval(REDRAW_MS)
 
     def _redraw(self, visible_only: bool) -> None:
         if not self._dirty or (visible_only and not self.isVisible()):
