@@ -369,7 +369,8 @@ def verdict(row: dict) -> str:
 
 def print_table(results: list[dict]) -> None:
     """One line per case: the ratio to PyTorch (median of paired rounds), the rounds' spread, the target."""
-    print("\nsummary: ratio = PyTorch epoch time / ours (> 1: we are faster), median over rounds")
+    print("\nsummary: ratio = PyTorch epoch time / ours (> 1: we are faster), median over rounds; the issue's"
+          " starting ratios were measured at 2 threads, wall clock")
     print(f"{'case':9s} {'ours samples/s':>14s} {'torch':>9s} {'ratio':>7s} {'rounds':>13s} {'target':>7s} "
           f"{'issue start':>11s}  verdict")
     for row in results:
@@ -377,7 +378,7 @@ def print_table(results: list[dict]) -> None:
         target = f"≥{row['target']:g}×" if row["target"] else "-"
         base = BASELINE_RATIO.get(row["case"])
         print(f"{row['case']:9s} {row['ours_samples_per_s']:14.0f} {row.get('torch_samples_per_s', math.nan):9.0f} "
-              f"{row.get('ratio', math.nan):6.2f}× {lo:5.2f}–{hi:<5.2f}× {target:>7s} "
+              f"{row.get('ratio', math.nan):6.2f}× {f'{lo:.2f}–{hi:.2f}×':>13s} {target:>7s} "
               f"{(f'{base:.2f}×' if base else '-'):>11s}  {verdict(row)}", flush=True)
 
 
