@@ -344,6 +344,7 @@ class MainWindow(QMainWindow):
         self.training_panel.train_requested.connect(self.train)
         self.training_panel.continue_requested.connect(self.continue_training)
         self.training_panel.fields_checked.connect(self.problems.refresh)
+        self.training_panel.field_refused.connect(self._show_message)
         self.problems.checks_provider = self._preflight_checks
         self.problems.fix_requested.connect(self._apply_fix)
         self.data_panel.table_loaded.connect(self.problems.refresh)
@@ -529,7 +530,8 @@ class MainWindow(QMainWindow):
         return self._save_to(self.path)
 
     def save_as(self) -> bool:
-        path = files.ask_save_path(self, files.suggested_file_name(self.project, self.path))
+        last = str(self.settings.value("paths/last_save_folder", "") or "")
+        path = files.ask_save_path(self, files.suggested_file_name(self.project, self.path, last))
         if not path:
             return False
         return self._save_to(path)
@@ -546,6 +548,7 @@ class MainWindow(QMainWindow):
             self.autosaver.discard(self.path)
             self.autosaver.discard(None)
         self.session.mark_saved(path)
+        self.settings.setValue("paths/last_save_folder", str(Path(path).resolve().parent))  # Save As starts here
         self._update_modified()
         self.recent.add(self.path)
         self.start_page.set_recent(self.recent.paths())
@@ -845,6 +848,7 @@ class MainWindow(QMainWindow):
             self.dashboard.show_evaluation(evaluation)
 
     def _run_failed(self, message: str) -> None:
+        self.dashboard.discard_empty_run()
         self.statusBar().showMessage(f"Training failed: {message}", 15000)
         files.show_error(self, "Training failed", message)
 

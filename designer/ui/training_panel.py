@@ -37,6 +37,7 @@ from designer.training import schedules
 from designer.training.settings import TRAINING_SPECS
 from designer.ui import theme
 from designer.ui.numbers import format_float, parse_float
+from designer.ui.strict_spin import StrictSpinBox
 
 # The schedule types and their parameter specs come from the training core (one source of truth).
 SCHEDULES: dict[str, tuple[str, tuple[ParamSpec, ...]]] = {"none": ("Constant", ())}
@@ -111,6 +112,7 @@ class TrainingPanel(QWidget):
     reset_requested = Signal()
     learning_rate_changed = Signal(float)
     fields_checked = Signal()  # a typed number was committed (valid or not)
+    field_refused = Signal(str)  # a typed whole number outside its range: why it was not applied
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -347,6 +349,10 @@ class TrainingPanel(QWidget):
         self._watch_fields()
 
     def _watch_fields(self) -> None:
+        for spin in self.findChildren(StrictSpinBox):
+            if not spin.property("watched"):
+                spin.setProperty("watched", True)
+                spin.refused.connect(self.field_refused)
         for edit in self.findChildren(FloatEdit):
             if not edit.property("watched"):
                 edit.setProperty("watched", True)
@@ -387,8 +393,9 @@ class TrainingPanel(QWidget):
 
 
 def _spin(spec: ParamSpec) -> QSpinBox:
-    """A spin box for one int spec; QSpinBox holds at most 2**31 - 1."""
-    spin = QSpinBox()
+    """A spin box for one int spec; QSpinBox holds at most 2**31 - 1. A number outside the range is refused
+    with the reason (`refused`), never quietly turned into another one."""
+    spin = StrictSpinBox(spec.name.replace("_", " "))
     spin.setRange(int(spec.minimum or 0), min(int(spec.maximum if spec.maximum is not None else 2**31 - 1), 2**31 - 1))
     spin.setToolTip(spec.doc or spec.name)
     return spin
@@ -433,7 +440,7 @@ def _build_form(form: QFormLayout, specs: tuple[ParamSpec, ...], values: dict, o
             _select(w, value)
             w.currentIndexChanged.connect(on_change)
         elif spec.kind == "int":
-            w = QSpinBox()
+            w = StrictSpinBox(spec.name.replace("_", " "))
             w.setRange(int(spec.minimum or 0), int(spec.maximum or 1_000_000))
             w.setValue(int(value))
             w.valueChanged.connect(on_change)

@@ -187,6 +187,7 @@ class TrainingRunner(QObject):
         self._worker: TrainingWorker | None = None
         self._control = None
         self._run_id = 0
+        self._trained = False
         self.state = "idle"
 
     @property
@@ -206,6 +207,7 @@ class TrainingRunner(QObject):
         if self.is_running:
             return
         self._run_id += 1
+        self._trained = False  # a run that fails before its first batch gives its number back
         self._control = TrainingControl()
         if paused:
             self._control.pause()
@@ -267,14 +269,18 @@ class TrainingRunner(QObject):
         elif isinstance(event, TrainingStarted):
             self.progress_started.emit(int(event.total_epochs), int(event.batches_per_epoch))
         elif isinstance(event, BatchEnd):
+            self._trained = True
             self.batch_ended.emit(event)
         elif isinstance(event, EpochUpdate):
+            self._trained = True
             self.epoch_ended.emit(event)
         elif isinstance(event, RunOutcome):
             self._join()
             self.finished.emit(event)
         elif isinstance(event, RunFailed):
             self._join()
+            if not self._trained:  # refused before training: "run 2" must not follow a run that never was
+                self._run_id -= 1
             self.failed.emit(event.message)
 
     def _join(self, timeout_ms: int = 10_000) -> None:

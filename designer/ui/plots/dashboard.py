@@ -274,6 +274,17 @@ class TrainingDashboard(QWidget):
         self._show_worst(None)
         self.status.setText("No run yet.")
 
+    def discard_empty_run(self) -> None:
+        """The current run failed before its first batch: it leaves no row, curve or number behind."""
+        run = self.current
+        if run is None or run.epochs or len(run.batch_epoch):
+            return
+        self.runs.pop(run.run_id, None)
+        self.runs_list.remove_run(run.run_id)
+        self.metrics.remove_run(run.run_id)
+        self.current = list(self.runs.values())[-1] if self.runs else None
+        self.status.setText("No run yet." if self.current is None else f"{run.run_id} did not start")
+
     def on_started(self, event) -> None:
         """Optional: `TrainingStarted(total_epochs, batches_per_epoch)` places the first epoch's batches exactly."""
         self._run_for_event().expected_batches = int(getattr(event, "batches_per_epoch", 0) or 0) or None

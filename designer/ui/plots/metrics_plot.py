@@ -134,6 +134,12 @@ class MetricsPanel(QWidget):
         self._curves.clear()
         self._colour_index.clear()
 
+    def remove_run(self, run_id: str) -> None:
+        curves = self._curves.pop(run_id, None)
+        if curves is not None:
+            curves.remove_from(self)
+        self._colour_index.pop(run_id, None)
+
     def set_regression(self, regression: bool) -> None:
         self._regression = regression
         for curves in self._curves.values():

@@ -30,6 +30,13 @@ class RunsList(QListWidget):
         self.blockSignals(False)
         self.visible_runs_changed.emit()
 
+    def remove_run(self, run_id: str) -> None:
+        for row in range(self.count()):
+            if self.item(row).text() == run_id:
+                self.takeItem(row)
+                self.visible_runs_changed.emit()
+                return
+
     def set_checked(self, run_id: str, checked: bool) -> None:
         for row in range(self.count()):
             item = self.item(row)
