@@ -188,6 +188,7 @@ class TrainingRunner(QObject):
         self._control = None
         self._run_id = 0
         self._trained = False
+        self._delay = 0.0
         self.state = "idle"
 
     @property
@@ -209,6 +210,7 @@ class TrainingRunner(QObject):
         self._run_id += 1
         self._trained = False  # a run that fails before its first batch gives its number back
         self._control = TrainingControl()
+        self._control.set_batch_delay(self._delay)
         if paused:
             self._control.pause()
         thread = QThread()
@@ -244,6 +246,12 @@ class TrainingRunner(QObject):
     def set_learning_rate(self, lr: float) -> None:
         if self._control is not None:
             self._control.set_learning_rate(float(lr))
+
+    def set_batch_delay(self, seconds: float) -> None:
+        """The speed control: kept for the next runs and passed to a running one at once."""
+        self._delay = float(seconds)
+        if self._control is not None:
+            self._control.set_batch_delay(self._delay)
 
     def stop(self) -> None:
         if self._control is not None:

@@ -148,3 +148,100 @@ def test_negative_epochs_are_refused_in_the_training_panel(make_window, qtbot):
     assert window.project.training["epochs"] == 7 and epochs.value() == 7
     assert "epochs must be at least 1" in window.statusBar().currentMessage()
     assert epochs.error and "-3" in epochs.error
+
+
+# ---------------------------------------------------------------- the speed control
+def test_speed_control_slows_a_run_down_and_back_up_while_it_runs(make_window, qtbot):
+    from tests.ui.conftest import spiral_project
+
+    window = make_window(spiral_project(epochs=200_000))  # 200 rows, 10 batches of 20 per epoch
+    panel = window.training_panel
+    assert panel.speed_label.text() == "Speed: full speed"
+    panel.speed.setFocus()
+    QTest.keyClick(panel.speed, Qt.Key.Key_Home)  # the slowest: one batch a second
+    assert panel.speed_label.text() == "Speed: at most 1 batch/s"
+    batches = []
+    window.runner.batch_ended.connect(batches.append)
+    click(panel.train_btn)
+    qtbot.waitUntil(lambda: window.runner.state == "running", timeout=TIMEOUT)
+    qtbot.wait(1500)
+    # ten batches make an epoch: at one batch a second none can have finished in 1.5 s (a lower bound)
+    assert window.dashboard.current is None or window.dashboard.current.epochs == []
+    assert all(b.batch <= 2 for b in batches)
+    QTest.keyClick(panel.speed, Qt.Key.Key_End)  # back to full speed, live
+    assert panel.speed_label.text() == "Speed: full speed"
+    qtbot.waitUntil(lambda: window.dashboard.current is not None and len(window.dashboard.current.epochs) >= 3,
+                    timeout=TIMEOUT)
+    QTest.keyClick(panel.speed, Qt.Key.Key_Home)
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):  # Stop is not held up by the slow speed
+        click(panel.stop_btn)
+
+
+# ---------------------------------------------------------------- legends, swatches and curve colours
+def _toggle_run(runs_list, row: int) -> None:
+    """Click a run's row, then Space: the check box toggles as it does for a keyboard user."""
+    rect = runs_list.visualItemRect(runs_list.item(row))
+    QTest.mouseClick(runs_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.keyClick(runs_list.viewport(), Qt.Key.Key_Space)
+
+
+def _swatch(runs_list, row: int):
+    from PySide6.QtGui import QColor
+
+    image = runs_list.item(row).icon().pixmap(12, 12).toImage()
+    return QColor(image.pixel(6, 6)).name()
+
+
+def test_legend_lists_only_shown_runs_beside_the_data_in_the_swatch_colours(make_window, qtbot):
+    from tests.ui.conftest import spiral_project
+
+    window = make_window(spiral_project(epochs=3))
+    for _ in range(2):
+        with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+            click(window.training_panel.train_btn)
+    board = window.dashboard
+    runs = board.runs_list
+    assert runs.count() == 2 and runs.checked_runs() == {"run 2 · from scratch"}
+    _toggle_run(runs, 0)  # tick run 1 as well
+    board.flush()
+    assert board.metrics.legend_entries() == ["run 1", "run 2", "training", "validation"]
+    # every curve of a run is drawn in its swatch's colour: training, validation, accuracy, learning rate
+    for row, run_id in enumerate(["run 1 · from scratch", "run 2 · from scratch"]):
+        curves = board.metrics.curves_for(run_id)
+        colours = {c.opts["pen"].color().name() for c in (curves.train, curves.val, curves.metric_train,
+                                                            curves.metric_val, curves.lr)}
+        assert colours == {_swatch(runs, row)}
+    assert _swatch(runs, 0) != _swatch(runs, 1)
+    # the legend sits beside the data, not over it
+    item = board.metrics.loss_plot.getPlotItem()
+    legend_rect = item.legend.sceneBoundingRect()
+    assert legend_rect.width() > 0 and legend_rect.left() >= item.getViewBox().sceneBoundingRect().right() - 1
+    # unticking run 1 takes it out of the legend (no hidden-curve icon, in the window or an exported PNG)
+    _toggle_run(runs, 0)
+    board.flush()
+    assert board.metrics.legend_entries() == ["run 2", "training", "validation"]
+    assert not board.metrics.curves_for("run 1 · from scratch").train.isVisible()
+    # a click on a legend sample does not hide a curve behind the runs list's back
+    sample = item.legend.items[0][0]
+    view = board.metrics.loss_plot
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.mapFromScene(sample.sceneBoundingRect().center()))
+    assert board.metrics.curves_for("run 2 · from scratch").train.isVisible()
+
+
+def test_boundary_legend_is_beside_the_map(qtbot):
+    import numpy as np
+
+    from designer.ui.plots.boundary_plot import BoundaryPlot
+
+    plot = BoundaryPlot()
+    qtbot.addWidget(plot)
+    plot.resize(500, 350)
+    plot.show()
+    plot.configure("classification", 3, ["setosa", "versicolor", "virginica"])
+    xs = ys = np.linspace(-1, 1, 10)
+    plot.set_boundary(xs, ys, np.zeros((10, 10)))
+    qtbot.wait(50)
+    item = plot.plot.getPlotItem()
+    assert [label.text for _s, label in item.legend.items] == ["setosa", "versicolor", "virginica"]
+    assert item.legend.sceneBoundingRect().left() >= item.getViewBox().sceneBoundingRect().right() - 1

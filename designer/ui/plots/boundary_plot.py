@@ -53,7 +53,7 @@ class BoundaryPlot(QWidget):
     def _build_legend(self) -> None:
         legend = self.plot.getPlotItem().legend
         if legend is None:
-            legend = self.plot.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="8pt")
+            legend = theme.add_outside_legend(self.plot.getPlotItem())  # beside the map, not over its corner
         legend.clear()
         outline = pg.mkPen(theme.foreground(self.palette()), width=0.8)
         for i, name in enumerate(self._legend_names):

@@ -52,7 +52,7 @@ class RunsList(QListWidget):
         scale = self.devicePixelRatioF()
         pixmap = QPixmap(round(12 * scale), round(12 * scale))
         pixmap.setDevicePixelRatio(scale)
-        pixmap.fill(QColor(theme.series_color(self.palette(), 2 * colour_index)))  # the run's training colour
+        pixmap.fill(QColor(theme.series_color(self.palette(), colour_index)))  # the colour of all the run's curves
         return QIcon(pixmap)
 
     def apply_palette(self) -> None:
