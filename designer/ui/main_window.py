@@ -357,6 +357,7 @@ class MainWindow(QMainWindow):
         self.training_panel.reset_requested.connect(self.reset_weights)
         self.training_panel.learning_rate_changed.connect(self.runner.set_learning_rate)
         self.training_panel.speed_changed.connect(self.runner.set_batch_delay)
+        self.dashboard.boundary.axes_changed.connect(self.runner.set_plane_axes)
         self.runner.state_changed.connect(self._training_state)
         self.runner.run_started.connect(self._run_started)
         self.runner.progress_started.connect(self._progress_started)

@@ -100,7 +100,7 @@ class TrainingWorker(QObject):
         self._run = TrainingRun(project, base_dir, reset=reset_weights, control=seen_by_run,
                                 on_event=self._on_event, evaluate=True, probes=True, probe_interval=PROBE_INTERVAL_S)
         self._control = control
-        self._points_sent = False
+        self._points_axes: tuple | None = None
         self._pending: list = []
         self._last_batch_emit = 0.0
         self._last_epoch_emit = 0.0
@@ -162,9 +162,10 @@ class TrainingWorker(QObject):
             neurons = probe.neurons()
             if neurons is not None:
                 extras["neurons"] = neurons
-            if not self._points_sent:
+            if self._points_axes != probe.axes:  # once, and again after the plane's features were changed
+                self._points_axes = probe.axes
                 extras["points"] = probe.points
-                self._points_sent = True
+                extras["plane"] = probe.describe()
         update = EpochUpdate(events=self._pending)
         self._pending = []
         self.event.emit(update)
@@ -246,6 +247,12 @@ class TrainingRunner(QObject):
     def set_learning_rate(self, lr: float) -> None:
         if self._control is not None:
             self._control.set_learning_rate(float(lr))
+
+    def set_plane_axes(self, first: int, second: int) -> None:
+        """The two features the decision boundary's slice shows; from the next update of a running run on."""
+        probe = getattr(self._worker._run, "probe", None) if self._worker is not None else None
+        if probe is not None:
+            probe.set_axes(first, second)
 
     def set_batch_delay(self, seconds: float) -> None:
         """The speed control: kept for the next runs and passed to a running one at once."""

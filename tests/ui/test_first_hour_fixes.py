@@ -245,3 +245,34 @@ def test_boundary_legend_is_beside_the_map(qtbot):
     item = plot.plot.getPlotItem()
     assert [label.text for _s, label in item.legend.items] == ["setosa", "versicolor", "virginica"]
     assert item.legend.sceneBoundingRect().left() >= item.getViewBox().sceneBoundingRect().right() - 1
+
+
+# ---------------------------------------------------------------- decision boundary for more than two features
+def test_boundary_for_four_features_is_a_labelled_slice_whose_features_can_be_changed(make_window, qtbot):
+    import numpy as np
+
+    from designer.ui.start_page import iris_mlp
+    from tests.ui.gestures import choose
+
+    project = iris_mlp()
+    project.training["epochs"] = 200_000
+    window = make_window(project)
+    board = window.dashboard
+    click(window.training_panel.train_btn)
+    board.tabs.setCurrentIndex(3)  # Decision boundary
+    qtbot.waitUntil(lambda: board.boundary.has_data() and board.boundary.slice_row.isVisible(), timeout=TIMEOUT)
+    plot = board.boundary
+    names = [plot.x_combo.itemText(k) for k in range(plot.x_combo.count())]
+    assert len(names) == 4 and all(n.startswith(("sepal", "petal")) for n in names)
+    first_x = plot.x_combo.currentText()
+    assert plot.plot.getPlotItem().getAxis("bottom").labelText == first_x
+    assert "held at their median" in plot.slice_note.text() and "other 2 features" in plot.slice_note.text()
+    # pick another feature for x while the run goes: the points and the axis follow
+    other = next(n for n in names if n not in (first_x, plot.y_combo.currentText()))
+    choose(plot.x_combo, other)
+    qtbot.waitUntil(lambda: plot.plot.getPlotItem().getAxis("bottom").labelText == other, timeout=TIMEOUT)
+    column = names.index(other)
+    x_train = window.runner._worker._run.probe._x
+    qtbot.waitUntil(lambda: np.allclose(plot.scatter.data["x"], x_train[:, column]), timeout=TIMEOUT)
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        click(window.training_panel.stop_btn)

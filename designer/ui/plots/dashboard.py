@@ -66,6 +66,7 @@ class TrainingDashboard(QWidget):
         self._dirty: set[str] = set()
         self._pending_boundary: tuple | None = None
         self._pending_points: tuple | None = None
+        self._pending_plane: dict | None = None
         self._pending_neurons: tuple | None = None
         self._boundary_config: tuple | None = None
         self._boundary_todo: tuple | None = None  # (task, n_classes, names) still to apply to the plot
@@ -203,7 +204,7 @@ class TrainingDashboard(QWidget):
         self.norms.clear_data()
         self.boundary.clear_data()
         self.neuron_maps.clear_data()
-        self._pending_boundary = self._pending_points = self._pending_neurons = None
+        self._pending_boundary = self._pending_points = self._pending_neurons = self._pending_plane = None
         config = (task, max(len(class_names), 1), tuple(str(c) for c in class_names))
         # The legend is rebuilt only for another task or other classes, and only once a grid arrives (never
         # for image data): with everything else a new run sets up, it made the first turn of a run stall.
@@ -268,7 +269,7 @@ class TrainingDashboard(QWidget):
         self.neuron_maps.clear_data()
         self.histograms.set_entries({}, [])
         self.histograms.refresh()
-        self._pending_boundary = self._pending_points = self._pending_neurons = None
+        self._pending_boundary = self._pending_points = self._pending_neurons = self._pending_plane = None
         self._warnings = []
         self._show_warnings()
         self._show_worst(None)
@@ -328,6 +329,7 @@ class TrainingDashboard(QWidget):
             self._mark("norms", "health")
         if extras.get("points") is not None:
             self._pending_points = tuple(extras["points"])
+            self._pending_plane = extras.get("plane")
         if extras.get("boundary") is not None:
             self._pending_boundary = tuple(extras["boundary"])
             self._mark("boundary")
@@ -443,6 +445,9 @@ class TrainingDashboard(QWidget):
             if self._pending_boundary is not None:
                 self.boundary.set_boundary(*self._pending_boundary)
                 self._pending_boundary = None
+            if self._pending_plane is not None:
+                self.boundary.set_plane(self._pending_plane)
+                self._pending_plane = None
             if self._pending_points is not None:  # once per run: hundreds of brushes are not free
                 self.boundary.set_points(*self._pending_points)
                 self._pending_points = None
