@@ -457,6 +457,9 @@ class MainWindow(QMainWindow):
     def _show_data(self, data: dict) -> None:
         if data != self.data_panel.config():  # an undo or redo, not the panel's own edit
             self.data_panel.set_config(data, self.base_dir)
+        if not self.runner.is_running:  # a run trains on its own copy; what is shown of it stays its own
+            self.dashboard.forget_results("Data changed")
+            self.statusBar().clearMessage()  # an old error about the old data is stale too
 
     def _show_weights(self) -> None:
         self.neurons.set_weights(self.project.weights)

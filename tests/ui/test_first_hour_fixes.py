@@ -276,3 +276,32 @@ def test_boundary_for_four_features_is_a_labelled_slice_whose_features_can_be_ch
     qtbot.waitUntil(lambda: np.allclose(plot.scatter.data["x"], x_train[:, column]), timeout=TIMEOUT)
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
         click(window.training_panel.stop_btn)
+
+
+# ---------------------------------------------------------------- nothing stale after switching data
+def test_switching_data_clears_every_result_of_the_old_data(make_window, qtbot):
+    from tests.ui.conftest import spiral_project
+    from tests.ui.gestures import choose
+
+    window = make_window(spiral_project(epochs=3))
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        click(window.training_panel.train_btn)
+    board = window.dashboard
+    qtbot.waitUntil(lambda: bool(board.confusion.cell_texts()), timeout=TIMEOUT)
+    board.flush()
+    assert board.boundary.has_data() and len(board.boundary.scatter.data) > 0
+    window.statusBar().showMessage("Cannot train yet: something about the old data", 60000)
+    # the Data tab, then another data set picked with the keyboard
+    bar = window.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    combo = window.data_panel.source_combo
+    other = next(combo.itemText(k) for k in range(combo.count()) if combo.itemText(k).startswith("Iris"))
+    choose(combo, other)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.project.data.get("source", {}).get("name") == "iris", timeout=TIMEOUT)
+    assert board.confusion.cell_texts() == [] and board.confusion.table.rowCount() == 0
+    assert not board.worst_panel.isVisibleTo(board)
+    assert not board.boundary.has_data() and len(board.boundary.scatter.data) == 0
+    assert board.neuron_maps.layer_ids() == []
+    assert "Data changed" in board.status.full_text()
+    assert "old data" not in window.statusBar().currentMessage()

@@ -142,6 +142,16 @@ class ConfusionView(QWidget):
                     cell.setForeground(QColor(theme.warning_color(self.palette())))
                 self.table.setItem(i, col, cell)
 
+    def clear(self) -> None:
+        """No matrix (the data it counted changed)."""
+        self.image.clear()
+        self.labels.set_cells([], [], 0)
+        self.table.setRowCount(0)
+        self.matrix, self.classes, self._scores = np.zeros((0, 0)), [], (None, None, None)
+        for name in ("bottom", "left"):
+            self.plot.getPlotItem().getAxis(name).setTicks(None)
+        self.set_caption()
+
     def set_caption(self, split: str | None = None, accuracy: float | None = None) -> None:
         """Say which rows the matrix counts (and their accuracy) in its title."""
         parts = [f"{split} rows" if split else "", f"accuracy {accuracy:.1%}" if accuracy is not None else ""]

@@ -275,6 +275,19 @@ class TrainingDashboard(QWidget):
         self._show_worst(None)
         self.status.setText("No run yet.")
 
+    def forget_results(self, reason: str) -> None:
+        """The data changed: every view computed on the old data is cleared (evaluation, worst rows, boundary,
+        neuron maps), not left looking current. The runs' curves stay: they are the history of earlier runs."""
+        self._pending_boundary = self._pending_points = self._pending_neurons = self._pending_plane = None
+        self._boundary_config = None  # the next run configures the map afresh
+        self.confusion.clear()
+        self.regression.clear()
+        self._show_worst(None)
+        self.boundary.clear_data()
+        self.neuron_maps.clear_data()
+        if self.runs:
+            self.status.setText(f"{reason}: the results shown were of the old data — train again to see new ones")
+
     def discard_empty_run(self) -> None:
         """The current run failed before its first batch: it leaves no row, curve or number behind."""
         run = self.current
