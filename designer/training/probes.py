@@ -112,18 +112,24 @@ def neuron_maps(network, layer_ids: list[str], points: np.ndarray, resolution: i
     return out
 
 
-def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int = WORST_ROWS) -> list[dict]:
+def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int = WORST_ROWS,
+               split: str | None = None) -> list[dict]:
     """The `count` rows of (x, y) the network gets most wrong, worst first: per-row loss (classification) or
-    absolute error (regression), with the row's prepared feature values when there are few features."""
+    absolute error (regression), with the row's feature values when there are few features — as they were
+    read (text categories, missing cells, original units) and numbered by data row when `split` names a
+    split whose raw rows the prepared data kept, else the prepared (scaled, encoded) values."""
     n = int(len(x))
     if n == 0:
         return []
     pred = np.asarray(network.predict(reshape_inputs(x, network.input_shape)), dtype=np.float64).reshape(n, -1)
     flat = np.asarray(x).reshape(n, -1)
+    raw = (getattr(prepared, "raw_rows", None) or {}).get(split)
+    if raw is not None and len(raw) != n:
+        raw = None
     names = list(prepared.feature_names or [])
     if len(names) != flat.shape[1]:
         names = [f"x{i + 1}" for i in range(flat.shape[1])]
-    show_features = flat.shape[1] <= WORST_FEATURE_COLUMNS
+    show_features = (raw.shape[1] if raw is not None else flat.shape[1]) <= WORST_FEATURE_COLUMNS
     if prepared.task == "classification":
         y_enc = encode_targets(loss.name, y, pred.shape[1]).reshape(n, -1)
         # Per-row loss with the run's own loss function: a handful of hundred tiny calls, on this thread.
@@ -141,9 +147,15 @@ def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int
     order = np.argsort(-np.where(np.isfinite(per_row), per_row, np.inf), kind="stable")[:count]
     rows: list[dict] = []
     for i in order:
-        row: dict = {"row": int(i)}
-        if show_features:
-            row.update({name: float(flat[i, j]) for j, name in enumerate(names)})
+        if raw is not None:
+            label = raw.index[i]
+            row: dict = {"row": int(label) + 1 if isinstance(label, (int, np.integer)) else str(label)}
+            if show_features:
+                row.update({str(c): _raw_value(v) for c, v in raw.iloc[i].items()})
+        else:
+            row = {"row": int(i)}
+            if show_features:
+                row.update({name: float(flat[i, j]) for j, name in enumerate(names)})
         if prepared.task == "classification":
             row["true"] = _label(classes, int(y_idx[i]))
             row["predicted"] = _label(classes, int(y_hat[i]))
@@ -155,6 +167,19 @@ def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int
             row["abs error"] = float(per_row[i])
         rows.append(row)
     return rows
+
+
+def _raw_value(value):
+    """A cell as read: numbers as floats, text as text, a missing cell as "missing"."""
+    import pandas as pd
+
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return "missing"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    return str(value)
 
 
 def _label(classes: list[str], index: int) -> str:
@@ -171,7 +196,7 @@ def evaluate_run(network, prepared, training: dict) -> dict:
     evaluation = evaluate(network, x, y, loss, prepared.task, list(prepared.classes))
     evaluation["split"] = split
     evaluation["classes"] = list(prepared.classes)
-    evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS)
+    evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS, split)
     if prepared.task == "classification":
         evaluation.update(precision_recall_f1(np.asarray(evaluation["confusion_matrix"])))
     else:

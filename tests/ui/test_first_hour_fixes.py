@@ -305,3 +305,39 @@ def test_switching_data_clears_every_result_of_the_old_data(make_window, qtbot):
     assert board.neuron_maps.layer_ids() == []
     assert "Data changed" in board.status.full_text()
     assert "old data" not in window.statusBar().currentMessage()
+
+
+# ---------------------------------------------------------------- worst rows in the data's own values
+def test_worst_rows_show_the_values_as_read_with_their_data_row(make_window, qtbot, tmp_path):
+    import pandas as pd
+
+    from designer.ui.main_window import new_project
+    from tests.ui.test_import_data import penguins_csv
+
+    csv = penguins_csv(tmp_path / "penguins.csv", n=150)
+    project = new_project()
+    project.graph.add_node("Dense", {"units": 8, "activation": "relu"}, (200.0, 0.0))
+    project.graph.add_node("Dense", {"units": 3, "activation": "softmax"}, (400.0, 0.0))
+    ids = list(project.graph.nodes)
+    project.graph.connect(ids[0], ids[1])
+    project.graph.connect(ids[1], ids[2])
+    project.data = {"source": {"kind": "csv", "path": str(csv)}, "target": "species", "task": "classification",
+                    "features": ["island", "bill_length_mm", "body_mass_g", "sex"], "missing": "mean"}
+    project.training.update(epochs=2, batch_size=16)
+    window = make_window(project)
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        click(window.training_panel.train_btn)
+    board = window.dashboard
+    qtbot.waitUntil(lambda: board.worst_table.rowCount() > 0, timeout=TIMEOUT)
+    table = board.worst_table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[:5] == ["row", "island", "bill_length_mm", "body_mass_g", "sex"]
+    original = pd.read_csv(csv, keep_default_na=False)
+    for r in range(table.rowCount()):
+        cells = {h: table.item(r, c).text() for c, h in enumerate(headers)}
+        source = original.iloc[int(cells["row"]) - 1]  # the data row, 1 = the first after the header
+        assert cells["island"] == source["island"]  # text, not a one-hot code
+        assert cells["true"] == source["species"]
+        assert float(cells["body_mass_g"]) == float(source["body_mass_g"])  # grams, not a z-score
+        bill = source["bill_length_mm"]
+        assert cells["bill_length_mm"] == ("missing" if bill == "" else f"{float(bill):.4g}")

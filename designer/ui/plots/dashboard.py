@@ -517,7 +517,8 @@ class TrainingDashboard(QWidget):
         self.worst_panel.setVisible(True)
         measure = "absolute error" if rows and isinstance(rows[0], dict) and "abs error" in rows[0] else "loss"
         where = f"{split} rows" if split else "rows"
-        self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first")
+        self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first "
+                                   "(values as in the data; row: its row in the file after the header)")
         self.worst_caption.setVisible(True)
         if isinstance(rows[0], dict):
             columns = list(dict.fromkeys(k for row in rows for k in row))
