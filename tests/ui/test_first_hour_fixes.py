@@ -266,7 +266,7 @@ def test_boundary_for_four_features_is_a_labelled_slice_whose_features_can_be_ch
     assert len(names) == 4 and all(n.startswith(("sepal", "petal")) for n in names)
     first_x = plot.x_combo.currentText()
     assert plot.plot.getPlotItem().getAxis("bottom").labelText == first_x
-    assert "held at their median" in plot.slice_note.text() and "other 2 features" in plot.slice_note.text()
+    assert "other 2 inputs at their median" in plot.slice_note.text() and first_x in plot.slice_note.toolTip()
     # pick another feature for x while the run goes: the points and the axis follow
     other = next(n for n in names if n not in (first_x, plot.y_combo.currentText()))
     choose(plot.x_combo, other)
@@ -341,3 +341,41 @@ def test_worst_rows_show_the_values_as_read_with_their_data_row(make_window, qtb
         assert float(cells["body_mass_g"]) == float(source["body_mass_g"])  # grams, not a z-score
         bill = source["bill_length_mm"]
         assert cells["bill_length_mm"] == ("missing" if bill == "" else f"{float(bill):.4g}")
+
+
+# ---------------------------------------------------------------- small plots at 1280×720
+def _tick_label_rects(axis):
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [rect for rect, _flags, _text in (specs[2] if specs else [])]
+
+
+def test_small_plots_keep_readable_y_labels_at_1280x720(make_window, qtbot):
+    from tests.ui.conftest import spiral_project
+
+    window = make_window(spiral_project(epochs=5))
+    window.resize(1280, 720)
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        click(window.training_panel.train_btn)
+    board = window.dashboard
+    board.tabs.setCurrentIndex(0)
+    board.flush()
+    qtbot.wait(50)
+    metrics = board.metrics
+    assert metrics.height() < 330  # the dock is short here: the compact layout applies
+    for plot in (metrics.metric_plot, metrics.lr_plot):
+        item = plot.getPlotItem()
+        assert not item.titleLabel.isVisible()  # its name is on its y axis instead
+        assert item.getAxis("left").labelText in ("Accuracy", "LR")
+        assert item.getViewBox().height() >= 45
+        rects = _tick_label_rects(item.getAxis("left"))
+        assert len(rects) >= 2
+        for a, b in zip(rects, rects[1:]):
+            assert not a.intersects(b), f"{item.getAxis('left').labelText}: y labels overlap"

@@ -44,13 +44,13 @@ class BoundaryPlot(QWidget):
             combo.activated.connect(self._axes_picked)
             row.addWidget(QLabel(label))
             row.addWidget(combo, 1)
+        row.addWidget(self.slice_note, 2)
         self.slice_row.setVisible(False)
         self.slice_note.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.slice_row)
-        layout.addWidget(self.slice_note)
         layout.addWidget(self.hint)
         self.task = "classification"
         self.n_classes = 2
@@ -80,9 +80,10 @@ class BoundaryPlot(QWidget):
                     combo.addItems(names)
                 combo.setCurrentIndex(index)
                 combo.blockSignals(False)
-            self.slice_note.setText(f"A slice of the {len(names)}-feature input: {names[i]} × {names[j]}, the "
-                                    f"other {held} feature{'s' if held != 1 else ''} held at their median "
-                                    "(scaled units). Points: the training rows seen from above.")
+            self.slice_note.setText(f"A slice: the other {held} input{'s' if held != 1 else ''} at their median")
+            self.slice_note.setToolTip(f"The network's answer over {names[i]} × {names[j]} with every other "
+                                       "input at its median on the training rows; the points are all training "
+                                       "rows, seen from above (their other features vary).")
         theme.style_plot(self.plot, self.palette())
 
     def _axes_picked(self, _index: int) -> None:

@@ -460,6 +460,8 @@ class TrainingDashboard(QWidget):
                 self._pending_boundary = None
             if self._pending_plane is not None:
                 self.boundary.set_plane(self._pending_plane)
+                # neuron maps exist for two-feature input only: a slice gets the tab's whole width
+                self.neuron_maps.setVisible(not self._pending_plane.get("held"))
                 self._pending_plane = None
             if self._pending_points is not None:  # once per run: hundreds of brushes are not free
                 self.boundary.set_points(*self._pending_points)
@@ -517,8 +519,8 @@ class TrainingDashboard(QWidget):
         self.worst_panel.setVisible(True)
         measure = "absolute error" if rows and isinstance(rows[0], dict) and "abs error" in rows[0] else "loss"
         where = f"{split} rows" if split else "rows"
-        self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first "
-                                   "(values as in the data; row: its row in the file after the header)")
+        self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first, "
+                                   "as in the data file")
         self.worst_caption.setVisible(True)
         if isinstance(rows[0], dict):
             columns = list(dict.fromkeys(k for row in rows for k in row))

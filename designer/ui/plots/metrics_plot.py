@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from designer.ui.plots import theme
 from designer.ui.plots.run_data import RunData
 
+COMPACT_HEIGHT = 330  # px: a shorter panel draws its plots without title rows (see _apply_compact)
+SHORT_NAMES = {"Learning rate": "LR"}  # on a short plot's y axis the whole name was cut
 SYMBOL_POINTS = 60  # more epochs than this: a line only (symbols would overlap, and cost per point)
 SYMBOLS = {"train": "o", "val": "t"}
 
@@ -120,6 +122,9 @@ class MetricsPanel(QWidget):
         self._colour_index: dict[str, int] = {}
         self._legend_runs: list[str] | None = None  # the runs the legend lists now
         self._regression = False
+        self._names = {self.loss_plot: "Loss", self.metric_plot: "Accuracy", self.r2_plot: "R²",
+                       self.lr_plot: "Learning rate"}
+        self._compact = False
         self.set_regression(False)
 
     def plots(self) -> list[pg.PlotWidget]:
@@ -151,7 +156,8 @@ class MetricsPanel(QWidget):
         self._regression = regression
         for curves in self._curves.values():
             curves.fed_epochs = -1  # the metric plot shows another metric now
-        self.metric_plot.getPlotItem().setTitle("MAE" if regression else "Accuracy")
+        self._names[self.metric_plot] = "MAE" if regression else "Accuracy"
+        self._apply_compact()
         for plot in self.plots():
             self._grid.removeWidget(plot)
         # classification: loss | accuracy over learning rate; regression: a 2×2 grid with R²
@@ -166,6 +172,30 @@ class MetricsPanel(QWidget):
         self._grid.setRowStretch(1, 2 if regression else 1)
         self.r2_plot.setVisible(regression)
         self.apply_palette()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        compact = event.size().height() < COMPACT_HEIGHT
+        if compact != self._compact:
+            self._compact = compact
+            self._apply_compact()
+
+    def _apply_compact(self) -> None:
+        """In a short dock (1280×720) a title row and an "epoch" label left a small plot ~30 px of data, and
+        its y labels ran into each other: there the name moves onto the y axis, "epoch" stays only under the
+        bottom plots, and the y axis shows fewer ticks."""
+        bottom_row = {self.lr_plot, self.r2_plot} | ({self.loss_plot} if not self._regression else set())
+        for plot, name in self._names.items():
+            item = plot.getPlotItem()
+            if self._compact:
+                item.setTitle(None)
+                item.setLabel("left", SHORT_NAMES.get(name, name))
+                item.showLabel("bottom", plot in bottom_row)
+            else:
+                item.setTitle(name, color=theme.foreground(self.palette()).name())
+                item.showLabel("left", False)
+                item.showLabel("bottom", True)
+            item.getAxis("left").setTickDensity(0.5 if self._compact else (0.4 if plot is self.lr_plot else 1.0))
 
     def prepare_run(self, run: RunData, colour_index: int | None = None) -> None:
         """Create a run's curves ahead of its first data (hidden), so the first redraw only feeds them."""

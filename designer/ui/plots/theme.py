@@ -48,7 +48,7 @@ def style_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(muted(palette)))
         axis.setTextPen(pg.mkPen(fg))
-    if item.titleLabel is not None and item.titleLabel.text:
+    if item.titleLabel is not None and item.titleLabel.text and item.titleLabel.isVisible():  # not a hidden one
         item.setTitle(item.titleLabel.text, color=fg.name())
     legend = item.legend
     if legend is not None:
