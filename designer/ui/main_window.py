@@ -462,6 +462,10 @@ class MainWindow(QMainWindow):
         if not self.runner.is_running:  # a run trains on its own copy; what is shown of it stays its own
             self.dashboard.forget_results("Data changed")
             self.statusBar().clearMessage()  # an old error about the old data is stale too
+            self.training_panel.set_progress(0, int(self.project.training.get("epochs", 1)))
+            for label, text in ((self.lbl_epoch, "epoch –"), (self.lbl_batch, "batch –"),
+                                (self.lbl_speed, "– samples/s"), (self.lbl_eta, "time left –")):
+                label.setText(text)
 
     def _show_weights(self) -> None:
         self.neurons.set_weights(self.project.weights)

@@ -305,6 +305,7 @@ def test_switching_data_clears_every_result_of_the_old_data(make_window, qtbot):
     assert board.neuron_maps.layer_ids() == []
     assert "Data changed" in board.status.full_text()
     assert "old data" not in window.statusBar().currentMessage()
+    assert window.training_panel.progress.value() == 0 and window.lbl_epoch.text() == "epoch –"
 
 
 # ---------------------------------------------------------------- worst rows in the data's own values
