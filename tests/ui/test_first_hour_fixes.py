@@ -380,3 +380,24 @@ def test_small_plots_keep_readable_y_labels_at_1280x720(make_window, qtbot):
         assert len(rects) >= 2
         for a, b in zip(rects, rects[1:]):
             assert not a.intersects(b), f"{item.getAxis('left').labelText}: y labels overlap"
+
+
+def test_confusion_matrix_column_names_do_not_run_together_in_a_narrow_dock(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    from designer.ui.plots.confusion import ConfusionView
+
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.resize(420, 220)
+    view.show()
+    qtbot.waitExposed(view)
+    names = ["Adelie penguin", "Chinstrap penguin", "Gentoo penguin"]
+    view.show_matrix([[7, 0, 0], [0, 8, 0], [0, 0, 7]], names)
+    qtbot.wait(50)
+    item = view.plot.getPlotItem()
+    cell = item.getViewBox().width() / 3
+    bottom = [text for _k, text in item.getAxis("bottom")._tickLevels[0]]
+    metrics = QFontMetrics(view.font())
+    assert all(metrics.horizontalAdvance(text) < cell for text in bottom), (bottom, cell)
+    assert [text for _k, text in item.getAxis("left")._tickLevels[0]] == names  # the full names stay readable
