@@ -15,6 +15,9 @@ class RunsList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setToolTip("Tick runs to overlay them on the loss and metric plots")
+        # a narrow list elides a long name ("run 1 · from scr…", whole in its tooltip) instead of scrolling sideways
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.itemChanged.connect(lambda _item: self.visible_runs_changed.emit())
 
     def add_run(self, run_id: str, colour_index: int, checked: bool = True) -> None:
@@ -26,6 +29,7 @@ class RunsList(QListWidget):
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         item.setIcon(self._swatch(colour_index))
+        item.setToolTip(f"{run_id} — tick to overlay it on the plots")
         self.addItem(item)
         self.blockSignals(False)
         self.visible_runs_changed.emit()

@@ -112,6 +112,8 @@ class _GridLegend(pg.LegendItem):
 
     def updateSize(self):  # noqa: N802 (pyqtgraph naming)
         self.layout.invalidate()
+        # never taller or wider than its rows: a tall plot spread four entries over its whole height
+        self.setMaximumSize(self.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize))
         self.updateGeometry()
 
 
