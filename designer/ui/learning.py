@@ -1,11 +1,31 @@
 """The window's learning tools (issue 19), installed by one call from the main window so that its own code
-stays small: Train ▸ Find learning rate…; later Help ▸ Concepts, lessons, the sweep, the overfitting lab and
-the workflow rail hang off the same object.
+stays small: Train ▸ Find learning rate…, Help ▸ Concepts (with F1 and a "?" on each panel); lessons, the
+sweep, the overfitting lab and the workflow rail hang off the same object.
 """
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QToolButton
+
+from designer.learn.concepts import PLACES
+
+# Which concept each panel's "?" explains (dock object name → concept key).
+PANEL_CONCEPTS = {"dock-layers": "layer", "dock-properties": "neuron", "dock-summary": "shape",
+                  "dock-problems": "shape", "dock-training": "training", "dock-dashboard": "loss_curve"}
+# The centre tabs' "?" explains the tab shown.
+TAB_CONCEPTS = {"Design": "layer", "Data": "validation", "Neurons": "weight"}
+# Training panel fields whose label does not say it all (the loss and optimizer combos explain their choice).
+FIELD_CONCEPTS = {"learning_rate": "learning_rate", "epochs": "epoch", "batch_size": "batch", "seed": "seed",
+                  "l1": "l2", "l2": "l2", "early": "early_stopping", "patience": "early_stopping",
+                  "schedule": "lr_schedule"}
+TRAINING_PLACES = {"training.loss": "loss", "training.optimizer": "optimizer", "training.learning_rate":
+                   "learning_rate", "training.epochs": "epochs", "training.batch_size": "batch_size",
+                   "training.seed": "seed", "training.l2": "l2", "training.early": "early",
+                   "training.schedule": "schedule"}
+DASHBOARD_TABS = {"dashboard.training": "Training", "dashboard.activations": "Activations",
+                  "dashboard.norms": "Weights & gradients", "dashboard.boundary": "Decision boundary",
+                  "dashboard.evaluation": "Evaluation", "dashboard.overfitting": "Overfitting"}
 
 
 def menu(window, title: str):
@@ -18,16 +38,58 @@ def menu(window, title: str):
 
 class LearningTools:
     def __init__(self, window) -> None:
+        from designer.ui.concepts_help import CONCEPT_PROPERTY, add_help_button
+
         self.window = window
         self.lr_dialog = None
+        self.concepts_dialog = None
         self.act_lr_find = QAction("Find &learning rate…", window)
         self.act_lr_find.setObjectName("action-lr-find")
         self.act_lr_find.setStatusTip("Train a copy with a rising learning rate and suggest a good one")
         self.act_lr_find.triggered.connect(lambda _checked=False: self.find_learning_rate())
         train = menu(window, "Train")
-        train.insertAction(train.actions()[0] if train.actions() else None, self.act_lr_find)
-        train.insertSeparator(train.actions()[1] if len(train.actions()) > 1 else None)
+        first = train.actions()[0] if train.actions() else None
+        train.insertAction(first, self.act_lr_find)
+        train.insertSeparator(first)
 
+        self.act_concepts = QAction("&Concepts", window)
+        self.act_concepts.setObjectName("action-concepts")
+        self.act_concepts.setShortcut(QKeySequence("Shift+F1"))
+        self.act_concepts.setStatusTip("Epoch, batch, learning rate, activations, losses … explained in a few lines")
+        self.act_concepts.triggered.connect(lambda _checked=False: self.show_concept(None))
+        help_menu = menu(window, "Help")
+        help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, self.act_concepts)
+
+        panel = window.training_panel
+        for attr, key in FIELD_CONCEPTS.items():
+            widget = getattr(panel, attr, None)
+            if widget is not None:
+                widget.setProperty(CONCEPT_PROPERTY, key)
+        self.help_buttons = {}
+        for dock in window.findChildren(type(window.training_dock)):
+            key = PANEL_CONCEPTS.get(dock.objectName())
+            if key is not None:
+                self.help_buttons[dock.objectName()] = add_help_button(dock, key, self.show_concept)
+        tab_help = QToolButton()
+        tab_help.setText("?")
+        tab_help.setObjectName("help-tabs")
+        tab_help.setAutoRaise(True)
+        tab_help.setToolTip("What is this tab about?")
+        tab_help.clicked.connect(self._explain_tab)
+        window.tabs.setCornerWidget(tab_help)
+        self.help_buttons["tabs"] = tab_help
+        # F1 explains what is under the pointer (or in focus); with nothing to explain it is Getting started,
+        # whose shortcut it takes over (two actions on one key would make Qt fire neither).
+        self.act_what = QAction("&What is this?", window)
+        self.act_what.setObjectName("action-what-is-this")
+        self.act_what.setShortcuts(window.act_guide.shortcuts() or [QKeySequence("F1")])
+        window.act_guide.setShortcuts([])
+        self.act_what.setStatusTip("Explain the concept under the mouse pointer")
+        self.act_what.triggered.connect(lambda _checked=False: self.explain_here())
+        help_menu.insertAction(self.act_concepts, self.act_what)
+        window.addAction(self.act_what)
+
+    # ------------------------------------------------------------------ learning rate
     def find_learning_rate(self) -> None:
         from designer.ui.lr_finder_dialog import LRFinderDialog
 
@@ -39,9 +101,72 @@ class LearningTools:
         self.lr_dialog.show()
         self.lr_dialog.start()
 
+    # ------------------------------------------------------------------ concepts
+    def show_concept(self, key: str | None):
+        from designer.ui.concepts_help import ConceptsDialog
+
+        if self.concepts_dialog is None:
+            self.concepts_dialog = ConceptsDialog(self.window)
+            self.concepts_dialog.show_place.connect(self.go_to)
+        if key:
+            self.concepts_dialog.show_concept(key)
+        self.concepts_dialog.show()
+        self.concepts_dialog.raise_()
+        return self.concepts_dialog
+
+    def explain_here(self):
+        """F1: the concept under the pointer or in focus; Getting started when there is none."""
+        from designer.ui.concepts_help import concept_here
+
+        concept = concept_here(self.window)
+        if concept is None:
+            self.window.act_guide.trigger()
+            return None
+        return self.show_concept(concept.key)
+
+    def _explain_tab(self) -> None:
+        tabs = self.window.tabs
+        self.show_concept(TAB_CONCEPTS.get(tabs.tabText(tabs.currentIndex()).replace("&", ""), "layer"))
+
+    def go_to(self, place: str):
+        """Take the user to where the app shows `place` (a key of concepts.PLACES); the widget shown."""
+        w = self.window
+        if w.centre.currentWidget() is w.start_page:
+            w._show_workspace(True)
+        target = None
+        if place in TRAINING_PLACES:
+            dock, target = w.training_dock, getattr(w.training_panel, TRAINING_PLACES[place])
+        elif place in DASHBOARD_TABS:
+            dock, tabs = w.dashboard_dock, w.dashboard.tabs
+            for i in range(tabs.count()):
+                if tabs.tabText(i).replace("&&", "&") == DASHBOARD_TABS[place]:
+                    tabs.setCurrentIndex(i)
+            target = tabs.currentWidget()
+        elif place in ("canvas", "data", "neurons"):
+            dock = None
+            target = {"canvas": w.canvas, "data": w.data_panel, "neurons": w.neurons}[place]
+            w.tabs.setCurrentWidget(target)
+        elif place in ("palette", "properties", "summary", "problems"):
+            dock = getattr(w, f"{place}_dock")
+            target = dock.widget()
+        elif place == "lr_finder":
+            dock = None
+            self.act_lr_find.trigger()
+            target = self.lr_dialog
+        else:
+            dock = None
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        if target is not None:
+            target.setFocus()
+        w.statusBar().showMessage(f"Here: {PLACES.get(place, place)}", 8000)
+        return target
+
     def shutdown(self) -> None:
-        if self.lr_dialog is not None:
-            self.lr_dialog.close()
+        for dialog in (self.lr_dialog, self.concepts_dialog):
+            if dialog is not None:
+                dialog.close()
 
 
 def install(window) -> LearningTools:

@@ -31,7 +31,16 @@ def shoot_lr_finder(window, app, out: Path, mode: str) -> None:
     dialog.close()
 
 
-PIECES = {"lr_finder": shoot_lr_finder}
+def shoot_concepts(window, app, out: Path, mode: str) -> None:
+    window.grab().save(str(out / f"window-help-buttons-{mode}.png"))
+    for key in ("relu", "learning_rate", "huber"):
+        dialog = window.learning.show_concept(key)
+        app.processEvents()
+        dialog.grab().save(str(out / f"concept-{key}-{mode}.png"))
+    dialog.close()
+
+
+PIECES = {"lr_finder": shoot_lr_finder, "concepts": shoot_concepts}
 
 
 def main(argv: list[str]) -> int:
