@@ -89,6 +89,15 @@ class LearningTools:
         help_menu.insertAction(self.act_concepts, self.act_what)
         window.addAction(self.act_what)
 
+        # Lessons: a column on the start page, and a Lesson panel once one is open
+        from designer.ui.lessons_panel import LessonsList
+
+        self.lessons_list = LessonsList()
+        self.lessons_list.lesson_requested.connect(self.open_lesson)
+        lists = window.start_page.layout().itemAt(window.start_page.layout().count() - 1).layout()
+        lists.addWidget(self.lessons_list)
+        self.lesson_dock = None
+
     # ------------------------------------------------------------------ learning rate
     def find_learning_rate(self) -> None:
         from designer.ui.lr_finder_dialog import LRFinderDialog
@@ -100,6 +109,48 @@ class LearningTools:
             lambda lr: self.window.statusBar().showMessage(f"Learning rate set to {lr:g}", 6000))
         self.lr_dialog.show()
         self.lr_dialog.start()
+
+    # ------------------------------------------------------------------ lessons
+    def open_lesson(self, key: str, label: str | None = None) -> bool:
+        """Open a lesson's variant (the first by default) with the Lesson panel beside it."""
+        from PySide6.QtCore import Qt, QTimer
+        from PySide6.QtWidgets import QDockWidget
+
+        from designer.learn.lessons import LESSONS
+        from designer.ui.lessons_panel import LessonPanel
+
+        w = self.window
+        lesson = LESSONS[key]
+        variant = lesson.variant(label) if label else lesson.variants[0]
+        if not w.maybe_save():
+            return False
+        w.set_project(variant.build(), None)
+        if self.lesson_dock is None:
+            self.lesson_panel = LessonPanel()
+            self.lesson_panel.variant_requested.connect(self.open_lesson)
+            self.lesson_panel.concept_requested.connect(self.show_concept)
+            from PySide6.QtWidgets import QScrollArea
+
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(self.lesson_panel)
+            dock = QDockWidget("Lesson", w)
+            dock.setObjectName("dock-lesson")
+            dock.setWidget(scroll)
+            w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            w.tabifyDockWidget(w.properties_dock, dock)
+            self.lesson_dock = dock
+            # the lesson's text needs more height than a layer's properties (once the dock is laid out)
+            QTimer.singleShot(0, w, lambda: w.resizeDocks([dock, w.summary_dock], [int(w.height() * 0.6), 120],
+                                                          Qt.Orientation.Vertical))
+        if self.lesson_panel.lesson is not lesson:
+            self.lesson_panel.set_lesson(key, variant.label)
+        self.lesson_panel.mark_current(variant.label)
+        self.lesson_dock.show()
+        self.lesson_dock.raise_()
+        w.statusBar().showMessage(f"Lesson: {lesson.title} — {variant.label}", 8000)
+        return True
 
     # ------------------------------------------------------------------ concepts
     def show_concept(self, key: str | None):
@@ -167,6 +218,8 @@ class LearningTools:
         for dialog in (self.lr_dialog, self.concepts_dialog):
             if dialog is not None:
                 dialog.close()
+        if self.lesson_dock is not None:
+            self.lesson_panel.stop()
 
 
 def install(window) -> LearningTools:

@@ -40,7 +40,19 @@ def shoot_concepts(window, app, out: Path, mode: str) -> None:
     dialog.close()
 
 
-PIECES = {"lr_finder": shoot_lr_finder, "concepts": shoot_concepts}
+def shoot_lessons(window, app, out: Path, mode: str) -> None:
+    window._show_workspace(False)
+    app.processEvents()
+    window.grab().save(str(out / f"start-page-lessons-{mode}.png"))
+    window.learning.open_lesson("xor", "with a hidden layer")
+    panel = window.learning.lesson_panel
+    panel.run_experiment()
+    _wait(app, lambda: panel.run_button.isEnabled())
+    app.processEvents()
+    window.grab().save(str(out / f"lesson-xor-{mode}.png"))
+
+
+PIECES = {"lessons": shoot_lessons, "lr_finder": shoot_lr_finder, "concepts": shoot_concepts}
 
 
 def main(argv: list[str]) -> int:
