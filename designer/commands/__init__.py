@@ -16,6 +16,7 @@ from types import ModuleType
 
 MODULES: tuple[str, ...] = (
     "lr_find",
+    "sweep",
 )
 
 
