@@ -50,7 +50,13 @@ class LearningTools:
         train = menu(window, "Train")
         first = train.actions()[0] if train.actions() else None
         train.insertAction(first, self.act_lr_find)
+        self.act_experiments = QAction("E&xperiments…", window)
+        self.act_experiments.setObjectName("action-experiments")
+        self.act_experiments.setStatusTip("Sweep settings from the same initial weights; the overfitting lab")
+        self.act_experiments.triggered.connect(lambda _checked=False: self.show_experiments())
+        train.insertAction(first, self.act_experiments)
         train.insertSeparator(first)
+        self.experiments_dialog = None
 
         self.act_concepts = QAction("&Concepts", window)
         self.act_concepts.setObjectName("action-concepts")
@@ -109,6 +115,17 @@ class LearningTools:
             lambda lr: self.window.statusBar().showMessage(f"Learning rate set to {lr:g}", 6000))
         self.lr_dialog.show()
         self.lr_dialog.start()
+
+    # ------------------------------------------------------------------ experiments
+    def show_experiments(self, tab: int = 0):
+        from designer.ui.experiments_dialog import ExperimentsDialog
+
+        if self.experiments_dialog is None:
+            self.experiments_dialog = ExperimentsDialog(self.window)
+        self.experiments_dialog.tabs.setCurrentIndex(tab)
+        self.experiments_dialog.show()
+        self.experiments_dialog.raise_()
+        return self.experiments_dialog
 
     # ------------------------------------------------------------------ lessons
     def open_lesson(self, key: str, label: str | None = None) -> bool:
@@ -200,6 +217,9 @@ class LearningTools:
         elif place in ("palette", "properties", "summary", "problems"):
             dock = getattr(w, f"{place}_dock")
             target = dock.widget()
+        elif place == "experiments":
+            dock = None
+            target = self.show_experiments()
         elif place == "lr_finder":
             dock = None
             self.act_lr_find.trigger()
@@ -215,7 +235,7 @@ class LearningTools:
         return target
 
     def shutdown(self) -> None:
-        for dialog in (self.lr_dialog, self.concepts_dialog):
+        for dialog in (self.lr_dialog, self.concepts_dialog, self.experiments_dialog):
             if dialog is not None:
                 dialog.close()
         if self.lesson_dock is not None:
