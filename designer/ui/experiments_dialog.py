@@ -239,6 +239,10 @@ class ExperimentsDialog(QDialog):
         self.tabs = QTabWidget()
         self.sweep = SweepPanel(window)
         self.tabs.addTab(self.sweep, "Sweep")
+        from designer.ui.overfit_lab_panel import OverfitLabPanel
+
+        self.lab = OverfitLabPanel(window)
+        self.tabs.addTab(self.lab, "Overfitting lab")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.resize(820, 720)

@@ -52,7 +52,31 @@ def shoot_lessons(window, app, out: Path, mode: str) -> None:
     window.grab().save(str(out / f"lesson-xor-{mode}.png"))
 
 
-PIECES = {"lessons": shoot_lessons, "lr_finder": shoot_lr_finder, "concepts": shoot_concepts}
+def shoot_experiments(window, app, out: Path, mode: str) -> None:
+    window.project.training["epochs"] = 20
+    dialog = window.learning.show_experiments()
+    sweep = dialog.sweep
+    sweep.edits["lr"].setText("0.001, 0.01, 0.05")
+    sweep.edits["units"].setText("8, 32")
+    sweep.start()
+    _wait(app, lambda: sweep.run_button.isEnabled())
+    app.processEvents()
+    dialog.grab().save(str(out / f"sweep-{mode}.png"))
+    window.learning.open_lesson("overfitting")
+    window.project.training["epochs"] = 60
+    dialog = window.learning.show_experiments(1)
+    lab = dialog.lab
+    lab.run_remedies()
+    _wait(app, lambda: lab.remedies_button.isEnabled())
+    lab.run_curve()
+    _wait(app, lambda: lab.remedies_button.isEnabled())
+    app.processEvents()
+    dialog.grab().save(str(out / f"overfit-lab-{mode}.png"))
+    dialog.close()
+
+
+PIECES = {"lr_finder": shoot_lr_finder, "concepts": shoot_concepts, "lessons": shoot_lessons,
+          "experiments": shoot_experiments}
 
 
 def main(argv: list[str]) -> int:
