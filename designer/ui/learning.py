@@ -104,6 +104,9 @@ class LearningTools:
         lists.addWidget(self.lessons_list)
         self.lesson_dock = None
 
+        # The workflow rail: a toolbar of its own line under the main one
+        self._install_rail()
+
     # ------------------------------------------------------------------ learning rate
     def find_learning_rate(self) -> None:
         from designer.ui.lr_finder_dialog import LRFinderDialog
@@ -115,6 +118,116 @@ class LearningTools:
             lambda lr: self.window.statusBar().showMessage(f"Learning rate set to {lr:g}", 6000))
         self.lr_dialog.show()
         self.lr_dialog.start()
+
+    # ------------------------------------------------------------------ workflow rail
+    def _install_rail(self) -> None:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QToolBar
+
+        from designer.ui.workflow_rail import WorkflowRail, rail_alignment
+
+        w = self.window
+        self.rail = WorkflowRail()
+        self.rail.step_clicked.connect(self.go_to_step)
+        bar = QToolBar("Workflow", w)
+        bar.setObjectName("toolbar-workflow")
+        bar.setMovable(False)
+        bar.addWidget(self.rail)
+        w.addToolBarBreak(rail_alignment())
+        w.addToolBar(rail_alignment(), bar)
+        self.rail_bar = bar
+        # A saved window layout from before the rail existed puts it beside the main toolbar (which then hides
+        # buttons behind "»"): once the layout is restored, give it its own line again.
+        QTimer.singleShot(0, w, self._rail_on_its_own_line)
+        self.explored = False
+        self.exported = False
+        self.load_error: str | None = None
+        self._rail_timer = QTimer(w)
+        self._rail_timer.setSingleShot(True)
+        self._rail_timer.setInterval(50)  # many signals at once (a project opened) make one refresh
+        self._rail_timer.timeout.connect(self.refresh_rail)
+        session = w.session
+        for signal in (session.data_changed, session.training_changed, session.weights_changed,
+                       session.run_recorded, session.input_shape_changed):
+            signal.connect(self._schedule_rail)
+        session.replaced.connect(self._project_replaced)
+        w.data_panel.table_loaded.connect(self._data_loaded)
+        w.data_panel.load_failed.connect(self._data_failed)
+        w.tabs.currentChanged.connect(self._tab_changed)
+        w.act_export.triggered.connect(self._exported)
+        self._graph = None
+        self._project_replaced(w.project)
+
+    def _rail_on_its_own_line(self) -> None:
+        if not self.window.toolBarBreak(self.rail_bar):
+            self.window.insertToolBarBreak(self.rail_bar)
+
+    def _schedule_rail(self, *_args) -> None:
+        self._rail_timer.start()
+
+    def _project_replaced(self, project) -> None:
+        if self._graph is not None:
+            self._graph.changed.disconnect(self._schedule_rail)
+        self._graph = project.graph
+        self._graph.changed.connect(self._schedule_rail)
+        self.explored = self.exported = False
+        self.load_error = None
+        self._schedule_rail()
+
+    def _data_loaded(self) -> None:
+        self.load_error = None
+        self._schedule_rail()
+
+    def _data_failed(self, message: str) -> None:
+        self.load_error = message
+        self._schedule_rail()
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.window.tabs.currentWidget() is self.window.data_panel:
+            self.explored = True
+        self._schedule_rail()
+
+    def _exported(self, *_args) -> None:
+        # runs after the window's own export slot (connected first): its status message says whether it wrote
+        if self.window.statusBar().currentMessage().startswith("Exported"):
+            self.exported = True
+            self._schedule_rail()
+
+    def refresh_rail(self):
+        from designer.learn.workflow import workflow_states
+        from designer.ui.workflow_rail import facts_from_window
+
+        w = self.window
+        problems = [p.message for p in w.session.analysis.problems if p.severity == "error"]
+        states = workflow_states(w.project, data=facts_from_window(w, self.load_error), problems=problems,
+                                 explored=self.explored, exported=self.exported)
+        self.rail.show_states(states)
+        return states
+
+    def go_to_step(self, key: str):
+        """A click on the rail: the place where the step is done."""
+        w = self.window
+        if key in ("ingest", "clean", "prepare", "explore"):
+            target = self.go_to("data")
+            views = getattr(w.data_panel, "views", None)
+            if views is not None:
+                wanted = {"ingest": "Columns", "clean": "Summary", "prepare": "Columns", "explore": "Histogram"}[key]
+                for i in range(views.count()):
+                    if views.tabText(i) == wanted:
+                        views.setCurrentIndex(i)
+            return target
+        if key == "design":
+            return self.go_to("canvas")
+        if key == "train":
+            target = self.go_to("training.epochs")
+            w.training_panel.train_btn.setFocus()
+            return w.training_panel.train_btn
+        if key == "evaluate":
+            return self.go_to("dashboard.evaluation")
+        if key == "deploy":
+            w.act_export.trigger()
+            return None
+        raise KeyError(key)
 
     # ------------------------------------------------------------------ experiments
     def show_experiments(self, tab: int = 0):

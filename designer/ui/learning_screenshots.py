@@ -98,7 +98,8 @@ def main(argv: list[str]) -> int:
             window = MainWindow(iris_mlp(), None, settings=settings, autosave=False)
             window.resize(1400, 900)
             window.show()
-            app.processEvents()
+            for _ in range(5):
+                app.processEvents()
             PIECES[name](window, app, out, mode)
             window.setWindowModified(False)
             window.session.mark_clean()
