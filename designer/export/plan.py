@@ -53,6 +53,8 @@ class ExportPlan:
     # in the target's own units, as `predict` does; None when the outputs are the target as they are
     target_mean: list[float] | None = None
     target_scale: list[float] | None = None
+    # the PreparedData when available: the PyTorch export ships its training and validation splits (data.npz)
+    data: object | None = field(default=None, repr=False)
 
     @property
     def target_scaling(self) -> tuple[list[float], list[float]] | None:
@@ -188,6 +190,7 @@ def build_plan(project, prepared=None, base_dir=None) -> ExportPlan:
         preprocessing=preprocessing_spec(prepared, input_shape, project.training.get("loss")),
         target_mean=None if target_mean is None else [float(v) for v in target_mean],
         target_scale=None if target_scale is None else [float(v) for v in target_scale],
+        data=prepared,
     )
 
 

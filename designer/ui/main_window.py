@@ -106,6 +106,9 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus()
+        from designer.ui import weights_actions
+
+        weights_actions.install(self)  # File ▸ Load trained weights… (issue 15)
         self._build_toolbar()
         self._build_status_bar()
         self._wire()
