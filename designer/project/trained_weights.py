@@ -53,7 +53,7 @@ def _read_npz(path: Path, expected: dict) -> dict[str, np.ndarray]:
 
 
 def _read_checkpoint(path: Path, expected: dict) -> dict[str, np.ndarray]:
-    """The project-format arrays of an exported train.py's checkpoint (torch layout → the project's)."""
+    """The project-format arrays an exported train.py's checkpoint carries beside its torch state."""
     try:
         import torch
     except ImportError:
@@ -68,38 +68,11 @@ def _read_checkpoint(path: Path, expected: dict) -> dict[str, np.ndarray]:
         raise ProjectError(f"cannot read the checkpoint {path}: {str(exc).splitlines()[0][:200]}") from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
         raise ProjectError(f"{path.name} is not a checkpoint written by an exported train.py")
-    state, layers = ckpt.get("model"), ckpt.get("weight_layers")
-    if not isinstance(state, dict) or not isinstance(layers, list):
-        raise ProjectError(f"{path.name}: the checkpoint has no model weights")
-    out: dict[str, np.ndarray] = {}
-
-    def tensor(name):
-        t = state.get(name)
-        if t is None:
-            raise ProjectError(f"{path.name}: the checkpoint lacks {name}")
-        return t.detach().to(torch.float32).numpy()
-
-    for item in layers:
-        # (torch attribute, layer id, [(tensor, project array name, permutation project → torch or None)])
-        if not (isinstance(item, (list, tuple)) and len(item) == 3 and isinstance(item[0], str)
-                and isinstance(item[1], str) and isinstance(item[2], (list, tuple))):
-            raise ProjectError(f"{path.name}: the checkpoint's layer table is damaged")
-        attr, node_id, tensors = item
-        for entry in tensors:
-            if not (isinstance(entry, (list, tuple)) and len(entry) == 3 and isinstance(entry[0], str)
-                    and isinstance(entry[1], str) and _is_perm(entry[2])):
-                raise ProjectError(f"{path.name}: the checkpoint's layer table is damaged")
-            theirs, ours, perm = entry
-            value = tensor(f"{attr}.{theirs}")
-            if perm is not None and len(perm) != value.ndim:
-                raise ProjectError(f"{path.name}: the checkpoint's layer table is damaged")
-            out[f"{node_id}/{ours}"] = value if perm is None else value.transpose(np.argsort(perm))
-    return out
-
-
-def _is_perm(perm) -> bool:
-    return perm is None or (isinstance(perm, (list, tuple)) and sorted(perm) == list(range(len(perm)))
-                            and all(type(i) is int for i in perm))
+    weights = ckpt.get("weights")
+    if not isinstance(weights, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
+                                                for k, v in weights.items()):
+        raise ProjectError(f"{path.name}: the checkpoint holds no weights in the project's format")
+    return {key: t.detach().to(torch.float32).numpy() for key, t in weights.items()}
 
 
 def read_trained_weights(path, expected: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:

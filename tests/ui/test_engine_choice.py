@@ -34,6 +34,8 @@ def test_choose_pytorch_in_the_panel_train_and_get_the_numpy_engines_weights(mak
 
     with qtbot.waitSignal(window.runner.finished, timeout=60_000):
         QTest.mouseClick(window.training_panel.train_btn, Qt.MouseButton.LeftButton)
+    assert any(label.endswith("· torch (cpu)") for label in window.dashboard.runs)  # the run says its engine
+    assert not list(window.dashboard.runs)[0].endswith(")")
     run = window.project.history[-1]
     assert run["settings"]["engine"] == "torch" and run["reason"] == "completed"
     for key, array in by_numpy.items():
@@ -44,3 +46,31 @@ def test_choose_pytorch_in_the_panel_train_and_get_the_numpy_engines_weights(mak
     assert window.project.training["device"] == "auto" and combo.currentText() == "PyTorch · best device present"
     window.act_undo.trigger()
     assert "engine" not in window.project.training and combo.currentText() == "NumPy (built in)"
+
+
+def test_a_torch_run_in_the_window_pauses_takes_a_live_rate_and_stops(make_window, qtbot):
+    """The window stays in charge while PyTorch trains on the worker thread: Pause, a live learning-rate
+    edit, Resume and Stop all land."""
+    project = spiral_project(epochs=200_000, samples=200)  # never finishes on its own; stopped below
+    project.training.update(engine="torch", device="cpu")
+    window = make_window(project)
+    panel = window.training_panel
+    assert panel.engine.currentText() == "PyTorch · CPU"
+    lrs = []
+    window.runner.epoch_ended.connect(lambda u: lrs.extend(e.lr for e in u.events))
+    with qtbot.waitSignal(window.runner.epoch_ended, timeout=60_000):
+        QTest.mouseClick(panel.train_btn, Qt.MouseButton.LeftButton)
+    assert not panel.engine.isEnabled()  # no engine change mid-run
+    QTest.mouseClick(panel.pause_btn, Qt.MouseButton.LeftButton)
+    assert window.runner.state == "paused"
+    panel.learning_rate.setFocus()
+    panel.learning_rate.selectAll()
+    QTest.keyClicks(panel.learning_rate, "0.0005")
+    QTest.keyClick(panel.learning_rate, Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.runner.epoch_ended, timeout=60_000):
+        QTest.mouseClick(panel.pause_btn, Qt.MouseButton.LeftButton)  # Resume
+    qtbot.waitUntil(lambda: 0.0005 in lrs, timeout=60_000)
+    with qtbot.waitSignal(window.runner.finished, timeout=60_000) as blocker:
+        QTest.mouseClick(panel.stop_btn, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].reason == "stopped"
+    assert window.project.weights and all(np.isfinite(w).all() for w in window.project.weights.values())
