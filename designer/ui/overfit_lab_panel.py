@@ -4,7 +4,7 @@ remedy's validation loss overlaid on the base run's, all trained from the same s
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -71,6 +71,7 @@ class OverfitLabPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setMaximumHeight(210)
         self.table.setColumnWidth(0, 150)
+        self.table.horizontalHeader().setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(buttons)
@@ -144,7 +145,8 @@ class OverfitLabPanel(QWidget):
         epochs = [h["epoch"] for h in run["history"]]
         values = [h.get("val_loss", float("nan")) for h in run["history"]]
         pen = pg.mkPen(plot_theme.foreground(pal) if name == "base" else plot_theme.series_color(pal, index),
-                       width=3 if name == "base" else 1.5)
+                       width=3 if name == "base" else 1.5,
+                       style=Qt.PenStyle.DashLine if name == "early_stopping" else Qt.PenStyle.SolidLine)
         self.remedy_curves[name] = self.remedy_plot.plot(epochs, values, pen=pen, name=LABELS[name])
         row = self.table.rowCount()
         self.table.insertRow(row)
