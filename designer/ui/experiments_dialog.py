@@ -146,10 +146,15 @@ class SweepPanel(QWidget):
         self.stop_button.setEnabled(True)
         self.status.setText("Training the first run…")
 
-        def work(report, should_stop):
-            return run_sweep(project, base_dir, grid, random=random, on_run=report, should_stop=should_stop)
+        from designer.training.control import TrainingControl
 
-        self.job = BackgroundJob(work, self)
+        control = TrainingControl()
+
+        def work(report, should_stop):
+            return run_sweep(project, base_dir, grid, random=random, on_run=report, should_stop=should_stop,
+                             control=control)
+
+        self.job = BackgroundJob(work, self, control)
         self.job.progress.connect(self._add_run)
         self.job.done.connect(self._finished)
         self.job.failed.connect(self._failed)

@@ -85,10 +85,13 @@ class OverfitLabPanel(QWidget):
         self.stop_button.setEnabled(on)
 
     def _start(self, work, progress, done, signal) -> None:
+        from designer.training.control import TrainingControl
+
         if self.job is not None and self.job.isRunning():
             return
         self._busy(True)
-        self.job = BackgroundJob(work, self)
+        self.control = TrainingControl()
+        self.job = BackgroundJob(work, self, self.control)
         self.job.progress.connect(progress)
         self.job.done.connect(lambda result: (self._busy(False), done(result), signal.emit(result)))
         self.job.failed.connect(lambda message: (self._busy(False), self.status.setText(f"Cannot run: {message}"),
@@ -101,7 +104,8 @@ class OverfitLabPanel(QWidget):
         self.points: list[dict] = []
         self.curve_line.setData([], [])
         self.status.setText("Training on 10 % of the rows…")
-        self._start(lambda report, stop: learning_curve(project, base_dir, on_point=report, should_stop=stop),
+        self._start(lambda report, stop: learning_curve(project, base_dir, on_point=report, should_stop=stop,
+                                                        control=self.control),
                     self._point, self._curve_finished, self.curve_done)
 
     def _point(self, point: dict) -> None:
@@ -134,7 +138,8 @@ class OverfitLabPanel(QWidget):
         self.status.setText("Training the base run…")
 
         def work(report, stop):
-            return compare_remedies(project, base_dir, on_run=lambda name, run: report((name, run)), should_stop=stop)
+            return compare_remedies(project, base_dir, on_run=lambda name, run: report((name, run)), should_stop=stop,
+                                    control=self.control)
 
         self._start(work, self._remedy, self._remedies_finished, self.remedies_done)
 

@@ -61,3 +61,19 @@ def test_a_bad_value_is_said_in_the_panel(make_window, qtbot):
     panel.edits["dropout"].clear()
     click(panel.run_button)
     assert "at least one setting" in panel.status.text()
+
+
+def test_stop_ends_a_long_run_in_the_middle(make_window, qtbot):
+    project = iris_mlp()
+    project.training["epochs"] = 200_000  # hours: only Stop can end it
+    window = make_window(project)
+    menu_action(window, "Train", "Experiments…").trigger()
+    panel = window.learning.experiments_dialog.sweep
+    QTest.keyClicks(panel.edits["lr"], "0.01, 0.02")
+    click(panel.run_button)
+    qtbot.wait(300)
+    assert panel.stop_button.isEnabled()
+    with qtbot.waitSignal(panel.sweep_finished, timeout=TIMEOUT) as blocker:
+        click(panel.stop_button)
+    assert blocker.args[0] is not None and blocker.args[0].runs == []
+    assert panel.run_button.isEnabled()
