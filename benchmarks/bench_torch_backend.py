@@ -79,6 +79,42 @@ def run(case_names, repeats: int, threads: int, device: str) -> list[dict]:
     return rows
 
 
+EXAMPLE_RUNS = (("iris_mlp", 60), ("spiral", 30), ("breast_cancer_residual", 30), ("diabetes_regression", 30),
+                ("digits_cnn", 5))
+
+
+def run_examples(repeats: int, device: str) -> list[dict]:
+    """Whole training runs of the bundled examples as the app makes them (TrainingRun: data preparation,
+    trainer, metrics every epoch, NaN guard), on each engine: the time for `epochs` epochs."""
+    import dataclasses
+    from pathlib import Path
+
+    from designer.project.io import load_project
+    from designer.training.run import TrainingRun
+
+    folder = Path(__file__).resolve().parent.parent / "examples"
+    rows = []
+    for name, epochs in EXAMPLE_RUNS:
+        project = load_project(folder / f"{name}.nnproj")
+        times = {"numpy": [], "torch": []}
+        for _ in range(repeats):
+            for engine in times:
+                p = dataclasses.replace(project, weights={},
+                                        training={**project.training, "engine": engine, "device": device})
+                run = TrainingRun(p, folder, epochs=epochs)
+                time.sleep(PAUSE_S)
+                start = CLOCK()
+                out = run.run()
+                # per epoch: early stopping may end the two engines' runs at different epochs
+                times[engine].append((CLOCK() - start) / max(len(out.result.history), 1) * epochs)
+        med = {k: statistics.median(v) for k, v in times.items()}
+        rows.append({"example": name, "epochs": epochs, "numpy_s": med["numpy"], "torch_s": med["torch"],
+                     "ratio": med["numpy"] / med["torch"]})
+        print(f"{name:24s} {epochs:3d} epochs: NumPy {med['numpy']:6.2f} s  PyTorch {med['torch']:6.2f} s  "
+              f"NumPy÷PyTorch time {med['numpy'] / med['torch']:.2f}×", flush=True)
+    return rows
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--case", action="append", help="only these cases (repeatable)")
@@ -86,6 +122,7 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu", help="the backend's device: cpu, cuda, mps or auto")
     ap.add_argument("--cpu-time", action="store_true", help="time by process CPU time (fair on a busy machine)")
+    ap.add_argument("--examples", action="store_true", help="also whole runs of the bundled examples (TrainingRun)")
     args = ap.parse_args(argv)
     if args.cpu_time:
         _use_cpu_time()
@@ -98,6 +135,8 @@ def main(argv=None) -> int:
     np.seterr(all="ignore")
     with ThreadpoolController().limit(limits=args.threads, user_api="blas"):  # NumPy's BLAS: the same count
         run(args.case, args.repeats, args.threads, args.device)
+        if args.examples:
+            run_examples(args.repeats, args.device)
     return 0
 
 

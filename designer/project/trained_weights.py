@@ -53,7 +53,7 @@ def _read_npz(path: Path, expected: dict) -> dict[str, np.ndarray]:
 
 
 def _read_checkpoint(path: Path, expected: dict) -> dict[str, np.ndarray]:
-    """The project-format arrays of an exported train.py's checkpoint (torch layout → the project's)."""
+    """The project-format arrays an exported train.py's checkpoint carries beside its torch state."""
     try:
         import torch
     except ImportError:
@@ -68,31 +68,11 @@ def _read_checkpoint(path: Path, expected: dict) -> dict[str, np.ndarray]:
         raise ProjectError(f"cannot read the checkpoint {path}: {str(exc).splitlines()[0][:200]}") from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
         raise ProjectError(f"{path.name} is not a checkpoint written by an exported train.py")
-    state, layers = ckpt.get("model"), ckpt.get("weight_layers")
-    if not isinstance(state, dict) or not isinstance(layers, list):
-        raise ProjectError(f"{path.name}: the checkpoint has no model weights")
-    out: dict[str, np.ndarray] = {}
-
-    def tensor(name):
-        t = state.get(name)
-        if t is None:
-            raise ProjectError(f"{path.name}: the checkpoint lacks {name}")
-        return t.detach().to(torch.float32).numpy()
-
-    for item in layers:
-        if not (isinstance(item, (list, tuple)) and len(item) == 3 and all(isinstance(v, str) for v in item)):
-            raise ProjectError(f"{path.name}: the checkpoint's layer table is damaged")
-        attr, node_id, kind = item
-        if kind == "bn":
-            for ours, theirs in (("gamma", "weight"), ("beta", "bias"), ("moving_mean", "running_mean"),
-                                 ("moving_variance", "running_var")):
-                out[f"{node_id}/{ours}"] = tensor(f"{attr}.{theirs}")
-            continue
-        w = tensor(f"{attr}.weight")
-        out[f"{node_id}/kernel"] = w.T if kind == "dense" else w.transpose(2, 3, 1, 0)
-        if f"{attr}.bias" in state:
-            out[f"{node_id}/bias"] = tensor(f"{attr}.bias")
-    return out
+    weights = ckpt.get("weights")
+    if not isinstance(weights, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
+                                                for k, v in weights.items()):
+        raise ProjectError(f"{path.name}: the checkpoint holds no weights in the project's format")
+    return {key: t.detach().to(torch.float32).numpy() for key, t in weights.items()}
 
 
 def read_trained_weights(path, expected: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:

@@ -106,15 +106,9 @@ def test_hostile_weight_files_change_nothing(trained, capsys, tmp_path):
 def test_a_train_py_checkpoint_loads_with_torch(trained, capsys, tmp_path):
     torch = pytest.importorskip("torch")
     _trained_path, _npz_path, fresh, weights = trained
-    layers = sorted({k.split("/")[0] for k in weights})
-    state, table = {}, []
-    for i, nid in enumerate(layers):
-        state[f"l{i}.weight"] = torch.from_numpy(weights[f"{nid}/kernel"].T.copy())
-        state[f"l{i}.bias"] = torch.from_numpy(weights[f"{nid}/bias"].copy())
-        table.append([f"l{i}", nid, "dense"])
     ckpt = tmp_path / "checkpoint.pt"
-    torch.save({"format": "nn-designer-torch-checkpoint", "version": 1, "model": state, "weight_layers": table,
-                "epoch": 3}, ckpt)
+    torch.save({"format": "nn-designer-torch-checkpoint", "version": 1, "model": {}, "epoch": 3,
+                "weights": {k: torch.from_numpy(v.copy()) for k, v in weights.items()}}, ckpt)
     code, _, err = run(capsys, "load-weights", str(fresh), str(ckpt))
     assert code == 0, err
     home = load_project(fresh)
@@ -122,3 +116,25 @@ def test_a_train_py_checkpoint_loads_with_torch(trained, capsys, tmp_path):
     torch.save({"format": "something else"}, tmp_path / "other.pt")
     code, _, err = run(capsys, "load-weights", str(fresh), str(tmp_path / "other.pt"))
     assert code == 1 and "not a checkpoint written by an exported train.py" in err
+    torch.save({"format": "nn-designer-torch-checkpoint", "weights": {"a": 1}}, tmp_path / "bad.pt")
+    code, _, err = run(capsys, "load-weights", str(fresh), str(tmp_path / "bad.pt"))
+    assert code == 1 and "holds no weights" in err
+    (tmp_path / "evil.pt").write_bytes(_pickle_that_runs_code(tmp_path / "pwned"))
+    code, _, err = run(capsys, "load-weights", str(fresh), str(tmp_path / "evil.pt"))
+    assert code == 1 and "cannot read the checkpoint" in err and not (tmp_path / "pwned").exists()
+
+
+def _pickle_that_runs_code(target) -> bytes:
+    """A torch.save-style file whose pickle would create a file if it were unpickled unsafely."""
+    import pickle
+    import zipfile as zf
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(target), "w"))
+
+    buf = io.BytesIO()
+    with zf.ZipFile(buf, "w") as z:
+        z.writestr("archive/data.pkl", pickle.dumps(Evil()))
+        z.writestr("archive/version", "3\n")
+    return buf.getvalue()

@@ -118,3 +118,27 @@ def test_train_py_reads_the_apps_splits_and_reports_mae_in_target_units(tmp_path
     _, mae = train.evaluate(model_mod.load_model(), x_val, y_val, train.make_loss(cfg, model_mod), model_mod, "cpu")
     app = evaluate_project(project, examples, split="validation")
     assert mae == pytest.approx(app["mae"], rel=1e-4)
+
+
+def test_train_py_finds_the_kernels_in_either_weight_table(tmp_path, monkeypatch):
+    """The L1/L2 penalty covers exactly the Dense/Conv2D kernels, whether WEIGHT_LAYERS lists kinds or tensors."""
+    from types import SimpleNamespace
+
+    project, _, _ = trained(mlp())
+    written = export_project(project, "pytorch", tmp_path / "pt")
+    model_mod = load(written[0], "model", monkeypatch)
+    train = load(written[0].parent / "train.py", "train_script", monkeypatch)
+    model = model_mod.Net()
+    kernels = train.kernels(model, model_mod)
+    assert len(kernels) == sum(1 for k in project.weights if k.endswith("/kernel")) == 3
+    as_tensors = []
+    for attr, nid, entry in model_mod.WEIGHT_LAYERS:
+        if isinstance(entry, str):
+            entry = ([("weight", "kernel", (1, 0)), ("bias", "bias", None)] if entry == "dense" else
+                     [("weight", "gamma", None), ("bias", "beta", None)])
+        as_tensors.append((attr, nid, entry))
+    other = SimpleNamespace(WEIGHT_LAYERS=as_tensors)
+    assert [id(t) for t in train.kernels(model, other)] == [id(t) for t in kernels]
+    with torch.no_grad():
+        expected = sum(0.1 * float(k.abs().sum()) + 0.2 * float((k * k).sum()) for k in kernels)
+        assert float(train.kernel_penalty(model, model_mod, 0.1, 0.2)) == pytest.approx(expected, rel=1e-5)

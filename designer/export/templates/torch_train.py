@@ -19,6 +19,7 @@ import argparse
 import copy
 import hashlib
 import importlib
+import io
 import json
 import os
 import sys
@@ -203,14 +204,33 @@ def make_schedule(opt, cfg, epochs):
     return None
 
 
+def kernels(net, M):
+    """The tensors holding the project's "kernel" arrays (Dense and Conv2D weights)."""
+    out = []
+    for attr, _node_id, tensors in M.WEIGHT_LAYERS:
+        module = getattr(net, attr)
+        if isinstance(tensors, str):  # (attribute, layer id, kind) tables of earlier exports
+            out += [module.weight] if tensors in ("dense", "conv") else []
+        else:  # (attribute, layer id, [(tensor, project name, permutation), …])
+            out += [getattr(module, tensor) for tensor, name, _perm in tensors if name == "kernel"]
+    return out
+
+
 def kernel_penalty(net, M, l1, l2):
     """l1·Σ|W| + l2·ΣW² over the Dense and Conv2D kernels (not biases), as the project defines it."""
     total = 0.0
-    for attr, _node_id, kind in M.WEIGHT_LAYERS:
-        if kind in ("dense", "conv"):
-            w = getattr(net, attr).weight
-            total = total + (l1 * w.abs().sum() if l1 else 0.0) + (l2 * (w * w).sum() if l2 else 0.0)
+    for w in kernels(net, M):
+        total = total + (l1 * w.abs().sum() if l1 else 0.0) + (l2 * (w * w).sum() if l2 else 0.0)
     return total
+
+
+def project_arrays(net, M):
+    """The weights as the project stores them ("<layer id>/<name>": float32), through the model's own writer."""
+    buf = io.BytesIO()
+    M.save_weights(net, buf)
+    buf.seek(0)
+    with np.load(buf, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
 
 
 # ----------------------------------------------------------------------------------------------- checkpoints
@@ -356,10 +376,11 @@ def main(argv=None):
                 wait += 1
                 stop = wait >= int(early.get("patience", 5))
         if rank == 0:
+            # "weights": the project's arrays, so `nn-designer load-weights` needs no knowledge of this model
+            weights = {k: torch.from_numpy(v) for k, v in project_arrays(net, M).items()}
             ckpt = {"format": CHECKPOINT_FORMAT, "version": 1, "epoch": epoch, "step": step, "best": best,
                     "wait": wait, "model": net.state_dict(), "optimizer": opt.state_dict(),
-                    "scheduler": sched.state_dict() if sched is not None else None,
-                    "weight_layers": [list(t) for t in M.WEIGHT_LAYERS]}
+                    "scheduler": sched.state_dict() if sched is not None else None, "weights": weights}
             save_atomic(lambda p, c=ckpt: torch.save(c, p), args.checkpoint)
         if stop:
             say(f"early stopping after epoch {epoch}: {early.get('monitor', 'val_loss')} did not improve")
@@ -369,7 +390,7 @@ def main(argv=None):
             break
     if best_state is not None:
         net.load_state_dict(best_state)
-    arrays = M.project_weights(net)
+    arrays = project_arrays(net, M)
     print(f"rank {rank}: weights digest {weights_digest(arrays)}", file=sys.stderr, flush=True)
     if rank == 0:
         save_atomic(lambda p: np.savez(p, **arrays), args.out)
