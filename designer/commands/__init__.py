@@ -15,6 +15,7 @@ import importlib
 from types import ModuleType
 
 MODULES: tuple[str, ...] = (
+    "lr_find",
 )
 
 
