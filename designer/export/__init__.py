@@ -31,6 +31,11 @@ def export_project(project, fmt: str, out_path, prepared=None, base_dir=None, ca
         raise ExportError(f'unknown export format "{fmt}"; choose one of {", ".join(FORMATS)}')
     plan = build_plan(project, prepared, base_dir)
     written = _write_format(plan, fmt, Path(out_path))
+    if fmt in ("pytorch", "keras"):  # the graph as data, so the folder can be imported back without running code
+        from designer.fileio import atomic_write_bytes
+        from designer.importers.folder_import import NETWORK_FILE, network_json
+
+        atomic_write_bytes(written[0].parent / NETWORK_FILE, network_json(project, plan.input_shape), ExportError)
     if card:  # MODEL_CARD.md beside the export (designer.export.model_card); not in the returned list
         from designer.export.model_card import write_card
 
