@@ -62,7 +62,7 @@ def import_onnx(path: Path):
         raise unsupported("ONNX model", bad)
 
     used: set[str] = set()
-    input_id = safe_id("input_1", used)
+    input_id = safe_id(meta.get("input_node") or "input_1", used)  # an export names its Input layer
     spec = json.loads(meta["preprocessing"]) if "preprocessing" in meta else None
     real_inputs = [i for i in g.input if i.name not in consts]
     if spec is not None and spec.get("input_shape"):

@@ -25,6 +25,11 @@ class DeploymentTools:
         self.act_report.setObjectName("action-export-report")
         self.act_report.setStatusTip("The model card as a web page: data, network, metrics and the training plots")
         self.act_report.triggered.connect(lambda _checked=False: self.export_report())
+        self.act_import_model = QAction("Import &model…", window)
+        self.act_import_model.setObjectName("action-import-model")
+        self.act_import_model.setStatusTip("A network from an ONNX or Keras file, or an exported folder "
+                                           "(pick its network.json)")
+        self.act_import_model.triggered.connect(lambda _checked=False: self.import_model())
         file_menu = menu(window, "File")
         export = window.act_export
         actions = file_menu.actions()
@@ -32,6 +37,34 @@ class DeploymentTools:
             else None
         file_menu.insertAction(after, self.act_report)
         file_menu.insertAction(after, self.act_predict)
+        file_menu.insertAction(export, self.act_import_model)
+
+    def import_model(self, path: str | None = None) -> bool:
+        """A model file (or an exported folder's network.json) as a new, unsaved project on the canvas."""
+        from designer.importers import import_model
+        from designer.ui import project_actions as files
+
+        w = self.window
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(w, "Import model", str(w.base_dir or ""),
+                                                  "Models (*.onnx *.keras network.json);;All files (*)",
+                                                  options=QFileDialog.Option.DontUseNativeDialog)
+            if not path:
+                return False
+        source = Path(path)
+        if source.name == "network.json":
+            source = source.parent  # an exported PyTorch/Keras folder
+        try:
+            project = import_model(source)
+        except DesignerError as err:
+            files.show_error(w, "Cannot import the model", str(err))
+            return False
+        if not w.maybe_save():
+            return False
+        w.set_project(project, None, modified=True)
+        w._show_workspace(True)
+        w.statusBar().showMessage(f"Imported {len(project.graph.nodes) - 1} layer(s) from {source.name}", 8000)
+        return True
 
     def open_predict(self) -> None:
         from designer.ui.predict_dialog import PredictDialog

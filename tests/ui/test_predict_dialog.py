@@ -97,3 +97,39 @@ def test_export_report_writes_the_card_as_html_with_plots(make_window, qtbot, tm
     menu_action(window, "File", "Export report…").trigger()
     page = out.read_text(encoding="utf-8")
     assert "<h2>Metrics on the test split</h2>" in page and "data:image/png;base64," in page
+
+
+def test_import_model_puts_the_network_on_the_canvas(make_window, qtbot, tmp_path, monkeypatch):
+    from designer.export import export_project
+    from designer.ui import deployment
+    from tests.export import nets
+
+    project, net, x = nets.trained(nets.cnn())
+    path = export_project(project, "onnx", tmp_path / "cnn.onnx")[0]
+    window = make_window()
+    monkeypatch.setattr(deployment.QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    menu_action(window, "File", "Import model…").trigger()
+    assert sorted(window.project.graph.nodes) == sorted(project.graph.nodes)
+    assert window.isWindowModified() and window.path is None
+    shown = {item.node_id for item in window.canvas.scene().items() if hasattr(item, "node_id")}
+    assert shown >= set(project.graph.nodes) - {"img"}
+    from designer.engine.network import Network
+
+    back = Network.from_graph(window.project.graph)
+    back.set_weights(window.project.weights)
+    np.testing.assert_array_equal(back.predict(x), net.predict(x))
+    assert "Imported 9 layer(s) from cnn.onnx" in window.statusBar().currentMessage()
+
+
+def test_import_of_an_unsupported_model_shows_one_message(make_window, qtbot, tmp_path, monkeypatch):
+    from designer.ui import deployment, project_actions
+
+    (tmp_path / "bad.onnx").write_bytes(b"garbage")
+    window = make_window()
+    before = window.project
+    seen = []
+    monkeypatch.setattr(project_actions, "show_error", lambda parent, title, message: seen.append(message))
+    monkeypatch.setattr(deployment.QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "bad.onnx"), ""))
+    menu_action(window, "File", "Import model…").trigger()
+    assert seen and "bad.onnx is not a readable ONNX model" in seen[0]
+    assert window.project is before
