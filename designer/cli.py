@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--reset", action="store_true", help="start from fresh weights")
     t.add_argument("--out", help="write the trained project here instead of back to PROJECT")
     t.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    t.add_argument("--engine", choices=("numpy", "torch"), help="override training.engine (torch: if installed)")
+    t.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="override training.device (torch)")
 
     e = sub.add_parser("evaluate", help="metrics of the trained model as JSON")
     e.add_argument("project")
@@ -168,7 +170,8 @@ def cmd_train(args) -> int:
 
     # The same run the window's worker makes; the session records it and saves atomically.
     outcome = TrainingRun(session.project, session.base_dir, epochs=args.epochs, seed=args.seed, reset=args.reset,
-                          on_event=None if args.quiet else progress).run()
+                          on_event=None if args.quiet else progress, engine=args.engine, device=args.device,
+                          strict_engine=args.engine is not None).run()
     if outcome.reason == "nan":
         # the contract (docs/cli.md): a diverged run saves nothing and fails, even under --quiet
         where = (outcome.message or "").split("; the last good weights")[0]

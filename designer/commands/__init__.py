@@ -16,7 +16,9 @@ from types import ModuleType
 
 MODULES: tuple[str, ...] = (
     "import_model",
+    "load_weights",
     "lr_find",
+    "sweep",
 )
 
 

@@ -107,6 +107,9 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus()
+        from designer.ui import weights_actions
+
+        weights_actions.install(self)  # File ▸ Load trained weights… (issue 15)
         self._build_toolbar()
         self._build_status_bar()
         self._wire()
@@ -786,6 +789,8 @@ class MainWindow(QMainWindow):
     def _run_started(self, info: RunStarted) -> None:
         self._run_epochs = info.total_epochs
         how = "from scratch" if self._run_fresh else "continued"
+        if info.engine != "numpy":  # the PyTorch engine: "run 3 · from scratch · torch (cuda)"
+            how += f" · {info.engine}"
         self.dashboard.start_run(f"run {self.runner.run_id} · {how}", info.task, info.class_names, info.layer_ids,
                                  info.layer_kinds)
         self.training_panel.set_progress(0, info.total_epochs)
