@@ -33,8 +33,9 @@ class DeploymentTools:
         file_menu = menu(window, "File")
         export = window.act_export
         actions = file_menu.actions()
-        after = actions[actions.index(export) + 1] if export in actions and actions.index(export) + 1 < len(actions) \
-            else None
+        start = actions.index(export) + 1 if export in actions else len(actions)
+        # at the end of the Export… group (before its separator), after what other tools put there
+        after = next((a for a in actions[start:] if a.isSeparator()), None)
         file_menu.insertAction(after, self.act_report)
         file_menu.insertAction(after, self.act_predict)
         file_menu.insertAction(export, self.act_import_model)
