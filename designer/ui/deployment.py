@@ -110,7 +110,7 @@ def plot_images(window) -> list[tuple[str, bytes]]:
     dashboard.flush()
     images = []
     with tempfile.TemporaryDirectory() as tmp:
-        for i, plot in enumerate(dashboard.metrics.plots()):
+        for i, plot in enumerate(p for p in dashboard.metrics.plots() if not p.isHidden()):  # R² only if shown
             title = plot.getPlotItem().titleLabel.text or f"Training plot {i + 1}"
             try:
                 png = export_plot_png(plot, Path(tmp) / f"plot{i}.png", width=900)

@@ -133,3 +133,19 @@ def test_import_of_an_unsupported_model_shows_one_message(make_window, qtbot, tm
     menu_action(window, "File", "Import model…").trigger()
     assert seen and "bad.onnx is not a readable ONNX model" in seen[0]
     assert window.project is before
+
+
+def test_report_plots_are_the_dashboards_training_plots(make_window, qtbot, tmp_path):
+    from designer.ui.deployment import plot_images
+
+    project = penguins(tmp_path)
+    project.history = [{"settings": {}, "epochs": [{"epoch": i, "loss": 1.0 / i, "val_loss": 1.2 / i,
+                                                    "accuracy": 0.5, "val_accuracy": 0.4} for i in range(1, 6)]}]
+    path = tmp_path / "p.nnproj"
+    save_project(project, path)
+    from designer.project.io import load_project
+
+    window = make_window(load_project(path), str(path))
+    images = plot_images(window)
+    assert [t for t, _ in images][:2] == ["Loss", "Accuracy"] and "R²" not in [t for t, _ in images]
+    assert all(png.startswith(b"\x89PNG") for _, png in images)
