@@ -48,6 +48,7 @@ from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
 from designer.ui.commands import ConnectCommand, SetParamCommand
 from designer.ui.data_panel import DataPanel
+from designer.ui.deployment import install as install_deployment_tools
 from designer.ui.keys import standard_or_fallback
 from designer.ui.learning import install as install_learning_tools
 from designer.ui.neurons_view import NeuronsView
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self.learning = install_learning_tools(self)  # LR finder, concepts, lessons, sweep … (designer/ui/learning.py)
+        self.deployment = install_deployment_tools(self)  # File ▸ Predict…, Export report… (designer/ui/deployment.py)
         self.autosaver = files.Autosaver(self._autosave_state, self) if autosave else None
         if self.autosaver is not None:
             self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(
@@ -870,6 +872,7 @@ class MainWindow(QMainWindow):
             return
         window_layout.save(self, self.settings)
         self.learning.shutdown()
+        self.deployment.shutdown()
         self.runner.shutdown()
         self.data_panel.wait_for_load()  # its reader threads must end before the window goes
         if self.autosaver is not None:
