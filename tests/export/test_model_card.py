@@ -79,3 +79,9 @@ def test_hostile_names_are_escaped_in_markdown_and_html(tmp_path):
     assert all(line.count(" | ") + 2 == line.count("|") - line.count("\\|") for line in md.splitlines()
                if line.startswith("| ") and "javascript" in line)
     assert page.count("<img ") == 1 and 'alt="loss &lt;b&gt;"' in page
+
+
+def test_an_upper_case_py_predictor_is_still_verified(tmp_path):
+    project = penguins(tmp_path)
+    export_project(project, "python", tmp_path / "MODEL.PY", base_dir=tmp_path)
+    assert "differ from the app's by at most" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
