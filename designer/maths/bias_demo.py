@@ -2,8 +2,9 @@
 2-D problem whose classes are split by a line that misses the origin.
 
 Without a bias one sigmoid neuron computes σ(w·x), which is 0.5 exactly on the line w·x = 0 through the
-origin; with tanh hidden units (all without bias) the network is odd, f(0) = 0 → 0.5, so the decision boundary must pass through the origin however long it trains — the
-bias is the term that lets it move away. Both networks are the engine's, trained by the engine's
+origin; with tanh hidden units (all without bias) the network is odd and maps the origin to 0.5 too. So
+the decision boundary passes through the origin however long it trains: the bias is the term that lets it
+move away. Both networks are the engine's, trained by the engine's
 `train_batch` with the same seed, data and settings.
 """
 

@@ -49,6 +49,7 @@ from designer.ui.canvas.view import CanvasView
 from designer.ui.commands import ConnectCommand, SetParamCommand
 from designer.ui.data_panel import DataPanel
 from designer.ui.keys import standard_or_fallback
+from designer.ui.maths.install import install_maths
 from designer.ui.neurons_view import NeuronsView
 from designer.ui.palette import LayerPalette
 from designer.ui.paths import default_save_path, menu_text
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._wire()
+        install_maths(self)  # the mathematics views (#18): their dock, the stepper, the bias demo
         self.autosaver = files.Autosaver(self._autosave_state, self) if autosave else None
         if self.autosaver is not None:
             self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(

@@ -66,7 +66,7 @@ def test_three_optimizers_start_together_and_go_different_ways():
     assert all(np.array_equal(s, starts[0]) for s in starts)
     ends = [p[0][-1] for p in paths.values()]
     assert not np.allclose(ends[0], ends[1]) and not np.allclose(ends[0], ends[2])
-    for path, losses in paths.values():
+    for _path, losses in paths.values():
         assert losses[-1] < losses[0]
 
 

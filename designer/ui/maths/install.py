@@ -1,0 +1,144 @@
+"""Puts the mathematics views into the main window: one "Mathematics" dock beside the properties (function
+lab, initialisation, gradient descent), the backprop stepper in the Neurons tab, the bias demo behind the bias
+property's help. The window calls `install_maths(self)` once; everything else is wired here."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QTabWidget
+
+from designer.ui.maths.context import ProjectModel
+from designer.ui.maths.function_lab import ActivationLab, LossLab
+
+ACTIVATION_TYPES = ("Dense", "Activation")
+
+
+class MathsDock(QTabWidget):
+    """The dock's tabs, following the selected layer, the project's loss and live training."""
+
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window = window
+        self.model = ProjectModel(window.session)
+        self.activation_lab = ActivationLab()
+        self.loss_lab = LossLab()
+        self.addTab(self.activation_lab, "Activation")
+        self.addTab(self.loss_lab, "Loss")
+        self.setTabToolTip(0, "The selected layer's activation, its derivative and where its inputs z fall")
+        self.setTabToolTip(1, "The loss and its gradient against the prediction; all losses; an outlier's pull")
+        self.node_id: str | None = None
+        self._live: dict = {}  # the last probed epoch's distributions while a run goes on
+        self._graph = None
+        self._follow(window.project)
+        window.session.replaced.connect(self._follow)
+        window.session.training_changed.connect(self._show_training)
+        window.session.weights_changed.connect(self._weights_changed)
+        window.canvas.node_selected.connect(self.show_node)
+        window.runner.run_started.connect(self._run_started)
+        window.runner.epoch_ended.connect(self.on_epochs)
+        self.currentChanged.connect(lambda _i: self._refresh_distributions())
+        self._show_training(window.project.training)
+
+    # ------------------------------------------------------------------ following the project
+    def _follow(self, project) -> None:
+        if self._graph is not None:
+            self._graph.params_changed.disconnect(self._params_changed)
+        self._graph = project.graph
+        self._graph.params_changed.connect(self._params_changed)
+        self._live = {}
+        self.show_node(None)
+        self._show_training(project.training)
+
+    def _params_changed(self, node_id: str) -> None:
+        if node_id == self.node_id:
+            self.show_node(node_id)
+
+    def _show_training(self, cfg) -> None:
+        cfg = cfg or {}
+        self.loss_lab.show_loss(cfg.get("loss", "categorical_crossentropy"), cfg.get("loss_params") or {})
+
+    def show_node(self, node_id: str | None) -> None:
+        graph = self.window.project.graph
+        node = graph.nodes.get(node_id) if node_id else None
+        self.node_id = node.id if node is not None else None
+        if node is not None and node.type in ACTIVATION_TYPES:
+            self.activation_lab.show_activation(node.params.get("activation", "relu" if node.type == "Activation"
+                                                                else "linear"),
+                                                node.params.get("activation_params") or {})
+        self._refresh_distributions()
+
+    def _weights_changed(self) -> None:
+        if not self.window.runner.is_running:
+            self._live = {}
+        self._refresh_distributions()
+
+    # ------------------------------------------------------------------ distributions: live or at rest
+    def _run_started(self, _info) -> None:
+        self._live = {}
+
+    def on_epochs(self, update) -> None:
+        """A batch of finished epochs from the training thread: keep the last probed distributions; the views
+        redraw on their own timers (at most four times a second) and only while visible."""
+        for event in reversed(update.events):
+            extras = getattr(event, "extras", None) or {}
+            if "preactivations" in extras:
+                self._live = {"preactivations": extras["preactivations"], "kernels": extras.get("kernels", {})}
+                self._refresh_distributions(live_only=True)
+                break
+
+    def distributions(self) -> dict:
+        """The live run's distributions, else those of the project's weights at rest (computed once per state)."""
+        if self._live:
+            return self._live
+        cached = getattr(self.model, "_distributions", None)
+        if cached is not None and cached[0] is self.model._built:
+            return cached[1]
+        network, prepared, _reason = self.model.get()
+        if network is None or not self.window.project.weights:
+            dists = {}
+        else:
+            from designer.maths.distributions import project_distributions
+            from designer.training.metrics import reshape_inputs
+
+            dists = project_distributions(network, reshape_inputs(prepared.x_train, network.input_shape))
+        self.model._distributions = (self.model._built, dists)
+        return dists
+
+    def _refresh_distributions(self, live_only: bool = False) -> None:
+        if not self.isVisible() or self.currentWidget() is not self.activation_lab:
+            return
+        if live_only and not self._live:
+            return
+        layer = self._dense_for(self.node_id)
+        hist = self.distributions().get("preactivations", {}).get(layer) if layer else None
+        self.activation_lab.set_histogram(layer, hist)
+
+    def _dense_for(self, node_id: str | None) -> str | None:
+        """The Dense layer whose z the selected layer's activation sees: itself, or an Activation's source."""
+        graph = self.window.project.graph
+        while node_id in graph.nodes and graph.nodes[node_id].type == "Activation":
+            sources = graph.inputs_of(node_id)
+            node_id = sources[0] if len(sources) == 1 else None
+        return node_id if node_id in graph.nodes and graph.nodes[node_id].type == "Dense" else None
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self._refresh_distributions()
+
+
+def install_maths(window) -> MathsDock:
+    """Add the Mathematics dock (tabbed with Summary and Problems, below the properties) and its View menu
+    entry; returns the dock's widget (also `window.maths`)."""
+    maths = MathsDock(window)
+    dock = QDockWidget("Mathematics", window)
+    dock.setObjectName("dock-mathematics")
+    dock.setWidget(maths)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.tabifyDockWidget(window.problems_dock, dock)
+    window.summary_dock.raise_()
+    window.maths = maths
+    window.maths_dock = dock
+    view_menu = next((a.menu() for a in window.menuBar().actions() if a.text() == "&View"), None)
+    if view_menu is not None:
+        view_menu.addAction(dock.toggleViewAction())
+    return maths
