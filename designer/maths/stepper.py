@@ -70,6 +70,7 @@ class StepRecord:
     loss_before: float
     loss_after: float | None = None
     traces: list[LayerTrace] = field(default_factory=list)
+    grad_out: np.ndarray | None = None  # ∂L/∂(network output) for this batch, from the engine's loss
 
 
 class Stepper:
@@ -141,7 +142,9 @@ class Stepper:
             traces.append(LayerTrace(layer.id, a, z, out))
             a = out
         value = float(self.loss.forward(a, y))
-        self.record = StepRecord(self.batch, value, traces=traces)
+        # taken now: the loss object only remembers its last forward (the view asks for other losses in between)
+        grad_out = np.array(self.loss.backward(), copy=True)
+        self.record = StepRecord(self.batch, value, traces=traces, grad_out=grad_out)
         self.phase = "forward"
         return self.record
 
@@ -149,7 +152,7 @@ class Stepper:
         """∂L/∂a from the loss, then for each layer back to front: ∂L/∂z = f′(z)·∂L/∂a, ∂L/∂W = a_inᵀ·∂L/∂z,
         ∂L/∂b = Σ ∂L/∂z over the batch, and the previous layer's ∂L/∂a = ∂L/∂z·Wᵀ."""
         rec = self.record if self.phase == "forward" else self.forward()
-        g = np.array(self.loss.backward(), copy=True)
+        g = rec.grad_out
         for trace, layer in zip(reversed(rec.traces), reversed(self.layers())):
             trace.grad_a = g
             gz = layer.activation.backward(trace.z.copy(), trace.a.copy(), g.copy()).copy()

@@ -114,3 +114,25 @@ def test_networks_the_stepper_does_not_draw_get_a_reason():
     step = Stepper(no_bias, np.ones((3, 2)), np.zeros((3, 1)), get_loss("binary_crossentropy"))
     step.backward()
     assert not step.has_bias("d0") and step.record.traces[0].grad_w.shape == (2, 2)
+
+
+def test_asking_for_other_losses_between_the_phases_changes_nothing():
+    net = Network.from_graph(chain([3, 2], ["tanh", "softmax"]), seed=0)
+    x, y = data(30, 2, "categorical_crossentropy", 2)
+    step = Stepper(net, x, y, get_loss("categorical_crossentropy"), batch_size=8)
+    step.forward()
+    step.full_loss()  # the view shows the whole data set's loss after every phase
+    step.backward()
+    alone = Stepper(Network.from_graph(chain([3, 2], ["tanh", "softmax"]), seed=0), x, y,
+                    get_loss("categorical_crossentropy"), batch_size=8)
+    alone.backward()
+    for key, g in alone.gradients().items():
+        np.testing.assert_array_equal(step.gradients()[key], g)
+
+
+def test_the_dashboards_neuron_maps_take_a_default_dense_layer_of_16_units():
+    from designer.training.probes import neuron_layers
+
+    graph = chain([16, 16, 16, 2], ["relu", "tanh", "relu", "softmax"])
+    network = Network.from_graph(graph)
+    assert neuron_layers(graph, network) == ["d0", "d1", "d2"]  # 48 maps: three default layers

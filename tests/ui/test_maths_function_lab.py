@@ -100,3 +100,25 @@ def test_loss_lab_follows_the_project_and_huber_delta_is_live(make_window, qtbot
     assert after["mean_squared_error"] - before["mean_squared_error"] > 0.8
     assert abs(after["mean_absolute_error"] - before["mean_absolute_error"]) < 0.05
     assert "share of the gradient" in lab.outlier_note.text()
+
+
+def test_initialisation_view_shows_the_formula_with_fans_and_the_weights_now(make_window, qtbot):
+    project = spiral_project()
+    window = make_window(project)
+    view = open_lab(window, "Initialisation")
+    graph = window.project.graph
+    dense = [n for n in graph.topological_order() if graph.nodes[n].type == "Dense"]
+    click_node(window, dense[1])
+    view.flush_now()
+    assert "fan<sub>in</sub> = 24" in view.shown["formula"] and "fan<sub>out</sub> = 24" in view.shown["formula"]
+    assert view.shown["std_now"] is None and "Train" in view.note.text()
+    choose(window.properties.editors["kernel_initializer"].widget, "he_normal")
+    qtbot.waitUntil(lambda: view.initializer == "he_normal")
+    view.flush_now()
+    assert view.shown["variance"] == pytest.approx(2 / 24)
+    with qtbot.waitSignal(window.runner.finished, timeout=60000):
+        QTest.mouseClick(window.training_panel.train_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.shown.get("std_now") is not None, timeout=5000)
+    view.flush_now()
+    kernel = window.project.weights[f"{dense[1]}/kernel"]
+    assert view.shown["std_now"] == pytest.approx(float(np.std(kernel)), rel=1e-5)

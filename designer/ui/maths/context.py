@@ -15,6 +15,7 @@ class ProjectModel:
         self.session = session
         self._built = None  # (network, prepared) or (None, reason)
         self.builds = 0
+        self.listeners: list = []  # called on every change of the project's state (the stepper lets go)
         session.replaced.connect(self._project_replaced)
         session.weights_changed.connect(self.invalidate)
         session.data_changed.connect(self.invalidate)
@@ -37,6 +38,8 @@ class ProjectModel:
 
     def invalidate(self, *_args) -> None:
         self._built = None
+        for listener in self.listeners:
+            listener()
 
     def get(self):
         """(network, prepared, "") or (None, None, why not): built once per state of the project."""

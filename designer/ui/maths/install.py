@@ -4,11 +4,15 @@ property's help. The window calls `install_maths(self)` once; everything else is
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QTabWidget
 
+from designer.engine.registry import LAYER_TYPES
 from designer.ui.maths.context import ProjectModel
 from designer.ui.maths.function_lab import ActivationLab, LossLab
+from designer.ui.maths.init_view import InitialisationView
+from designer.ui.maths.stepper_view import StepperPanel
 
 ACTIVATION_TYPES = ("Dense", "Activation")
 
@@ -22,10 +26,13 @@ class MathsDock(QTabWidget):
         self.model = ProjectModel(window.session)
         self.activation_lab = ActivationLab()
         self.loss_lab = LossLab()
+        self.init_view = InitialisationView()
         self.addTab(self.activation_lab, "Activation")
         self.addTab(self.loss_lab, "Loss")
+        self.addTab(self.init_view, "Initialisation")
         self.setTabToolTip(0, "The selected layer's activation, its derivative and where its inputs z fall")
         self.setTabToolTip(1, "The loss and its gradient against the prediction; all losses; an outlier's pull")
+        self.setTabToolTip(2, "How the selected layer's weights start (fan-in, fan-out) and where they are now")
         self.node_id: str | None = None
         self._live: dict = {}  # the last probed epoch's distributions while a run goes on
         self._graph = None
@@ -105,13 +112,37 @@ class MathsDock(QTabWidget):
         return dists
 
     def _refresh_distributions(self, live_only: bool = False) -> None:
-        if not self.isVisible() or self.currentWidget() is not self.activation_lab:
+        if not self.isVisible() or (live_only and not self._live):
             return
-        if live_only and not self._live:
+        if self.currentWidget() is self.activation_lab:
+            layer = self._dense_for(self.node_id)
+            hist = self.distributions().get("preactivations", {}).get(layer) if layer else None
+            self.activation_lab.set_histogram(layer, hist)
+        elif self.currentWidget() is self.init_view:
+            self._show_init()
+
+    def _show_init(self) -> None:
+        """The selected layer's kernel: its initializer and shape from the graph, its values from the live run
+        or the project's weights."""
+        graph = self.window.project.graph
+        node = graph.nodes.get(self.node_id) if self.node_id else None
+        if node is None or "kernel_initializer" not in {p.name for p in LAYER_TYPES[node.type].params}:
+            self.init_view.show_layer(None, None, None, None)
             return
-        layer = self._dense_for(self.node_id)
-        hist = self.distributions().get("preactivations", {}).get(layer) if layer else None
-        self.activation_lab.set_histogram(layer, hist)
+        analysis = self.window.session.analysis
+        sources = graph.inputs_of(node.id)
+        in_shape = analysis.shapes.get(sources[0]) if len(sources) == 1 else None
+        try:
+            shape = LAYER_TYPES[node.type].weight_shapes(node.params, in_shape).get("kernel")
+        except Exception:  # a half-edited layer: no shape yet
+            shape = None
+        current = self._live.get("kernels", {}).get(node.id) if self._live else None
+        if current is None:
+            current = self.window.project.weights.get(f"{node.id}/kernel")
+            if current is not None and shape is not None and tuple(np.shape(current)) != tuple(shape):
+                current = None
+        self.init_view.show_layer(node.id, node.params.get("kernel_initializer", "glorot_uniform"), shape,
+                                  current)
 
     def _dense_for(self, node_id: str | None) -> str | None:
         """The Dense layer whose z the selected layer's activation sees: itself, or an Activation's source."""
@@ -126,10 +157,24 @@ class MathsDock(QTabWidget):
         self._refresh_distributions()
 
 
+def install_stepper(window, model: ProjectModel) -> StepperPanel:
+    """The Neurons tab becomes the stepper panel around the existing weights view (`window.neurons`)."""
+    index = window.tabs.indexOf(window.neurons)
+    tip = window.tabs.tabToolTip(index)
+    panel = StepperPanel(window.neurons, model)
+    window.tabs.removeTab(index)
+    window.tabs.insertTab(index, panel, "Neurons")
+    window.tabs.setTabToolTip(index, tip + "; Step batch plays backpropagation on it")
+    model.listeners.append(panel.project_changed)  # any edit of graph, data, settings or weights
+    window.stepper = panel
+    return panel
+
+
 def install_maths(window) -> MathsDock:
     """Add the Mathematics dock (tabbed with Summary and Problems, below the properties) and its View menu
-    entry; returns the dock's widget (also `window.maths`)."""
+    entry, and the stepper in the Neurons tab; returns the dock's widget (also `window.maths`)."""
     maths = MathsDock(window)
+    install_stepper(window, maths.model)
     dock = QDockWidget("Mathematics", window)
     dock.setObjectName("dock-mathematics")
     dock.setWidget(maths)
