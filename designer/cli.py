@@ -16,9 +16,10 @@ import time
 from pathlib import Path
 
 from designer import __version__, streams
+from designer.commands import command_modules
 from designer.errors import DesignerError
 
-SUBCOMMANDS = ("train", "evaluate", "predict", "export", "summary")
+BUILTIN_SUBCOMMANDS = ("train", "evaluate", "predict", "export", "summary")
 EXPORT_FORMATS = ("onnx", "python", "pytorch", "keras")
 
 
@@ -43,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--reset", action="store_true", help="start from fresh weights")
     t.add_argument("--out", help="write the trained project here instead of back to PROJECT")
     t.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    t.add_argument("--engine", choices=("numpy", "torch"), help="override training.engine (torch: if installed)")
+    t.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="override training.device (torch)")
 
     e = sub.add_parser("evaluate", help="metrics of the trained model as JSON")
     e.add_argument("project")
@@ -63,7 +66,13 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("summary", help="the layer table with shapes and parameter counts")
     s.add_argument("project")
+    for module in command_modules():  # the later subcommands (designer/commands/)
+        module.add_arguments(sub.add_parser(module.NAME, help=module.HELP))
     return p
+
+
+def subcommands() -> tuple[str, ...]:
+    return BUILTIN_SUBCOMMANDS + tuple(m.NAME for m in command_modules())
 
 
 def _positive_int(text: str) -> int:
@@ -161,7 +170,8 @@ def cmd_train(args) -> int:
 
     # The same run the window's worker makes; the session records it and saves atomically.
     outcome = TrainingRun(session.project, session.base_dir, epochs=args.epochs, seed=args.seed, reset=args.reset,
-                          on_event=None if args.quiet else progress).run()
+                          on_event=None if args.quiet else progress, engine=args.engine, device=args.device,
+                          strict_engine=args.engine is not None).run()
     if outcome.reason == "nan":
         # the contract (docs/cli.md): a diverged run saves nothing and fails, even under --quiet
         where = (outcome.message or "").split("; the last good weights")[0]
@@ -230,11 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     # `nn-designer PROJECT` opens the window with a project; argparse cannot mix an optional positional
     # with subcommands, so a first word that is not a command or an option is taken as the project.
     project_arg = None
-    if argv and argv[0] not in SUBCOMMANDS and not argv[0].startswith("-"):
+    names = subcommands()
+    if argv and argv[0] not in names and not argv[0].startswith("-"):
         project_arg = argv.pop(0)
         looks_like_path = Path(project_arg).suffix or "/" in project_arg or "\\" in project_arg
         if not looks_like_path and not Path(project_arg).exists():
-            parser.error(f"unknown command {project_arg!r} (choose from {', '.join(SUBCOMMANDS)})")
+            parser.error(f"unknown command {project_arg!r} (choose from {', '.join(names)})")
         if argv:
             parser.error(f"unexpected arguments after the project: {' '.join(argv)}")
     args = parser.parse_args(argv)
@@ -253,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
             from designer.ui.app import run_app
 
             return run_app(project_arg)
-        return COMMANDS[args.command](args)
+        if args.command in COMMANDS:
+            return COMMANDS[args.command](args)
+        return next(m for m in command_modules() if m.NAME == args.command).run(args)
     except DesignerError as err:
         _say(f"error: {err}")
         return 1

@@ -10,6 +10,7 @@ and shown as "not run", so a partial run says exactly what it covered.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -42,12 +43,31 @@ def _score(c: Counter) -> str:
     return f"{100 * c['detected'] / checked:.1f}%" if checked else "–"
 
 
+def wilson_interval(detected: int, checked: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % interval of a package's true score when `checked` mutants are a random sample of its mutants."""
+    if checked == 0:
+        return 0.0, 1.0
+    p = detected / checked
+    centre = (p + z * z / (2 * checked)) / (1 + z * z / checked)
+    half = z * math.sqrt(p * (1 - p) / checked + z * z / (4 * checked * checked)) / (1 + z * z / checked)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _interval(c: Counter) -> str:
+    checked = c["detected"] + c["survived"] + c["other"]
+    if not checked:
+        return "–"
+    low, high = wilson_interval(c["detected"], checked)
+    return f"{100 * low:.1f}–{100 * high:.1f}%"
+
+
 def report(root: Path = Path("mutants")) -> str:
     results = _results(root)
     if not results:
         return "no mutation results: run `make mutate` first"
     by_package: dict[str, Counter] = defaultdict(Counter)
-    lines = ["| package | checked | detected | survived | not run | score |", "|---|---|---|---|---|---|"]
+    lines = ["| package | checked | detected | survived | not run | score | 95% interval (sample) |",
+             "|---|---|---|---|---|---|---|"]
     modules = ["", "| module | checked | detected | survived | not run | score |", "|---|---|---|---|---|---|"]
     survivors = []
     for module, codes in results.items():
@@ -62,7 +82,8 @@ def report(root: Path = Path("mutants")) -> str:
     for package in PACKAGES:
         c = by_package.get(package, Counter())
         checked = c["detected"] + c["survived"] + c["other"]
-        lines.append(f"| {package} | {checked} | {c['detected']} | {c['survived']} | {c['not run']} | {_score(c)} |")
+        lines.append(f"| {package} | {checked} | {c['detected']} | {c['survived']} | {c['not run']} | {_score(c)} | "
+                     f"{_interval(c)} |")
     tail = ["", f"not detected ({len(survivors)}):"] + [f"  {name}" for name in survivors]
     return "\n".join(lines + modules + tail)
 

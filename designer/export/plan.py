@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designer.engine.conv import pair, same_padding
-from designer.engine.registry import BUILT_IN_LAYER_TYPES, LAYER_TYPES, layer_type
+from designer.engine.registry import LAYER_TYPES, layer_type
 from designer.errors import DesignerError, ExportError
 from designer.export.preprocessing import preprocessing_spec
 from designer.export.source import identifier
@@ -22,8 +22,6 @@ log = logging.getLogger(__name__)
 
 Shape = tuple[int, ...]
 
-# Every format writes every layer type of the spec; a format that cannot must list its own subset.
-LAYER_TYPES_EXPORTED = BUILT_IN_LAYER_TYPES - {"Input"}
 
 
 @dataclass
@@ -55,6 +53,8 @@ class ExportPlan:
     # in the target's own units, as `predict` does; None when the outputs are the target as they are
     target_mean: list[float] | None = None
     target_scale: list[float] | None = None
+    # the PreparedData when available: the PyTorch export ships its training and validation splits (data.npz)
+    data: object | None = field(default=None, repr=False)
 
     @property
     def target_scaling(self) -> tuple[list[float], list[float]] | None:
@@ -190,6 +190,7 @@ def build_plan(project, prepared=None, base_dir=None) -> ExportPlan:
         preprocessing=preprocessing_spec(prepared, input_shape, project.training.get("loss")),
         target_mean=None if target_mean is None else [float(v) for v in target_mean],
         target_scale=None if target_scale is None else [float(v) for v in target_scale],
+        data=prepared,
     )
 
 

@@ -1,32 +1,31 @@
-"""Export a trained network as PyTorch code: model.py (an nn.Module + weight loader), weights.npz, train.py,
-and preprocessing.json (the fitted data preparation that model.prepare(rows) applies to raw rows) when the
-project's data could be prepared.
+"""Export a trained network as PyTorch code, in PyTorch's idiom: model.py (an nn.Module whose forward returns
+logits, `predict_proba`/`predict` applying the output activation and the target's un-scaling, a weight loader),
+weights.npz, train.py with train_config.json (the same script for every project: one process or many under
+torchrun, see designer/export/templates/torch_train.py), and, when the project's data could be prepared,
+preprocessing.json (what model.prepare(rows) applies to raw rows) and data.npz (the training and validation
+splits exactly as the app prepared them, which train.py reads by default).
 
 `out_path` is a folder (created if missing, beside an existing parent) or a `.py` file name for the model,
-in which case the weights and the training script are written beside it. The model takes and returns
-channels-last tensors like the project's data; convolution, pooling and image batch normalisation permute
-to channels-first around the torch call. Nothing generated imports designer.
+in which case the other files are written beside it. The model takes channels-last tensors like the project's
+data; convolution, pooling and image batch normalisation permute to channels-first around the torch call.
+Nothing generated imports designer, and no user data is in train.py at all (it reads its JSON).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import keyword
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import (
-    LAYER_TYPES_EXPORTED,
-    ExportPlan,
-    Step,
-    concat_axis,
-    pair,
-    python_identifiers,
-    spatial_pads,
-    strides_of,
-)
+from designer.export import layers as _built_in  # noqa: F401  (registers the built-in types' emitters)
+from designer.export.emitters import emitter, require_all
+from designer.export.plan import ExportPlan, python_identifiers
 from designer.export.preprocessing import rows_api, spec_json
 from designer.export.source import literal, plan_constants
 from designer.export.staging import write_all
@@ -62,7 +61,27 @@ _RESERVED = {
     "to_nchw",
     "to_nhwc",
     "INPUT_SHAPE",
+    # the model's own methods and constants
+    "predict",
+    "predict_proba",
+    "classes_of",
+    "LOSS",
+    "OUTPUT_ACTIVATION",
 }
+
+# forward returns logits where the output's activation pairs with the loss as PyTorch's fused losses want
+# (CrossEntropyLoss, BCEWithLogitsLoss); predict_proba applies it
+_FUSED = {"categorical_crossentropy": "softmax", "binary_crossentropy": "sigmoid"}
+
+
+def output_activation(plan: ExportPlan) -> str:
+    """The output activation predict_proba applies to forward's logits ("linear": forward has it already)."""
+    out = next(s for s in plan.steps if s.id == plan.output_id)
+    act = out.params.get("activation", "linear")  # canonical params: every layer with an activation has one
+    if _FUSED.get(plan.loss or "") == act:
+        return act
+    return "linear"
+
 
 
 
@@ -90,63 +109,6 @@ def _activation(name: str, params: dict, x: str) -> str:
     raise ExportError(f'PyTorch export does not support the activation "{name}"')
 
 
-def _module_and_call(s: Step, attr: str, args: list[str]) -> tuple[str | None, str]:
-    """(constructor source or None, forward expression) for one step."""
-    p = s.params
-    x = args[0]
-    act = p.get("activation", "linear")
-    act_params = p.get("activation_params") or {}
-    if s.type == "Dense":
-        ctor = f"nn.Linear({s.in_shapes[0][0]}, {p['units']}, bias={bool(p.get('use_bias', True))})"
-        return ctor, _activation(act, act_params, f"self.{attr}({x})")
-    if s.type == "Activation":
-        return None, _activation(p.get("activation", "relu"), act_params, x)
-    if s.type == "Dropout":
-        return f"nn.Dropout({float(p.get('rate', 0.5))!r})", f"self.{attr}({x})"
-    if s.type == "Flatten":
-        return None, f"torch.flatten({x}, 1)"
-    if s.type == "Add":
-        return None, " + ".join(args)
-    if s.type == "Concatenate":
-        return None, f"torch.cat([{', '.join(args)}], dim={concat_axis(s)})"
-    if s.type == "Conv2D":
-        kh, kw = pair(p["kernel_size"])
-        sh, sw = strides_of(s, "kernel_size")
-        ctor = (
-            f"nn.Conv2d({s.in_shapes[0][-1]}, {p['filters']}, kernel_size=({kh}, {kw}), stride=({sh}, {sw}), "
-            f"bias={bool(p.get('use_bias', True))})"
-        )
-        t, b, left, r = spatial_pads(s, "kernel_size")
-        inner = f"to_nchw({x})"
-        if t or b or left or r:
-            inner = f"F.pad({inner}, ({left}, {r}, {t}, {b}))"  # Keras "same": the odd pixel after
-        return ctor, _activation(act, act_params, f"to_nhwc(self.{attr}({inner}))")
-    if s.type == "MaxPooling2D":
-        kh, kw = pair(p["pool_size"])
-        sh, sw = strides_of(s, "pool_size")
-        t, b, left, r = spatial_pads(s, "pool_size")
-        inner = f"to_nchw({x})"
-        if t or b or left or r:
-            inner = f"F.pad({inner}, ({left}, {r}, {t}, {b}), value=float('-inf'))"
-        return f"nn.MaxPool2d(({kh}, {kw}), stride=({sh}, {sw}))", f"to_nhwc(self.{attr}({inner}))"
-    if s.type == "BatchNormalization":
-        c = s.in_shapes[0][-1]
-        rank = len(s.in_shapes[0])
-        # Keras: moving = moving·m + batch·(1 − m); PyTorch: running = running·(1 − mom) + batch·mom
-        opts = f"eps={float(p.get('epsilon', 0.001))!r}, momentum={round(1 - float(p.get('momentum', 0.99)), 12)!r}"
-        if rank == 1:
-            return f"nn.BatchNorm1d({c}, {opts})", f"self.{attr}({x})"
-        if rank == 3:
-            return f"nn.BatchNorm2d({c}, {opts})", f"to_nhwc(self.{attr}(to_nchw({x})))"
-        perm = ", ".join(str(i) for i in [0, rank, *range(1, rank)])
-        back = ", ".join(str(i) for i in [0, *range(2, rank + 1), 1])
-        return (
-            f"nn.BatchNorm1d({c}, {opts})",
-            f"self.{attr}({x}.permute({perm}).flatten(2)).reshape({x}.permute({perm}).shape).permute({back})",
-        )
-    raise ExportError(f'PyTorch export does not support layer type {s.type} (layer "{s.id}")')
-
-
 _HELPERS = """
 
 def to_nchw(x):
@@ -164,47 +126,76 @@ def load_weights(model, path):
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     with torch.no_grad():
-        for attr, node_id, kind in WEIGHT_LAYERS:
+        for attr, node_id, tensors in WEIGHT_LAYERS:
             module = getattr(model, attr)
-            if kind == "dense":
-                module.weight.copy_(torch.from_numpy(arrays[node_id + "/kernel"].T.copy()))
-            elif kind == "conv":
-                module.weight.copy_(torch.from_numpy(arrays[node_id + "/kernel"].transpose(3, 2, 0, 1).copy()))
-            else:
-                module.weight.copy_(torch.from_numpy(arrays[node_id + "/gamma"]))
-                module.bias.copy_(torch.from_numpy(arrays[node_id + "/beta"]))
-                module.running_mean.copy_(torch.from_numpy(arrays[node_id + "/moving_mean"]))
-                module.running_var.copy_(torch.from_numpy(arrays[node_id + "/moving_variance"]))
-            if kind != "bn" and module.bias is not None:
-                module.bias.copy_(torch.from_numpy(arrays[node_id + "/bias"]))
+            for tensor, name, perm in tensors:
+                value = arrays[node_id + "/" + name]
+                if perm is not None:
+                    value = value.transpose(perm)
+                getattr(module, tensor).copy_(torch.from_numpy(value.copy()))
     return model
 
 
-def save_weights(model, path):
-    """Write `model`'s weights back in the project's .npz format (e.g. to bring them into Network Designer)."""
+def project_weights(model):
+    """`model`'s weights as the project's arrays ("<layer id>/<name>", channels-last kernels), float32."""
+    model = getattr(model, "module", model)  # a DistributedDataParallel wrapper holds the model in .module
     out = {}
-    for attr, node_id, kind in WEIGHT_LAYERS:
+    for attr, node_id, tensors in WEIGHT_LAYERS:
         module = getattr(model, attr)
-        w = module.weight.detach().cpu().numpy()
-        if kind == "dense":
-            out[node_id + "/kernel"] = w.T
-        elif kind == "conv":
-            out[node_id + "/kernel"] = w.transpose(2, 3, 1, 0)
-        else:
-            out[node_id + "/gamma"] = w
-            out[node_id + "/beta"] = module.bias.detach().cpu().numpy()
-            out[node_id + "/moving_mean"] = module.running_mean.cpu().numpy()
-            out[node_id + "/moving_variance"] = module.running_var.cpu().numpy()
-        if kind != "bn" and module.bias is not None:
-            out[node_id + "/bias"] = module.bias.detach().cpu().numpy()
-    np.savez(path, **{k: np.ascontiguousarray(v, dtype=np.float32) for k, v in out.items()})
+        for tensor, name, perm in tensors:
+            value = getattr(module, tensor).detach().cpu().numpy()
+            out[node_id + "/" + name] = value if perm is None else value.transpose(np.argsort(perm))
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in out.items()}
 
 
-def load_model(path=None):
-    """The model with the exported weights (weights.npz beside this file unless `path` is given), in eval mode."""
+def save_weights(model, path):
+    """Write `model`'s weights in the project's .npz format: `nn-designer load-weights PROJECT path` brings
+    them into Network Designer."""
+    np.savez(path, **project_weights(model))
+
+
+def pick_device(device="auto"):
+    """"auto": a CUDA GPU, else Apple's MPS, else the CPU."""
+    if device == "auto":
+        mps = getattr(torch.backends, "mps", None)
+        device = "cuda" if torch.cuda.is_available() else "mps" if mps is not None and mps.is_available() else "cpu"
+    return torch.device(device)
+
+
+def load_model(path=None, device="cpu"):
+    """The model with the exported weights (weights.npz beside this file unless `path` is given), in eval mode,
+    on `device` ("cpu", "cuda", "mps" or "auto")."""
     if path is None:
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), WEIGHTS_FILE)
-    return load_weights(Net(), path).eval()
+    return load_weights(Net(), path).eval().to(pick_device(device))
+'''
+
+_METHODS = '''
+    def predict_proba(self, x):
+        """What `nn-designer predict` gives: class probabilities (the output activation applied to the logits),
+        or for regression the values in the target's own units. Inference mode is the caller's (model.eval())."""
+        out = self(x)
+        if OUTPUT_ACTIVATION == "softmax":
+            out = torch.softmax(out, dim=-1)
+        elif OUTPUT_ACTIVATION == "sigmoid":
+            out = torch.sigmoid(out)
+        if TARGET_SCALING is not None:  # trained on the standardised target: answer in the target's units
+            out = out * out.new_tensor(TARGET_SCALING[1]) + out.new_tensor(TARGET_SCALING[0])
+        return out
+
+    def classes_of(self, out):
+        """Class indices (into CLASSES) from forward's output."""
+        out = out.reshape(out.shape[0], -1)
+        if out.shape[1] == 1:
+            threshold = 0.0 if OUTPUT_ACTIVATION == "sigmoid" or LOSS == "hinge" else 0.5
+            return (out[:, 0] > threshold).long()
+        return out.argmax(dim=1)
+
+    def predict(self, x):
+        """Class indices into CLASSES (classification), or values in the target's units (regression)."""
+        if TASK == "classification":
+            return self.classes_of(self(x))
+        return self.predict_proba(x)
 '''
 
 
@@ -214,30 +205,33 @@ def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | 
     body: list[str] = []
     weight_layers = []
     body.append(f"{names[plan.input_id]} = x.reshape(x.shape[0], *INPUT_SHAPE)")
+    head = output_activation(plan)
     for s in plan.steps:
         attr = names[s.id]
-        ctor, call = _module_and_call(s, attr, [names[i] for i in s.inputs])
-        if ctor:
-            ctors.append(f"self.{attr} = {ctor}")
-        body.append(f"{attr} = {call}")
-        kind = {"Dense": "dense", "Conv2D": "conv", "BatchNormalization": "bn"}.get(s.type)
-        if kind:
-            weight_layers.append((attr, s.id, kind))
-    out = names[plan.output_id]
-    if plan.target_scaling is not None:  # trained on the standardised target: answer in the target's own units
-        body.append(f"return {out} * {out}.new_tensor(TARGET_SCALING[1]) + {out}.new_tensor(TARGET_SCALING[0])")
-    else:
-        body.append(f"return {out}")
+        if s.id == plan.output_id and head != "linear":  # forward returns the logits
+            s = dataclasses.replace(s, params={**s.params, "activation": "linear"})
+        layer = emitter("pytorch", s)(s, attr, [names[i] for i in s.inputs], _activation)
+        if layer.ctor:
+            ctors.append(f"self.{attr} = {layer.ctor}")
+        body.append(f"{attr} = {layer.call}")
+        if layer.tensors:
+            weight_layers.append((attr, s.id, [list(t) for t in layer.tensors]))
+    body.append(f"return {names[plan.output_id]}")
     lines = [
         '"""PyTorch model for the network NETWORK_NAME, generated by Network Designer.',
         "",
-        "Inputs and outputs are channels-last like the project's data: x of shape (batch, *INPUT_SHAPE), or",
-        "(batch, features) reshaped in C order, prepared like the training data (same encoding and scaling).",
+        "Inputs are channels-last like the project's data: x of shape (batch, *INPUT_SHAPE), or (batch, features)",
+        "reshaped in C order, prepared like the training data (same encoding and scaling). As usual in PyTorch,",
+        "forward returns logits (the output layer before OUTPUT_ACTIVATION; for regression the standardised",
+        "target when TARGET_SCALING is set), which CrossEntropyLoss / BCEWithLogitsLoss take; predict_proba",
+        "applies the activation and the un-scaling, and gives what `nn-designer predict` gives:",
         "    model = load_model()            # trained weights from the .npz beside this file, eval mode",
-        "    y = model(torch.as_tensor(x, dtype=torch.float32))",
+        "    with torch.no_grad():",
+        "        p = model.predict_proba(torch.as_tensor(x, dtype=torch.float32))   # probabilities or values",
+        "        labels = [CLASSES[i] for i in model.predict(torch.as_tensor(x, dtype=torch.float32))]",
         "prepare(rows) turns raw rows (a CSV path or a list of dicts keyed by column name) into such x with the",
         "data preparation fitted in training (preprocessing.json beside this file):",
-        '    y = model(torch.from_numpy(prepare("rows.csv")))',
+        '    p = model.predict_proba(torch.from_numpy(prepare("rows.csv")))',
         '"""',
         "",
         "import csv",
@@ -250,8 +244,12 @@ def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | 
         "from torch import nn",
         "",
         *plan_constants(plan, weights_file),
-        "# (attribute, layer id in the project, kind) of every layer with weights",
+        "# (attribute, layer id in the project, [(tensor, array name, permutation from the project's layout)]) of",
+        "# every layer with weights",
         f"WEIGHT_LAYERS = {literal(weight_layers, 'the layer names')}",
+        f"LOSS = {literal(plan.loss)}",
+        "# the activation predict_proba applies to forward's logits (\"linear\": forward's output is final)",
+        f"OUTPUT_ACTIVATION = {literal(head)}",
         rows_api(preprocessing_file),
         _HELPERS,
         "",
@@ -262,134 +260,44 @@ def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | 
         "",
         "    def forward(self, x):",
         *(f"        {line}" for line in body),
+        _METHODS,
         _LOADER,
     ]
     return "\n".join(lines)
 
 
-_LOSSES = {
-    "categorical_crossentropy": "lambda out, y: F.nll_loss(torch.log(out.clamp_min(1e-7)), y)  # softmax output",
-    "binary_crossentropy": "lambda out, y: F.binary_cross_entropy(out.clamp(1e-7, 1 - 1e-7), y)",
-    "hinge": "lambda out, y: torch.clamp(1 - y * out, min=0).mean()  # targets -1/+1",
-    "mean_absolute_error": "lambda out, y: F.l1_loss(out, y)",
-    "mean_squared_error": "lambda out, y: F.mse_loss(out, y)",
-}
+def train_template() -> str:
+    """train.py: package data (designer/export/templates/torch_train.py), the same for every project."""
+    return resources.files("designer.export").joinpath("templates", "torch_train.py").read_text(encoding="utf-8")
 
 
-def _loss_source(training: dict) -> str:
-    loss = training.get("loss", "mean_squared_error")
-    if loss == "huber":
-        delta = float(training.get("loss_params", {}).get("delta", training.get("delta", 1.0)) or 1.0)
-        return f"lambda out, y: F.huber_loss(out, y, delta={delta!r})"
-    return _LOSSES.get(loss, _LOSSES["mean_squared_error"])
-
-
-def _optimizer_source(training: dict) -> str:
-    o = dict(training.get("optimizer") or {"type": "sgd"})
-    lr = float(o.get("learning_rate", 0.01))
-    t = o.get("type", "sgd")
-    # Keras and PyTorch place epsilon slightly differently in Adam/RMSprop; results agree closely, not exactly.
-    if t == "adam":
-        return (
-            f"torch.optim.Adam(params, lr={lr!r}, betas=({float(o.get('beta_1', 0.9))!r}, "
-            f"{float(o.get('beta_2', 0.999))!r}), eps={float(o.get('epsilon', 1e-7))!r})"
-        )
-    if t == "adamw":
-        return (
-            f"torch.optim.AdamW(params, lr={lr!r}, betas=({float(o.get('beta_1', 0.9))!r}, "
-            f"{float(o.get('beta_2', 0.999))!r}), eps={float(o.get('epsilon', 1e-7))!r}, "
-            f"weight_decay={float(o.get('weight_decay', 0.004))!r})"
-        )
-    if t == "rmsprop":
-        return (
-            f"torch.optim.RMSprop(params, lr={lr!r}, alpha={float(o.get('rho', 0.9))!r}, "
-            f"eps={float(o.get('epsilon', 1e-7))!r})"
-        )
-    if t == "adagrad":
-        return (
-            f"torch.optim.Adagrad(params, lr={lr!r}, "
-            f"initial_accumulator_value={float(o.get('initial_accumulator_value', 0.1))!r}, "
-            f"eps={float(o.get('epsilon', 1e-7))!r})"
-        )
-    return (
-        f"torch.optim.SGD(params, lr={lr!r}, momentum={float(o.get('momentum', 0.0))!r}, "
-        f"nesterov={bool(o.get('nesterov', False))})"
-    )
-
-
-def render_train(plan: ExportPlan, model_module: str, weights_file: str) -> str:
+def train_config(plan: ExportPlan, model_module: str, data_file: str | None) -> bytes:
+    """train_config.json: the project's training settings for train.py (data, not code)."""
     tr = plan.training or {}
-    classification = plan.loss in ("categorical_crossentropy",)
-    target = (
-        "torch.as_tensor(y, dtype=torch.long)"
-        if classification
-        else "torch.as_tensor(y, dtype=torch.float32).reshape(len(y), -1)"
-    )
-    return "\n".join(
-        [
-            '"""Training-script skeleton for the model in this folder, generated by Network Designer.',
-            "",
-            "    python train.py DATA.npz [--epochs N] [--batch-size B] [--fresh]",
-            "",
-            "DATA.npz holds `x` (samples prepared like the project's training data: model.prepare(rows) makes",
-            "them from raw rows) and `y` (class indices for",
-            "categorical cross-entropy, else targets shaped like the output). It continues from the exported",
-            "weights unless --fresh, and writes the result to trained_weights.npz in the project's format.",
-            '"""',
-            "",
-            "import argparse",
-            "import os",
-            "",
-            "import numpy as np",
-            "import torch",
-            "import torch.nn.functional as F",
-            "",
-            f"from {model_module} import Net, load_weights, save_weights",
-            "",
-            f"LOSS = {_loss_source(tr)}",
-            "",
-            "",
-            "def make_optimizer(params):",
-            f"    return {_optimizer_source(tr)}",
-            "",
-            "",
-            "def main():",
-            "    ap = argparse.ArgumentParser()",
-            '    ap.add_argument("data")',
-            f'    ap.add_argument("--epochs", type=int, default={int(tr.get("epochs", 10) or 10)})',
-            f'    ap.add_argument("--batch-size", type=int, default={int(tr.get("batch_size", 32) or 32)})',
-            '    ap.add_argument("--fresh", action="store_true", help="start from random weights")',
-            "    args = ap.parse_args()",
-            f"    torch.manual_seed({int(tr.get('seed', 0) or 0)})",
-            "    with np.load(args.data, allow_pickle=False) as z:",
-            '        x, y = z["x"], z["y"]',
-            "    x = torch.as_tensor(x, dtype=torch.float32)",
-            f"    y = {target}",
-            "    model = Net()",
-            "    if not args.fresh:",
-            "        here = os.path.dirname(os.path.abspath(__file__))",
-            f"        load_weights(model, os.path.join(here, {literal(weights_file)}))",
-            "    opt = make_optimizer(model.parameters())",
-            "    for epoch in range(1, args.epochs + 1):",
-            "        model.train()",
-            "        perm = torch.randperm(len(x))",
-            "        total = 0.0",
-            "        for i in range(0, len(x), args.batch_size):",
-            "            idx = perm[i : i + args.batch_size]",
-            "            opt.zero_grad()",
-            "            loss = LOSS(model(x[idx]), y[idx])",
-            "            loss.backward()",
-            "            opt.step()",
-            "            total += loss.item() * len(idx)",
-            '        print(f"epoch {epoch}: loss {total / len(x):.4f}")',
-            '    save_weights(model, "trained_weights.npz")',
-            "",
-            "",
-            'if __name__ == "__main__":',
-            "    main()",
-            "",
-        ]
-    )
+    keys = ("loss", "loss_params", "optimizer", "epochs", "batch_size", "shuffle", "seed", "regularization",
+            "early_stopping", "schedule")
+    cfg = {k: tr[k] for k in keys if tr.get(k) is not None}
+    cfg.setdefault("loss", plan.loss or "mean_squared_error")
+    cfg.setdefault("optimizer", {"type": "sgd", "learning_rate": 0.01})
+    cfg["epochs"] = int(cfg.get("epochs") or 10)
+    cfg["batch_size"] = int(cfg.get("batch_size") or 32)
+    cfg["seed"] = int(cfg.get("seed") or 0)
+    cfg.update({"format": "nn-designer-train-config", "version": 1, "model_module": model_module,
+                "data_file": data_file})
+    return (json.dumps(cfg, indent=1, allow_nan=False) + "\n").encode("utf-8")
+
+
+def _data_npz(plan: ExportPlan) -> bytes | None:
+    """The training and validation splits exactly as the app prepared them (None without the data)."""
+    data = plan.data
+    if data is None or getattr(data, "x_train", None) is None:
+        return None
+    arrays = {"x_train": np.asarray(data.x_train, np.float32), "y_train": np.asarray(data.y_train)}
+    if data.x_val is not None and len(data.x_val):
+        arrays.update(x_val=np.asarray(data.x_val, np.float32), y_val=np.asarray(data.y_val))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
 
 
 def _weights_npz(plan: ExportPlan) -> bytes:
@@ -417,7 +325,7 @@ def code_destination(out_path: Path, what: str) -> tuple[Path, str]:
 
 
 def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
-    plan.require_types(LAYER_TYPES_EXPORTED, "PyTorch")
+    require_all(plan, "pytorch")
     folder, model_file = code_destination(Path(out_path), "PyTorch")
     stem = Path(model_file).stem
     weights_file = "weights.npz" if model_file == "model.py" else f"{stem}_weights.npz"
@@ -425,10 +333,17 @@ def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
     spec_file = None
     if plan.preprocessing is not None:
         spec_file = "preprocessing.json" if model_file == "model.py" else f"{stem}_preprocessing.json"
+    config_file = "train_config.json" if model_file == "model.py" else f"train_{stem}_config.json"
+    data = _data_npz(plan)
+    data_file = None if data is None else ("data.npz" if model_file == "model.py" else f"{stem}_data.npz")
     model_src = render_model(plan, weights_file, spec_file)
-    train_src = render_train(plan, stem, weights_file)
+    train_src = train_template()
+    if config_file != "train_config.json":  # a model named by the user: its own config beside it
+        train_src = train_src.replace('CONFIG_FILE = "train_config.json"', f"CONFIG_FILE = {literal(config_file)}")
     files = [(model_file, model_src.encode("utf-8")), (weights_file, _weights_npz(plan)),
-             (train_file, train_src.encode("utf-8"))]
+             (train_file, train_src.encode("utf-8")), (config_file, train_config(plan, stem, data_file))]
     if spec_file is not None:
         files.append((spec_file, spec_json(plan.preprocessing)))
+    if data is not None:
+        files.append((data_file, data))
     return write_all(folder, files)  # all or nothing

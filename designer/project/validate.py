@@ -28,6 +28,7 @@ from designer.errors import DesignerError, ProjectError
 from designer.graph import Graph
 from designer.graph.model import NODE_ID
 from designer.project.model import FORMAT_NAME, FORMAT_VERSION, Project, default_data, default_training
+from designer.torch_backend import DEVICES, ENGINES
 from designer.training.schedules import MONITORS as SCHEDULE_MONITORS
 from designer.training.schedules import SCHEDULE_PARAMS
 from designer.training.settings import MAX_SEED, TRAINING_SPECS
@@ -40,7 +41,7 @@ MAX_NAME_LENGTH = 1_000
 MAX_POSITION = 1e7
 MAX_INTEGER = 2**63 - 1
 
-BUILTIN_TABLES = ("iris", "wine", "breast_cancer", "digits", "diabetes")
+BUILTIN_TABLES = ("iris", "wine", "breast_cancer", "digits", "diabetes", "line_outliers")
 BUILTIN_GENERATED = ("circle", "xor", "gauss", "spiral", "moons", "reg_plane", "reg_gauss")
 BUILTIN_DATASETS = BUILTIN_TABLES + BUILTIN_GENERATED
 
@@ -428,6 +429,9 @@ def validate_training(section: Any, where: str = "training") -> dict:
     out["regularization"] = reg
 
     out["early_stopping"] = _validate_early_stopping(out.get("early_stopping"), f"{where}.early_stopping")
+    for key, choices in (("engine", ENGINES), ("device", DEVICES)):  # version 2: the optional PyTorch engine
+        if out.get(key) is not None:
+            out[key] = _choice(out[key], choices, f"{where}.{key}")
     if out.get("schedule") is not None:
         out["schedule"] = _validate_schedule(out["schedule"], f"{where}.schedule")
     return out

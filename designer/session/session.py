@@ -221,6 +221,12 @@ class ProjectSession:
         self.weights_changed.emit()
         self.run_recorded.emit(run)
 
+    def load_weights(self, weights: dict) -> None:
+        """Weights trained elsewhere, already checked (designer.project.trained_weights), become the project's."""
+        self.project.weights = dict(weights)
+        self.mark_dirty()
+        self.weights_changed.emit()
+
     def reset_weights(self) -> bool:
         """Forget the trained weights (the next run starts fresh); False when there were none."""
         if not self.project.weights:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 
 from designer.errors import TrainingError
@@ -50,14 +51,15 @@ def available_bytes() -> int | None:
 
 
 def _env_limit() -> int | None:
+    """Bytes from ENV_LIMIT: a number with an optional K, M, G or T (binary), and an optional B: 4G, 512MB, 3 GB."""
     text = os.environ.get(ENV_LIMIT, "").strip().upper()
     if not text:
         return None
-    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(text[-1:], 1)
-    try:
-        return int(float(text.rstrip("KMGTB") or "x") * scale)
-    except ValueError:
-        raise TrainingError(f"{ENV_LIMIT} must be a size such as 4G or 512M, got {text!r}") from None
+    match = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)B?", text)
+    if match is None:
+        raise TrainingError(f"{ENV_LIMIT} must be a size such as 4G or 512M, got {text!r}")
+    scale = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[match.group(2)]
+    return int(float(match.group(1)) * scale)
 
 
 def _free_memory() -> int | None:

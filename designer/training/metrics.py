@@ -52,7 +52,8 @@ def precision_recall_f1(cm: np.ndarray) -> dict[str, np.ndarray]:
 def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(y_true, dtype=np.float64)
     p = np.asarray(y_pred, dtype=np.float64)
-    return t.reshape(t.shape[0], -1), p.reshape(p.shape[0], -1)
+    # (n, outputs) with the width spelled out: reshape(0, -1) cannot infer it for zero rows
+    return (t.reshape(t.shape[0], int(np.prod(t.shape[1:]))), p.reshape(p.shape[0], int(np.prod(p.shape[1:]))))
 
 
 def mae(y_true, y_pred) -> float:

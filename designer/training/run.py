@@ -19,6 +19,7 @@ from designer.data import prepare_data
 from designer.engine.losses import CLASSIFICATION_LOSSES
 from designer.engine.network import Network
 from designer.errors import DesignerError, GraphError, ShapeError, TrainingError
+from designer.training import engines
 from designer.training.control import TrainingControl
 from designer.training.events import TrainingResult
 from designer.training.trainer import Trainer
@@ -119,6 +120,7 @@ class RunStarted:
     layer_ids: list[str]
     layer_kinds: dict[str, str] = field(default_factory=dict)  # node id → activation, for the health view
     warnings: list[str] = field(default_factory=list)
+    engine: str = "numpy"  # "numpy" or "torch (cpu)", "torch (cuda)" … (designer.training.engines)
 
 
 @dataclass
@@ -158,10 +160,15 @@ class TrainingRun:
 
     def __init__(self, project, base_dir: str | Path | None, *, epochs: int | None = None, seed: int | None = None,
                  reset: bool = False, control: TrainingControl | None = None, on_event: Callable | None = None,
-                 evaluate: bool = False, probes: bool = False, probe_interval: float | None = None) -> None:
+                 evaluate: bool = False, probes: bool = False, probe_interval: float | None = None,
+                 engine: str | None = None, device: str | None = None, strict_engine: bool = False) -> None:
+        """engine/device override training.engine/device for this run; with `strict_engine` a torch run
+        where torch is missing is refused instead of falling back to NumPy (the command line's --engine)."""
         self.settings = copy.deepcopy(project.training or {})
-        if epochs is not None:
-            self.settings["epochs"] = epochs
+        for key, value in (("epochs", epochs), ("engine", engine), ("device", device)):
+            if value is not None:
+                self.settings[key] = value
+        self.strict_engine = strict_engine
         if seed is not None:
             self.settings["seed"] = seed
         self.project = dataclasses.replace(project, training=self.settings,
@@ -188,6 +195,8 @@ class TrainingRun:
         warnings: list[str] = []
         # Loads the project's weights when they fit (continue training); misfits come back as warnings.
         network, prepared = build_and_prepare(project, self.base_dir, warnings_out=warnings)
+        # the PyTorch engine (same weights) when the settings ask for it
+        network = engines.for_run(network, cfg, warnings, strict=self.strict_engine)
         self.network = network
         if self.probes:
             self.probe = PlaneProbe.for_run(project.graph, network, prepared)
@@ -199,6 +208,7 @@ class TrainingRun:
             layer_kinds={nid: str(n.params["activation"]) for nid, n in project.graph.nodes.items()
                          if n.params.get("activation")},
             warnings=list(warnings),
+            engine=engines.describe(network),
         ))
         trainer = Trainer(network, prepared, cfg, control=self.control, on_event=self.on_event,
                           probe_interval=self.probe_interval)

@@ -49,6 +49,7 @@ from designer.ui.canvas.view import CanvasView
 from designer.ui.commands import ConnectCommand, SetParamCommand
 from designer.ui.data_panel import DataPanel
 from designer.ui.keys import standard_or_fallback
+from designer.ui.learning import install as install_learning_tools
 from designer.ui.maths.install import install_maths
 from designer.ui.neurons_view import NeuronsView
 from designer.ui.palette import LayerPalette
@@ -106,10 +107,14 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus()
+        from designer.ui import weights_actions
+
+        weights_actions.install(self)  # File ▸ Load trained weights… (issue 15)
         self._build_toolbar()
         self._build_status_bar()
         self._wire()
         install_maths(self)  # the mathematics views (#18): their dock, the stepper, the bias demo
+        self.learning = install_learning_tools(self)  # LR finder, concepts, lessons, sweep … (designer/ui/learning.py)
         self.autosaver = files.Autosaver(self._autosave_state, self) if autosave else None
         if self.autosaver is not None:
             self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(
@@ -784,6 +789,8 @@ class MainWindow(QMainWindow):
     def _run_started(self, info: RunStarted) -> None:
         self._run_epochs = info.total_epochs
         how = "from scratch" if self._run_fresh else "continued"
+        if info.engine != "numpy":  # the PyTorch engine: "run 3 · from scratch · torch (cuda)"
+            how += f" · {info.engine}"
         self.dashboard.start_run(f"run {self.runner.run_id} · {how}", info.task, info.class_names, info.layer_ids,
                                  info.layer_kinds)
         self.training_panel.set_progress(0, info.total_epochs)
@@ -864,6 +871,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         window_layout.save(self, self.settings)
+        self.learning.shutdown()
         self.runner.shutdown()
         self.data_panel.wait_for_load()  # its reader threads must end before the window goes
         if self.autosaver is not None:

@@ -36,6 +36,7 @@ from designer.errors import ParamError
 from designer.training import schedules
 from designer.training.settings import TRAINING_SPECS
 from designer.ui import theme
+from designer.ui.engine_choice import EngineChoice
 from designer.ui.numbers import format_float, parse_float
 
 # The schedule types and their parameter specs come from the training core (one source of truth).
@@ -183,6 +184,9 @@ class TrainingPanel(QWidget):
         run_form.addRow(early_row)
         run_form.addRow("LR schedule", self.schedule)
         run_form.addRow(self.sched_params)
+        self.engine = EngineChoice()  # NumPy or PyTorch (only where torch is installed)
+        if EngineChoice.wanted():
+            run_form.addRow("Engine", self.engine)
 
         # Buttons
         self.train_btn = QPushButton("Train from scratch")
@@ -228,6 +232,7 @@ class TrainingPanel(QWidget):
         self.l2.value_changed.connect(self._write)
         self.early.toggled.connect(self._write)
         self.schedule.currentIndexChanged.connect(self._schedule_changed)
+        self.engine.currentIndexChanged.connect(self._write)
         self.train_btn.clicked.connect(self.train_requested)
         self.continue_btn.clicked.connect(self.continue_requested)
         self.pause_btn.clicked.connect(self._pause_clicked)
@@ -268,6 +273,7 @@ class TrainingPanel(QWidget):
             sched = cfg.get("schedule") or {"type": "none"}
             _select(self.schedule, sched.get("type", "none"))
             self._build_sched_params(sched)
+            self.engine.show_setting(cfg)
         finally:
             self._loading = False
 
@@ -277,7 +283,7 @@ class TrainingPanel(QWidget):
         busy = state != "idle"
         for w in (self.loss, self.loss_params, self.optimizer, self.opt_params, self.epochs, self.batch_size,
                   self.seed, self.l1, self.l2, self.early, self.patience, self.schedule, self.sched_params,
-                  self.reset_btn):
+                  self.reset_btn, self.engine):
             w.setEnabled(not busy)
         self.learning_rate.setEnabled(True)
         self.train_btn.setEnabled(not busy)
@@ -379,6 +385,8 @@ class TrainingPanel(QWidget):
             cfg.pop("schedule", None)
         else:
             cfg["schedule"] = {"type": kind, **_values(self._sched_edits)}
+        if EngineChoice.wanted():
+            self.engine.write_setting(cfg)
         if cfg != self._cfg:
             if self._state == "idle" and cfg.get("epochs") != self._cfg.get("epochs"):
                 self.set_progress(0, int(cfg["epochs"]))  # "0 / 50" after choosing 500 epochs was stale

@@ -36,7 +36,7 @@ def run(fmt, path, rows, prepared):
             module = _import(path, "model")
             _import(os.path.join(os.path.dirname(path), "train.py"), "train")
             with torch.no_grad():
-                return module.load_model()(torch.from_numpy(module.prepare(rows))).numpy()
+                return module.load_model().predict_proba(torch.from_numpy(module.prepare(rows))).numpy()
         finally:
             sys.path.remove(os.path.dirname(path))
             sys.modules.pop("model", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 
 from designer.data.prepared import PreparedData
 from designer.errors import ExportError
-from designer.export import export_project, numpy_predictor
+from designer.export import emitters, export_project, numpy_predictor
 from tests.export.nets import branches, cnn, mlp, residual, sequence, trained
 
 NETS = {"mlp": mlp, "branches": branches, "cnn": cnn, "sequence": sequence, "residual": residual}
@@ -122,7 +123,7 @@ def test_onnx_runs_in_onnxruntime(case, tmp_path):
 def test_pytorch_code_compiles_and_files_are_written(case, tmp_path):
     name, project, net, x = case
     written = export_project(project, "pytorch", tmp_path / "torch_model")
-    assert [p.name for p in written] == ["model.py", "weights.npz", "train.py"]
+    assert [p.name for p in written] == ["model.py", "weights.npz", "train.py", "train_config.json"]
     for path in written:
         if path.suffix == ".py":
             compile(path.read_text(encoding="utf-8"), str(path), "exec")
@@ -133,8 +134,10 @@ def test_pytorch_code_compiles_and_files_are_written(case, tmp_path):
 def test_pytorch_model_file_name(tmp_path):
     project, _, _ = trained(mlp())
     written = export_project(project, "pytorch", tmp_path / "iris_net.py")
-    assert [p.name for p in written] == ["iris_net.py", "iris_net_weights.npz", "train_iris_net.py"]
-    assert "from iris_net import Net" in written[2].read_text(encoding="utf-8")
+    assert [p.name for p in written] == ["iris_net.py", "iris_net_weights.npz", "train_iris_net.py",
+                                         "train_iris_net_config.json"]
+    assert "CONFIG_FILE = 'train_iris_net_config.json'" in written[2].read_text(encoding="utf-8")
+    assert json.loads(written[3].read_text(encoding="utf-8"))["model_module"] == "iris_net"
 
 
 def test_pytorch_outputs_match_engine(case, tmp_path, monkeypatch):
@@ -145,7 +148,7 @@ def test_pytorch_outputs_match_engine(case, tmp_path, monkeypatch):
     module = load_module(written[0], f"torch_model_{name}")
     model = module.load_model()
     with torch.no_grad():
-        got = model(torch.as_tensor(x)).numpy()
+        got = model.predict_proba(torch.as_tensor(x)).numpy()
     np.testing.assert_allclose(got, net.predict(x), rtol=1e-4, atol=1e-5)
 
 
@@ -194,8 +197,7 @@ def test_invalid_graph_and_missing_input_shape(tmp_path):
 
 
 def test_unsupported_layer_type_is_named(tmp_path, monkeypatch):
-    monkeypatch.setattr(numpy_predictor, "LAYER_TYPES_EXPORTED",
-                        numpy_predictor.LAYER_TYPES_EXPORTED - {"BatchNormalization"})
+    monkeypatch.delitem(emitters._TABLES["numpy"], "BatchNormalization")  # a format without this type's emitter
     project, _, _ = trained(mlp())
     with pytest.raises(ExportError, match='Python export does not support layer type BatchNormalization .*"bn_1"'):
         export_project(project, "python", tmp_path / "p.py")
@@ -235,7 +237,7 @@ def test_successful_exports_leave_no_temporary_files(tmp_path):
     export_project(project, "python", tmp_path / "p.py")
     export_project(project, "pytorch", tmp_path / "pt")
     assert sorted(os.listdir(tmp_path)) == ["m.onnx", "p.py", "pt"]
-    assert sorted(os.listdir(tmp_path / "pt")) == ["model.py", "train.py", "weights.npz"]
+    assert sorted(os.listdir(tmp_path / "pt")) == ["model.py", "train.py", "train_config.json", "weights.npz"]
 
 
 def test_pytorch_training_skeleton_runs_and_saves_project_weights(tmp_path):
@@ -244,16 +246,17 @@ def test_pytorch_training_skeleton_runs_and_saves_project_weights(tmp_path):
     folder = tmp_path / "pt"
     export_project(project, "pytorch", folder)
     y = np.random.default_rng(0).integers(0, 3, len(x))
-    np.savez(tmp_path / "data.npz", x=x, y=y)
+    np.savez(tmp_path / "data.npz", x_train=x, y_train=y)
     result = subprocess.run(
-        [sys.executable, str(folder / "train.py"), str(tmp_path / "data.npz"), "--epochs", "2", "--batch-size", "8"],
+        [sys.executable, str(folder / "train.py"), "--data", str(tmp_path / "data.npz"), "--epochs", "2",
+         "--batch-size", "8"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120, encoding="utf-8"
     )
     assert result.returncode == 0, result.stderr
-    assert "epoch 2: loss" in result.stdout
+    assert "epoch 2/2  loss" in result.stderr
     with np.load(tmp_path / "trained_weights.npz", allow_pickle=False) as z:
         weights = {k: z[k] for k in z.files}
     assert set(weights) == set(project.weights)
@@ -324,3 +327,28 @@ def test_a_folder_export_that_fails_half_way_leaves_the_old_export_whole(tmp_pat
     else:
         assert not folder.exists()
     assert sorted(os.listdir(tmp_path)) == sorted(["p.pickle"] + (["export"] if existing else []))
+
+
+def test_every_built_in_layer_type_has_an_emitter_in_every_format():
+    from designer.engine.registry import BUILT_IN_LAYER_TYPES
+
+    for fmt in emitters.FORMATS:
+        assert emitters.supported(fmt) >= BUILT_IN_LAYER_TYPES - {"Input"}, fmt
+
+
+def test_pytorch_save_weights_gives_back_the_arrays_load_weights_took(tmp_path):
+    pytest.importorskip("torch")
+    project, _, _ = trained(residual())  # Dense, BatchNormalization, Add …
+    project_cnn, _, _ = trained(cnn())  # Conv2D (a kernel permuted both ways)
+    for name, proj in (("res", project), ("cnn", project_cnn)):
+        folder = tmp_path / name
+        export_project(proj, "pytorch", folder)
+        spec = importlib.util.spec_from_file_location(f"model_{name}", folder / "model.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.save_weights(module.load_model(), tmp_path / f"{name}.npz")
+        with np.load(tmp_path / f"{name}.npz", allow_pickle=False) as z:
+            back = {k: z[k] for k in z.files}
+        assert set(back) == set(proj.weights)
+        for key, value in proj.weights.items():
+            np.testing.assert_array_equal(back[key], value, err_msg=key)

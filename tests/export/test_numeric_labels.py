@@ -96,7 +96,7 @@ def test_pytorch_labels(numeric, tmp_path, monkeypatch):
     module = load_module(written[0], "pt_num")
     assert module.CLASSES == NUMERIC_ORDER
     with torch.no_grad():
-        out = module.load_model()(torch.from_numpy(module.prepare(str(rows)))).numpy()
+        out = module.load_model().predict_proba(torch.from_numpy(module.prepare(str(rows)))).numpy()
     assert [module.CLASSES[i] for i in module.class_indices(out, "categorical_crossentropy")] == expected
 
 

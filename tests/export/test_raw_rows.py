@@ -169,13 +169,14 @@ def test_pytorch_prepare_on_raw_rows_matches_predict(case, tmp_path, monkeypatch
     torch = pytest.importorskip("torch")
     name, project, rows, expected = case
     written = export_project(project, "pytorch", tmp_path / f"pt_{name}", base_dir=tmp_path)
-    assert [p.name for p in written] == ["model.py", "weights.npz", "train.py", "preprocessing.json"]
-    spec = json.loads(written[3].read_text(encoding="utf-8"))
+    assert [p.name for p in written] == ["model.py", "weights.npz", "train.py", "train_config.json",
+                                         "preprocessing.json", "data.npz"]
+    spec = json.loads(written[4].read_text(encoding="utf-8"))
     assert spec["target"] == project.data["target"]
     monkeypatch.syspath_prepend(str(written[0].parent))
     module = load_module(written[0], f"pt_raw_{name}")
     with torch.no_grad():
-        out = module.load_model()(torch.from_numpy(module.prepare(str(rows)))).numpy()
+        out = module.load_model().predict_proba(torch.from_numpy(module.prepare(str(rows)))).numpy()
     out = out.reshape(len(expected), -1)
     if project.data["task"] == "regression":
         _check_against_predict(out, expected, project)

@@ -113,7 +113,7 @@ def test_pytorch_on_raw_rows(case, tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(written[0].parent))
     module = load_module(written[0], f"pt_units_{name}")
     with torch.no_grad():
-        _same(module.load_model()(torch.from_numpy(module.prepare(str(rows)))).numpy(), values)
+        _same(module.load_model().predict_proba(torch.from_numpy(module.prepare(str(rows)))).numpy(), values)
 
 
 def test_keras_on_raw_rows(case, tmp_path, monkeypatch):

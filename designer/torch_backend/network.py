@@ -1,0 +1,322 @@
+"""A Network whose arithmetic runs in PyTorch, behind the NumPy Network's interface, so the Trainer (batches,
+schedules, early stopping, NaN guard, events, histograms and norms), the probes and everything after a run
+work on it unchanged.
+
+It wraps the NumPy Network built from the same graph (`host`): same layers, same initial weights, same
+weight names. On the CPU the torch parameters *are* the host's arrays (torch.from_numpy shares memory), so
+snapshots, `set_weights` and `get_weights` need no copies; on a GPU the parameters live on the device and
+the host's arrays are refreshed when someone reads them. Tensors keep the engine's channels-last layout;
+convolutions and pools see them through a permuted view.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from designer.errors import TrainingError
+from designer.torch_backend import ops
+from designer.torch_backend.device import resolve_device
+from designer.torch_backend.optimizers import TorchOptimizerState
+
+SUPPORTED = ("Input", "Dense", "Activation", "Dropout", "Flatten", "Add", "Concatenate", "BatchNormalization",
+             "Conv2D", "MaxPooling2D")
+
+
+def _locked(method):
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+class _HostActivations(Mapping):
+    """The last forward's outputs per node, as NumPy arrays on demand (the trainer reads one per batch)."""
+
+    def __init__(self, tensors: dict[str, torch.Tensor] | None = None):
+        self._tensors = tensors or {}
+        self._host: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, nid):
+        arr = self._host.get(nid)
+        if arr is None:
+            arr = self._host[nid] = self._tensors[nid].detach().to("cpu").numpy()
+        return arr
+
+    def __iter__(self):
+        return iter(self._tensors)
+
+    def __len__(self):
+        return len(self._tensors)
+
+
+class _DeviceLayer:
+    """A host layer whose saved arrays are read from (and written to) the device's tensors."""
+
+    def __init__(self, layer, tensors: dict[str, torch.Tensor]):
+        self._layer = layer
+        self._tensors = tensors
+
+    def weight_arrays(self) -> dict[str, np.ndarray]:
+        arrays = self._layer.weight_arrays()
+        for name, t in self._tensors.items():
+            np.copyto(arrays[name], t.detach().to("cpu").numpy())
+        return arrays
+
+    def __getattr__(self, name):
+        return getattr(self._layer, name)
+
+
+class TorchNetwork:
+    engine = "torch"
+
+    def __init__(self, host, device: str | torch.device | None = "auto", seed: int | None = 0):
+        self.host = host
+        self.device = device if isinstance(device, torch.device) else resolve_device(device)
+        self.dtype = host.dtype
+        self.order, self.sources = host.order, host.sources
+        self.input_id, self.output_id = host.input_id, host.output_id
+        self.input_shape, self.output_shape = host.input_shape, host.output_shape
+        unsupported = sorted({layer.type_name for layer in host.layers.values()} - set(SUPPORTED))
+        if unsupported:
+            raise TrainingError(f"the PyTorch engine has no {', '.join(unsupported)} layers: train this network "
+                                "on the NumPy engine")
+        self._shared = self.device.type == "cpu"  # torch tensors share the host arrays' memory
+        self.tensors: dict[str, dict[str, torch.Tensor]] = {}
+        for nid, layer in host.layers.items():
+            own = {}
+            for name, arr in layer.weight_arrays().items():
+                t = torch.from_numpy(arr) if self._shared else torch.tensor(arr, device=self.device)
+                if name in layer.params:
+                    t.requires_grad_(True)
+                own[name] = t
+            self.tensors[nid] = own
+        self.layers = host.layers if self._shared else {
+            nid: _DeviceLayer(layer, self.tensors[nid]) for nid, layer in host.layers.items()}
+        self._param_index = [(layer.id, name) for layer, name in host._param_index]
+        self._params = [self.tensors[nid][name] for nid, name in self._param_index]
+        self._kernels = [self.tensors[nid][name] for nid, name in self._param_index if name == "kernel"]
+        self._plan = [(nid, host.layers[nid], host.sources[nid]) for nid in self.order if nid != self.input_id]
+        self._optimizer_state = TorchOptimizerState()
+        self._optimizer_seen = None
+        self._generator = torch.Generator(device=self.device)
+        self._generator.manual_seed(int(seed) if seed is not None else int(torch.seed()))
+        self.activations: Mapping = _HostActivations()
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ target scaling (the host keeps it)
+    @property
+    def target_scaling(self):
+        return self.host.target_scaling
+
+    def set_target_scaling(self, mean, scale) -> None:
+        self.host.set_target_scaling(mean, scale)
+
+    # ------------------------------------------------------------------ the layers in torch
+    def _tensor(self, x) -> torch.Tensor:
+        x = self.host._as_batch(x)  # float32, shaped like the Input (flat rows reshaped)
+        t = torch.from_numpy(np.ascontiguousarray(x))
+        return t if self._shared else t.to(self.device, non_blocking=True)
+
+    def _layer(self, nid, layer, xs, training):
+        """(output, pre-activation, activation name, its params) of one layer."""
+        kind, cfg, w = layer.type_name, layer.config, self.tensors[nid]
+        act, act_params = cfg.get("activation"), cfg.get("activation_params")
+        x = xs[0]
+        if kind == "Dense":
+            z = x @ w["kernel"]
+            if "bias" in w:
+                z = z + w["bias"]
+        elif kind == "Conv2D":
+            xc = x.permute(0, 3, 1, 2)
+            if layer.pt or layer.pb or layer.pl or layer.pr:
+                xc = F.pad(xc, (layer.pl, layer.pr, layer.pt, layer.pb))
+            z = F.conv2d(xc, w["kernel"].permute(3, 2, 0, 1), w.get("bias"), stride=(layer.sh, layer.sw))
+            z = z.permute(0, 2, 3, 1)
+        elif kind == "Activation":
+            z = x
+        else:
+            return self._plain_layer(kind, layer, w, xs, training), None, None, None
+        if not act or act == "linear":
+            return z, z, "linear", None
+        return ops.activation(act, act_params, z), z, act, act_params
+
+    def _plain_layer(self, kind, layer, w, xs, training):
+        x = xs[0]
+        if kind == "Flatten":
+            return x.reshape(x.shape[0], -1)
+        if kind == "Add":
+            out = xs[0] + xs[1]
+            for extra in xs[2:]:
+                out = out + extra
+            return out
+        if kind == "Concatenate":
+            return torch.cat(xs, dim=layer.axis + 1)
+        if kind == "Dropout":
+            if not training or layer.rate == 0.0:
+                return x
+            if layer.fixed_mask is not None:  # the tests' deterministic mask, as the NumPy layer takes it
+                mask = torch.from_numpy(np.asarray(layer.fixed_mask, np.float32)).to(x.device)
+            else:
+                keep = torch.rand(x.shape, generator=self._generator, device=x.device) >= layer.rate
+                mask = keep.to(x.dtype) * (1.0 / (1.0 - layer.rate))
+            return x * mask
+        if kind == "BatchNormalization":
+            return self._batch_norm(layer, w, x, training)
+        if kind == "MaxPooling2D":
+            xc = x.permute(0, 3, 1, 2)
+            if layer.pt or layer.pb or layer.pl or layer.pr:
+                xc = F.pad(xc, (layer.pl, layer.pr, layer.pt, layer.pb), value=-math.inf)
+            return F.max_pool2d(xc, (layer.ph, layer.pw), (layer.sh, layer.sw)).permute(0, 2, 3, 1)
+        raise TrainingError(f"the PyTorch engine has no {kind} layers")
+
+    @staticmethod
+    def _batch_norm(layer, w, x, training):
+        axes = tuple(range(x.ndim - 1))
+        if training:
+            mean = x.mean(dim=axes)
+            centred = x - mean
+            var = (centred * centred).mean(dim=axes)  # biased, as Keras (and the NumPy engine)
+            m = layer.momentum
+            with torch.no_grad():
+                w["moving_mean"].mul_(m).add_(mean.detach() * (1 - m))
+                w["moving_variance"].mul_(m).add_(var.detach() * (1 - m))
+        else:
+            mean, var = w["moving_mean"], w["moving_variance"]
+            centred = x - mean
+        xhat = centred * torch.rsqrt(var + layer.epsilon)
+        return xhat * w["gamma"] + w["beta"]
+
+    def _run(self, x: torch.Tensor, training: bool):
+        """Every node's output, and the output node's (pre-activation, activation, params)."""
+        outs = {self.input_id: x}
+        head = None
+        for nid, layer, srcs in self._plan:
+            y, z, act, act_params = self._layer(nid, layer, [outs[s] for s in srcs], training)
+            outs[nid] = y
+            if nid == self.output_id:
+                head = (z, act, act_params) if z is not None else (y, "linear", None)
+        return outs, head
+
+    # ------------------------------------------------------------------ training
+    def _penalty(self, l1: float, l2: float) -> torch.Tensor:
+        total = 0.0
+        for k in self._kernels:
+            if l1:
+                total = total + l1 * k.abs().sum()
+            if l2:
+                total = total + l2 * (k * k).sum()
+        return total
+
+    @_locked
+    def train_batch(self, x, y_enc, loss, optimizer, l1: float = 0.0, l2: float = 0.0) -> float:
+        """One optimisation step (the engine optimizer's hyper-parameters, Keras 3 rules); the batch loss."""
+        xt = self._tensor(x)
+        yt = torch.from_numpy(np.ascontiguousarray(y_enc, dtype=np.float32))
+        if not self._shared:
+            yt = yt.to(self.device, non_blocking=True)
+        if optimizer is not self._optimizer_seen or (optimizer.iterations == 0 and self._optimizer_state.slots):
+            self._optimizer_state = TorchOptimizerState()  # a new optimizer (or a reset one) starts afresh
+            self._optimizer_seen = optimizer
+        for p in self._params:
+            p.grad = None
+        outs, (z, act, act_params) = self._run(xt, True)
+        value, pred = ops.loss_from_logits(loss, act, act_params, z.reshape(yt.shape), yt)
+        if l1 or l2:
+            value = value + self._penalty(l1, l2)
+        value.backward()
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self._params]
+        self._optimizer_state.step(optimizer, self._params, grads)
+        outs[self.output_id] = pred.reshape(outs[self.output_id].shape)
+        self.activations = _HostActivations(outs)
+        return float(value.detach())
+
+    def fused_with(self, loss) -> bool:
+        head = self.host.layers[self.output_id].config.get("activation")
+        return ops.FUSED.get(loss.name) == head
+
+    # ------------------------------------------------------------------ inference
+    @_locked
+    def forward(self, x, training: bool = False) -> np.ndarray:
+        with torch.no_grad():
+            outs, _ = self._run(self._tensor(x), training)
+        self.activations = _HostActivations(outs)
+        return self.activations[self.output_id].copy()
+
+    @_locked
+    def predict_raw(self, x, batch_size: int = 1024) -> np.ndarray:
+        x = self.host._as_batch(x)
+        out = np.empty((x.shape[0], *self.output_shape), dtype=self.dtype)
+        with torch.no_grad():
+            for start in range(0, x.shape[0], batch_size):
+                outs, _ = self._run(self._tensor(x[start:start + batch_size]), False)
+                out[start:start + batch_size] = outs[self.output_id].to("cpu").numpy()
+        return out
+
+    @_locked
+    def predict(self, x, batch_size: int = 1024) -> np.ndarray:
+        out = self.predict_raw(x, batch_size)
+        if self.target_scaling is not None:
+            mean, scale = self.target_scaling
+            out = (out * scale.astype(self.dtype) + mean.astype(self.dtype)).astype(self.dtype, copy=False)
+        return out
+
+    @_locked
+    def loss_value(self, x, y_enc, loss, batch_size: int = 1024) -> float:
+        pred = self.predict_raw(x, batch_size)
+        n = pred.shape[0]
+        if n == 0:
+            return float("nan")
+        return float(loss.forward(pred.reshape(np.shape(y_enc)), y_enc))
+
+    def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
+        with torch.no_grad():
+            return float(self._penalty(l1, l2))
+
+    @_locked
+    def backward(self, grad_out, input_grad: bool = False):
+        """The NumPy engine's backward on these weights (gradient checks and saliency maps)."""
+        return self.host_network().backward(grad_out, input_grad)
+
+    # ------------------------------------------------------------------ weights
+    def host_network(self):
+        """The NumPy network with this network's current weights."""
+        if not self._shared:
+            for layer in self.layers.values():
+                layer.weight_arrays()  # refreshes the host arrays from the device
+        return self.host
+
+    def parameters(self) -> list[tuple[str, np.ndarray]]:
+        return self.host_network().parameters()
+
+    def gradients(self) -> list[tuple[str, np.ndarray]]:
+        out = []
+        for (nid, name), p in zip(self._param_index, self._params):
+            g = p.grad
+            out.append((f"{nid}/{name}", np.zeros(tuple(p.shape), np.float32) if g is None else
+                        g.detach().to("cpu").numpy()))
+        return out
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        return self.host_network().get_weights()
+
+    @_locked
+    def set_weights(self, weights: dict) -> list[str]:
+        warnings = self.host_network().set_weights(weights)
+        if not self._shared:
+            with torch.no_grad():
+                for nid, layer in self.host.layers.items():
+                    for name, arr in layer.weight_arrays().items():
+                        self.tensors[nid][name].copy_(torch.from_numpy(arr))
+        return warnings
+
+    def summary(self):
+        return self.host.summary()
