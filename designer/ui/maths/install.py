@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDockWidget, QTabWidget
 
 from designer.engine.registry import LAYER_TYPES
 from designer.ui.maths.context import ProjectModel
+from designer.ui.maths.descent_view import DescentView
 from designer.ui.maths.function_lab import ActivationLab, LossLab
 from designer.ui.maths.init_view import InitialisationView
 from designer.ui.maths.stepper_view import StepperPanel
@@ -30,6 +31,9 @@ class MathsDock(QTabWidget):
         self.addTab(self.activation_lab, "Activation")
         self.addTab(self.loss_lab, "Loss")
         self.addTab(self.init_view, "Initialisation")
+        self.descent_view = DescentView(self.model)
+        self.addTab(self.descent_view, "Descent")
+        self.setTabToolTip(3, "The loss over two weights around the current point; SGD, momentum and Adam on it")
         self.setTabToolTip(0, "The selected layer's activation, its derivative and where its inputs z fall")
         self.setTabToolTip(1, "The loss and its gradient against the prediction; all losses; an outlier's pull")
         self.setTabToolTip(2, "How the selected layer's weights start (fan-in, fan-out) and where they are now")
@@ -120,6 +124,8 @@ class MathsDock(QTabWidget):
             self.activation_lab.set_histogram(layer, hist)
         elif self.currentWidget() is self.init_view:
             self._show_init()
+        elif self.currentWidget() is self.descent_view and not live_only:
+            self.descent_view.refresh_choices(self._dense_for(self.node_id))
 
     def _show_init(self) -> None:
         """The selected layer's kernel: its initializer and shape from the graph, its values from the live run
@@ -157,6 +163,13 @@ class MathsDock(QTabWidget):
         self._refresh_distributions()
 
 
+def show_bias_demo(window) -> None:
+    from designer.ui.maths.bias_view import BiasDemoDialog
+
+    window.bias_demo = BiasDemoDialog(window)
+    window.bias_demo.show()  # not modal: the user can keep working beside it
+
+
 def install_stepper(window, model: ProjectModel) -> StepperPanel:
     """The Neurons tab becomes the stepper panel around the existing weights view (`window.neurons`)."""
     index = window.tabs.indexOf(window.neurons)
@@ -175,6 +188,7 @@ def install_maths(window) -> MathsDock:
     entry, and the stepper in the Neurons tab; returns the dock's widget (also `window.maths`)."""
     maths = MathsDock(window)
     install_stepper(window, maths.model)
+    window.properties.param_help["use_bias"] = ("What does it do? Try it", lambda: show_bias_demo(window))
     dock = QDockWidget("Mathematics", window)
     dock.setObjectName("dock-mathematics")
     dock.setWidget(maths)

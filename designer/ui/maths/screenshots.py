@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
             maths.setCurrentIndex(index)
             app.processEvents()
             page = maths.currentWidget()
+            if hasattr(page, "compute"):
+                page.start_from.setCurrentIndex(1)
+                page.compute()
             if hasattr(page, "flush_now"):
                 page.flush_now()
             app.processEvents()
