@@ -154,12 +154,13 @@ class StepperCanvas(QWidget):
                 else:
                     neuron_values[i] = t.a.mean(axis=0)
             neuron_values[0] = rec.traces[0].a_in.mean(axis=0)
-        nscale = max((float(np.abs(v).max()) for v in neuron_values.values() if v.size), default=0.0)
         base = pal.color(Role.Base)
         small = p.font()
         small.setPointSizeF(max(6.0, small.pointSizeF() * 0.75))
         for ci, (label, points, bias) in enumerate(cols):
             vals = neuron_values.get(ci)
+            # each layer on its own scale: ∂L/∂a shrinks layer by layer and the inputs are another quantity
+            nscale = float(np.abs(vals).max()) if vals is not None and vals.size else 0.0
             for j, pt in enumerate(points):
                 fill = style.mix(base, text, 0.08)
                 if vals is not None:  # opaque, so the edges behind do not show through
@@ -423,7 +424,7 @@ class StepperPanel(QWidget):
         st = self.stepper
         rec = st.record
         self.status.setText(edited or PHASE_TEXT[st.phase])
-        lines = [f"<b>batch {rec.batch + 1 if rec else st.batch + 1}</b> of {st.batch_size} rows"]
+        lines = [f"<b>batch {rec.batch + 1 if rec else st.batch + 1}</b> ({st.batch_size} rows)"]
         if rec is not None:
             lines.append(f"batch loss {rec.loss_before:.4g}")
             if rec.loss_after is not None:
