@@ -245,7 +245,7 @@ LESSONS: dict[str, Lesson] = {lesson.key: lesson for lesson in (
 
 
 # ---------------------------------------------------------------------------------------------- running
-def run_variant(project: Project, base_dir=None) -> tuple[dict, dict]:
+def run_variant(project: Project, base_dir=None, control=None) -> tuple[dict, dict]:
     """Train one variant headless: (final metrics, details the checks read)."""
     from designer.training.run import TrainingRun
 
@@ -256,7 +256,7 @@ def run_variant(project: Project, base_dir=None) -> tuple[dict, dict]:
         if norms:
             grads.append(norms)
 
-    run = TrainingRun(project, base_dir, reset=True, on_event=on_event, probe_interval=0.0)
+    run = TrainingRun(project, base_dir, reset=True, on_event=on_event, probe_interval=0.0, control=control)
     outcome = run.run()
     history = outcome.result.history
     metrics = dict(outcome.metrics)
@@ -291,9 +291,14 @@ def _frame(xs, prepared):
     return pd.DataFrame(xs, columns=list(prepared.feature_names))
 
 
-def run_lesson(lesson: Lesson, base_dir=None) -> LessonResult:
+def run_lesson(lesson: Lesson, base_dir=None, control=None) -> LessonResult:
+    """Train every variant; a stopped `control` ends the lesson early (TrainingError: "stopped")."""
+    from designer.errors import TrainingError
+
     metrics, details = {}, {}
     for variant in lesson.variants:
-        metrics[variant.label], details[variant.label] = run_variant(variant.build(), base_dir)
+        metrics[variant.label], details[variant.label] = run_variant(variant.build(), base_dir, control)
+        if metrics[variant.label].get("reason") == "stopped":
+            raise TrainingError("the experiment was stopped")
     reached, summary = lesson.check(metrics, details)
     return LessonResult(metrics, reached, summary, details)

@@ -68,7 +68,7 @@ def remedy_project(project, name: str):
     return dataclasses.replace(project, graph=graph, training=training, weights={}, history=[])
 
 
-def _train(project, base_dir, start: dict, prepared=None, rows: int | None = None) -> dict:
+def _train(project, base_dir, start: dict, prepared=None, rows: int | None = None, control=None) -> dict:
     """One run from `start` (arrays that fit); with `rows`, on the first rows of the training split only."""
     from designer.training.run import build_and_prepare
     from designer.training.sweep import digest
@@ -82,7 +82,9 @@ def _train(project, base_dir, start: dict, prepared=None, rows: int | None = Non
     start_digest = digest({k: first[k] for k in start if k in first})  # the arrays the base run has too
     if rows is not None:
         data = dataclasses.replace(data, x_train=data.x_train[:rows], y_train=data.y_train[:rows])
-    result = Trainer(network, data, project.training, probe_interval=None).run()
+    result = Trainer(network, data, project.training, control=control, probe_interval=None).run()
+    if result.reason == "stopped":
+        raise TrainingError("stopped")
     metric, mode = score_key(data.task)
     history = result.history
     values = [h[metric] for h in history if math.isfinite(h.get(metric, math.nan))]
@@ -102,7 +104,7 @@ def _check_validation(prepared) -> None:
 
 
 def learning_curve(project, base_dir, fractions=FRACTIONS, *, on_point: Callable[[dict], None] | None = None,
-                   should_stop: Callable[[], bool] | None = None) -> list[dict]:
+                   should_stop: Callable[[], bool] | None = None, control=None) -> list[dict]:
     """Train on the first 10 %, 20 % … of the (shuffled) training split, every time from the same initial
     weights and with the same validation rows: [{"fraction", "rows", "best_score", "metric", …}]."""
     from designer.training.run import build_and_prepare
@@ -118,7 +120,7 @@ def learning_curve(project, base_dir, fractions=FRACTIONS, *, on_point: Callable
         if should_stop is not None and should_stop():
             break
         rows = max(2, int(round(fraction * n)))
-        run = _train(dataclasses.replace(project, weights={}), base_dir, start, shuffled, rows)
+        run = _train(dataclasses.replace(project, weights={}), base_dir, start, shuffled, rows, control)
         point = {"fraction": fraction, "rows": rows, **{k: v for k, v in run.items() if k != "history"}}
         points.append(point)
         if on_point is not None:
@@ -128,7 +130,7 @@ def learning_curve(project, base_dir, fractions=FRACTIONS, *, on_point: Callable
 
 def compare_remedies(project, base_dir, names=tuple(REMEDIES), *,
                      on_run: Callable[[str, dict], None] | None = None,
-                     should_stop: Callable[[], bool] | None = None) -> dict[str, dict]:
+                     should_stop: Callable[[], bool] | None = None, control=None) -> dict[str, dict]:
     """The base run and one run per remedy, all from the base's initial weights: {"base": run, name: run}."""
     from designer.training.run import build_and_prepare
 
@@ -141,7 +143,7 @@ def compare_remedies(project, base_dir, names=tuple(REMEDIES), *,
     for name, variant in variants.items():
         if should_stop is not None and should_stop():
             break
-        runs[name] = _train(variant, base_dir, start)
+        runs[name] = _train(variant, base_dir, start, control=control)
         if on_run is not None:
             on_run(name, runs[name])
     return runs

@@ -251,7 +251,7 @@ def _worker(payload: bytes, base_dir, start, settings, index, base, metric, mode
 
 def run_sweep(project, base_dir: str | Path | None, grid: dict[str, list], *, random: int | None = None,
               seed: int = 0, workers: int = 1, on_run: Callable[[SweepRun], None] | None = None,
-              should_stop: Callable[[], bool] | None = None) -> SweepResult:
+              should_stop: Callable[[], bool] | None = None, control=None) -> SweepResult:
     """Train every combination (or `random` of them) from the project's initial weights; the project is not
     changed. `on_run` is called after each run (in the order they finish); `should_stop` ends the sweep
     between runs. Raises the errors a training run raises before the first run starts."""
@@ -277,7 +277,10 @@ def run_sweep(project, base_dir: str | Path | None, grid: dict[str, list], *, ra
         for i, settings in enumerate(combos, start=1):
             if should_stop is not None and should_stop():
                 break
-            done(_train_one(project, base_dir, start, settings, i, base, metric, mode))
+            run = _train_one(project, base_dir, start, settings, i, base, metric, mode, control)
+            if run.reason == "stopped":
+                break
+            done(run)
     else:
         import concurrent.futures as cf
         import multiprocessing

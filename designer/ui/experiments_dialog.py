@@ -132,6 +132,7 @@ class SweepPanel(QWidget):
             grid = self.grid()
         except DesignerError as exc:
             self.status.setText(f"Cannot run: {exc}")
+            self.sweep_finished.emit(None)
             return
         project, base_dir = snapshot(self.window.project), self.window.base_dir
         random = self.count.value() if self.mode.currentData() == "random" else None
@@ -146,10 +147,15 @@ class SweepPanel(QWidget):
         self.stop_button.setEnabled(True)
         self.status.setText("Training the first run…")
 
-        def work(report, should_stop):
-            return run_sweep(project, base_dir, grid, random=random, on_run=report, should_stop=should_stop)
+        from designer.training.control import TrainingControl
 
-        self.job = BackgroundJob(work, self)
+        control = TrainingControl()
+
+        def work(report, should_stop):
+            return run_sweep(project, base_dir, grid, random=random, on_run=report, should_stop=should_stop,
+                             control=control)
+
+        self.job = BackgroundJob(work, self, control)
         self.job.progress.connect(self._add_run)
         self.job.done.connect(self._finished)
         self.job.failed.connect(self._failed)

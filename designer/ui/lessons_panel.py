@@ -126,7 +126,10 @@ class LessonPanel(QWidget):
         lesson = self.lesson
         self.run_button.setEnabled(False)
         self.result.setText(f"Training {len(lesson.variants)} variants…")
-        self.job = BackgroundJob(lambda report, should_stop: run_lesson(lesson), self)
+        from designer.training.control import TrainingControl
+
+        control = TrainingControl()
+        self.job = BackgroundJob(lambda report, should_stop: run_lesson(lesson, control=control), self, control)
         self.job.done.connect(self._done)
         self.job.failed.connect(self._failed)
         self.job.start()

@@ -4,7 +4,7 @@ remedy's validation loss overlaid on the base run's, all trained from the same s
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -71,6 +71,7 @@ class OverfitLabPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setMaximumHeight(210)
         self.table.setColumnWidth(0, 150)
+        self.table.horizontalHeader().setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(buttons)
@@ -84,10 +85,13 @@ class OverfitLabPanel(QWidget):
         self.stop_button.setEnabled(on)
 
     def _start(self, work, progress, done, signal) -> None:
+        from designer.training.control import TrainingControl
+
         if self.job is not None and self.job.isRunning():
             return
         self._busy(True)
-        self.job = BackgroundJob(work, self)
+        self.control = TrainingControl()
+        self.job = BackgroundJob(work, self, self.control)
         self.job.progress.connect(progress)
         self.job.done.connect(lambda result: (self._busy(False), done(result), signal.emit(result)))
         self.job.failed.connect(lambda message: (self._busy(False), self.status.setText(f"Cannot run: {message}"),
@@ -100,7 +104,8 @@ class OverfitLabPanel(QWidget):
         self.points: list[dict] = []
         self.curve_line.setData([], [])
         self.status.setText("Training on 10 % of the rows…")
-        self._start(lambda report, stop: learning_curve(project, base_dir, on_point=report, should_stop=stop),
+        self._start(lambda report, stop: learning_curve(project, base_dir, on_point=report, should_stop=stop,
+                                                        control=self.control),
                     self._point, self._curve_finished, self.curve_done)
 
     def _point(self, point: dict) -> None:
@@ -133,7 +138,8 @@ class OverfitLabPanel(QWidget):
         self.status.setText("Training the base run…")
 
         def work(report, stop):
-            return compare_remedies(project, base_dir, on_run=lambda name, run: report((name, run)), should_stop=stop)
+            return compare_remedies(project, base_dir, on_run=lambda name, run: report((name, run)), should_stop=stop,
+                                    control=self.control)
 
         self._start(work, self._remedy, self._remedies_finished, self.remedies_done)
 
@@ -144,7 +150,8 @@ class OverfitLabPanel(QWidget):
         epochs = [h["epoch"] for h in run["history"]]
         values = [h.get("val_loss", float("nan")) for h in run["history"]]
         pen = pg.mkPen(plot_theme.foreground(pal) if name == "base" else plot_theme.series_color(pal, index),
-                       width=3 if name == "base" else 1.5)
+                       width=3 if name == "base" else 1.5,
+                       style=Qt.PenStyle.DashLine if name == "early_stopping" else Qt.PenStyle.SolidLine)
         self.remedy_curves[name] = self.remedy_plot.plot(epochs, values, pen=pen, name=LABELS[name])
         row = self.table.rowCount()
         self.table.insertRow(row)

@@ -143,3 +143,12 @@ def test_cli_sweep_bad_input_is_one_line(tmp_path, capsys):
         assert cli.main(["sweep", str(path), *args]) == 1
         err = capsys.readouterr().err
         assert err.startswith("error: ") and words in err and err.count("\n") == 1, err
+
+
+def test_a_stopped_control_ends_the_sweep_without_a_half_run():
+    from designer.training.control import TrainingControl
+
+    control = TrainingControl()
+    control.stop()
+    result = run_sweep(small_iris(), None, {"lr": [0.01, 0.1]}, control=control)
+    assert result.runs == []

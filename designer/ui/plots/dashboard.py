@@ -66,6 +66,7 @@ class TrainingDashboard(QWidget):
         self._dirty: set[str] = set()
         self._pending_boundary: tuple | None = None
         self._pending_points: tuple | None = None
+        self._pending_plane: dict | None = None
         self._pending_neurons: tuple | None = None
         self._boundary_config: tuple | None = None
         self._boundary_todo: tuple | None = None  # (task, n_classes, names) still to apply to the plot
@@ -203,7 +204,7 @@ class TrainingDashboard(QWidget):
         self.norms.clear_data()
         self.boundary.clear_data()
         self.neuron_maps.clear_data()
-        self._pending_boundary = self._pending_points = self._pending_neurons = None
+        self._pending_boundary = self._pending_points = self._pending_neurons = self._pending_plane = None
         config = (task, max(len(class_names), 1), tuple(str(c) for c in class_names))
         # The legend is rebuilt only for another task or other classes, and only once a grid arrives (never
         # for image data): with everything else a new run sets up, it made the first turn of a run stall.
@@ -268,11 +269,35 @@ class TrainingDashboard(QWidget):
         self.neuron_maps.clear_data()
         self.histograms.set_entries({}, [])
         self.histograms.refresh()
-        self._pending_boundary = self._pending_points = self._pending_neurons = None
+        self._pending_boundary = self._pending_points = self._pending_neurons = self._pending_plane = None
         self._warnings = []
         self._show_warnings()
         self._show_worst(None)
         self.status.setText("No run yet.")
+
+    def forget_results(self, reason: str) -> None:
+        """The data changed: every view computed on the old data is cleared (evaluation, worst rows, boundary,
+        neuron maps), not left looking current. The runs' curves stay: they are the history of earlier runs."""
+        self._pending_boundary = self._pending_points = self._pending_neurons = self._pending_plane = None
+        self._boundary_config = None  # the next run configures the map afresh
+        self.confusion.clear()
+        self.regression.clear()
+        self._show_worst(None)
+        self.boundary.clear_data()
+        self.neuron_maps.clear_data()
+        if self.runs:
+            self.status.setText(f"{reason}: the results shown were of the old data — train again to see new ones")
+
+    def discard_empty_run(self) -> None:
+        """The current run failed before its first batch: it leaves no row, curve or number behind."""
+        run = self.current
+        if run is None or run.epochs or len(run.batch_epoch):
+            return
+        self.runs.pop(run.run_id, None)
+        self.runs_list.remove_run(run.run_id)
+        self.metrics.remove_run(run.run_id)
+        self.current = list(self.runs.values())[-1] if self.runs else None
+        self.status.setText("No run yet." if self.current is None else f"{run.run_id} did not start")
 
     def on_started(self, event) -> None:
         """Optional: `TrainingStarted(total_epochs, batches_per_epoch)` places the first epoch's batches exactly."""
@@ -317,6 +342,7 @@ class TrainingDashboard(QWidget):
             self._mark("norms", "health")
         if extras.get("points") is not None:
             self._pending_points = tuple(extras["points"])
+            self._pending_plane = extras.get("plane")
         if extras.get("boundary") is not None:
             self._pending_boundary = tuple(extras["boundary"])
             self._mark("boundary")
@@ -432,6 +458,11 @@ class TrainingDashboard(QWidget):
             if self._pending_boundary is not None:
                 self.boundary.set_boundary(*self._pending_boundary)
                 self._pending_boundary = None
+            if self._pending_plane is not None:
+                self.boundary.set_plane(self._pending_plane)
+                # neuron maps exist for two-feature input only: a slice gets the tab's whole width
+                self.neuron_maps.setVisible(not self._pending_plane.get("held"))
+                self._pending_plane = None
             if self._pending_points is not None:  # once per run: hundreds of brushes are not free
                 self.boundary.set_points(*self._pending_points)
                 self._pending_points = None
@@ -488,7 +519,8 @@ class TrainingDashboard(QWidget):
         self.worst_panel.setVisible(True)
         measure = "absolute error" if rows and isinstance(rows[0], dict) and "abs error" in rows[0] else "loss"
         where = f"{split} rows" if split else "rows"
-        self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first")
+        self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first, "
+                                   "as in the data file")
         self.worst_caption.setVisible(True)
         if isinstance(rows[0], dict):
             columns = list(dict.fromkeys(k for row in rows for k in row))
