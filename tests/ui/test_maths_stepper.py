@@ -28,7 +28,7 @@ def click(button):
 def test_step_batch_plays_forward_backward_update(make_window, qtbot):
     window = make_window(small_spiral())
     panel = window.stepper
-    window.tabs.setCurrentWidget(panel)
+    window.tabs.setCurrentWidget(window.stepper_tab)
     click(panel.start_btn)
     assert panel.stack.currentWidget() is panel.canvas
     seen = {panel.stepper.phase}
@@ -52,7 +52,7 @@ def test_step_batch_plays_forward_backward_update(make_window, qtbot):
 def test_hover_shows_weight_gradient_update_and_double_click_edits_it(make_window, qtbot, monkeypatch):
     window = make_window(small_spiral())
     panel = window.stepper
-    window.tabs.setCurrentWidget(panel)
+    window.tabs.setCurrentWidget(window.stepper_tab)
     click(panel.start_btn)
     qtbot.waitUntil(lambda: not panel.is_playing(), timeout=5000)
     canvas = panel.canvas
@@ -79,7 +79,7 @@ def test_hover_shows_weight_gradient_update_and_double_click_edits_it(make_windo
 def test_networks_too_big_for_the_stepper_say_why(make_window, qtbot):
     window = make_window(small_spiral(units=24))
     panel = window.stepper
-    window.tabs.setCurrentWidget(panel)
+    window.tabs.setCurrentWidget(window.stepper_tab)
     click(panel.start_btn)
     assert panel.stepper is None and "at most 16" in panel.status.text()
     assert panel.stack.currentIndex() == 0  # the weights view stays

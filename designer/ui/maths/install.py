@@ -163,6 +163,16 @@ class MathsDock(QTabWidget):
         self._refresh_distributions()
 
 
+def _scrolling(widget):
+    from PySide6.QtWidgets import QScrollArea
+
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
 def show_bias_demo(window) -> None:
     from designer.ui.maths.bias_view import BiasDemoDialog
 
@@ -176,7 +186,8 @@ def install_stepper(window, model: ProjectModel) -> StepperPanel:
     tip = window.tabs.tabToolTip(index)
     panel = StepperPanel(window.neurons, model)
     window.tabs.removeTab(index)
-    window.tabs.insertTab(index, panel, "Neurons")
+    window.stepper_tab = _scrolling(panel)
+    window.tabs.insertTab(index, window.stepper_tab, "Neurons")
     window.tabs.setTabToolTip(index, tip + "; Step batch plays backpropagation on it")
     model.listeners.append(panel.project_changed)  # any edit of graph, data, settings or weights
     window.stepper = panel
@@ -191,7 +202,7 @@ def install_maths(window) -> MathsDock:
     window.properties.param_help["use_bias"] = ("What does it do? Try it", lambda: show_bias_demo(window))
     dock = QDockWidget("Mathematics", window)
     dock.setObjectName("dock-mathematics")
-    dock.setWidget(maths)
+    dock.setWidget(_scrolling(maths))  # a small window scrolls the views instead of growing its minimum
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.tabifyDockWidget(window.problems_dock, dock)
     window.summary_dock.raise_()

@@ -60,7 +60,7 @@ class StepperCanvas(QWidget):
         super().__init__(parent)
         self.stepper: Stepper | None = None
         self.setMouseTracking(True)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(200, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     # ------------------------------------------------------------------ geometry
@@ -265,19 +265,20 @@ class StepperPanel(QWidget):
         self.boundary.setMenuEnabled(False)
         self.boundary.setMouseEnabled(x=False, y=False)
         self.boundary.hideButtons()
-        self.boundary.setFixedSize(220, 200)
+        self.boundary.setFixedSize(200, 190)
         self.boundary_image = pg.ImageItem()
         self.boundary.addItem(self.boundary_image)
         self.boundary_points = pg.ScatterPlotItem(size=4, pen=pg.mkPen(None))
         self.boundary.addItem(self.boundary_points)
         self.boundary.hide()
 
-        bar = QHBoxLayout()
-        for w in (self.start_btn, self.phase_btn, QLabel("lr"), self.lr, QLabel("batch"), self.batch,
-                  self.reset_btn, self.close_btn):
+        bar = QHBoxLayout()  # short rows: the tab must not set the window's minimum width
+        for w in (self.start_btn, self.phase_btn, QLabel("lr"), self.lr, QLabel("batch"), self.batch):
             bar.addWidget(w)
         bar.addStretch(1)
         side = QVBoxLayout()
+        side.addWidget(self.reset_btn)
+        side.addWidget(self.close_btn)
         side.addWidget(self.loss_label)
         side.addWidget(self.boundary)
         side.addStretch(1)
