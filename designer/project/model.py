@@ -58,14 +58,6 @@ class Project:
     # never written to the file.
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
-    @classmethod
-    def from_json_dict(cls, doc: dict) -> Project:
-        """Migrate and validate a parsed project.json (ProjectError naming the place if it is wrong)."""
-        from designer.project.migrate import migrate
-        from designer.project.validate import validate_document
-
-        return validate_document(migrate(doc))
-
     def to_json_dict(self) -> dict:
         out = {
             "format": FORMAT_NAME,

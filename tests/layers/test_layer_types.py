@@ -15,6 +15,7 @@ from designer.engine.registry import LAYER_TYPES, ParamSpec, register_layer_type
 from designer.errors import ExportError, ParamError, ProjectError
 from designer.graph import Graph
 from designer.project import Project
+from designer.project.document import project_from_json
 from designer.project.io import load_project, save_project
 from designer.training.run import train_project
 from tests.layers import toy_scale
@@ -104,10 +105,10 @@ def test_a_toy_type_from_a_test_module_works_everywhere(scale_type, qtbot, tmp_p
     # validated like any type: a file with it loads, a bad value is refused with the place
     project = toy_project()
     doc = project.to_json_dict()
-    assert Project.from_json_dict(doc).graph.nodes["scale_1"].params["start"] == 0.5
+    assert project_from_json(doc).graph.nodes["scale_1"].params["start"] == 0.5
     doc["graph"]["nodes"][1]["params"]["start"] = "big"
     with pytest.raises(ProjectError, match=r"graph\.nodes\[1\]\.params\.start: must be a number"):
-        Project.from_json_dict(doc)
+        project_from_json(doc)
     assert project.graph.analyze().params["scale_1"] == 4  # counted from its declared weights
 
     # trained: the engine builds it and its factors learn
