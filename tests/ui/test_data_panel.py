@@ -198,3 +198,17 @@ def test_target_scaling_check_is_clicked_on_for_regression_only(qtbot, panel):
                                                  "target": "progression", "task": "regression",
                                                  "target_scaling": "none"}, None))
     assert not check.isChecked()  # a migrated version-1 project shows its raw target
+
+
+def test_preparation_fields_offer_and_default_to_the_data_settings_table(qtbot):
+    from designer.data.settings import DATA_SPECS, default_split
+    from designer.ui.prep_fields import PreparationFields
+
+    fields = PreparationFields()
+    for w in fields.widgets():
+        qtbot.addWidget(w)
+    combo_items = [fields.missing_combo.itemText(i) for i in range(fields.missing_combo.count())]
+    assert tuple(combo_items) == DATA_SPECS["missing"].choices
+    assert fields.scaling_combo.count() == len(DATA_SPECS["scaling"].choices)
+    fields.load({})  # a data section without these keys shows the table's defaults
+    assert fields.values() == {"missing": "drop", "scaling": "standard", "split": default_split()}
