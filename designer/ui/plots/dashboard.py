@@ -352,27 +352,6 @@ class TrainingDashboard(QWidget):
         if self.tabs.currentIndex() == TAB_TRAINING:  # bring it forward, unless the user looks elsewhere
             self.tabs.setCurrentIndex(TAB_EVALUATION)
 
-    def set_boundary_data(self, x2d, y, xs=None, ys=None, values=None) -> None:
-        """Data points (x2d (n, 2), y) and, when given, the grid from `boundary_grid` behind them.
-
-        Also accepts ``(x2d, y, task, class_names)``: the points alone, before the first grid arrives.
-        """
-        if isinstance(xs, str):
-            task, names = xs, list(ys or [])
-            self.boundary.configure(task, max(len(names), 1), names)
-            self._boundary_config = (task, max(len(names), 1), tuple(str(n) for n in names))
-            self._boundary_todo = None
-            xs = ys = values = None
-        self._pending_points = (x2d, y)
-        if xs is not None and ys is not None and values is not None:
-            self._pending_boundary = (xs, ys, values)
-        self._mark("boundary")
-
-    def update_boundary(self, xs, ys, values) -> None:
-        """A new grid for the points already set (called every few epochs)."""
-        self._pending_boundary = (xs, ys, values)
-        self._mark("boundary")
-
     # redraw --------------------------------------------------------------------------------------
     def flush(self) -> None:
         """Redraw everything that changed now (tests, export); normally the timer and the stages do this."""
@@ -461,9 +440,6 @@ class TrainingDashboard(QWidget):
         if [w.message for w in found] != [w.message for w in self._warnings]:
             self._warnings = found
             self._show_warnings()
-
-    def health_warnings(self) -> list[str]:
-        return [w.message for w in self._warnings]
 
     def _show_warnings(self) -> None:
         self.warnings_list.clear()
