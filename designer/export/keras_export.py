@@ -1,9 +1,10 @@
 """Export a trained network as Keras 3 code: model.py (the same DAG in the functional API, a weight loader and
 prepare(rows)), weights.npz, and preprocessing.json when the project's data could be prepared.
 
-The engine follows Keras's conventions (channels-last tensors, HWIO convolution kernels, Keras's
-BatchNormalization momentum), so weights go in unchanged: Dense and Conv2D take [kernel, bias], BatchNormalization
-[gamma, beta, moving_mean, moving_variance]. Nothing generated imports designer; any Keras backend works.
+The engine follows Keras's conventions (channels-last tensors, HWIO convolution kernels, Keras's batch
+normalisation momentum) and keeps each layer's arrays in Keras's get_weights() order, so weights go in
+unchanged. Each layer type's Keras source comes from its emitter (designer.export.emitters). Nothing generated
+imports designer; any Keras backend works.
 """
 
 from __future__ import annotations
@@ -14,22 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import (
-    LAYER_TYPES_EXPORTED,
-    ExportPlan,
-    Step,
-    concat_axis,
-    pair,
-    python_identifiers,
-    strides_of,
-)
+from designer.export import layers as _built_in  # noqa: F401  (registers the built-in types' emitters)
+from designer.export.emitters import emitter, require_all
+from designer.export.layers.core import KERAS_NAMED
+from designer.export.plan import ExportPlan, python_identifiers
 from designer.export.preprocessing import rows_api, spec_json
 from designer.export.pytorch_export import code_destination
 from designer.export.source import identifier, literal, plan_constants
 from designer.export.staging import write_all
 
-# activations Keras knows by the same name with the same maths
-_KERAS_NAMED = {"relu", "sigmoid", "tanh", "softmax", "silu", "softplus"}
 # names the generated module uses itself: never a layer variable
 _RESERVED = {"keras", "layers", "np", "json", "os", "csv", "model", "build_model", "load_weights", "load_model",
              "target_unscaled", "TARGET_SCALING",
@@ -41,7 +35,7 @@ def _activation_layer(name: str, params: dict, layer_name: str) -> str | None:
     """Source of a Keras layer computing activation `name`, or None for linear."""
     if name == "linear":
         return None
-    if name in _KERAS_NAMED:
+    if name in KERAS_NAMED:
         return f'layers.Activation({literal(name)}, name={literal(layer_name)})'
     if name == "leaky_relu":
         slope = float(params.get("negative_slope", 0.01))
@@ -53,70 +47,17 @@ def _activation_layer(name: str, params: dict, layer_name: str) -> str | None:
     raise ExportError(f'Keras export does not support the activation "{name}"')
 
 
-def _layer_lines(s: Step, var: str, args: list[str]) -> list[str]:
-    """Functional-API lines assigning `var` for one step."""
-    p = s.params
-    x = args[0]
-    act = p.get("activation", "linear")
-    act_params = p.get("activation_params") or {}
-    if s.type in ("Dense", "Conv2D"):
-        inline = act if act in _KERAS_NAMED or act == "linear" else "linear"
-        bias = bool(p.get("use_bias", True))
-        if s.type == "Dense":
-            ctor = f'layers.Dense({p["units"]}, activation={literal(inline)}, use_bias={bias}, name={literal(var)})'
-        else:
-            kh, kw = pair(p["kernel_size"])
-            sh, sw = strides_of(s, "kernel_size")
-            ctor = (
-                f'layers.Conv2D({p["filters"]}, kernel_size=({kh}, {kw}), strides=({sh}, {sw}), '
-                f'padding={literal(p.get("padding", "valid"))}, activation={literal(inline)}, use_bias={bias}, '
-                f"name={literal(var)})"
-            )
-        lines = [f"{var} = {ctor}({x})"]
-        if inline != act:
-            lines.append(f"{var} = {_activation_layer(act, act_params, f'{var}_act')}({var})")
-        return lines
-    if s.type == "Activation":
-        layer = _activation_layer(p.get("activation", "relu"), act_params, var)
-        return [f"{var} = {layer}({x})" if layer else f"{var} = {x}"]
-    if s.type == "Dropout":
-        return [f'{var} = layers.Dropout({float(p.get("rate", 0.5))!r}, name={literal(var)})({x})']
-    if s.type == "Flatten":
-        return [f'{var} = layers.Flatten(name={literal(var)})({x})']
-    if s.type == "Add":
-        return [f'{var} = layers.Add(name={literal(var)})([{", ".join(args)}])']
-    if s.type == "Concatenate":
-        return [f'{var} = layers.Concatenate(axis={concat_axis(s)}, name={literal(var)})([{", ".join(args)}])']
-    if s.type == "MaxPooling2D":
-        kh, kw = pair(p["pool_size"])
-        sh, sw = strides_of(s, "pool_size")
-        return [
-            f'{var} = layers.MaxPooling2D(pool_size=({kh}, {kw}), strides=({sh}, {sw}), '
-            f'padding={literal(p.get("padding", "valid"))}, name={literal(var)})({x})'
-        ]
-    if s.type == "BatchNormalization":
-        return [
-            f'{var} = layers.BatchNormalization(axis=-1, momentum={float(p.get("momentum", 0.99))!r}, '
-            f'epsilon={float(p.get("epsilon", 0.001))!r}, name={literal(var)})({x})'
-        ]
-    raise ExportError(f'Keras export does not support layer type {s.type} (layer "{s.id}")')
-
-
 _LOADER = '''
 
 def load_weights(model, path=None):
     """Set the weights of the .npz ("<layer id>/<name>", the project's format; WEIGHTS_FILE beside this file
-    unless `path`) in Keras's order: Dense/Conv2D [kernel, bias], BatchNormalization [gamma, beta,
-    moving_mean, moving_variance]. Kernels are already Keras's layout (Dense (in, out), Conv2D HWIO)."""
+    unless `path`) in Keras's set_weights() order, listed in WEIGHT_LAYERS (a dense kernel [kernel, bias], a
+    batch normalisation [gamma, beta, moving_mean, moving_variance]). Kernels are already Keras's layout."""
     if path is None:
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), WEIGHTS_FILE)
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
-    for layer_name, node_id, kind in WEIGHT_LAYERS:
-        if kind == "bn":
-            names = ["gamma", "beta", "moving_mean", "moving_variance"]
-        else:
-            names = ["kernel"] + (["bias"] if node_id + "/bias" in arrays else [])
+    for layer_name, node_id, names in WEIGHT_LAYERS:
         model.get_layer(layer_name).set_weights([arrays[node_id + "/" + n] for n in names])
     return model
 
@@ -137,10 +78,9 @@ def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | 
     body = [f"{names[plan.input_id]} = keras.Input(shape=INPUT_SHAPE, name={literal(names[plan.input_id])})"]
     weight_layers = []
     for s in plan.steps:
-        body.extend(_layer_lines(s, names[s.id], [names[i] for i in s.inputs]))
-        kind = {"Dense": "dense", "Conv2D": "conv", "BatchNormalization": "bn"}.get(s.type)
-        if kind:
-            weight_layers.append((names[s.id], s.id, kind))
+        body.extend(emitter("keras", s)(s, names[s.id], [names[i] for i in s.inputs], _activation_layer))
+        if s.arrays:  # the project keeps a layer's arrays in Keras's get_weights() order
+            weight_layers.append((names[s.id], s.id, list(s.arrays)))
     model_name = identifier(plan.name)
     out = names[plan.output_id]
     if plan.target_scaling is not None:  # trained on the standardised target: answer in the target's own units
@@ -171,7 +111,7 @@ def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | 
         "from keras import layers",
         "",
         *plan_constants(plan, weights_file),
-        "# (Keras layer name, layer id in the project, kind) of every layer with weights",
+        "# (Keras layer name, layer id in the project, array names in set_weights order) of each layer with weights",
         f"WEIGHT_LAYERS = {literal(weight_layers, 'the layer names')}",
         rows_api(preprocessing_file),
         "",
@@ -190,7 +130,7 @@ def _weights_npz(plan: ExportPlan) -> bytes:
 
 
 def export_keras(plan: ExportPlan, out_path: Path) -> list[Path]:
-    plan.require_types(LAYER_TYPES_EXPORTED, "Keras")
+    require_all(plan, "keras")
     folder, model_file = code_destination(Path(out_path), "Keras")
     stem = Path(model_file).stem
     weights_file = "weights.npz" if model_file == "model.py" else f"{stem}_weights.npz"

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import LAYER_TYPES_EXPORTED, ExportPlan, concat_axis, pair, spatial_pads, strides_of
+from designer.export import layers as _built_in  # noqa: F401  (registers the built-in types' emitters)
+from designer.export.emitters import emitter, require_all
+from designer.export.plan import ExportPlan
 from designer.export.preprocessing import RUNTIME_SOURCE
 from designer.export.source import literal
 from designer.fileio import atomic_write_bytes
@@ -62,60 +64,11 @@ def _pad(x, pads, value):
     return np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=value)
 
 
-def _conv2d(s, x):
-    k = W[s["id"] + "/kernel"]
-    kh, kw, cin, f = k.shape
-    sh, sw = s["strides"]
-    xp = _pad(x, s["pads"], 0.0)
-    oh, ow = s["out_shape"][0], s["out_shape"][1]
-    cols = np.empty((x.shape[0], oh, ow, kh, kw, cin), dtype=np.float32)
-    for i, j, v in _windows(xp, kh, kw, sh, sw, oh, ow):
-        cols[:, :, :, i, j, :] = v
-    z = cols.reshape(-1, kh * kw * cin) @ k.reshape(-1, f)
-    if s["id"] + "/bias" in W:
-        z += W[s["id"] + "/bias"]
-    return _act(s["activation"], s["activation_params"], z.reshape(x.shape[0], oh, ow, f))
-
-
-def _maxpool(s, x):
-    kh, kw = s["pool_size"]
-    sh, sw = s["strides"]
-    xp = _pad(x, s["pads"], -np.inf)
-    out = None
-    for _, _, v in _windows(xp, kh, kw, sh, sw, s["out_shape"][0], s["out_shape"][1]):
-        out = v.copy() if out is None else np.maximum(out, v, out=out)
-    return out
-
-
 def _step(s, xs):
-    t, x = s["type"], xs[0]
-    if t == "Dense":
-        z = x @ W[s["id"] + "/kernel"]
-        if s["id"] + "/bias" in W:
-            z += W[s["id"] + "/bias"]
-        return _act(s["activation"], s["activation_params"], z)
-    if t == "Activation":
-        return _act(s["activation"], s["activation_params"], x)
-    if t == "Dropout":
-        return x
-    if t == "Flatten":
-        return x.reshape(x.shape[0], -1)
-    if t == "Add":
-        out = xs[0] + xs[1]
-        for y in xs[2:]:
-            out += y
-        return out
-    if t == "Concatenate":
-        return np.concatenate(xs, axis=s["axis"])
-    if t == "Conv2D":
-        return _conv2d(s, x)
-    if t == "MaxPooling2D":
-        return _maxpool(s, x)
-    if t == "BatchNormalization":
-        n = s["id"] + "/"
-        scale = W[n + "gamma"] / np.sqrt(W[n + "moving_variance"] + np.float32(s["epsilon"]))
-        return (x - W[n + "moving_mean"]) * scale + W[n + "beta"]
-    raise ValueError("unknown layer type " + t)
+    fn = LAYER_FUNCTIONS.get(s["type"])
+    if fn is None:
+        raise ValueError("unknown layer type " + s["type"])
+    return fn(s, xs)
 
 
 def _forward(x):
@@ -223,22 +176,15 @@ if __name__ == "__main__":
 
 def _step_record(step) -> dict:
     rec = {"id": step.id, "type": step.type, "inputs": list(step.inputs), "out_shape": list(step.out_shape)}
-    p = step.params
-    if step.type in ("Dense", "Conv2D", "Activation"):
-        rec["activation"] = p.get("activation", "linear")
-        rec["activation_params"] = dict(p.get("activation_params") or {})
-    if step.type == "Conv2D":
-        rec["strides"] = list(strides_of(step, "kernel_size"))
-        rec["pads"] = list(spatial_pads(step, "kernel_size"))
-    if step.type == "MaxPooling2D":
-        rec["pool_size"] = list(pair(p["pool_size"]))
-        rec["strides"] = list(strides_of(step, "pool_size"))
-        rec["pads"] = list(spatial_pads(step, "pool_size"))
-    if step.type == "Concatenate":
-        rec["axis"] = concat_axis(step)
-    if step.type == "BatchNormalization":
-        rec["epsilon"] = float(p.get("epsilon", 0.001))
+    rec.update(emitter("numpy", step).fields(step))
     return rec
+
+
+def _layer_functions(plan: ExportPlan) -> str:
+    """The runtime function of each layer type the plan uses (from its emitter) and the table naming them."""
+    used = {s.type: emitter("numpy", s) for s in plan.steps}
+    table = ", ".join(f"{literal(t)}: {layer.function}" for t, layer in used.items())
+    return "".join(layer.source + "\n" for layer in used.values()) + f"\nLAYER_FUNCTIONS = {{{table}}}\n"
 
 
 def _weights_npz(plan: ExportPlan) -> bytes:
@@ -310,11 +256,11 @@ def render(plan: ExportPlan, weights_file: str | None, weights_bytes: bytes | No
         "    W = {k: _z[k].astype(np.float32) for k in _z.files}",
         "",
     ]
-    return "\n".join(header) + "\n\n" + RUNTIME_SOURCE + "\n" + _RUNTIME
+    return "\n".join(header) + "\n\n" + RUNTIME_SOURCE + "\n" + _layer_functions(plan) + "\n" + _RUNTIME
 
 
 def export_python(plan: ExportPlan, out_path: Path) -> list[Path]:
-    plan.require_types(LAYER_TYPES_EXPORTED, "Python")
+    require_all(plan, "numpy")
     out_path = Path(out_path)
     if out_path.suffix.lower() != ".py":  # "MODEL.PY" too: Windows and macOS ignore case
         raise ExportError(f"the Python predictor must be written to a .py file, got {out_path}")

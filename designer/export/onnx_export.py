@@ -1,12 +1,13 @@
 """Export a trained network to ONNX (opset 17), checked with onnx.checker before it is written.
 
-The engine is channels-last (NHWC); ONNX Conv, MaxPool and BatchNormalization want channels first. Each
+The engine is channels-last (NHWC); ONNX Conv, MaxPool and batch normalisation want channels first. Each
 tensor is tracked with the layouts it already exists in, and a Transpose is inserted only when a consumer
 needs a layout that is missing, so a conv → BN → pool chain stays in NCHW with two transposes in all.
 The graph's input is `input` (batch, *input_shape) and its output `output`, both channels-last like the
 project's data. When the project's data preparation is known and every feature is numeric, the graph starts
 with fill (NaN → training value) and scaling, so it takes raw numbers; with categorical features it takes
-prepared inputs. Either way the preparation spec is in the metadata (docs/export.md).
+prepared inputs. Either way the preparation spec is in the metadata (docs/export.md). Each layer type's nodes
+come from its emitter (designer.export.emitters).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import LAYER_TYPES_EXPORTED, ExportPlan, Step, concat_axis, pair, spatial_pads, strides_of
+from designer.export import layers as _built_in  # noqa: F401  (registers the built-in types' emitters)
+from designer.export.emitters import emitter, require_all
+from designer.export.plan import ExportPlan
 from designer.export.preprocessing import all_numeric
 from designer.fileio import atomic_write_bytes
 
@@ -28,7 +31,6 @@ IR_VERSION = 8  # the oldest IR that carries opset 17: readable by older runtime
 
 TO_NCHW = [0, 3, 1, 2]
 TO_NHWC = [0, 2, 3, 1]
-NHWC_AXIS_IN_NCHW = {1: 2, 2: 3, 3: 1}
 
 
 @dataclass
@@ -77,6 +79,10 @@ class _Builder:
             value.names["nhwc"] = self.node("Transpose", [value.names["nchw"]], f"{base}/to_nhwc", perm=TO_NHWC)
         return value.names[layout]
 
+    def value(self, rank: int, **names: str) -> _Value:
+        """A layer output of `rank` (batch included) existing as the given tensor names, by layout."""
+        return _Value(rank, dict(names))
+
     # ------------------------------------------------------------------------------------------------
     def activation(self, name: str, params: dict, x: str, base: str, channel_axis: int) -> str:
         n = self.node
@@ -122,79 +128,6 @@ class _Builder:
         return _Value(value.rank, {layout: self.activation(name, params, value.names[layout], base, axis)})
 
 
-def _step(b: _Builder, s: Step, ins: list[_Value]) -> _Value:
-    x = ins[0]
-    p = s.params
-    rank = len(s.out_shape) + 1
-    if s.type == "Dropout":
-        return x
-    if s.type == "Dense":
-        w = b.const(f"{s.id}/kernel", s.arrays["kernel"])
-        xin = b.get(x, "nhwc", s.id)
-        if "bias" in s.arrays:
-            z = b.node("Gemm", [xin, w, b.const(f"{s.id}/bias", s.arrays["bias"])], f"{s.id}/gemm")
-        else:
-            z = b.node("MatMul", [xin, w], f"{s.id}/matmul")
-        return b.activate(
-            _Value(rank, {"nhwc": z}), p.get("activation", "linear"), p.get("activation_params") or {}, s.id
-        )
-    if s.type == "Activation":
-        return b.activate(x, p.get("activation", "relu"), p.get("activation_params") or {}, s.id)
-    if s.type == "Flatten":
-        return _Value(2, {"nhwc": b.node("Flatten", [b.get(x, "nhwc", s.id)], s.id, axis=1)})
-    if s.type == "Add":
-        layout = "nchw" if all("nchw" in v.names for v in ins) else "nhwc"
-        return _Value(rank, {layout: b.node("Sum", [b.get(v, layout, s.id) for v in ins], s.id)})
-    if s.type == "Concatenate":
-        axis = concat_axis(s)
-        layout = "nchw" if rank == 4 and all("nchw" in v.names for v in ins) else "nhwc"
-        if layout == "nchw":
-            axis = NHWC_AXIS_IN_NCHW[axis]
-        return _Value(rank, {layout: b.node("Concat", [b.get(v, layout, s.id) for v in ins], s.id, axis=axis)})
-    if s.type == "Conv2D":
-        t, bot, left, r = spatial_pads(s, "kernel_size")
-        kh, kw = pair(p["kernel_size"])
-        args = [b.get(x, "nchw", s.id), b.const(f"{s.id}/kernel_oihw", s.arrays["kernel"].transpose(3, 2, 0, 1))]
-        if "bias" in s.arrays:
-            args.append(b.const(f"{s.id}/bias", s.arrays["bias"]))
-        z = b.node(
-            "Conv",
-            args,
-            f"{s.id}/conv",
-            kernel_shape=[kh, kw],
-            strides=list(strides_of(s, "kernel_size")),
-            pads=[t, left, bot, r],
-        )
-        return b.activate(_Value(4, {"nchw": z}), p.get("activation", "linear"), p.get("activation_params") or {}, s.id)
-    if s.type == "MaxPooling2D":
-        t, bot, left, r = spatial_pads(s, "pool_size")
-        out = b.node(
-            "MaxPool",
-            [b.get(x, "nchw", s.id)],
-            s.id,
-            kernel_shape=list(pair(p["pool_size"])),
-            strides=list(strides_of(s, "pool_size")),
-            pads=[t, left, bot, r],
-        )
-        return _Value(4, {"nchw": out})
-    if s.type == "BatchNormalization":
-        stats = [b.const(f"{s.id}/{k}", s.arrays[k]) for k in ("gamma", "beta", "moving_mean", "moving_variance")]
-        eps = float(p.get("epsilon", 0.001))
-        if rank == 2:
-            return _Value(2, {"nhwc": b.node("BatchNormalization", [x.names["nhwc"], *stats], s.id, epsilon=eps)})
-        if rank == 4:
-            return _Value(
-                4, {"nchw": b.node("BatchNormalization", [b.get(x, "nchw", s.id), *stats], s.id, epsilon=eps)}
-            )
-        # other ranks: move the channel axis to position 1 and back
-        perm = [0, rank - 1, *range(1, rank - 1)]
-        back = [0, *range(2, rank), 1]
-        moved = b.node("Transpose", [x.names["nhwc"]], f"{s.id}/to_cfirst", perm=perm)
-        normed = b.node("BatchNormalization", [moved, *stats], f"{s.id}/bn", epsilon=eps)
-        return _Value(rank, {"nhwc": b.node("Transpose", [normed], s.id, perm=back)})
-    raise ExportError(f'ONNX export does not support layer type {s.type} (layer "{s.id}")')
-
-
 def build_model(plan: ExportPlan):
     """The onnx.ModelProto for `plan`, checked (including shape inference) by onnx.checker."""
     try:
@@ -202,14 +135,14 @@ def build_model(plan: ExportPlan):
         from onnx import TensorProto, helper
     except ImportError:
         raise ExportError("ONNX export needs the onnx package: pip install onnx") from None
-    plan.require_types(LAYER_TYPES_EXPORTED, "ONNX")
+    require_all(plan, "onnx")
     b = _Builder()
     b._names.update({"input", "output"})
     embedded = plan.preprocessing is not None and all_numeric(plan.preprocessing)
     first = _embedded_scaling(b, plan) if embedded else "input"
     values = {plan.input_id: _Value(len(plan.input_shape) + 1, {"nhwc": first})}
     for s in plan.steps:
-        values[s.id] = _step(b, s, [values[i] for i in s.inputs])
+        values[s.id] = emitter("onnx", s)(b, s, [values[i] for i in s.inputs])
     final = b.get(values[plan.output_id], "nhwc", plan.output_id)
     if plan.target_scaling is not None:  # trained on the standardised target: output in the target's own units
         mean, scale = (np.asarray(v, dtype=np.float32).reshape(plan.output_shape) for v in plan.target_scaling)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designer.engine.conv import pair, same_padding
-from designer.engine.registry import BUILT_IN_LAYER_TYPES, LAYER_TYPES, layer_type
+from designer.engine.registry import LAYER_TYPES, layer_type
 from designer.errors import DesignerError, ExportError
 from designer.export.preprocessing import preprocessing_spec
 from designer.export.source import identifier
@@ -22,8 +22,6 @@ log = logging.getLogger(__name__)
 
 Shape = tuple[int, ...]
 
-# Every format writes every layer type of the spec; a format that cannot must list its own subset.
-LAYER_TYPES_EXPORTED = BUILT_IN_LAYER_TYPES - {"Input"}
 
 
 @dataclass

@@ -23,16 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from designer.errors import ExportError
-from designer.export.plan import (
-    LAYER_TYPES_EXPORTED,
-    ExportPlan,
-    Step,
-    concat_axis,
-    pair,
-    python_identifiers,
-    spatial_pads,
-    strides_of,
-)
+from designer.export import layers as _built_in  # noqa: F401  (registers the built-in types' emitters)
+from designer.export.emitters import emitter, require_all
+from designer.export.plan import ExportPlan, python_identifiers
 from designer.export.preprocessing import rows_api, spec_json
 from designer.export.source import literal, plan_constants
 from designer.export.staging import write_all
@@ -84,8 +77,8 @@ _FUSED = {"categorical_crossentropy": "softmax", "binary_crossentropy": "sigmoid
 def output_activation(plan: ExportPlan) -> str:
     """The output activation predict_proba applies to forward's logits ("linear": forward has it already)."""
     out = next(s for s in plan.steps if s.id == plan.output_id)
-    act = out.params.get("activation", "relu" if out.type == "Activation" else "linear")
-    if out.type in ("Dense", "Conv2D", "Activation") and _FUSED.get(plan.loss or "") == act:
+    act = out.params.get("activation", "linear")  # canonical params: every layer with an activation has one
+    if _FUSED.get(plan.loss or "") == act:
         return act
     return "linear"
 
@@ -116,63 +109,6 @@ def _activation(name: str, params: dict, x: str) -> str:
     raise ExportError(f'PyTorch export does not support the activation "{name}"')
 
 
-def _module_and_call(s: Step, attr: str, args: list[str]) -> tuple[str | None, str]:
-    """(constructor source or None, forward expression) for one step."""
-    p = s.params
-    x = args[0]
-    act = p.get("activation", "linear")
-    act_params = p.get("activation_params") or {}
-    if s.type == "Dense":
-        ctor = f"nn.Linear({s.in_shapes[0][0]}, {p['units']}, bias={bool(p.get('use_bias', True))})"
-        return ctor, _activation(act, act_params, f"self.{attr}({x})")
-    if s.type == "Activation":
-        return None, _activation(p.get("activation", "relu"), act_params, x)
-    if s.type == "Dropout":
-        return f"nn.Dropout({float(p.get('rate', 0.5))!r})", f"self.{attr}({x})"
-    if s.type == "Flatten":
-        return None, f"torch.flatten({x}, 1)"
-    if s.type == "Add":
-        return None, " + ".join(args)
-    if s.type == "Concatenate":
-        return None, f"torch.cat([{', '.join(args)}], dim={concat_axis(s)})"
-    if s.type == "Conv2D":
-        kh, kw = pair(p["kernel_size"])
-        sh, sw = strides_of(s, "kernel_size")
-        ctor = (
-            f"nn.Conv2d({s.in_shapes[0][-1]}, {p['filters']}, kernel_size=({kh}, {kw}), stride=({sh}, {sw}), "
-            f"bias={bool(p.get('use_bias', True))})"
-        )
-        t, b, left, r = spatial_pads(s, "kernel_size")
-        inner = f"to_nchw({x})"
-        if t or b or left or r:
-            inner = f"F.pad({inner}, ({left}, {r}, {t}, {b}))"  # Keras "same": the odd pixel after
-        return ctor, _activation(act, act_params, f"to_nhwc(self.{attr}({inner}))")
-    if s.type == "MaxPooling2D":
-        kh, kw = pair(p["pool_size"])
-        sh, sw = strides_of(s, "pool_size")
-        t, b, left, r = spatial_pads(s, "pool_size")
-        inner = f"to_nchw({x})"
-        if t or b or left or r:
-            inner = f"F.pad({inner}, ({left}, {r}, {t}, {b}), value=float('-inf'))"
-        return f"nn.MaxPool2d(({kh}, {kw}), stride=({sh}, {sw}))", f"to_nhwc(self.{attr}({inner}))"
-    if s.type == "BatchNormalization":
-        c = s.in_shapes[0][-1]
-        rank = len(s.in_shapes[0])
-        # Keras: moving = moving·m + batch·(1 − m); PyTorch: running = running·(1 − mom) + batch·mom
-        opts = f"eps={float(p.get('epsilon', 0.001))!r}, momentum={round(1 - float(p.get('momentum', 0.99)), 12)!r}"
-        if rank == 1:
-            return f"nn.BatchNorm1d({c}, {opts})", f"self.{attr}({x})"
-        if rank == 3:
-            return f"nn.BatchNorm2d({c}, {opts})", f"to_nhwc(self.{attr}(to_nchw({x})))"
-        perm = ", ".join(str(i) for i in [0, rank, *range(1, rank)])
-        back = ", ".join(str(i) for i in [0, *range(2, rank + 1), 1])
-        return (
-            f"nn.BatchNorm1d({c}, {opts})",
-            f"self.{attr}({x}.permute({perm}).flatten(2)).reshape({x}.permute({perm}).shape).permute({back})",
-        )
-    raise ExportError(f'PyTorch export does not support layer type {s.type} (layer "{s.id}")')
-
-
 _HELPERS = """
 
 def to_nchw(x):
@@ -190,19 +126,13 @@ def load_weights(model, path):
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     with torch.no_grad():
-        for attr, node_id, kind in WEIGHT_LAYERS:
+        for attr, node_id, tensors in WEIGHT_LAYERS:
             module = getattr(model, attr)
-            if kind == "dense":
-                module.weight.copy_(torch.from_numpy(arrays[node_id + "/kernel"].T.copy()))
-            elif kind == "conv":
-                module.weight.copy_(torch.from_numpy(arrays[node_id + "/kernel"].transpose(3, 2, 0, 1).copy()))
-            else:
-                module.weight.copy_(torch.from_numpy(arrays[node_id + "/gamma"]))
-                module.bias.copy_(torch.from_numpy(arrays[node_id + "/beta"]))
-                module.running_mean.copy_(torch.from_numpy(arrays[node_id + "/moving_mean"]))
-                module.running_var.copy_(torch.from_numpy(arrays[node_id + "/moving_variance"]))
-            if kind != "bn" and module.bias is not None:
-                module.bias.copy_(torch.from_numpy(arrays[node_id + "/bias"]))
+            for tensor, name, perm in tensors:
+                value = arrays[node_id + "/" + name]
+                if perm is not None:
+                    value = value.transpose(perm)
+                getattr(module, tensor).copy_(torch.from_numpy(value.copy()))
     return model
 
 
@@ -210,20 +140,11 @@ def project_weights(model):
     """`model`'s weights as the project's arrays ("<layer id>/<name>", channels-last kernels), float32."""
     model = getattr(model, "module", model)  # a DistributedDataParallel wrapper holds the model in .module
     out = {}
-    for attr, node_id, kind in WEIGHT_LAYERS:
+    for attr, node_id, tensors in WEIGHT_LAYERS:
         module = getattr(model, attr)
-        w = module.weight.detach().cpu().numpy()
-        if kind == "dense":
-            out[node_id + "/kernel"] = w.T
-        elif kind == "conv":
-            out[node_id + "/kernel"] = w.transpose(2, 3, 1, 0)
-        else:
-            out[node_id + "/gamma"] = w
-            out[node_id + "/beta"] = module.bias.detach().cpu().numpy()
-            out[node_id + "/moving_mean"] = module.running_mean.cpu().numpy()
-            out[node_id + "/moving_variance"] = module.running_var.cpu().numpy()
-        if kind != "bn" and module.bias is not None:
-            out[node_id + "/bias"] = module.bias.detach().cpu().numpy()
+        for tensor, name, perm in tensors:
+            value = getattr(module, tensor).detach().cpu().numpy()
+            out[node_id + "/" + name] = value if perm is None else value.transpose(np.argsort(perm))
     return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in out.items()}
 
 
@@ -289,13 +210,12 @@ def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | 
         attr = names[s.id]
         if s.id == plan.output_id and head != "linear":  # forward returns the logits
             s = dataclasses.replace(s, params={**s.params, "activation": "linear"})
-        ctor, call = _module_and_call(s, attr, [names[i] for i in s.inputs])
-        if ctor:
-            ctors.append(f"self.{attr} = {ctor}")
-        body.append(f"{attr} = {call}")
-        kind = {"Dense": "dense", "Conv2D": "conv", "BatchNormalization": "bn"}.get(s.type)
-        if kind:
-            weight_layers.append((attr, s.id, kind))
+        layer = emitter("pytorch", s)(s, attr, [names[i] for i in s.inputs], _activation)
+        if layer.ctor:
+            ctors.append(f"self.{attr} = {layer.ctor}")
+        body.append(f"{attr} = {layer.call}")
+        if layer.tensors:
+            weight_layers.append((attr, s.id, [list(t) for t in layer.tensors]))
     body.append(f"return {names[plan.output_id]}")
     lines = [
         '"""PyTorch model for the network NETWORK_NAME, generated by Network Designer.',
@@ -324,7 +244,8 @@ def render_model(plan: ExportPlan, weights_file: str, preprocessing_file: str | 
         "from torch import nn",
         "",
         *plan_constants(plan, weights_file),
-        "# (attribute, layer id in the project, kind) of every layer with weights",
+        "# (attribute, layer id in the project, [(tensor, array name, permutation from the project's layout)]) of",
+        "# every layer with weights",
         f"WEIGHT_LAYERS = {literal(weight_layers, 'the layer names')}",
         f"LOSS = {literal(plan.loss)}",
         "# the activation predict_proba applies to forward's logits (\"linear\": forward's output is final)",
@@ -404,7 +325,7 @@ def code_destination(out_path: Path, what: str) -> tuple[Path, str]:
 
 
 def export_pytorch(plan: ExportPlan, out_path: Path) -> list[Path]:
-    plan.require_types(LAYER_TYPES_EXPORTED, "PyTorch")
+    require_all(plan, "pytorch")
     folder, model_file = code_destination(Path(out_path), "PyTorch")
     stem = Path(model_file).stem
     weights_file = "weights.npz" if model_file == "model.py" else f"{stem}_weights.npz"

@@ -38,7 +38,7 @@ class Check:
 def _lr_checks(training: dict) -> list[Check]:
     lr = (training.get("optimizer") or {}).get("learning_rate", SAFE_LEARNING_RATE)
     safe = Fix(f"Set learning rate to {SAFE_LEARNING_RATE:g}", optimizer={"learning_rate": SAFE_LEARNING_RATE})
-    if not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
         return [Check("error", f"learning rate {lr!r} is not valid: it must be a positive number", fix=safe)]
     if lr > HIGH_LEARNING_RATE:
         return [Check("warning", f"learning rate {lr:g} is very high: training will most likely diverge "
