@@ -116,6 +116,7 @@ class MetricsPanel(QWidget):
         self._curves: dict[str, _RunCurves] = {}
         self._colour_index: dict[str, int] = {}
         self._regression = False
+        self.loss_units = ""
         self.set_regression(False)
 
     def plots(self) -> list[pg.PlotWidget]:
@@ -138,7 +139,9 @@ class MetricsPanel(QWidget):
         self._regression = regression
         for curves in self._curves.values():
             curves.fed_epochs = -1  # the metric plot shows another metric now
-        self.metric_plot.getPlotItem().setTitle("MAE" if regression else "Accuracy")
+        units = self.loss_units
+        self.metric_plot.getPlotItem().setTitle(("MAE (target units)" if units else "MAE") if regression
+                                                else "Accuracy")
         # the legend goes where the curves are not: MAE falls (top is free), accuracy rises (bottom is)
         self.metric_plot.getPlotItem().legend.setOffset((-10, 10) if regression else (-10, -10))
         for plot in self.plots():
@@ -155,6 +158,14 @@ class MetricsPanel(QWidget):
         self._grid.setRowStretch(1, 2 if regression else 1)
         self.r2_plot.setVisible(regression)
         self.apply_palette()
+
+    def set_loss_units(self, units: str) -> None:
+        """Say what the loss is measured in when it is not the target's units (a standardised regression
+        target: an MSE of 0.5 means half the target's variance), and that MAE stays in the target's units."""
+        self.loss_units = units
+        self.loss_plot.getPlotItem().setTitle(f"Loss ({units} units)" if units else "Loss")
+        regression_title = "MAE (target units)" if units else "MAE"
+        self.metric_plot.getPlotItem().setTitle(regression_title if self._regression else "Accuracy")
 
     def prepare_run(self, run: RunData, colour_index: int | None = None) -> None:
         """Create a run's curves ahead of its first data (hidden), so the first redraw only feeds them."""
