@@ -17,6 +17,7 @@ from types import ModuleType
 MODULES: tuple[str, ...] = (
     "load_weights",
     "lr_find",
+    "sweep",
 )
 
 

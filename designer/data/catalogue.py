@@ -38,6 +38,8 @@ BUILTIN_DATASETS: dict[str, DatasetInfo] = {
                     image_shape=(8, 8, 1), description="1797 grey 8×8 images of the digits 0–9"),
         DatasetInfo("diabetes", "Diabetes progression", "regression", "progression", file="diabetes.csv",
                     description="442 patients, 10 features, disease progression after one year"),
+        DatasetInfo("line_outliers", "A line with outliers", "regression", "y", file="line_outliers.csv",
+                    description="y = 2x + 1 with a little noise, and 24 of 200 rows far above the line"),
         DatasetInfo("circle", "Circle", "classification", "label", generated=True,
                     description="a disc of one class inside a ring of the other"),
         DatasetInfo("xor", "Exclusive or", "classification", "label", generated=True,

@@ -41,7 +41,7 @@ MAX_NAME_LENGTH = 1_000
 MAX_POSITION = 1e7
 MAX_INTEGER = 2**63 - 1
 
-BUILTIN_TABLES = ("iris", "wine", "breast_cancer", "digits", "diabetes")
+BUILTIN_TABLES = ("iris", "wine", "breast_cancer", "digits", "diabetes", "line_outliers")
 BUILTIN_GENERATED = ("circle", "xor", "gauss", "spiral", "moons", "reg_plane", "reg_gauss")
 BUILTIN_DATASETS = BUILTIN_TABLES + BUILTIN_GENERATED
 

@@ -21,10 +21,13 @@ class BackgroundJob(QThread):
     done = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, work: Callable, parent=None) -> None:
+    def __init__(self, work: Callable, parent=None, control=None) -> None:
+        """`control`: a TrainingControl the work's training runs use; stopping the job stops the run in the
+        middle of its epoch, so closing a window never waits for a long run to end."""
         super().__init__(parent)
         self._work = work
         self._stop = threading.Event()
+        self.control = control
 
     def should_stop(self) -> bool:
         return self._stop.is_set()
@@ -46,4 +49,6 @@ class BackgroundJob(QThread):
 
     def stop(self) -> None:
         self._stop.set()
+        if self.control is not None:
+            self.control.stop()
         self.wait()

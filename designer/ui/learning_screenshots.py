@@ -31,7 +31,52 @@ def shoot_lr_finder(window, app, out: Path, mode: str) -> None:
     dialog.close()
 
 
-PIECES = {"lr_finder": shoot_lr_finder}
+def shoot_concepts(window, app, out: Path, mode: str) -> None:
+    window.grab().save(str(out / f"window-help-buttons-{mode}.png"))
+    for key in ("relu", "learning_rate", "huber"):
+        dialog = window.learning.show_concept(key)
+        app.processEvents()
+        dialog.grab().save(str(out / f"concept-{key}-{mode}.png"))
+    dialog.close()
+
+
+def shoot_lessons(window, app, out: Path, mode: str) -> None:
+    window._show_workspace(False)
+    app.processEvents()
+    window.grab().save(str(out / f"start-page-lessons-{mode}.png"))
+    window.learning.open_lesson("xor", "with a hidden layer")
+    panel = window.learning.lesson_panel
+    panel.run_experiment()
+    _wait(app, lambda: panel.run_button.isEnabled())
+    app.processEvents()
+    window.grab().save(str(out / f"lesson-xor-{mode}.png"))
+
+
+def shoot_experiments(window, app, out: Path, mode: str) -> None:
+    window.project.training["epochs"] = 20
+    dialog = window.learning.show_experiments()
+    sweep = dialog.sweep
+    sweep.edits["lr"].setText("0.001, 0.01, 0.05")
+    sweep.edits["units"].setText("8, 32")
+    sweep.start()
+    _wait(app, lambda: sweep.run_button.isEnabled())
+    app.processEvents()
+    dialog.grab().save(str(out / f"sweep-{mode}.png"))
+    window.learning.open_lesson("overfitting")
+    window.project.training["epochs"] = 60
+    dialog = window.learning.show_experiments(1)
+    lab = dialog.lab
+    lab.run_remedies()
+    _wait(app, lambda: lab.remedies_button.isEnabled())
+    lab.run_curve()
+    _wait(app, lambda: lab.remedies_button.isEnabled())
+    app.processEvents()
+    dialog.grab().save(str(out / f"overfit-lab-{mode}.png"))
+    dialog.close()
+
+
+PIECES = {"lr_finder": shoot_lr_finder, "concepts": shoot_concepts, "lessons": shoot_lessons,
+          "experiments": shoot_experiments}
 
 
 def main(argv: list[str]) -> int:
@@ -53,7 +98,8 @@ def main(argv: list[str]) -> int:
             window = MainWindow(iris_mlp(), None, settings=settings, autosave=False)
             window.resize(1400, 900)
             window.show()
-            app.processEvents()
+            for _ in range(5):
+                app.processEvents()
             PIECES[name](window, app, out, mode)
             window.setWindowModified(False)
             window.session.mark_clean()

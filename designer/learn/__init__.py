@@ -1,0 +1,1 @@
+"""Teaching material without Qt: the concepts the help explains, the lessons, the workflow's steps."""
