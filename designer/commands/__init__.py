@@ -15,6 +15,7 @@ import importlib
 from types import ModuleType
 
 MODULES: tuple[str, ...] = (
+    "import_model",
     "load_weights",
     "lr_find",
     "sweep",

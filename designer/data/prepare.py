@@ -182,7 +182,8 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
         x_val=x_all[val_idx], y_val=y_all[val_idx],
         x_test=x_all[test_idx], y_test=y_all[test_idx],
         task=task, classes=list(classes), feature_names=pre.output_names, target_name=target,
-        input_shape=shape, preprocessor=pre, report=report)
+        input_shape=shape, preprocessor=pre, report=report,
+        raw_rows={"validation": df[list(features)].iloc[val_idx], "test": df[list(features)].iloc[test_idx]})
 
 
 def target_statistics(y_train: np.ndarray) -> tuple[list[float], list[float]]:

@@ -31,6 +31,10 @@ class PreparedData:
     input_shape: tuple[int, ...] = ()
     preprocessor: Any = None
     report: dict = field(default_factory=dict)  # cleaning report: rows dropped, values filled, warnings
+    # The held-out splits' rows as they were read (feature columns, before filling, encoding and scaling),
+    # indexed by their data row (0 = the first row after the header): what the worst-rows table shows.
+    # Only the validation and test splits: they are small, and the whole table is not kept alive for them.
+    raw_rows: dict = field(default_factory=dict)
 
     @property
     def n_classes(self) -> int:

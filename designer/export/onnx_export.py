@@ -4,10 +4,10 @@ The engine is channels-last (NHWC); ONNX Conv, MaxPool and batch normalisation w
 tensor is tracked with the layouts it already exists in, and a Transpose is inserted only when a consumer
 needs a layout that is missing, so a conv → BN → pool chain stays in NCHW with two transposes in all.
 The graph's input is `input` (batch, *input_shape) and its output `output`, both channels-last like the
-project's data. When the project's data preparation is known and every feature is numeric, the graph starts
-with fill (NaN → training value) and scaling, so it takes raw numbers; with categorical features it takes
-prepared inputs. Either way the preparation spec is in the metadata (docs/export.md). Each layer type's nodes
-come from its emitter (designer.export.emitters).
+project's data. When the project's data preparation is known the graph takes raw rows: with every feature
+numeric it starts with fill (NaN → training value) and scaling on `input`; with text columns it has one input
+per raw column and one-hot encodes inside the graph (onnx_rows.py). The spec is in the metadata (docs/export.md).
+Each layer type's nodes come from its emitter (designer.export.emitters).
 """
 
 from __future__ import annotations
@@ -139,7 +139,15 @@ def build_model(plan: ExportPlan):
     b = _Builder()
     b._names.update({"input", "output"})
     embedded = plan.preprocessing is not None and all_numeric(plan.preprocessing)
-    first = _embedded_scaling(b, plan) if embedded else "input"
+    per_column = plan.preprocessing is not None and not embedded  # text columns: one input per raw column
+    graph_inputs = [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", *plan.input_shape])]
+    raw_inputs = None
+    if per_column:
+        from designer.export.onnx_rows import raw_row_inputs
+
+        first, graph_inputs, raw_inputs = raw_row_inputs(b, plan.preprocessing, plan.input_shape)
+    else:
+        first = _embedded_scaling(b, plan) if embedded else "input"
     values = {plan.input_id: _Value(len(plan.input_shape) + 1, {"nhwc": first})}
     for s in plan.steps:
         values[s.id] = emitter("onnx", s)(b, s, [values[i] for i in s.inputs])
@@ -152,11 +160,16 @@ def build_model(plan: ExportPlan):
     graph = helper.make_graph(
         b.nodes,
         _safe_graph_name(plan.name),
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", *plan.input_shape])],
+        graph_inputs,
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", *plan.output_shape])],
         initializer=b.initializers,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="Network Designer")
+    opsets = [helper.make_opsetid("", OPSET)]
+    if per_column:
+        from designer.export.onnx_rows import ML_DOMAIN, ML_OPSET
+
+        opsets.append(helper.make_opsetid(ML_DOMAIN, ML_OPSET))
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="Network Designer")
     model.ir_version = IR_VERSION
     meta = {
         "layout": "channels-last (NHWC) input and output",
@@ -170,6 +183,8 @@ def build_model(plan: ExportPlan):
     if plan.target_scaling is not None:
         meta["output_units"] = "the target's own units (the graph un-scales its standardised output)"
     meta.update(_preprocessing_meta(plan, embedded))
+    if raw_inputs is not None:
+        meta["raw_inputs"] = json.dumps(raw_inputs)
     helper.set_model_props(model, meta)
     try:
         onnx.checker.check_model(model, full_check=True)
@@ -202,8 +217,9 @@ def _preprocessing_meta(plan: ExportPlan, embedded: bool) -> dict[str, str]:
         how = ("embedded: the input takes raw numeric feature values in feature_names order (NaN = missing); "
                "filling and scaling happen in the graph")
     else:
-        how = ("not embedded (categorical columns need one-hot encoding): the input takes prepared features in "
-               "feature_names order; apply the 'preprocessing' spec to raw rows first")
+        how = ("embedded, one input per raw column: numeric columns float32 (batch, 1) with NaN = missing, text "
+               "columns string (batch, 1); filling, one-hot encoding (unseen category = all zeros) and scaling "
+               "happen in the graph; 'raw_inputs' maps each input to its column")
     return {"input_preprocessing": how, "feature_names": json.dumps(spec["feature_names"]),
             "preprocessing": json.dumps(spec)}
 

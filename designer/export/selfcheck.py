@@ -49,6 +49,10 @@ def _run_onnx(path: Path, x: np.ndarray, expected: np.ndarray) -> str:
 
     model = onnx.load(str(path))
     meta = {p.key: p.value for p in model.metadata_props}
+    if "raw_inputs" in meta:  # one input per raw column: turn the prepared rows back into raw cells
+        feeds = _raw_feeds(json.loads(meta["raw_inputs"]), json.loads(meta["preprocessing"]), x)
+        _agree("onnx", ReferenceEvaluator(model).run(None, feeds)[0], expected)
+        return f"onnx: {path.name} run on raw columns in onnx.reference, predictions match the engine on {len(x)} rows"
     if meta.get("input_preprocessing", "").startswith("embedded"):  # the graph scales raw numbers itself
         columns = json.loads(meta["preprocessing"])["columns"]
         scale = np.asarray([c["scale"] for c in columns], np.float32).reshape(x.shape[1:])
@@ -56,6 +60,24 @@ def _run_onnx(path: Path, x: np.ndarray, expected: np.ndarray) -> str:
         x = x * scale + offset
     _agree("onnx", ReferenceEvaluator(model).run(None, {"input": x.astype(np.float32)})[0], expected)
     return f"onnx: {path.name} run in onnx.reference, predictions match the engine on {len(x)} rows"
+
+
+def _raw_feeds(raw_inputs: list[dict], spec: dict, x: np.ndarray) -> dict:
+    """Prepared rows → the raw cells that prepare to them: numbers unscaled, one-hot blocks back to their
+    category (an all-zero block to a text no category has)."""
+    flat = x.reshape(len(x), -1)
+    feeds, j = {}, 0
+    for col, raw in zip(spec["columns"], raw_inputs):
+        if col["kind"] == "numeric":
+            feeds[raw["input"]] = (flat[:, j : j + 1] * col["scale"] + col["offset"]).astype(np.float32)
+            j += 1
+            continue
+        k = len(col["categories"])
+        block = flat[:, j : j + k]
+        cells = [col["categories"][int(r.argmax())] if r.max() > 0.5 else "\x00unseen" for r in block]
+        feeds[raw["input"]] = np.array([[c] for c in cells], dtype=object)
+        j += k
+    return feeds
 
 
 def _check_code(fmt: str, written: list[Path]) -> str:

@@ -160,16 +160,17 @@ _GENERAL = [
        Properties panel shows the selected layer's settings.""", "palette", ("layers", "network", "model",
                                                                             "architecture")),
     _c("training", "Training", """Repeat for every epoch, for every batch: the forward pass computes the
-       outputs and the loss, backpropagation the gradients, the optimizer updates the weights. After each
-       epoch the loss and metrics are measured on the training and validation rows.""", "training.epochs",
+       outputs and the loss, backpropagation the gradients, the optimizer updates the weights. Each
+       epoch ends with the loss and metrics measured on the validation rows.""", "training.epochs",
        ("train", "training loop", "fit", "forward pass"), see_also=("epoch", "batch", "backpropagation")),
     _c("loss_curve", "Loss curves", """Loss per epoch on the training rows and on the validation rows. Both
        falling: keep going. Training falling, validation rising: overfitting. Jumping or rising from the start:
        the learning rate is too high. Barely moving: too low, or the network is too small.""",
        "dashboard.training", ("loss curve", "learning curves", "training curve", "dashboard", "curves"),
        picture="overfitting", see_also=("overfitting", "learning_rate")),
-    _c("epoch", "Epoch", """One pass over all the training rows. After each epoch the app measures loss and
-       accuracy on the training and validation rows, so the curves have one point per epoch.""",
+    _c("epoch", "Epoch", """One pass over all the training rows. Each epoch adds one point to the curves: the
+       training loss and accuracy as the batches saw them during the epoch, and the validation loss and accuracy
+       measured at its end.""",
        "training.epochs", ("epochs",), see_also=("batch", "iteration")),
     _c("batch", "Batch (mini-batch)", """The rows used for one weight update. The gradient is averaged over the
        batch: small batches give many noisy updates per epoch, large ones few smooth ones. An epoch has

@@ -9,6 +9,7 @@ from any thread (the UI's) at any time, before or during a run.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from designer.engine.registry import OPTIMIZERS
@@ -35,6 +36,7 @@ class TrainingControl:
         self._epoch_step = False  # while paused: run to the end of the current epoch (step_epoch)
         self._lr: float | None = None
         self._params: dict[str, Any] = {}
+        self._delay = 0.0  # seconds each batch waits before it runs: slows a small net down to watch it learn
         self.optimizer_type: str | None = None  # set by the trainer so changes are checked exactly
 
     # ------------------------------------------------------------------ called by the UI / CLI
@@ -90,6 +92,21 @@ class TrainingControl:
         with self._cond:
             self._params[name] = value
 
+    def set_batch_delay(self, seconds: float) -> None:
+        """Let at most one batch through per `seconds` while running (0: full speed); takes effect at once,
+        also on a batch already waiting. Pauses and steps are not slowed."""
+        seconds = float(seconds)
+        if not 0.0 <= seconds <= 60.0:  # also refuses NaN
+            raise ParamError(f"must be between 0 and 60 seconds, got {seconds!r}", "speed")
+        with self._cond:
+            self._delay = seconds
+            self._cond.notify_all()
+
+    @property
+    def batch_delay(self) -> float:
+        with self._cond:
+            return self._delay
+
     @property
     def is_paused(self) -> bool:
         with self._cond:
@@ -113,12 +130,19 @@ class TrainingControl:
 
     # ------------------------------------------------------------------ called by the trainer
     def wait_for_batch(self) -> bool:
-        """Block while paused; False when the run should stop, True when the next batch may run."""
+        """Block while paused (or slowed down); False when the run should stop, True when the next batch may run."""
+        start = time.monotonic()
         with self._cond:
             while True:
                 if self._stop.is_set():
                     return False
-                if not self._paused or self._epoch_step:
+                if not self._paused:
+                    left = start + self._delay - time.monotonic()
+                    if left <= 0:
+                        return True
+                    self._cond.wait(left)  # stop, pause or another speed wakes it at once
+                    continue
+                if self._epoch_step:
                     return True
                 if self._batch_budget > 0:
                     self._batch_budget -= 1

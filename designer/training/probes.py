@@ -112,18 +112,24 @@ def neuron_maps(network, layer_ids: list[str], points: np.ndarray, resolution: i
     return out
 
 
-def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int = WORST_ROWS) -> list[dict]:
+def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int = WORST_ROWS,
+               split: str | None = None) -> list[dict]:
     """The `count` rows of (x, y) the network gets most wrong, worst first: per-row loss (classification) or
-    absolute error (regression), with the row's prepared feature values when there are few features."""
+    absolute error (regression), with the row's feature values when there are few features — as they were
+    read (text categories, missing cells, original units) and numbered by data row when `split` names a
+    split whose raw rows the prepared data kept, else the prepared (scaled, encoded) values."""
     n = int(len(x))
     if n == 0:
         return []
     pred = np.asarray(network.predict(reshape_inputs(x, network.input_shape)), dtype=np.float64).reshape(n, -1)
     flat = np.asarray(x).reshape(n, -1)
+    raw = (getattr(prepared, "raw_rows", None) or {}).get(split)
+    if raw is not None and len(raw) != n:
+        raw = None
     names = list(prepared.feature_names or [])
     if len(names) != flat.shape[1]:
         names = [f"x{i + 1}" for i in range(flat.shape[1])]
-    show_features = flat.shape[1] <= WORST_FEATURE_COLUMNS
+    show_features = (raw.shape[1] if raw is not None else flat.shape[1]) <= WORST_FEATURE_COLUMNS
     if prepared.task == "classification":
         y_enc = encode_targets(loss.name, y, pred.shape[1]).reshape(n, -1)
         # Per-row loss with the run's own loss function: a handful of hundred tiny calls, on this thread.
@@ -141,9 +147,15 @@ def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int
     order = np.argsort(-np.where(np.isfinite(per_row), per_row, np.inf), kind="stable")[:count]
     rows: list[dict] = []
     for i in order:
-        row: dict = {"row": int(i)}
-        if show_features:
-            row.update({name: float(flat[i, j]) for j, name in enumerate(names)})
+        if raw is not None:
+            label = raw.index[i]
+            row: dict = {"row": int(label) + 1 if isinstance(label, (int, np.integer)) else str(label)}
+            if show_features:
+                row.update({str(c): _raw_value(v) for c, v in raw.iloc[i].items()})
+        else:
+            row = {"row": int(i)}
+            if show_features:
+                row.update({name: float(flat[i, j]) for j, name in enumerate(names)})
         if prepared.task == "classification":
             row["true"] = _label(classes, int(y_idx[i]))
             row["predicted"] = _label(classes, int(y_hat[i]))
@@ -155,6 +167,19 @@ def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int
             row["abs error"] = float(per_row[i])
         rows.append(row)
     return rows
+
+
+def _raw_value(value):
+    """A cell as read: numbers as floats, text as text, a missing cell as "missing"."""
+    import pandas as pd
+
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return "missing"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    return str(value)
 
 
 def _label(classes: list[str], index: int) -> str:
@@ -171,7 +196,7 @@ def evaluate_run(network, prepared, training: dict) -> dict:
     evaluation = evaluate(network, x, y, loss, prepared.task, list(prepared.classes))
     evaluation["split"] = split
     evaluation["classes"] = list(prepared.classes)
-    evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS)
+    evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS, split)
     if prepared.task == "classification":
         evaluation.update(precision_recall_f1(np.asarray(evaluation["confusion_matrix"])))
     else:
@@ -182,27 +207,78 @@ def evaluate_run(network, prepared, training: dict) -> dict:
 
 
 class PlaneProbe:
-    """For 2-feature data: the training points, and on request the decision-boundary grid and the hidden
-    neurons' maps of the network's current weights. `for_run` gives None for any other data."""
+    """The training points, and on request the decision-boundary grid and the hidden neurons' maps of the
+    network's current weights, over a plane of the input space. `for_run` gives None for image data.
+
+    With two features the plane is the whole input. With more it is a slice: two chosen features vary over
+    their range while every other one is held at its median on the training rows (the centre of the data
+    and, for a one-hot column, its most common value). A slice keeps the axes in the features' own units, so
+    the person can read "longer bills → Gentoo" straight off it; a projection on principal components would
+    show all rows but on axes that mean nothing to them. The axes default to the two features with the most
+    distinct values (measurements rather than one-hot flags) and can be changed while the run goes
+    (`set_axes`, from any thread: one tuple assignment)."""
 
     def __init__(self, graph, network, prepared) -> None:
         self.network = network
-        self.points = (prepared.x_train, prepared.y_train)
+        x = np.asarray(prepared.x_train)
+        self._x, self._y = x, prepared.y_train
+        names = list(getattr(prepared, "feature_names", None) or [])
+        self.feature_names = names if len(names) == x.shape[1] else [f"feature {i + 1}" for i in range(x.shape[1])]
+        self.centre = np.median(x, axis=0).astype(np.float32) if len(x) else np.zeros(x.shape[1], np.float32)
         self.layers = neuron_layers(graph, network)
-        self.plane = plane_grid(prepared.x_train, NEURON_RESOLUTION) if self.layers else None
+        self.axes = default_axes(x)
+        self._plane: tuple | None = None  # (axes, plane grid) for the neuron maps
 
     @classmethod
     def for_run(cls, graph, network, prepared) -> PlaneProbe | None:
-        if prepared.x_train.ndim == 2 and prepared.x_train.shape[1] == 2:
+        x, shape = prepared.x_train, tuple(getattr(prepared, "input_shape", ()) or ())
+        if x.ndim == 2 and x.shape[1] >= 2 and len(shape) <= 1 and len(x):
             return cls(graph, network, prepared)
         return None
 
+    def set_axes(self, first: int, second: int) -> None:
+        n = self._x.shape[1]
+        if not (0 <= first < n and 0 <= second < n) or first == second:
+            raise ValueError(f"two different features between 0 and {n - 1} are needed, got {first} and {second}")
+        self.axes = (int(first), int(second))
+
+    @property
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        i, j = self.axes
+        return self._x[:, [i, j]], self._y
+
+    def describe(self) -> dict:
+        """What the plane is, for its labels: the axes' names and what the other features are held at."""
+        i, j = self.axes
+        return {"features": list(self.feature_names), "axes": (i, j), "held": len(self.feature_names) - 2}
+
+    def _lift(self, axes: tuple[int, int], grid: np.ndarray) -> np.ndarray:
+        """Plane points (n, 2) → full input rows: the other features at their median."""
+        full = np.repeat(self.centre[None, :], len(grid), axis=0)
+        full[:, axes[0]] = grid[:, 0]
+        full[:, axes[1]] = grid[:, 1]
+        return full
+
     def boundary(self) -> tuple:
-        return boundary_grid(self.network.predict, self.points[0], BOUNDARY_RESOLUTION)
+        axes = self.axes  # one read: a change from the GUI thread applies to the next grid as a whole
+        return boundary_grid(lambda grid: self.network.predict(self._lift(axes, grid)),
+                             self._x[:, list(axes)], BOUNDARY_RESOLUTION)
 
     def neurons(self) -> tuple | None:
         """(xs, ys, {layer id: (units, ny, nx) maps in [-1, 1]}) for small dense nets, else None."""
-        if self.plane is None:
+        if not self.layers:
             return None
-        xs, ys, points = self.plane
-        return xs, ys, neuron_maps(self.network, self.layers, points, NEURON_RESOLUTION)
+        axes = self.axes
+        if self._plane is None or self._plane[0] != axes:
+            self._plane = (axes, plane_grid(self._x[:, list(axes)], NEURON_RESOLUTION))
+        xs, ys, points = self._plane[1]
+        return xs, ys, neuron_maps(self.network, self.layers, self._lift(axes, points), NEURON_RESOLUTION)
+
+
+def default_axes(x: np.ndarray) -> tuple[int, int]:
+    """The two features with the most distinct values on the first 2,000 rows (ties: the earlier one), in
+    column order: measurements rather than one-hot flags."""
+    sample = np.asarray(x[:2000])
+    counts = [len(np.unique(sample[:, k])) for k in range(sample.shape[1])]
+    first, second = sorted(sorted(range(len(counts)), key=lambda k: (-counts[k], k))[:2])
+    return first, second

@@ -308,7 +308,13 @@ class Trainer:
         for b in range(self._n_batches):
             t_wait = time.perf_counter()
             if not ctl.wait_for_batch():
-                when = f"before epoch {epoch}" if b == 0 else f"in epoch {epoch} after {b} of {self._n_batches} batches"
+                # Counted like the epoch counter and the curves (complete epochs), so "epoch 2469" on the
+                # dashboard is not followed by "stopped in epoch 2470".
+                part = f"{b} of {self._n_batches} batches of epoch {epoch}"
+                if epoch == 1:
+                    when = f"after {part}" if b else "before the first batch"
+                else:
+                    when = f"after epoch {epoch - 1}" + (f" and {part}" if b else "")
                 return "stopped", f"stopped by the user {when}"
             t0 = time.perf_counter()
             if t0 - t_wait > 0.01:  # it was paused: start the speed window afresh

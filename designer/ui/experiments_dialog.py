@@ -132,6 +132,7 @@ class SweepPanel(QWidget):
             grid = self.grid()
         except DesignerError as exc:
             self.status.setText(f"Cannot run: {exc}")
+            self.sweep_finished.emit(None)
             return
         project, base_dir = snapshot(self.window.project), self.window.base_dir
         random = self.count.value() if self.mode.currentData() == "random" else None

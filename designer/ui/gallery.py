@@ -68,11 +68,11 @@ def _first_network():
 
 
 def shoot(out_dir: Path) -> list[Path]:
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, Qt
 
     from designer.ui.app import make_application
     from designer.ui.main_window import MainWindow
-    from designer.ui.plots.dashboard import TAB_EVALUATION
+    from designer.ui.plots.dashboard import TAB_BOUNDARY, TAB_EVALUATION
     from designer.ui.theme import apply_theme
 
     app = make_application()
@@ -127,11 +127,22 @@ def shoot(out_dir: Path) -> list[Path]:
                 window.training_panel.set_training(window.project.training)
                 window.train()
                 _wait(app, lambda w=window: not w.runner.is_running and w.project.history)
-                _wait(app, lambda w=window: w.dashboard.eval_stack.currentWidget() is w.dashboard.confusion, 20)
+                _wait(app, lambda w=window: bool(w.dashboard.confusion.cell_texts()), 20)  # the evaluation is in
+                window.project.training["epochs"] = 20  # a second run to compare: both ticked
+                window.training_panel.set_training(window.project.training)
+                window.dashboard.tabs.setCurrentIndex(0)
+                window.train()
+                _wait(app, lambda w=window: not w.runner.is_running and len(w.project.history) == 2)
+                # its evaluation arrives a turn later and brings the Evaluation tab forward
+                _wait(app, lambda w=window: w.dashboard.tabs.currentIndex() == TAB_EVALUATION, 20)
+                runs = window.dashboard.runs_list
+                runs.item(0).setCheckState(Qt.CheckState.Checked)
                 window.dashboard.tabs.setCurrentIndex(0)
                 grab("4-trained")
                 window.dashboard.tabs.setCurrentIndex(TAB_EVALUATION)
                 grab("5-evaluation")
+                window.dashboard.tabs.setCurrentIndex(TAB_BOUNDARY)  # 4 features: a slice through two
+                grab("6-boundary")
                 window.runner.shutdown()
                 window.data_panel.wait_for_load()
                 window.session.mark_clean()

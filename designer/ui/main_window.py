@@ -48,6 +48,7 @@ from designer.ui.builder import QuickBuilderDialog
 from designer.ui.canvas.view import CanvasView
 from designer.ui.commands import ConnectCommand, SetParamCommand
 from designer.ui.data_panel import DataPanel
+from designer.ui.deployment import install as install_deployment_tools
 from designer.ui.keys import standard_or_fallback
 from designer.ui.learning import install as install_learning_tools
 from designer.ui.neurons_view import NeuronsView
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self.learning = install_learning_tools(self)  # LR finder, concepts, lessons, sweep … (designer/ui/learning.py)
+        self.deployment = install_deployment_tools(self)  # File ▸ Predict…, Export report… (designer/ui/deployment.py)
         self.autosaver = files.Autosaver(self._autosave_state, self) if autosave else None
         if self.autosaver is not None:
             self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(
@@ -349,6 +351,7 @@ class MainWindow(QMainWindow):
         self.training_panel.train_requested.connect(self.train)
         self.training_panel.continue_requested.connect(self.continue_training)
         self.training_panel.fields_checked.connect(self.problems.refresh)
+        self.training_panel.field_refused.connect(self._show_message)
         self.problems.checks_provider = self._preflight_checks
         self.problems.fix_requested.connect(self._apply_fix)
         self.data_panel.table_loaded.connect(self.problems.refresh)
@@ -360,6 +363,8 @@ class MainWindow(QMainWindow):
         self.training_panel.stop_requested.connect(self.runner.stop)
         self.training_panel.reset_requested.connect(self.reset_weights)
         self.training_panel.learning_rate_changed.connect(self.runner.set_learning_rate)
+        self.training_panel.speed_changed.connect(self.runner.set_batch_delay)
+        self.dashboard.boundary.axes_changed.connect(self.runner.set_plane_axes)
         self.runner.state_changed.connect(self._training_state)
         self.runner.run_started.connect(self._run_started)
         self.runner.progress_started.connect(self._progress_started)
@@ -459,6 +464,13 @@ class MainWindow(QMainWindow):
     def _show_data(self, data: dict) -> None:
         if data != self.data_panel.config():  # an undo or redo, not the panel's own edit
             self.data_panel.set_config(data, self.base_dir)
+        if not self.runner.is_running:  # a run trains on its own copy; what is shown of it stays its own
+            self.dashboard.forget_results("Data changed")
+            self.statusBar().clearMessage()  # an old error about the old data is stale too
+            self.training_panel.set_progress(0, int(self.project.training.get("epochs", 1)))
+            for label, text in ((self.lbl_epoch, "epoch –"), (self.lbl_batch, "batch –"),
+                                (self.lbl_speed, "– samples/s"), (self.lbl_eta, "time left –")):
+                label.setText(text)
 
     def _show_weights(self) -> None:
         self.neurons.set_weights(self.project.weights)
@@ -534,7 +546,8 @@ class MainWindow(QMainWindow):
         return self._save_to(self.path)
 
     def save_as(self) -> bool:
-        path = files.ask_save_path(self, files.suggested_file_name(self.project, self.path))
+        last = str(self.settings.value("paths/last_save_folder", "") or "")
+        path = files.ask_save_path(self, files.suggested_file_name(self.project, self.path, last))
         if not path:
             return False
         return self._save_to(path)
@@ -551,6 +564,7 @@ class MainWindow(QMainWindow):
             self.autosaver.discard(self.path)
             self.autosaver.discard(None)
         self.session.mark_saved(path)
+        self.settings.setValue("paths/last_save_folder", str(Path(path).resolve().parent))  # Save As starts here
         self._update_modified()
         self.recent.add(self.path)
         self.start_page.set_recent(self.recent.paths())
@@ -852,6 +866,7 @@ class MainWindow(QMainWindow):
             self.dashboard.show_evaluation(evaluation)
 
     def _run_failed(self, message: str) -> None:
+        self.dashboard.discard_empty_run()
         self.statusBar().showMessage(f"Training failed: {message}", 15000)
         files.show_error(self, "Training failed", message)
 
@@ -870,6 +885,7 @@ class MainWindow(QMainWindow):
             return
         window_layout.save(self, self.settings)
         self.learning.shutdown()
+        self.deployment.shutdown()
         self.runner.shutdown()
         self.data_panel.wait_for_load()  # its reader threads must end before the window goes
         if self.autosaver is not None:

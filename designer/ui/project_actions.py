@@ -60,10 +60,24 @@ def show_error(parent: QWidget | None, title: str, message: str) -> None:
     QMessageBox.warning(parent, title, message)
 
 
-def suggested_file_name(project: Project, current: str | None) -> str:
+def suggested_file_name(project: Project, current: str | None, last_folder: str | None = None) -> str:
+    """Where Save As starts: the project's own file; else beside its imported data file (the project then
+    finds the data by a short relative path); else the folder saved to last; else Documents."""
     if current:
         return current
-    return default_save_path(f"{project.name}{SUFFIX}")  # a name valid on every system, in Documents
+    return default_save_path(f"{project.name}{SUFFIX}", _data_folder(project) or _existing(last_folder))
+
+
+def _data_folder(project: Project) -> str | None:
+    source = (project.data or {}).get("source") or {}
+    path = source.get("path") if isinstance(source, dict) else None
+    if not isinstance(path, str) or not path or not Path(path).expanduser().is_absolute():
+        return None  # built-in data, or a path relative to a folder the project does not have yet
+    return _existing(str(Path(path).expanduser().parent))
+
+
+def _existing(folder: str | None) -> str | None:
+    return folder if folder and Path(folder).is_dir() else None
 
 
 # ---------------------------------------------------------------- load / save with readable failures

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +30,7 @@ from designer.graph.model import Graph
 from designer.ui.canvas.items import format_shape
 from designer.ui.canvas.style import ERROR_COLOUR
 from designer.ui.commands import RenameNodeCommand, SetParamCommand
-from designer.ui.numbers import DoubleSpinBox
+from designer.ui.strict_spin import StrictDoubleSpinBox, StrictSpinBox
 
 INT_LIMIT = 2**31 - 1
 _INVALID_STYLE = f"border: 2px solid {ERROR_COLOUR.name()};"
@@ -166,8 +165,10 @@ class PropertiesPanel(QWidget):
 
     def _make_editor(self, spec: ParamSpec) -> _Editor:
         name = spec.name
+        label = name.replace("_", " ")
         if spec.kind == "int":
-            w = QSpinBox()
+            w = StrictSpinBox(label)
+            w.refused.connect(self._refused)
             w.setRange(
                 int(spec.minimum if spec.minimum is not None else -INT_LIMIT),
                 int(spec.maximum if spec.maximum is not None else INT_LIMIT),
@@ -176,7 +177,8 @@ class PropertiesPanel(QWidget):
             w.valueChanged.connect(lambda v, n=name: self._apply(n, v))
             return _Editor(w, w.value, lambda v, w=w: w.setValue(int(v)))
         if spec.kind == "float":
-            w = DoubleSpinBox()
+            w = StrictDoubleSpinBox(label)
+            w.refused.connect(self._refused)
             small = spec.default is not None and 0 < abs(spec.default) < 0.01
             w.setDecimals(7 if small else 4)
             w.setRange(
@@ -214,7 +216,8 @@ class PropertiesPanel(QWidget):
         return _Editor(w, w.text, write)
 
     def _make_activation_param_editor(self, spec: ParamSpec) -> _Editor:
-        w = DoubleSpinBox()
+        w = StrictDoubleSpinBox(spec.name.replace("_", " "))
+        w.refused.connect(self._refused)
         w.setDecimals(4)
         w.setRange(
             spec.minimum if spec.minimum is not None else -1e9, spec.maximum if spec.maximum is not None else 1e9
@@ -314,6 +317,10 @@ class PropertiesPanel(QWidget):
         self.name_edit.setStyleSheet("")
         self._show_error("")
         self.undo_stack.push(cmd)
+
+    def _refused(self, message: str) -> None:
+        """A typed number outside the field's range: said at the field, the layer left as it was."""
+        self._show_error(message)
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)

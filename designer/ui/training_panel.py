@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -38,6 +39,7 @@ from designer.training.settings import TRAINING_SPECS
 from designer.ui import theme
 from designer.ui.engine_choice import EngineChoice
 from designer.ui.numbers import format_float, parse_float
+from designer.ui.strict_spin import StrictSpinBox
 
 # The schedule types and their parameter specs come from the training core (one source of truth).
 SCHEDULES: dict[str, tuple[str, tuple[ParamSpec, ...]]] = {"none": ("Constant", ())}
@@ -97,6 +99,12 @@ class FloatEdit(QLineEdit):
         self.setToolTip(error or self.spec.doc or self.spec.name)
 
 
+# The speed control's stops, slowest first: seconds each batch waits, and what that means to a person.
+SPEEDS: tuple[tuple[float, str], ...] = (
+    (1.0, "1 batch/s"), (0.3, "3 batches/s"), (0.1, "10 batches/s"), (0.03, "30 batches/s"),
+    (0.01, "100 batches/s"), (0.002, "500 batches/s"), (0.0, "full speed"))
+
+
 class TrainingPanel(QWidget):
     """Signals: settings_edited(dict) after any edit, with the whole new settings; the buttons' requests; and
     learning_rate_changed(float) (also emitted while a run is going, for the live update)."""
@@ -112,6 +120,8 @@ class TrainingPanel(QWidget):
     reset_requested = Signal()
     learning_rate_changed = Signal(float)
     fields_checked = Signal()  # a typed number was committed (valid or not)
+    speed_changed = Signal(float)  # seconds each batch waits (0: full speed); live, also during a run
+    field_refused = Signal(str)  # a typed whole number outside its range: why it was not applied
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -211,6 +221,18 @@ class TrainingPanel(QWidget):
             b.setMinimumWidth(b.sizeHint().width())  # never cut a button's label
             buttons.addWidget(b)
         buttons.addWidget(self.progress)
+        # Speed: slows a small network down to watch it learn (boundary, neurons, curves); not saved with
+        # the project, and it never changes what is learnt, only when.
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(0, len(SPEEDS) - 1)
+        self.speed.setValue(len(SPEEDS) - 1)
+        self.speed.setPageStep(1)
+        self.speed.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.speed.setToolTip("Training speed: slow a small network down to watch it learn (also while it runs)")
+        self.speed_label = QLabel()
+        buttons.addWidget(self.speed_label)
+        buttons.addWidget(self.speed)
+        self._speed_moved(self.speed.value())
         buttons.addStretch(1)
 
         layout = QHBoxLayout(self)
@@ -240,6 +262,7 @@ class TrainingPanel(QWidget):
         self.step_epoch_btn.clicked.connect(self.step_epoch_requested)
         self.stop_btn.clicked.connect(self.stop_requested)
         self.reset_btn.clicked.connect(self.reset_requested)
+        self.speed.valueChanged.connect(self._speed_moved)
         self.set_state("idle")
 
     # ------------------------------------------------------------------ public
@@ -311,7 +334,15 @@ class TrainingPanel(QWidget):
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(min(epoch, max(total, 1)))
 
+    def batch_delay(self) -> float:
+        return SPEEDS[self.speed.value()][0]
+
     # --------------------------------------------------------------- internals
+    def _speed_moved(self, index: int) -> None:
+        self.speed_label.setText(f"Speed: {SPEEDS[index][1]}" if SPEEDS[index][0] == 0 else
+                                 f"Speed: at most {SPEEDS[index][1]}")
+        self.speed_changed.emit(SPEEDS[index][0])
+
     def _pause_clicked(self) -> None:
         (self.resume_requested if self._state == "paused" else self.pause_requested).emit()
 
@@ -353,6 +384,10 @@ class TrainingPanel(QWidget):
         self._watch_fields()
 
     def _watch_fields(self) -> None:
+        for spin in self.findChildren(StrictSpinBox):
+            if not spin.property("watched"):
+                spin.setProperty("watched", True)
+                spin.refused.connect(self.field_refused)
         for edit in self.findChildren(FloatEdit):
             if not edit.property("watched"):
                 edit.setProperty("watched", True)
@@ -395,8 +430,9 @@ class TrainingPanel(QWidget):
 
 
 def _spin(spec: ParamSpec) -> QSpinBox:
-    """A spin box for one int spec; QSpinBox holds at most 2**31 - 1."""
-    spin = QSpinBox()
+    """A spin box for one int spec; QSpinBox holds at most 2**31 - 1. A number outside the range is refused
+    with the reason (`refused`), never quietly turned into another one."""
+    spin = StrictSpinBox(spec.name.replace("_", " "))
     spin.setRange(int(spec.minimum or 0), min(int(spec.maximum if spec.maximum is not None else 2**31 - 1), 2**31 - 1))
     spin.setToolTip(spec.doc or spec.name)
     return spin
@@ -441,7 +477,7 @@ def _build_form(form: QFormLayout, specs: tuple[ParamSpec, ...], values: dict, o
             _select(w, value)
             w.currentIndexChanged.connect(on_change)
         elif spec.kind == "int":
-            w = QSpinBox()
+            w = StrictSpinBox(spec.name.replace("_", " "))
             w.setRange(int(spec.minimum or 0), int(spec.maximum or 1_000_000))
             w.setValue(int(value))
             w.valueChanged.connect(on_change)

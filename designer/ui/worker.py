@@ -29,7 +29,9 @@ from designer.project.model import Project
 from designer.training.events import BatchEnd, EpochEnd, TrainingStarted
 from designer.training.run import RunOutcome, RunStarted, TrainingRun
 
-EMIT_INTERVAL_S = 1 / 30  # at most ~30 GUI updates per second per kind
+# At most ten GUI updates a second per kind: what shows them (dashboard, progress bar) refreshes four times a
+# second, and every update the GUI thread handles takes the interpreter from the training thread.
+EMIT_INTERVAL_S = 1 / 10
 # Histograms, norms, the boundary grid and the neuron maps: the dashboard repaints them at most four times a
 # second, so a fast run computes them at that rate, not per epoch (a millisecond iris epoch would pay more for
 # its probes than for its training, and share the interpreter with the GUI while doing so).
@@ -100,7 +102,7 @@ class TrainingWorker(QObject):
         self._run = TrainingRun(project, base_dir, reset=reset_weights, control=seen_by_run,
                                 on_event=self._on_event, evaluate=True, probes=True, probe_interval=PROBE_INTERVAL_S)
         self._control = control
-        self._points_sent = False
+        self._points_axes: tuple | None = None
         self._pending: list = []
         self._last_batch_emit = 0.0
         self._last_epoch_emit = 0.0
@@ -162,9 +164,10 @@ class TrainingWorker(QObject):
             neurons = probe.neurons()
             if neurons is not None:
                 extras["neurons"] = neurons
-            if not self._points_sent:
+            if self._points_axes != probe.axes:  # once, and again after the plane's features were changed
+                self._points_axes = probe.axes
                 extras["points"] = probe.points
-                self._points_sent = True
+                extras["plane"] = probe.describe()
         update = EpochUpdate(events=self._pending)
         self._pending = []
         self.event.emit(update)
@@ -187,6 +190,8 @@ class TrainingRunner(QObject):
         self._worker: TrainingWorker | None = None
         self._control = None
         self._run_id = 0
+        self._trained = False
+        self._delay = 0.0
         self.state = "idle"
 
     @property
@@ -206,7 +211,9 @@ class TrainingRunner(QObject):
         if self.is_running:
             return
         self._run_id += 1
+        self._trained = False  # a run that fails before its first batch gives its number back
         self._control = TrainingControl()
+        self._control.set_batch_delay(self._delay)
         if paused:
             self._control.pause()
         thread = QThread()
@@ -243,6 +250,18 @@ class TrainingRunner(QObject):
         if self._control is not None:
             self._control.set_learning_rate(float(lr))
 
+    def set_plane_axes(self, first: int, second: int) -> None:
+        """The two features the decision boundary's slice shows; from the next update of a running run on."""
+        probe = getattr(self._worker._run, "probe", None) if self._worker is not None else None
+        if probe is not None:
+            probe.set_axes(first, second)
+
+    def set_batch_delay(self, seconds: float) -> None:
+        """The speed control: kept for the next runs and passed to a running one at once."""
+        self._delay = float(seconds)
+        if self._control is not None:
+            self._control.set_batch_delay(self._delay)
+
     def stop(self) -> None:
         if self._control is not None:
             self._control.stop()
@@ -267,14 +286,18 @@ class TrainingRunner(QObject):
         elif isinstance(event, TrainingStarted):
             self.progress_started.emit(int(event.total_epochs), int(event.batches_per_epoch))
         elif isinstance(event, BatchEnd):
+            self._trained = True
             self.batch_ended.emit(event)
         elif isinstance(event, EpochUpdate):
+            self._trained = True
             self.epoch_ended.emit(event)
         elif isinstance(event, RunOutcome):
             self._join()
             self.finished.emit(event)
         elif isinstance(event, RunFailed):
             self._join()
+            if not self._trained:  # refused before training: "run 2" must not follow a run that never was
+                self._run_id -= 1
             self.failed.emit(event.message)
 
     def _join(self, timeout_ms: int = 10_000) -> None:

@@ -106,7 +106,7 @@ def test_the_exported_predictor_neutralises_formula_cells_too(tmp_path):
 
     buf = io.StringIO()
     write_predictions_csv(buf, ["=target", "p"], [["=1+2", "-1", "@x"], [0.5, -0.25, 1.0]])
-    assert buf.getvalue().splitlines() == ["'=target,p", "'=1+2,0.5", "-1,-0.25", "'@x,1"]
+    assert buf.getvalue().splitlines() == ["'=target,p", "'=1+2,0.5", "-1,-0.25", "'@x,1.0"]
 
 
 def test_json_output_is_strict():

@@ -49,8 +49,29 @@ def run(fmt, path, rows, prepared):
     import onnxruntime
 
     session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    meta = session.get_modelmeta().custom_metadata_map
+    if "raw_inputs" in meta:  # text columns: the graph takes the raw cells, one input per column
+        return session.run(None, _raw_feeds(meta, rows))[0]
     x = np.load(prepared, allow_pickle=False)
     return session.run(None, {session.get_inputs()[0].name: x})[0]
+
+
+def _raw_feeds(meta, rows):
+    """ONNX Runtime feeds from a CSV with the standard library; cells and names lose surrounding spaces, as the
+    app's reader drops them."""
+    import csv
+
+    na = set(json.loads(meta["preprocessing"])["na_values"])
+    with open(rows, newline="", encoding="utf-8") as f:
+        table = [{k.strip(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(f)]
+    feeds = {}
+    for i in json.loads(meta["raw_inputs"]):
+        cells = [r.get(i["column"], "") for r in table]
+        if i["kind"] == "numeric":
+            feeds[i["input"]] = np.array([[np.nan if c in na else float(c)] for c in cells], dtype=np.float32)
+        else:
+            feeds[i["input"]] = np.array([[c] for c in cells], dtype=object)
+    return feeds
 
 
 def main():

@@ -236,8 +236,9 @@ def test_successful_exports_leave_no_temporary_files(tmp_path):
     export_project(project, "onnx", tmp_path / "m.onnx")
     export_project(project, "python", tmp_path / "p.py")
     export_project(project, "pytorch", tmp_path / "pt")
-    assert sorted(os.listdir(tmp_path)) == ["m.onnx", "p.py", "pt"]
-    assert sorted(os.listdir(tmp_path / "pt")) == ["model.py", "train.py", "train_config.json", "weights.npz"]
+    assert sorted(os.listdir(tmp_path)) == ["MODEL_CARD.md", "m.onnx", "p.py", "pt"]  # one card, the last export's
+    assert sorted(os.listdir(tmp_path / "pt")) == ["MODEL_CARD.md", "model.py", "network.json", "train.py",
+                                                   "train_config.json", "weights.npz"]
 
 
 def test_pytorch_training_skeleton_runs_and_saves_project_weights(tmp_path):

@@ -241,18 +241,21 @@ def test_onnx_with_embedded_scaling_in_onnxruntime(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["categorical_iris", "diabetes"])
-def test_onnx_with_categories_keeps_prepared_input_and_carries_the_spec(name, tmp_path):
+def test_onnx_with_categories_takes_raw_columns_in_the_reference_evaluator(name, tmp_path):
+    """The ai.onnx.ml front (one input per raw column) means the same in ONNX's own reference evaluator as in
+    ONNX Runtime (tests/export/test_onnx_raw_rows.py): the graph's semantics, not one runtime's."""
     from onnx.reference import ReferenceEvaluator
+
+    from tests.export.test_onnx_raw_rows import feeds
 
     project = PROJECTS[name](tmp_path)
     rows = raw_rows_csv(name, project, tmp_path)
     expected = predict_frame(project, tmp_path, load_table({"kind": "csv", "path": str(rows)}, tmp_path))
     _, model, meta = _onnx_model(project, tmp_path)
-    assert meta["input_preprocessing"].startswith("not embedded")
-    assert "Where" not in {n.op_type for n in model.graph.node}
+    assert meta["input_preprocessing"].startswith("embedded, one input per raw column")
     spec = json.loads(meta["preprocessing"])
     assert any(c["kind"] == "categorical" for c in spec["columns"])
-    got = ReferenceEvaluator(model).run(None, {"input": prepare_rows(str(rows), spec)})[0]
+    got = ReferenceEvaluator(model).run(None, feeds(meta, rows))[0]
     if project.data["task"] == "regression":
         _check_against_predict(got, expected, project)
     else:

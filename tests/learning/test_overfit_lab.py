@@ -25,10 +25,10 @@ def test_each_remedy_changes_a_copy_as_named():
     hidden, out = dense[:-1], dense[-1]
     for kind, remedy in (("Dropout", "dropout"), ("BatchNormalization", "batchnorm")):
         g = remedy_project(project, remedy).graph
-        for nid in hidden:  # dense → new layer → what the dense fed before
+        fed_before = [*hidden[1:], out]  # what each hidden Dense layer fed before the remedy
+        for nid, successor in zip(hidden, fed_before):  # now: dense → the new layer → that successor
             [new] = g.outputs_of(nid)
-            assert g.nodes[new].type == kind and g.outputs_of(new) in ([out], [hidden[hidden.index(nid) + 1]]
-                                                                        if nid != hidden[-1] else [out])
+            assert g.nodes[new].type == kind and g.outputs_of(new) == [successor]
         assert g.analyze((2,)).ok
     smaller = remedy_project(project, "smaller").graph
     assert [smaller.nodes[n].params["units"] for n in hidden] == [32, 32]

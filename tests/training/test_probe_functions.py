@@ -205,11 +205,14 @@ def test_evaluate_run_of_a_regression_keeps_the_pairs_for_the_scatter_plot():
 # ---------------------------------------------------------------------------------------------- the probe
 
 
-def test_the_plane_probe_is_only_for_two_feature_data_and_draws_the_current_weights():
+def test_the_plane_probe_is_for_table_data_and_draws_the_current_weights():
     assert probes.PlaneProbe.for_run(mlp_graph((3,)), mlp(n_features=2), plane(n=20)) is not None
     three = plane(n=20)
     three.x_train = np.column_stack([three.x_train, three.x_train[:, 0]])
-    assert probes.PlaneProbe.for_run(mlp_graph((3,)), mlp(n_features=3), three) is None
+    sliced = probes.PlaneProbe.for_run(mlp_graph((3,)), mlp(n_features=3), three)
+    assert sliced is not None and sliced.describe()["held"] == 1  # more features: a slice through two of them
+    three.input_shape = (3, 1)
+    assert probes.PlaneProbe.for_run(mlp_graph((3,)), mlp(n_features=3), three) is None  # image-shaped: none
     data, net = blobs(n=30, seed=8), mlp(units=(3,), seed=8)
     probe = probes.PlaneProbe.for_run(mlp_graph((3,)), net, data)
     xs, ys, values = probe.boundary()

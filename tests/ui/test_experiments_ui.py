@@ -24,7 +24,8 @@ def test_sweep_table_sort_apply_and_undo(make_window, qtbot):
     with qtbot.waitSignal(panel.sweep_finished, timeout=TIMEOUT) as blocker:
         click(panel.run_button)
     result = blocker.args[0]
-    assert result is not None and len(result.runs) == 4 and panel.table.rowCount() == 4
+    assert result is not None, panel.status.text()
+    assert len(result.runs) == 4 and panel.table.rowCount() == 4
     assert len(panel.curves) == 4  # every run's validation curve overlaid
     texts = {panel.table.item(r, 1).text() for r in range(4)}
     assert "lr 0.01 → 0.001, units 16 → 8" in texts
@@ -59,8 +60,9 @@ def test_a_bad_value_is_said_in_the_panel(make_window, qtbot):
     assert panel.status.text().startswith("Cannot run") and "no Dropout layer" in panel.status.text()
     assert panel.run_button.isEnabled()
     panel.edits["dropout"].clear()
-    click(panel.run_button)
-    assert "at least one setting" in panel.status.text()
+    with qtbot.waitSignal(panel.sweep_finished, timeout=TIMEOUT) as blocker:
+        click(panel.run_button)
+    assert blocker.args[0] is None and "at least one setting" in panel.status.text()
 
 
 def test_stop_ends_a_long_run_in_the_middle(make_window, qtbot):

@@ -15,7 +15,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def _titles(window) -> tuple[str, str]:
     metrics = window.dashboard.metrics
-    return metrics.loss_plot.getPlotItem().titleLabel.text, metrics.metric_plot.getPlotItem().titleLabel.text
+    return metrics._names[metrics.loss_plot], metrics._names[metrics.metric_plot]  # title or, when short, y label
 
 
 def _train(qtbot, window) -> None:

@@ -167,8 +167,8 @@ def test_runs_overlay_shows_two_curves_and_unticking_hides_one(board):
     assert not first.train.isVisible() and second.train.isVisible()
     board.runs_list.set_checked("first", True)
     board.flush()
-    visible = [c for c in board.metrics.loss_plot.getPlotItem().listDataItems() if c.isVisible() and c.name()]
-    assert {c.name() for c in visible} >= {"first train", "second train", "first val", "second val"}
+    assert all(c.isVisible() for c in (first.train, first.val, second.train, second.val))
+    assert board.metrics.legend_entries() == ["first", "second", "training", "validation"]
     assert first.train.getData()[1].tolist() == [0.9, 0.6, 0.4]
     assert second.train.getData()[1].tolist() == [0.8, 0.3, 0.2, 0.15]
     assert first.train.opts["pen"].color() != second.train.opts["pen"].color()
@@ -261,3 +261,28 @@ def test_on_started_places_the_first_epochs_batches_exactly(board):
     board.flush()
     x, _ = board.metrics.curves_for("s").batch.getData()
     assert x.tolist() == pytest.approx([0.25, 0.5])  # not squeezed to the end of epoch 1
+
+
+def test_redraws_while_training_spread_out_when_the_gui_thread_is_busy(board, qtbot):
+    """The GUI thread's CPU time since the last redraw sets the next interval (at most GUI_SHARE of it), within
+    [REDRAW_MS, MAX_REDRAW_MS]; outside a run the interval is REDRAW_MS again."""
+    import time
+
+    from designer.ui.plots import dashboard as dash
+
+    board.start_run("t", "classification", ["a", "b"], [])
+    board._on_timer()
+    board._on_timer()  # hardly any work since the last redraw: the normal pace
+    assert board._timer.interval() == dash.REDRAW_MS
+    start = time.thread_time()
+    while time.thread_time() - start < 0.03:  # 30 ms of GUI work: 0.6 s at a 5 % share
+        pass
+    board._on_timer()
+    assert 600 <= board._timer.interval() <= dash.MAX_REDRAW_MS
+    start = time.thread_time()
+    while time.thread_time() - start < 0.2:  # far more than the cap allows for
+        pass
+    board._on_timer()
+    assert board._timer.interval() == dash.MAX_REDRAW_MS
+    board.on_finished(TrainingFinished("completed", "", None))
+    assert board._timer.interval() == dash.REDRAW_MS

@@ -181,7 +181,7 @@ def test_a_saved_run_ticked_late_gets_the_colour_of_its_swatch(qtbot):
     pen = board.metrics.curves_for("saved run 1").train.opts["pen"]
     assert pen.color().name() == theme.series_color(board.palette(), 0).name()  # swatch 0, not 1
     pen3 = board.metrics.curves_for("saved run 3").train.opts["pen"]
-    assert pen3.color().name() == theme.series_color(board.palette(), 4).name()
+    assert pen3.color().name() == theme.series_color(board.palette(), 2).name()  # one colour per run
 
 
 def test_a_redraw_draws_one_section_per_event_loop_turn(qtbot):

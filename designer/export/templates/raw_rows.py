@@ -116,9 +116,10 @@ def class_probabilities(out, loss):
 
 
 def _csv_cell(value):
-    """Numbers as text; a text cell a spreadsheet would run as a formula (= + - @ tab CR) gets a leading '."""
+    """Numbers as Network Designer's predict writes them (the shortest text that reads back as the same float32
+    or float64, empty for NaN); a text cell a spreadsheet would run as a formula (= + - @ tab CR) gets a '."""
     if isinstance(value, (float, np.floating)):
-        return f"{value:.7g}"
+        return "" if value != value else str(value)
     text = str(value)
     if text.startswith(("=", "+", "-", "@", "\t", "\r")) and not _plain_number(text):
         return "'" + text

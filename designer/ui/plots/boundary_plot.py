@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from designer.ui.plots import theme
 
@@ -18,6 +18,7 @@ def class_colour(index: int) -> str:
 
 
 class BoundaryPlot(QWidget):
+    axes_changed = Signal(int, int)  # the person picked the slice's two features (more than two features)
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = theme.make_plot("Decision boundary", self, left="feature 2", bottom="feature 1")
@@ -27,10 +28,29 @@ class BoundaryPlot(QWidget):
         self.plot.addItem(self.image)
         self.scatter = pg.ScatterPlotItem(size=6)
         self.plot.addItem(self.scatter)
-        self.hint = QLabel("The boundary appears here for data with two input features.")
+        self.hint = QLabel("The boundary appears here once a network trains on table data.")
+        self.hint.setWordWrap(True)
+        # More than two features: the map is a slice through two of them (see PlaneProbe), chosen here.
+        self.x_combo, self.y_combo = QComboBox(), QComboBox()
+        self.slice_note = QLabel()
+        self.slice_note.setWordWrap(True)
+        self.slice_row = QWidget()
+        row = QHBoxLayout(self.slice_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        for label, combo in (("x", self.x_combo), ("y", self.y_combo)):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+            combo.setToolTip("The feature along this axis of the slice; the others stay at their median")
+            combo.activated.connect(self._axes_picked)
+            row.addWidget(QLabel(label))
+            row.addWidget(combo, 1)
+        row.addWidget(self.slice_note, 2)
+        self.slice_row.setVisible(False)
+        self.slice_note.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.slice_row)
         layout.addWidget(self.hint)
         self.task = "classification"
         self.n_classes = 2
@@ -40,6 +60,38 @@ class BoundaryPlot(QWidget):
 
     def plots(self) -> list[pg.PlotWidget]:
         return [self.plot]
+
+    def set_plane(self, info: dict) -> None:
+        """What the map shows (PlaneProbe.describe): axis names, and for more than two features the slice's
+        two chosen features, with the others held at their median (said under the map)."""
+        names, (i, j), held = list(info.get("features") or []), tuple(info.get("axes") or (0, 1)), info.get("held", 0)
+        item = self.plot.getPlotItem()
+        if names:
+            item.setLabel("bottom", names[i])
+            item.setLabel("left", names[j])
+        sliced = held > 0 and len(names) > 2
+        self.slice_row.setVisible(sliced)
+        self.slice_note.setVisible(sliced)
+        if sliced:
+            for combo, index in ((self.x_combo, i), (self.y_combo, j)):
+                combo.blockSignals(True)
+                if [combo.itemText(k) for k in range(combo.count())] != names:
+                    combo.clear()
+                    combo.addItems(names)
+                combo.setCurrentIndex(index)
+                combo.blockSignals(False)
+            self.slice_note.setText(f"A slice: the other {held} input{'s' if held != 1 else ''} at their median")
+            self.slice_note.setToolTip(f"The network's answer over {names[i]} × {names[j]} with every other "
+                                       "input at its median on the training rows; the points are all training "
+                                       "rows, seen from above (their other features vary).")
+        theme.style_plot(self.plot, self.palette())
+
+    def _axes_picked(self, _index: int) -> None:
+        first, second = self.x_combo.currentIndex(), self.y_combo.currentIndex()
+        if first == second:
+            self.slice_note.setText("Pick two different features for the slice.")
+            return
+        self.axes_changed.emit(first, second)
 
     def configure(self, task: str, n_classes: int, class_names: list[str] | None = None) -> None:
         """Once per run: the task decides the colours; class names go into the legend."""
@@ -53,7 +105,7 @@ class BoundaryPlot(QWidget):
     def _build_legend(self) -> None:
         legend = self.plot.getPlotItem().legend
         if legend is None:
-            legend = self.plot.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="8pt")
+            legend = theme.add_outside_legend(self.plot.getPlotItem())  # beside the map, not over its corner
         legend.clear()
         outline = pg.mkPen(theme.foreground(self.palette()), width=0.8)
         for i, name in enumerate(self._legend_names):

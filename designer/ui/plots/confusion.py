@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QHeaderView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from designer.ui.plots import theme
@@ -81,6 +81,7 @@ class ConfusionView(QWidget):
         self._cmap = self._colour_map()
         self.labels = _CellLabels()  # one item paints all counts: 100 TextItems took ~40 ms to create
         self.plot.addItem(self.labels)
+        item.getViewBox().sigResized.connect(self._fit_bottom_ticks)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1"])
         self.table.verticalHeader().setVisible(False)
@@ -123,10 +124,9 @@ class ConfusionView(QWidget):
         inks = [muted if matrix.flat[k] == 0 else QColor("#000000" if c.lightness() > 140 else "#FFFFFF")
                 for k, c in enumerate(cell_colours)]  # contrast with the cell, not the theme
         self.labels.set_cells([f"{int(v)}" for v in matrix.ravel()], inks, n)
-        ticks = [list(enumerate(classes))]
         item = self.plot.getPlotItem()
-        item.getAxis("bottom").setTicks(ticks)
-        item.getAxis("left").setTicks(ticks)
+        item.getAxis("left").setTicks([list(enumerate(classes))])
+        self._fit_bottom_ticks()
         item.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0.02)
         self._scores = (precision, recall, f1)
         computed = per_class_scores(matrix)
@@ -141,6 +141,29 @@ class ConfusionView(QWidget):
                 if values[i] < 0.5:
                     cell.setForeground(QColor(theme.warning_color(self.palette())))
                 self.table.setItem(i, col, cell)
+
+    def _fit_bottom_ticks(self, *_args) -> None:
+        """Class names under the columns, each elided to its column's width (the full names are on the left
+        axis): "AdelieChinstrapGentoo" ran together in a narrow dock."""
+        n = len(self.classes)
+        if not n:
+            return
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        cell = self.plot.getPlotItem().getViewBox().width() / max(n, 1) - 6
+        metrics = QFontMetrics(axis.style.get("tickFont") or self.font())
+        ticks = [(k, metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(int(cell), 12)))
+                 for k, name in enumerate(self.classes)]
+        axis.setTicks([ticks])
+
+    def clear(self) -> None:
+        """No matrix (the data it counted changed)."""
+        self.image.clear()
+        self.labels.set_cells([], [], 0)
+        self.table.setRowCount(0)
+        self.matrix, self.classes, self._scores = np.zeros((0, 0)), [], (None, None, None)
+        for name in ("bottom", "left"):
+            self.plot.getPlotItem().getAxis(name).setTicks(None)
+        self.set_caption()
 
     def set_caption(self, split: str | None = None, accuracy: float | None = None) -> None:
         """Say which rows the matrix counts (and their accuracy) in its title."""

@@ -12,6 +12,7 @@ the end of a run.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from pathlib import Path
 
@@ -50,6 +51,11 @@ from designer.ui.plots.run_data import RunData, write_runs_csv
 from designer.ui.plots.runs import RunsList
 
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
+# While a run trains, the GUI thread's own CPU time (redraws, the paints they cause, the worker's updates) is
+# kept to this share of the time: it holds the interpreter lock the training thread needs, so on a slow or busy
+# machine redraws come less often (up to MAX_REDRAW_MS apart) instead of slowing the run down.
+GUI_SHARE = 0.05
+MAX_REDRAW_MS = 1000
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 # Redraw order within one pass: what the user most likely looks at first.
 SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "boundary", "neurons", "health", "layers",
@@ -66,6 +72,7 @@ class TrainingDashboard(QWidget):
         self._dirty: set[str] = set()
         self._pending_boundary: tuple | None = None
         self._pending_points: tuple | None = None
+        self._pending_plane: dict | None = None
         self._pending_neurons: tuple | None = None
         self._boundary_config: tuple | None = None
         self._boundary_todo: tuple | None = None  # (task, n_classes, names) still to apply to the plot
@@ -97,7 +104,8 @@ class TrainingDashboard(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(lambda: self._redraw(visible_only=True))
+        self._timer.timeout.connect(self._on_timer)
+        self._paced: float | None = None  # the GUI thread's CPU time at the last redraw while a run trains
         self._stage_timer = QTimer(self)  # 0 ms: the next stage runs once the events queued meanwhile did
         self._stage_timer.setSingleShot(True)
         self._stage_timer.setInterval(0)
@@ -195,6 +203,7 @@ class TrainingDashboard(QWidget):
                       layer_ids=[str(lid) for lid in layer_ids])
         self.runs[run_id] = run
         self.current = run
+        self._set_pacing(True)  # until on_finished (a failed run's GUI is idle: the pacing then costs nothing)
         self._layer_kinds = dict(layer_kinds or {})
         self._warnings = []
         regression = run.is_regression
@@ -206,7 +215,7 @@ class TrainingDashboard(QWidget):
         self.norms.clear_data()
         self.boundary.clear_data()
         self.neuron_maps.clear_data()
-        self._pending_boundary = self._pending_points = self._pending_neurons = None
+        self._pending_boundary = self._pending_points = self._pending_neurons = self._pending_plane = None
         config = (task, max(len(class_names), 1), tuple(str(c) for c in class_names))
         # The legend is rebuilt only for another task or other classes, and only once a grid arrives (never
         # for image data): with everything else a new run sets up, it made the first turn of a run stall.
@@ -271,11 +280,35 @@ class TrainingDashboard(QWidget):
         self.neuron_maps.clear_data()
         self.histograms.set_entries({}, [])
         self.histograms.refresh()
-        self._pending_boundary = self._pending_points = self._pending_neurons = None
+        self._pending_boundary = self._pending_points = self._pending_neurons = self._pending_plane = None
         self._warnings = []
         self._show_warnings()
         self._show_worst(None)
         self.status.setText("No run yet.")
+
+    def forget_results(self, reason: str) -> None:
+        """The data changed: every view computed on the old data is cleared (evaluation, worst rows, boundary,
+        neuron maps), not left looking current. The runs' curves stay: they are the history of earlier runs."""
+        self._pending_boundary = self._pending_points = self._pending_neurons = self._pending_plane = None
+        self._boundary_config = None  # the next run configures the map afresh
+        self.confusion.clear()
+        self.regression.clear()
+        self._show_worst(None)
+        self.boundary.clear_data()
+        self.neuron_maps.clear_data()
+        if self.runs:
+            self.status.setText(f"{reason}: the results shown were of the old data — train again to see new ones")
+
+    def discard_empty_run(self) -> None:
+        """The current run failed before its first batch: it leaves no row, curve or number behind."""
+        run = self.current
+        if run is None or run.epochs or len(run.batch_epoch):
+            return
+        self.runs.pop(run.run_id, None)
+        self.runs_list.remove_run(run.run_id)
+        self.metrics.remove_run(run.run_id)
+        self.current = list(self.runs.values())[-1] if self.runs else None
+        self.status.setText("No run yet." if self.current is None else f"{run.run_id} did not start")
 
     def on_started(self, event) -> None:
         """Optional: `TrainingStarted(total_epochs, batches_per_epoch)` places the first epoch's batches exactly."""
@@ -320,6 +353,7 @@ class TrainingDashboard(QWidget):
             self._mark("norms", "health")
         if extras.get("points") is not None:
             self._pending_points = tuple(extras["points"])
+            self._pending_plane = extras.get("plane")
         if extras.get("boundary") is not None:
             self._pending_boundary = tuple(extras["boundary"])
             self._mark("boundary")
@@ -328,6 +362,7 @@ class TrainingDashboard(QWidget):
             self._mark("neurons")
 
     def on_finished(self, event) -> None:
+        self._set_pacing(False)
         run = self._run_for_event()
         run.finished_reason = getattr(event, "reason", None)
         run.best_epoch = getattr(event, "best_epoch", None)
@@ -390,6 +425,22 @@ class TrainingDashboard(QWidget):
         if not self._timer.isActive():
             self._timer.start()
 
+    def _on_timer(self) -> None:
+        if self._paced is not None:
+            self._pace()
+        self._redraw(visible_only=True)
+
+    def _pace(self) -> None:
+        """The next redraw interval: REDRAW_MS, stretched so that the GUI thread's CPU time since the last
+        redraw is at most GUI_SHARE of the interval."""
+        cpu = time.thread_time()
+        used, self._paced = cpu - self._paced, cpu
+        self._timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, 1000 * used / GUI_SHARE))))
+
+    def _set_pacing(self, training: bool) -> None:
+        self._paced = time.thread_time() if training else None
+        self._timer.setInterval(REDRAW_MS)
+
     def _redraw(self, visible_only: bool) -> None:
         if not self._dirty or (visible_only and not self.isVisible()):
             return  # a hidden dashboard keeps its dirty marks and catches up in showEvent
@@ -435,6 +486,11 @@ class TrainingDashboard(QWidget):
             if self._pending_boundary is not None:
                 self.boundary.set_boundary(*self._pending_boundary)
                 self._pending_boundary = None
+            if self._pending_plane is not None:
+                self.boundary.set_plane(self._pending_plane)
+                # neuron maps exist for two-feature input only: a slice gets the tab's whole width
+                self.neuron_maps.setVisible(not self._pending_plane.get("held"))
+                self._pending_plane = None
             if self._pending_points is not None:  # once per run: hundreds of brushes are not free
                 self.boundary.set_points(*self._pending_points)
                 self._pending_points = None
@@ -491,7 +547,8 @@ class TrainingDashboard(QWidget):
         self.worst_panel.setVisible(True)
         measure = "absolute error" if rows and isinstance(rows[0], dict) and "abs error" in rows[0] else "loss"
         where = f"{split} rows" if split else "rows"
-        self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first")
+        self.worst_caption.setText(f"The {len(rows)} worst-predicted {where}, highest {measure} first, "
+                                   "as in the data file")
         self.worst_caption.setVisible(True)
         if isinstance(rows[0], dict):
             columns = list(dict.fromkeys(k for row in rows for k in row))

@@ -15,26 +15,28 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from designer.ui.plots import theme
 from designer.ui.plots.run_data import RunData
 
+COMPACT_HEIGHT = 330  # px: a shorter panel draws its plots without title rows (see _apply_compact)
+SHORT_NAMES = {"Learning rate": "LR"}  # on a short plot's y axis the whole name was cut
 SYMBOL_POINTS = 60  # more epochs than this: a line only (symbols would overlap, and cost per point)
 SYMBOLS = {"train": "o", "val": "t"}
 
 
-def _train_val_pair(name: str) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
+def _train_val_pair() -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
     """A run's training (circles) and validation (triangles) curves for one metric."""
-    return (pg.PlotDataItem(name=f"{name} train", connect="finite", symbol=SYMBOLS["train"], symbolSize=5),
-            pg.PlotDataItem(name=f"{name} val", connect="finite", symbol=SYMBOLS["val"], symbolSize=6))
+    # unnamed: the loss plot's legend lists runs and the two line styles itself (see MetricsPanel._fill_legend)
+    return (pg.PlotDataItem(connect="finite", symbol=SYMBOLS["train"], symbolSize=5),
+            pg.PlotDataItem(connect="finite", symbol=SYMBOLS["val"], symbolSize=6))
 
 
 class _RunCurves:
     """The curves one run owns on every plot; created once, then only fed with setData."""
 
     def __init__(self, panel: MetricsPanel, run: RunData) -> None:
-        name = run.run_id
         self.batch = pg.PlotDataItem(connect="finite")
-        self.train, self.val = _train_val_pair(name)
-        self.metric_train, self.metric_val = _train_val_pair(name)
-        self.r2_train, self.r2_val = _train_val_pair(name)
-        self.lr = pg.PlotDataItem(name=name, connect="finite")
+        self.train, self.val = _train_val_pair()
+        self.metric_train, self.metric_val = _train_val_pair()
+        self.r2_train, self.r2_val = _train_val_pair()
+        self.lr = pg.PlotDataItem(connect="finite")
         self.fed_batches = self.fed_epochs = -1  # the run's version when last fed
         panel.loss_plot.addItem(self.batch)
         panel.loss_plot.addItem(self.train)
@@ -61,9 +63,10 @@ class _RunCurves:
             item.setVisible(visible)
 
     def set_colour(self, palette, index: int) -> None:
-        """Run `index` draws training in colour 2·index (solid) and validation in 2·index+1 (dashed)."""
-        colour = theme.series_color(palette, 2 * index)
-        val_colour = theme.series_color(palette, 2 * index + 1)
+        """Every curve of run `index` in the run's one colour, the swatch's in the runs list: training solid
+        with dots, validation dashed with hollow triangles (a second hue made validation look like another run)."""
+        colour = theme.series_color(palette, index)
+        val_colour = colour
         faint = pg.mkColor(colour)
         faint.setAlpha(110)
         bg = theme.background(palette)
@@ -98,9 +101,11 @@ class MetricsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss_plot = theme.make_plot("Loss", self, bottom="epoch", legend=(-10, 10), long_series=True)
-        self.metric_plot = theme.make_plot("Accuracy", self, bottom="epoch", legend=(-10, -10), long_series=True)
-        self.r2_plot = theme.make_plot("R²", self, bottom="epoch", legend=(-10, -10), long_series=True)
+        # One legend, beside the loss curves (never over them): the shown runs in their colours and the two line
+        # styles. The other plots use the same colours and styles; the runs list beside them names every run.
+        self.loss_plot = theme.make_plot("Loss", self, bottom="epoch", legend=True, long_series=True)
+        self.metric_plot = theme.make_plot("Accuracy", self, bottom="epoch", long_series=True)
+        self.r2_plot = theme.make_plot("R²", self, bottom="epoch", long_series=True)
         self.lr_plot = theme.make_plot("Learning rate", self, bottom="epoch", long_series=True)
         # The smallest plot of the panel: with the default density its y labels overlapped in a short dock.
         self.lr_plot.getPlotItem().getAxis("left").setTickDensity(0.4)
@@ -115,8 +120,12 @@ class MetricsPanel(QWidget):
         self._grid.setColumnStretch(1, 2)
         self._curves: dict[str, _RunCurves] = {}
         self._colour_index: dict[str, int] = {}
+        self._legend_runs: list[str] | None = None  # the runs the legend lists now
         self._regression = False
         self.loss_units = ""
+        self._names = {self.loss_plot: "Loss", self.metric_plot: "Accuracy", self.r2_plot: "R²",
+                       self.lr_plot: "Learning rate"}
+        self._compact = False
         self.set_regression(False)
 
     def plots(self) -> list[pg.PlotWidget]:
@@ -134,16 +143,23 @@ class MetricsPanel(QWidget):
             curves.remove_from(self)
         self._curves.clear()
         self._colour_index.clear()
+        self._fill_legend([])
+
+    def remove_run(self, run_id: str) -> None:
+        curves = self._curves.pop(run_id, None)
+        if curves is not None:
+            curves.remove_from(self)
+        self._colour_index.pop(run_id, None)
+        if self._legend_runs and run_id in self._legend_runs:
+            self._fill_legend([r for r in self._legend_runs if r != run_id])
 
     def set_regression(self, regression: bool) -> None:
         self._regression = regression
         for curves in self._curves.values():
             curves.fed_epochs = -1  # the metric plot shows another metric now
         units = self.loss_units
-        self.metric_plot.getPlotItem().setTitle(("MAE (target units)" if units else "MAE") if regression
-                                                else "Accuracy")
-        # the legend goes where the curves are not: MAE falls (top is free), accuracy rises (bottom is)
-        self.metric_plot.getPlotItem().legend.setOffset((-10, 10) if regression else (-10, -10))
+        self._names[self.metric_plot] = ("MAE (target units)" if units else "MAE") if regression else "Accuracy"
+        self._apply_compact()
         for plot in self.plots():
             self._grid.removeWidget(plot)
         # classification: loss | accuracy over learning rate; regression: a 2×2 grid with R²
@@ -163,9 +179,34 @@ class MetricsPanel(QWidget):
         """Say what the loss is measured in when it is not the target's units (a standardised regression
         target: an MSE of 0.5 means half the target's variance), and that MAE stays in the target's units."""
         self.loss_units = units
-        self.loss_plot.getPlotItem().setTitle(f"Loss ({units} units)" if units else "Loss")
-        regression_title = "MAE (target units)" if units else "MAE"
-        self.metric_plot.getPlotItem().setTitle(regression_title if self._regression else "Accuracy")
+        self._names[self.loss_plot] = f"Loss ({units} units)" if units else "Loss"
+        if self._regression:
+            self._names[self.metric_plot] = "MAE (target units)" if units else "MAE"
+        self._apply_compact()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        compact = event.size().height() < COMPACT_HEIGHT
+        if compact != self._compact:
+            self._compact = compact
+            self._apply_compact()
+
+    def _apply_compact(self) -> None:
+        """In a short dock (1280×720) a title row and an "epoch" label left a small plot ~30 px of data, and
+        its y labels ran into each other: there the name moves onto the y axis, "epoch" stays only under the
+        bottom plots, and the y axis shows fewer ticks."""
+        bottom_row = {self.lr_plot, self.r2_plot} | ({self.loss_plot} if not self._regression else set())
+        for plot, name in self._names.items():
+            item = plot.getPlotItem()
+            if self._compact:
+                item.setTitle(None)
+                item.setLabel("left", SHORT_NAMES.get(name, name))
+                item.showLabel("bottom", plot in bottom_row)
+            else:
+                item.setTitle(name, color=theme.foreground(self.palette()).name())
+                item.showLabel("left", False)
+                item.showLabel("bottom", True)
+            item.getAxis("left").setTickDensity(0.5 if self._compact else (0.4 if plot is self.lr_plot else 1.0))
 
     def prepare_run(self, run: RunData, colour_index: int | None = None) -> None:
         """Create a run's curves ahead of its first data (hidden), so the first redraw only feeds them."""
@@ -222,6 +263,29 @@ class MetricsPanel(QWidget):
                 _set_finite(curves.lr, x, lr)
         if epochs and lr_top > 0:  # from 0, so a constant rate is a flat line, and every shown run fits
             self.lr_plot.getPlotItem().setYRange(0.0, lr_top * 1.15, padding=0)
+        shown = [run.run_id for run in runs if run.run_id in visible and run.run_id in self._curves]
+        if shown != self._legend_runs:
+            self._fill_legend(shown)
+
+    def _fill_legend(self, run_ids: list[str]) -> None:
+        """Only the runs drawn (a hidden run has no entry, so no broken icon), then the two line styles."""
+        self._legend_runs = list(run_ids)
+        legend = self.loss_plot.getPlotItem().legend
+        legend.clear()
+        palette = self.palette()
+        fg = theme.foreground(palette)
+        for run_id in run_ids:
+            colour = theme.series_color(palette, self._colour_index[run_id])
+            legend.addItem(pg.PlotDataItem(pen=pg.mkPen(colour, width=3)), run_id.split(" · ")[0])
+        if run_ids:
+            legend.addItem(pg.PlotDataItem(pen=pg.mkPen(fg, width=1.5), symbol=SYMBOLS["train"], symbolSize=5,
+                                           symbolBrush=fg, symbolPen=fg), "training")
+            legend.addItem(pg.PlotDataItem(pen=pg.mkPen(fg, width=1.5, style=Qt.PenStyle.DashLine),
+                                           symbol=SYMBOLS["val"], symbolSize=6, symbolBrush=theme.background(palette),
+                                           symbolPen=fg), "validation")
+
+    def legend_entries(self) -> list[str]:
+        return [label.text for _sample, label in self.loss_plot.getPlotItem().legend.items]
 
     def show_best(self, epoch: int | None, label: str = "best") -> None:
         if epoch is None:
@@ -237,5 +301,7 @@ class MetricsPanel(QWidget):
             theme.style_plot(plot, palette)
         for run_id, curves in self._curves.items():
             curves.set_colour(palette, self._colour_index[run_id])
+        if self._legend_runs:
+            self._fill_legend(self._legend_runs)
         self.best_line.setPen(pg.mkPen(theme.muted(palette), width=1.5, style=Qt.PenStyle.DotLine))
         self.best_line.label.setColor(theme.foreground(palette))

@@ -46,6 +46,11 @@ class RegressionView(QWidget):
             hi = float(max(y_true.max(), y_pred.max()))
             self.identity.setData([lo, hi], [lo, hi])
 
+    def clear(self) -> None:
+        for item in (self.pred_scatter, self.resid_scatter):
+            item.clear()
+        self.identity.setData([], [])
+
     def apply_palette(self) -> None:
         palette = self.palette()
         colour = pg.mkColor(theme.series_color(palette, 0))

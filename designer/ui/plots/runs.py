@@ -15,6 +15,9 @@ class RunsList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setToolTip("Tick runs to overlay them on the loss and metric plots")
+        # a narrow list elides a long name ("run 1 · from scr…", whole in its tooltip) instead of scrolling sideways
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.itemChanged.connect(lambda _item: self.visible_runs_changed.emit())
 
     def add_run(self, run_id: str, colour_index: int, checked: bool = True) -> None:
@@ -26,9 +29,17 @@ class RunsList(QListWidget):
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         item.setIcon(self._swatch(colour_index))
+        item.setToolTip(f"{run_id} — tick to overlay it on the plots")
         self.addItem(item)
         self.blockSignals(False)
         self.visible_runs_changed.emit()
+
+    def remove_run(self, run_id: str) -> None:
+        for row in range(self.count()):
+            if self.item(row).text() == run_id:
+                self.takeItem(row)
+                self.visible_runs_changed.emit()
+                return
 
     def set_checked(self, run_id: str, checked: bool) -> None:
         for row in range(self.count()):
@@ -45,7 +56,7 @@ class RunsList(QListWidget):
         scale = self.devicePixelRatioF()
         pixmap = QPixmap(round(12 * scale), round(12 * scale))
         pixmap.setDevicePixelRatio(scale)
-        pixmap.fill(QColor(theme.series_color(self.palette(), 2 * colour_index)))  # the run's training colour
+        pixmap.fill(QColor(theme.series_color(self.palette(), colour_index)))  # the colour of all the run's curves
         return QIcon(pixmap)
 
     def apply_palette(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -47,7 +48,7 @@ def style_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(muted(palette)))
         axis.setTextPen(pg.mkPen(fg))
-    if item.titleLabel is not None and item.titleLabel.text:
+    if item.titleLabel is not None and item.titleLabel.text and item.titleLabel.isVisible():  # not a hidden one
         item.setTitle(item.titleLabel.text, color=fg.name())
     legend = item.legend
     if legend is not None:
@@ -60,7 +61,8 @@ def style_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
 def make_plot(title: str, palette_source: QWidget, left: str = "", bottom: str = "",
               legend: tuple[int, int] | None = None, grid: bool = False,
               long_series: bool = False) -> pg.PlotWidget:
-    """A PlotWidget in the palette's colours; `legend` is the legend's offset (negative: from the right/bottom).
+    """A PlotWidget in the palette's colours; with `legend` (any value: kept for older callers' offsets), a
+    legend to the right of the data, never over it.
 
     `long_series`: curves over epochs, which may grow to 20,000 points and more. Each curve added to the plot
     then costs the same at any length: pyqtgraph draws only what is in view, reduced to the extremes of each
@@ -83,9 +85,44 @@ def make_plot(title: str, palette_source: QWidget, left: str = "", bottom: str =
     for name in ("left", "bottom"):
         item.getAxis(name).enableAutoSIPrefix(False)  # "(x0.001)" on a unit-less axis only confuses
     if legend is not None:
-        item.addLegend(offset=legend, labelTextSize="8pt")
+        add_outside_legend(item)
     if long_series:
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
     style_plot(plot, palette_source.palette())
     return plot
+
+
+class KeySample(pg.ItemSample):
+    """A legend sample that is only a key. pyqtgraph's own hides its curve when clicked (out of step with the
+    runs list) and draws an "invisible" eye icon for a hidden curve (it showed in exported PNGs too): legends
+    here list only what is drawn, and a click does nothing."""
+
+    def paint(self, p, *args):
+        if self.item.isVisible():
+            super().paint(p, *args)
+
+    def mouseClickEvent(self, event):  # noqa: N802 (Qt naming)
+        event.ignore()
+
+
+class _GridLegend(pg.LegendItem):
+    """A legend placed by its plot's grid layout: its size comes from its rows (a size hint), where pyqtgraph's
+    own moves it to (0, 0) of its parent on every change, i.e. over the title and the data."""
+
+    def updateSize(self):  # noqa: N802 (pyqtgraph naming)
+        self.layout.invalidate()
+        # never taller or wider than its rows: a tall plot spread four entries over its whole height
+        self.setMaximumSize(self.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize))
+        self.updateGeometry()
+
+
+def add_outside_legend(item: pg.PlotItem) -> pg.LegendItem:
+    """A legend in its own column right of the data (in the PlotItem's grid: title 0, top axis 1, data 2,
+    bottom axis 3; left axis 0, data 1, right axis 2), so it never covers a curve. Named items added to the
+    plot are listed in it, as with `addLegend`."""
+    legend = _GridLegend(labelTextSize="8pt", sampleType=KeySample, verSpacing=-4)
+    item.layout.addItem(legend, 2, 3)
+    item.layout.setAlignment(legend, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    item.legend = legend
+    return legend
