@@ -186,8 +186,10 @@ class TrainingDashboard(QWidget):
 
     # the API the main window calls ---------------------------------------------------------------
     def start_run(self, run_id: str, task: str, class_names: list[str], layer_ids: list[str],
-                  layer_kinds: dict[str, str] | None = None) -> None:
+                  layer_kinds: dict[str, str] | None = None, loss_units: str = "") -> None:
         """Begin a new run; earlier runs stay in the runs list for comparison.
+
+        `loss_units`: what the loss is measured in when that is not the target's own units (RunStarted).
 
         `layer_kinds` (optional) maps layer id → activation name, which sharpens the health checks.
         """
@@ -207,6 +209,7 @@ class TrainingDashboard(QWidget):
         regression = run.is_regression
         if regression != self.metrics.is_regression():  # re-laying out four plots is not free: only on change
             self.metrics.set_regression(regression)
+        self.metrics.set_loss_units(loss_units)
         self.metrics.show_best(None)
         self.histograms.set_entries(run.histograms, run.layer_ids)
         self.norms.clear_data()
