@@ -73,8 +73,8 @@ def _cases() -> list[Case]:
         ("Conv2D", {"filters": 64, "kernel_size": 3, "activation": "relu"}), pool,
     ]  # fmt: skip
     return [
-        Case("mlp32", "MLP 784-256-128-10 ReLU, batch 32", (784,), mlp, 10, 32, 8192, 0.01, 1.2),
-        Case("mlp128", "MLP 784-256-128-10 ReLU, batch 128", (784,), mlp, 10, 128, 16384, 0.01, 1.0),
+        Case("mlp32", "MLP 784-256-128-10 ReLU, batch 32", (784,), mlp, 10, 32, 8192, 0.01, None),
+        Case("mlp128", "MLP 784-256-128-10 ReLU, batch 128", (784,), mlp, 10, 128, 16384, 0.01, None),
         Case("mlp512", "MLP 784-256-128-10 ReLU, batch 512", (784,), mlp, 10, 512, 16384, 0.01, 1.3),
         Case("tiny", "2-8-8-2 tanh, batch 10", (2,), tiny, 2, 10, 2000, 0.1, 8.0),
         Case("cnn", "8x8 digits Conv2D 16 3x3-MaxPool-Dense 10, batch 64", (8, 8, 1), [conv, pool, *head], 10, 64,
@@ -350,6 +350,38 @@ def _mib(value) -> str:
     return "n/a" if value is None else f"{value:.1f} MiB"
 
 
+# The ratios issue 17 started from (2 threads, wall clock, one run): "no other case slower than today".
+BASELINE_RATIO = {"mlp32": 1.73, "mlp128": 1.64, "mlp512": 1.21, "tiny": 5.6, "conv28": 0.56, "conv28x2": 0.38}
+
+
+def verdict(row: dict) -> str:
+    """Whether a case meets its target (or, without one, is not slower than the issue's baseline)."""
+    ratio, target = row.get("ratio"), row["target"]
+    if ratio is None:
+        return "no torch"
+    base = BASELINE_RATIO.get(row["case"])
+    if target is not None:
+        return "met" if ratio >= target else "MISSED"
+    if base is None:
+        return "-"
+    return "not slower" if ratio >= base else "SLOWER"
+
+
+def print_table(results: list[dict]) -> None:
+    """One line per case: the ratio to PyTorch (median of paired rounds), the rounds' spread, the target."""
+    print("\nsummary: ratio = PyTorch epoch time / ours (> 1: we are faster), median over rounds; the issue's"
+          " starting ratios were measured at 2 threads, wall clock")
+    print(f"{'case':9s} {'ours samples/s':>14s} {'torch':>9s} {'ratio':>7s} {'rounds':>13s} {'target':>7s} "
+          f"{'issue start':>11s}  verdict")
+    for row in results:
+        lo, hi = row.get("ratio_range", (math.nan, math.nan))
+        target = f"≥{row['target']:g}×" if row["target"] else "-"
+        base = BASELINE_RATIO.get(row["case"])
+        print(f"{row['case']:9s} {row['ours_samples_per_s']:14.0f} {row.get('torch_samples_per_s', math.nan):9.0f} "
+              f"{row.get('ratio', math.nan):6.2f}× {f'{lo:.2f}–{hi:.2f}×':>13s} {target:>7s} "
+              f"{(f'{base:.2f}×' if base else '-'):>11s}  {verdict(row)}", flush=True)
+
+
 def _print_row(row: dict) -> None:
     peak = row["gemm_peak_gflops"]
     line = f"{row['case']:8s} {row['description']}\n  ours  {row['ours_samples_per_s']:9.0f} samples/s"
@@ -424,5 +456,5 @@ def main(argv: list[str] | None = None) -> int:
         if args.check and importlib.util.find_spec("torch") is not None:
             case = _cases()[1]
             print(f"one SGD step vs torch ({case.description}): max |Δw| = {check_same_step_as_torch(case):.2e}")
-        run(args.case, args.repeats, args.threads, memory=not args.no_memory)
+        print_table(run(args.case, args.repeats, args.threads, memory=not args.no_memory))
     return 0

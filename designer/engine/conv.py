@@ -16,9 +16,20 @@ a channels-first copy of the input, so the copy runs over whole rows of output p
 MaxPooling2D with strides equal to the pool size and no padding (the usual case) reshapes the image into
 its windows and reduces along the window's columns, then its rows; the gradient retraces the same two
 steps. Other strides and padding take one strided pass per window offset.
+
+When such a pool is a conv's only reader, the conv orders its output
+pixels by window offset while training (`pool_blocks`): the im2col rows run (pool row, pool column, n, oh/ph,
+ow/pw) instead of (n, oh, ow), so the GEMM writes one contiguous block per window offset. Pooling is then an
+element-wise maximum of ph·pw contiguous blocks and its gradient lands straight in the conv's layout, instead
+of passes over 32-value runs strided through the image (2.5× fewer microseconds for a 26×26×32 batch). The
+GEMMs do not care in which order the pixels come, and pixels no window covers (the last row and column of an
+odd size) are left out of them: nothing reads those outputs and their gradient is exactly 0. Inference keeps
+the natural order and computes every pixel.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -66,6 +77,10 @@ class Conv2D(BufferedLayer):
     #: set by the network when the pool reading this layer applies its relu after pooling while training
     #: (MaxPooling2D.upstream_deferred): the training output is then the pre-activation
     defer_activation = False
+    #: set by the network to the reading pool's (ph, pw) when its windows tile this layer's output: while
+    #: training, the output is (ph, pw, n, oh//ph, ow//pw, filters), one contiguous block per window offset
+    #: (a trailing row or column that no window covers is neither computed nor given a gradient)
+    pool_blocks: tuple[int, int] | None = None
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -97,53 +112,69 @@ class Conv2D(BufferedLayer):
         self._k = k
         self.activation = get_activation(cfg.get("activation", "linear"), cfg.get("activation_params"), self.id)
         self._planes = cin * self.kw < _PLANE_RUN
+        self._blocked = False  # the pixel order of the current buffers (see pool_blocks)
         self._n = -1
 
     # ------------------------------------------------------------------ buffers per batch size
-    def _select(self, n: int) -> None:
+    def _select(self, n: int, training: bool) -> None:
         h, w, cin = self.input_shapes[0]
         hp, wp = h + self.pt + self.pb, w + self.pl + self.pr
-        pixels = n * self.oh * self.ow
-        rows = self._wb.shape[0]
         self._n = n
+        self._blocked = training and self.pool_blocks is not None
+        pixel_shape, _ = self._pixel_axes(n, 0, 0, 0)
+        pixels = math.prod(pixel_shape)
+        rows = self._wb.shape[0]
         one = 1.0 if self.use_bias else None  # the ones row/column is written once, at allocation
         if self._planes:
             # channels-first padded input (borders stay zero) and the transposed im2col matrix
             self._xp = self.buffer("xp", (cin, n, hp, wp), fill=0.0)
             self._cols = self.buffer("cols_t", (rows, pixels), fill=one)
-            self._cols_k = self._cols[: self._k].reshape(self.kh, self.kw, cin, n, self.oh, self.ow)
-            s0, s1, s2, s3 = self._xp.strides
-            self._win = as_strided(
-                self._xp, (self.kh, self.kw, cin, n, self.oh, self.ow), (s2, s3, s0, s1, s2 * self.sh, s3 * self.sw)
-            )
+            shape, strides = self._pixel_axes(n, *self._xp.strides[1:])
+            self._cols_k = self._cols[: self._k].reshape(self.kh, self.kw, cin, *shape)
+            s0, _, s2, s3 = self._xp.strides
+            self._win = as_strided(self._xp, (self.kh, self.kw, cin, *shape), (s2, s3, s0, *strides))
         else:
             self._xp = self.buffer("xp", (n, hp, wp, cin), fill=0.0) if self.padded else None
             self._cols = self.buffer("cols", (pixels, rows), fill=one)
-            self._cols_k = self._cols[:, : self._k].reshape(n, self.oh, self.ow, self.kh, self.kw, cin)
+            shape, _ = self._pixel_axes(n, 0, 0, 0)
+            self._cols_k = self._cols[:, : self._k].reshape(*shape, self.kh, self.kw, cin)
             self._win = None if self._xp is None else self._windows(self._xp)
         self._z = self.buffer("z", (pixels, self.filters))
         in_place = not self.activation.backward_uses_input
         self._y = self._z if in_place else self.buffer("y", (pixels, self.filters))
-        self._out = self._y.reshape(n, self.oh, self.ow, self.filters)
+        self._out = self._y.reshape(*shape, self.filters)
+
+    def _pixel_axes(self, n: int, s_n: int, s_h: int, s_w: int, natural: bool = False) -> tuple[tuple, tuple]:
+        """Shape and strides of the output-pixel axes over an image with batch/row/column strides s_n, s_h,
+        s_w (the top-left input value of each pixel's window): (n, oh, ow), or grouped by pool window offset
+        (ph, pw, n, oh//ph, ow//pw) while `_blocked` — or, with `natural`, the pixels computed then in
+        natural order (n, oh//ph·ph, ow//pw·pw)."""
+        rs, cs = s_h * self.sh, s_w * self.sw
+        if not self._blocked:
+            return (n, self.oh, self.ow), (s_n, rs, cs)
+        if natural:
+            ph, pw = self.pool_blocks
+            return (n, self.oh // ph * ph, self.ow // pw * pw), (s_n, rs, cs)
+        # a last row/column the pool does not cover is not computed: nothing reads it, its gradient is 0
+        ph, pw = self.pool_blocks
+        return (ph, pw, n, self.oh // ph, self.ow // pw), (rs, cs, s_n, rs * ph, cs * pw)
 
     def _windows(self, xp: np.ndarray) -> np.ndarray:
-        """(n, oh, ow, kh, kw, cin) view of the NHWC image: each output pixel's receptive field."""
+        """(pixel axes…, kh, kw, cin) view of the NHWC image: each output pixel's receptive field."""
         s0, s1, s2, s3 = xp.strides
-        n = xp.shape[0]
-        return as_strided(
-            xp, (n, self.oh, self.ow, self.kh, self.kw, self.cin), (s0, s1 * self.sh, s2 * self.sw, s1, s2, s3)
-        )
+        shape, strides = self._pixel_axes(xp.shape[0], s0, s1, s2)
+        return as_strided(xp, (*shape, self.kh, self.kw, self.cin), (*strides, s1, s2, s3))
 
     # ------------------------------------------------------------------ forward
     def forward(self, inputs, training):
         x = inputs[0]
         if not training:  # inference (predict chunks, histograms): buffers for this call only
             self.transient = True
-            self._select(x.shape[0])
+            self._select(x.shape[0], False)
             self.transient = False
             self._n = -1  # the next training batch takes its kept buffers again
         elif x.shape[0] != self._n:
-            self._select(x.shape[0])
+            self._select(x.shape[0], True)
         h, w = x.shape[1], x.shape[2]
         if self._planes:
             np.copyto(self._xp[:, :, self.pt : self.pt + h, self.pl : self.pl + w], x.transpose(3, 0, 1, 2))
@@ -172,6 +203,14 @@ class Conv2D(BufferedLayer):
         if not self.need_input_grad:
             return [None]
         kernel = self._wb[: self._k]
+        if self._blocked:
+            # back to the natural pixel order (one copy of g, runs of `filters` values) so that col2im adds
+            # runs of a whole output row (ow·cin values) instead of cin: 1.6 → 1.1 ms at 13×13×32 → 64
+            ph, pw = self.pool_blocks
+            _, _, n, oh, ow = self._pixel_axes(self._n, 0, 0, 0)[0]
+            natural = self.buffer("g_natural", (n, oh, ph, ow, pw, self.filters))
+            np.copyto(natural, g.reshape(ph, pw, n, oh, ow, self.filters).transpose(2, 3, 0, 4, 1, 5))
+            g = natural.reshape(pixels, self.filters)
         if self._planes:
             return [self._col2im_planes(np.matmul(kernel, g.T, self.buffer("dcols_t", (self._k, pixels))))]
         # one batched product, offset-major: (kh·kw) × pixels × cin, so col2im adds whole contiguous images
@@ -185,19 +224,27 @@ class Conv2D(BufferedLayer):
         h, w, cin = self.input_shapes[0]
         hp, wp = h + self.pt + self.pb, w + self.pl + self.pr
         dxp = self.buffer("dxp", (n, hp, wp, cin))
-        blocks = dcols.reshape(self.kh, self.kw, n, self.oh, self.ow, cin)
+        s0, s1, s2, s3 = dxp.strides
+        shape, strides = self._pixel_axes(n, s0, s1, s2, natural=True)
+        blocks = dcols.reshape(self.kh, self.kw, *shape, cin)
+
+        def at(i: int, j: int) -> np.ndarray:  # the input positions kernel offset (i, j) saw, as blocks[i, j]
+            return as_strided(dxp[:, i:, j:, :], (*shape, cin), (*strides, s3))
+
         if self.sh == self.sw == 1:
-            # offset (0, 0) covers the top-left oh × ow block: assign it, zero the rest, add the others
-            np.copyto(dxp[:, : self.oh, : self.ow], blocks[0, 0])
-            dxp[:, self.oh :].fill(0.0)
-            dxp[:, : self.oh, self.ow :].fill(0.0)
+            # offset (0, 0) covers the top-left block of output pixels: assign it, zero the rest, add the others
+            oh, ow = shape[1], shape[2]
+            np.copyto(at(0, 0), blocks[0, 0])
+            dxp[:, oh:].fill(0.0)
+            dxp[:, :oh, ow:].fill(0.0)
             first = 1
         else:
             dxp.fill(0.0)
             first = 0
         for k in range(first, self.kh * self.kw):
             i, j = divmod(k, self.kw)
-            dxp[:, window(i, self.sh, self.oh), window(j, self.sw, self.ow), :] += blocks[i, j]
+            view = at(i, j)
+            view += blocks[i, j]
         if self.padded:
             return dxp[:, self.pt : self.pt + h, self.pl : self.pl + w, :]
         return dxp
@@ -207,12 +254,14 @@ class Conv2D(BufferedLayer):
         n = self._n
         h, w, cin = self.input_shapes[0]
         dxp = self.buffer("dxp_t", (cin, n, h + self.pt + self.pb, w + self.pl + self.pr))
-        planes = dcols_t.reshape(self.kh, self.kw, cin, n, self.oh, self.ow)
+        s0, s1, s2, s3 = dxp.strides
+        shape, strides = self._pixel_axes(n, s1, s2, s3, natural=True)
+        planes = dcols_t.reshape(self.kh, self.kw, cin, *shape)
         dxp.fill(0.0)
         for i in range(self.kh):
-            rows = window(i, self.sh, self.oh)
             for j in range(self.kw):
-                dxp[:, :, rows, window(j, self.sw, self.ow)] += planes[i, j]
+                view = as_strided(dxp[:, :, i:, j:], (cin, *shape), (s0, *strides))
+                view += planes[i, j]
         dx = self.buffer("dx", (n, h, w, cin))
         np.copyto(dx, dxp[:, :, self.pt : self.pt + h, self.pl : self.pl + w].transpose(1, 2, 3, 0))
         return dx
@@ -231,6 +280,9 @@ class MaxPooling2D(BufferedLayer):
     #: while training, also apply that activation here, after pooling (set for relu only: max and relu
     #: commute exactly, and a tie in relu values that is not one in the inputs has zero gradient)
     upstream_deferred = False
+    #: set by the network when the conv below writes its training output grouped by window offset
+    #: (Conv2D.pool_blocks): pooling is then a maximum over ph·pw contiguous blocks
+    blocked_input = False
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -252,7 +304,8 @@ class MaxPooling2D(BufferedLayer):
         if not self._tiled:
             return self._forward_strided(x)
         self.transient = not training  # keep buffers for training batches only
-        out = self._forward_tiled(x)
+        self._from_blocks = training and self.blocked_input
+        out = self._forward_blocks(x) if self._from_blocks else self._forward_tiled(x)
         self.transient = False
         self._act = out  # the output the upstream activation's derivative is taken at
         if training and self.upstream_deferred:
@@ -263,7 +316,7 @@ class MaxPooling2D(BufferedLayer):
         if not self.need_input_grad:
             return [None]
         if self._tiled:
-            return [self._backward_tiled(grad_out)]
+            return [self._backward_blocks(grad_out) if self._from_blocks else self._backward_tiled(grad_out)]
         return [self._backward_strided(grad_out)]
 
     # ------------------------------------------------------------------ tiled windows (reshape)
@@ -308,6 +361,25 @@ class MaxPooling2D(BufferedLayer):
             _route_to_first_max([v[:, :, :, :, j, :] for j in range(self.pw)], rows, grows,
                                 [dv[:, :, :, :, j, :] for j in range(self.pw)], hit)
         return dx
+
+    # ------------------------------------------------------------------ the conv's window-offset blocks
+    def _forward_blocks(self, x: np.ndarray) -> np.ndarray:
+        """x: (ph, pw, n, oh, ow, c) from a Conv2D with pool_blocks; the maximum over the ph·pw blocks."""
+        blocks = x.reshape(self.ph * self.pw, *x.shape[2:])
+        self._x_blocks = blocks
+        out = self.buffer("y", blocks.shape[1:])
+        _max_of(list(blocks), out)
+        self._y = out
+        return out
+
+    def _backward_blocks(self, grad_out):
+        blocks, out = self._x_blocks, self._y
+        if self.upstream_activation is not None:
+            grad_out = self.upstream_activation.backward(self._act, self._act, grad_out)
+        dx = self.buffer("dx_blocks", blocks.shape)
+        # blocks run in row-major window order, so the first equal block is the first maximum, as above
+        _route_to_first_max(list(blocks), out, grad_out, list(dx), self.buffer("hit", out.shape, np.bool_))
+        return dx.reshape(self.ph, self.pw, *out.shape)
 
     # ------------------------------------------------------------------ general strides and padding
     def _padded(self, x: np.ndarray) -> np.ndarray:

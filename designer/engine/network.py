@@ -97,6 +97,10 @@ class Network:
             act = getattr(conv, "activation", None)
             if conv.type_name != "Conv2D" or readers[src] != [nid] or src == self.output_id or act is None:
                 continue
+            if conv.oh >= pool.ph and conv.ow >= pool.pw:
+                # the windows tile the conv's output (but maybe a last row/column): one block per window offset
+                conv.pool_blocks = (pool.ph, pool.pw)
+                pool.blocked_input = True
             if act.backward_uses_input or not act.elementwise or act.name == "linear":
                 continue
             conv.skip_activation_backward = True

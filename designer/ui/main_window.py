@@ -806,7 +806,7 @@ class MainWindow(QMainWindow):
         if info.engine != "numpy":  # the PyTorch engine: "run 3 · from scratch · torch (cuda)"
             how += f" · {info.engine}"
         self.dashboard.start_run(f"run {self.runner.run_id} · {how}", info.task, info.class_names, info.layer_ids,
-                                 info.layer_kinds)
+                                 info.layer_kinds, loss_units=info.loss_units)
         self.training_panel.set_progress(0, info.total_epochs)
         for w in info.warnings:
             self.statusBar().showMessage(w, 8000)

@@ -29,7 +29,9 @@ from designer.project.model import Project
 from designer.training.events import BatchEnd, EpochEnd, TrainingStarted
 from designer.training.run import RunOutcome, RunStarted, TrainingRun
 
-EMIT_INTERVAL_S = 1 / 30  # at most ~30 GUI updates per second per kind
+# At most ten GUI updates a second per kind: what shows them (dashboard, progress bar) refreshes four times a
+# second, and every update the GUI thread handles takes the interpreter from the training thread.
+EMIT_INTERVAL_S = 1 / 10
 # Histograms, norms, the boundary grid and the neuron maps: the dashboard repaints them at most four times a
 # second, so a fast run computes them at that rate, not per epoch (a millisecond iris epoch would pay more for
 # its probes than for its training, and share the interpreter with the GUI while doing so).

@@ -12,6 +12,7 @@ the end of a run.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from pathlib import Path
 
@@ -50,6 +51,11 @@ from designer.ui.plots.run_data import RunData, write_runs_csv
 from designer.ui.plots.runs import RunsList
 
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
+# While a run trains, the GUI thread's own CPU time (redraws, the paints they cause, the worker's updates) is
+# kept to this share of the time: it holds the interpreter lock the training thread needs, so on a slow or busy
+# machine redraws come less often (up to MAX_REDRAW_MS apart) instead of slowing the run down.
+GUI_SHARE = 0.05
+MAX_REDRAW_MS = 1000
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 # Redraw order within one pass: what the user most likely looks at first.
 SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "boundary", "neurons", "health", "layers",
@@ -98,7 +104,8 @@ class TrainingDashboard(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(lambda: self._redraw(visible_only=True))
+        self._timer.timeout.connect(self._on_timer)
+        self._paced: float | None = None  # the GUI thread's CPU time at the last redraw while a run trains
         self._stage_timer = QTimer(self)  # 0 ms: the next stage runs once the events queued meanwhile did
         self._stage_timer.setSingleShot(True)
         self._stage_timer.setInterval(0)
@@ -179,8 +186,10 @@ class TrainingDashboard(QWidget):
 
     # the API the main window calls ---------------------------------------------------------------
     def start_run(self, run_id: str, task: str, class_names: list[str], layer_ids: list[str],
-                  layer_kinds: dict[str, str] | None = None) -> None:
+                  layer_kinds: dict[str, str] | None = None, loss_units: str = "") -> None:
         """Begin a new run; earlier runs stay in the runs list for comparison.
+
+        `loss_units`: what the loss is measured in when that is not the target's own units (RunStarted).
 
         `layer_kinds` (optional) maps layer id → activation name, which sharpens the health checks.
         """
@@ -194,11 +203,13 @@ class TrainingDashboard(QWidget):
                       layer_ids=[str(lid) for lid in layer_ids])
         self.runs[run_id] = run
         self.current = run
+        self._set_pacing(True)  # until on_finished (a failed run's GUI is idle: the pacing then costs nothing)
         self._layer_kinds = dict(layer_kinds or {})
         self._warnings = []
         regression = run.is_regression
         if regression != self.metrics.is_regression():  # re-laying out four plots is not free: only on change
             self.metrics.set_regression(regression)
+        self.metrics.set_loss_units(loss_units)
         self.metrics.show_best(None)
         self.histograms.set_entries(run.histograms, run.layer_ids)
         self.norms.clear_data()
@@ -351,6 +362,7 @@ class TrainingDashboard(QWidget):
             self._mark("neurons")
 
     def on_finished(self, event) -> None:
+        self._set_pacing(False)
         run = self._run_for_event()
         run.finished_reason = getattr(event, "reason", None)
         run.best_epoch = getattr(event, "best_epoch", None)
@@ -378,27 +390,6 @@ class TrainingDashboard(QWidget):
         if self.tabs.currentIndex() == TAB_TRAINING:  # bring it forward, unless the user looks elsewhere
             self.tabs.setCurrentIndex(TAB_EVALUATION)
 
-    def set_boundary_data(self, x2d, y, xs=None, ys=None, values=None) -> None:
-        """Data points (x2d (n, 2), y) and, when given, the grid from `boundary_grid` behind them.
-
-        Also accepts ``(x2d, y, task, class_names)``: the points alone, before the first grid arrives.
-        """
-        if isinstance(xs, str):
-            task, names = xs, list(ys or [])
-            self.boundary.configure(task, max(len(names), 1), names)
-            self._boundary_config = (task, max(len(names), 1), tuple(str(n) for n in names))
-            self._boundary_todo = None
-            xs = ys = values = None
-        self._pending_points = (x2d, y)
-        if xs is not None and ys is not None and values is not None:
-            self._pending_boundary = (xs, ys, values)
-        self._mark("boundary")
-
-    def update_boundary(self, xs, ys, values) -> None:
-        """A new grid for the points already set (called every few epochs)."""
-        self._pending_boundary = (xs, ys, values)
-        self._mark("boundary")
-
     # redraw --------------------------------------------------------------------------------------
     def flush(self) -> None:
         """Redraw everything that changed now (tests, export); normally the timer and the stages do this."""
@@ -412,6 +403,22 @@ class TrainingDashboard(QWidget):
         self._dirty.update(sections)
         if not self._timer.isActive():
             self._timer.start()
+
+    def _on_timer(self) -> None:
+        if self._paced is not None:
+            self._pace()
+        self._redraw(visible_only=True)
+
+    def _pace(self) -> None:
+        """The next redraw interval: REDRAW_MS, stretched so that the GUI thread's CPU time since the last
+        redraw is at most GUI_SHARE of the interval."""
+        cpu = time.thread_time()
+        used, self._paced = cpu - self._paced, cpu
+        self._timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, 1000 * used / GUI_SHARE))))
+
+    def _set_pacing(self, training: bool) -> None:
+        self._paced = time.thread_time() if training else None
+        self._timer.setInterval(REDRAW_MS)
 
     def _redraw(self, visible_only: bool) -> None:
         if not self._dirty or (visible_only and not self.isVisible()):
@@ -492,9 +499,6 @@ class TrainingDashboard(QWidget):
         if [w.message for w in found] != [w.message for w in self._warnings]:
             self._warnings = found
             self._show_warnings()
-
-    def health_warnings(self) -> list[str]:
-        return [w.message for w in self._warnings]
 
     def _show_warnings(self) -> None:
         self.warnings_list.clear()
