@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-CORE = ["engine", "graph", "data", "training", "project", "export", "session", "torch_backend", "learn"]
+CORE = ["engine", "graph", "data", "training", "project", "export", "session", "torch_backend", "learn", "maths"]
 ROOT = Path(__file__).resolve().parent.parent / "designer"
 QT = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6")
 

@@ -8,7 +8,6 @@ import pandas as pd
 
 from designer.errors import DataError
 
-MISSING_STRATEGIES = ("drop", "mean", "median", "most_frequent")
 # An object column whose non-missing values are at least this share numbers is a numeric column with typos.
 NUMERIC_SHARE = 0.8
 ID_MIN_ROWS = 20

@@ -9,7 +9,6 @@ import pandas as pd
 
 from designer.data.catalogue import BUILTIN_DATASETS
 from designer.data.cleaning import (
-    MISSING_STRATEGIES,
     check_numeric,
     column_kind,
     column_warnings,
@@ -18,12 +17,12 @@ from designer.data.cleaning import (
 )
 from designer.data.labels import label_strings, sorted_classes
 from designer.data.prepared import PreparedData
-from designer.data.preprocess import TARGET_SCALINGS, Preprocessor
+from designer.data.preprocess import Preprocessor
+from designer.data.settings import DATA_SPECS, default, default_split
 from designer.data.sources import load_table_with_info
 from designer.data.split import split_indices
 from designer.errors import DataError
 
-TASKS = ("classification", "regression")
 MAX_INFERRED_CLASSES = 20
 
 
@@ -40,19 +39,14 @@ def resolve_config(data_cfg: dict) -> dict:
             raise DataError(f"unknown builtin dataset '{source.get('name')}' (known: {', '.join(BUILTIN_DATASETS)})")
         cfg.setdefault("target", info.target)
         cfg.setdefault("task", info.task)
-    cfg.setdefault("missing", "drop")
-    cfg.setdefault("scaling", "standard")
-    cfg.setdefault("target_scaling", "standard")
-    split = {"validation": 0.2, "test": 0.1, "shuffle": True, "stratify": True, "seed": 0}
+    for name in ("missing", "scaling", "target_scaling"):
+        cfg.setdefault(name, default(name))
+    split = default_split()
     split.update(cfg.get("split") or {})
     cfg["split"] = split
-    if cfg["missing"] not in MISSING_STRATEGIES:
-        raise DataError(f"data.missing must be one of {', '.join(MISSING_STRATEGIES)}, not '{cfg['missing']}'")
-    if cfg["target_scaling"] not in TARGET_SCALINGS:
-        raise DataError(f"data.target_scaling must be one of {', '.join(TARGET_SCALINGS)}, "
-                        f"not '{cfg['target_scaling']}'")
-    if cfg.get("task") is not None and cfg["task"] not in TASKS:
-        raise DataError(f"data.task must be classification or regression, not '{cfg['task']}'")
+    for name, spec in DATA_SPECS.items():  # the task may be None: inferred from the target column
+        if cfg.get(name) is not None and cfg[name] not in spec.choices:
+            raise DataError(f"data.{name} must be one of {', '.join(spec.choices)}, not '{cfg[name]}'")
     return cfg
 
 

@@ -13,10 +13,9 @@ import pandas as pd
 
 from designer.data.cleaning import coerce_numeric, column_kind, fill_value, first_non_number
 from designer.data.labels import label_strings
+from designer.data.settings import DATA_SPECS
 from designer.errors import DataError
 
-SCALINGS = ("standard", "minmax", "none")
-TARGET_SCALINGS = ("standard", "none")  # data.target_scaling, regression only
 MAX_CATEGORIES = 1000
 
 
@@ -43,8 +42,9 @@ class Preprocessor:
     @classmethod
     def fit(cls, df: pd.DataFrame, features: list[str], missing: str, scaling: str,
             kinds: dict[str, str] | None = None) -> Preprocessor:
-        if scaling not in SCALINGS:
-            raise DataError(f"data.scaling must be one of {', '.join(SCALINGS)}, not '{scaling}'")
+        choices = DATA_SPECS["scaling"].choices
+        if scaling not in choices:
+            raise DataError(f"data.scaling must be one of {', '.join(choices)}, not '{scaling}'")
         kinds = kinds or {c: column_kind(df[c]) for c in features}
         fill, categories, offset, scale = {}, {}, {}, {}
         for col in features:

@@ -144,6 +144,7 @@ class LayerType:
     - `engine`: the engine Layer class, or "module:Class" imported when a network first uses the type.
     - `prefix`: default node names (`dense` → dense_1); `initial`: what a new node starts with beyond the
       spec's defaults (a Dense layer's 16 units).
+    - `elementwise`: each output unit depends only on the same input unit (the neurons view draws through it).
     """
 
     name: str
@@ -159,6 +160,7 @@ class LayerType:
     engine: Any = field(default="", compare=False)
     prefix: str = ""
     initial: dict = field(default_factory=dict, compare=False)
+    elementwise: bool = False
 
     def default_prefix(self) -> str:
         return self.prefix or self.name.lower()
@@ -571,6 +573,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="activation.svg",
             output_shape=_same_shape,
             engine="designer.engine.layers:Activation",
+            elementwise=True,
             prefix="activation",
         ),
         LayerType(
@@ -581,6 +584,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="dropout.svg",
             output_shape=_same_shape,
             engine="designer.engine.layers:Dropout",
+            elementwise=True,
             prefix="dropout",
         ),
         LayerType(
@@ -596,6 +600,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             weights=_bn_weights,
             frozen=("moving_mean", "moving_variance"),
             engine="designer.engine.normalization:BatchNormalization",
+            elementwise=True,
             prefix="batch_normalization",
         ),
         LayerType(

@@ -31,6 +31,7 @@ from designer import fileio
 from designer.engine.registry import LAYER_TYPES
 from designer.errors import DesignerError, ProjectError
 from designer.graph import Graph
+from designer.project.document import project_from_json
 from designer.project.model import Project
 from designer.project.validate import describe, single_line_errors
 
@@ -95,7 +96,7 @@ def _load(f: IO[bytes], label: str) -> Project:
         if PROJECT_MEMBER not in members:
             raise ProjectError(f"{label} is not a Network Designer project: it has no {PROJECT_MEMBER}")
         doc = parse_json(_read_member(zf, members[PROJECT_MEMBER]), PROJECT_MEMBER)
-        project = Project.from_json_dict(doc)
+        project = project_from_json(doc)
         if WEIGHTS_MEMBER in members:
             arrays = read_npz(_read_member(zf, members[WEIGHTS_MEMBER]), WEIGHTS_MEMBER)
             project.weights, warnings = check_weights(project.graph, arrays)
@@ -372,7 +373,7 @@ def dumps_project(project: Project) -> bytes:
 def write_archive(project: Project, f: IO[bytes], extra_members: dict[str, bytes] | None = None) -> None:
     """Write the archive to an open binary file. The project is checked first, so what is written reads back."""
     doc = project.to_json_dict()
-    Project.from_json_dict(json.loads(_json_bytes(doc)))  # refuse to write a file we could not read
+    project_from_json(json.loads(_json_bytes(doc)))  # refuse to write a file we could not read
     expected = expected_weight_shapes(project.graph)
     weights = {k: v for k, v in project.weights.items() if k in expected}
     with zipfile.ZipFile(f, "w") as zf:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from designer.data.settings import DATA_SPECS, default_split
 from designer.graph import Graph
 from designer.training.settings import TRAINING_SPECS
 
@@ -16,14 +17,13 @@ FORMAT_VERSION = 2
 
 
 def default_data() -> dict:
+    """A new project's data section: iris, with the defaults of designer/data/settings.py's table
+    (target_scaling: version-1 files migrate to "none")."""
     return {
         "source": {"kind": "builtin", "name": "iris"},
         "target": "species",
-        "task": "classification",
-        "missing": "drop",
-        "scaling": "standard",
-        "target_scaling": "standard",  # regression only; version-1 files migrate to "none"
-        "split": {"validation": 0.2, "test": 0.1, "shuffle": True, "stratify": True, "seed": 0},
+        **{name: spec.default for name, spec in DATA_SPECS.items()},
+        "split": default_split(),
     }
 
 
@@ -57,14 +57,6 @@ class Project:
     # What loading noticed but forgave (weights dropped or not fitting the graph, unreadable history);
     # never written to the file.
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
-
-    @classmethod
-    def from_json_dict(cls, doc: dict) -> Project:
-        """Migrate and validate a parsed project.json (ProjectError naming the place if it is wrong)."""
-        from designer.project.migrate import migrate
-        from designer.project.validate import validate_document
-
-        return validate_document(migrate(doc))
 
     def to_json_dict(self) -> dict:
         out = {

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from designer.data.settings import DATA_SPECS, SPLIT_SPECS
 from designer.engine.registry import (
     LAYER_TYPES,
     LOSSES,
@@ -45,10 +46,6 @@ BUILTIN_TABLES = ("iris", "wine", "breast_cancer", "digits", "diabetes", "line_o
 BUILTIN_GENERATED = ("circle", "xor", "gauss", "spiral", "moons", "reg_plane", "reg_gauss")
 BUILTIN_DATASETS = BUILTIN_TABLES + BUILTIN_GENERATED
 
-TASKS = ("classification", "regression")
-MISSING = ("drop", "mean", "median", "most_frequent")
-SCALING = ("standard", "minmax", "none")
-TARGET_SCALINGS = ("standard", "none")
 MONITORS = SCHEDULE_MONITORS
 
 # Learning-rate schedules (optional `training.schedule`): type → its parameters, the table
@@ -362,11 +359,8 @@ def validate_data(section: Any, where: str = "data") -> dict:
             _string(f, f"{where}.features[{i}]")
         if len(set(feats)) != len(feats):
             raise _fail(f"{where}.features", "lists a column more than once")
-    out["task"] = _choice(out.get("task", defaults["task"]), TASKS, f"{where}.task")
-    out["missing"] = _choice(out.get("missing", defaults["missing"]), MISSING, f"{where}.missing")
-    out["scaling"] = _choice(out.get("scaling", defaults["scaling"]), SCALING, f"{where}.scaling")
-    out["target_scaling"] = _choice(out.get("target_scaling", defaults["target_scaling"]), TARGET_SCALINGS,
-                                    f"{where}.target_scaling")
+    for name, spec in DATA_SPECS.items():  # the choices of designer/data/settings.py (the one table)
+        out[name] = _choice(out.get(name, defaults[name]), spec.choices, f"{where}.{name}")
     out["split"] = _validate_split(out.get("split", defaults["split"]), defaults["split"], f"{where}.split")
     return out
 
@@ -395,14 +389,12 @@ def _validate_source(source: Any, where: str) -> dict:
 
 def _validate_split(split: Any, defaults: dict, where: str) -> dict:
     out = dict(_object(split, where))
-    val = _fraction(out.get("validation", defaults["validation"]), f"{where}.validation")
-    test = _fraction(out.get("test", defaults["test"]), f"{where}.test")
-    if val + test >= 1.0:
-        raise _fail(where, f"validation {val:g} + test {test:g} leave no rows for training: the sum must be below 1")
-    out["validation"], out["test"] = val, test
-    out["shuffle"] = _coerce(_BOOL, out.get("shuffle", defaults["shuffle"]), f"{where}.shuffle")
-    out["stratify"] = _coerce(_BOOL, out.get("stratify", defaults["stratify"]), f"{where}.stratify")
-    out["seed"] = _seed(out.get("seed", defaults["seed"]), f"{where}.seed")
+    checks = {"float": _fraction, "bool": lambda v, at: _coerce(_BOOL, v, at), "int": _seed}
+    for name, spec in SPLIT_SPECS.items():  # designer/data/settings.py's table: kinds and defaults
+        out[name] = checks[spec.kind](out.get(name, defaults[name]), f"{where}.{name}")
+        if name == "test" and out["validation"] + out["test"] >= 1.0:
+            raise _fail(where, f"validation {out['validation']:g} + test {out['test']:g} leave no rows for "
+                               "training: the sum must be below 1")
     return out
 
 

@@ -33,7 +33,8 @@ class EpochEnd:
     (classification) or `mae`/`val_mae`/`r2`/`val_r2` (regression).
     histograms: node id → (counts, edges) of that layer's outputs on a fixed sample of training rows.
     extras: `weight_norms` and `grad_norms` (node id → L2 norm over the layer's parameters/last gradients),
-    `seconds` (wall time of the epoch without pauses).
+    `seconds` (wall time of the epoch without pauses), `preactivations` and `kernels` (Dense layer id →
+    (counts, edges) of z = x·W + b on the histogram sample, and of the kernel's values: the mathematics views).
     Histograms and norms are probes: an epoch the trainer did not probe (see `Trainer(probe_interval=…)`)
     has empty `histograms` and no norms in `extras`; metrics, lr and `seconds` are always there."""
 

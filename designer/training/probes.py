@@ -55,7 +55,7 @@ def boundary_grid(
     return xs, ys, values.reshape(gx.shape)
 
 
-MAX_UNITS = 12  # more maps per layer than this stop being readable at dashboard size
+MAX_UNITS = 16  # a new Dense layer's default (16 units) gets its maps; more stop being readable at dashboard size
 MAX_MAPS = 48  # all layers together
 NEURON_RESOLUTION = 30
 MAP_LAYER_TYPES = {"Dense", "Activation"}

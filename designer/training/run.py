@@ -121,6 +121,9 @@ class RunStarted:
     layer_kinds: dict[str, str] = field(default_factory=dict)  # node id → activation, for the health view
     warnings: list[str] = field(default_factory=list)
     engine: str = "numpy"  # "numpy" or "torch (cpu)", "torch (cuda)" … (designer.training.engines)
+    # "standardised target" when a regression network learns (y − mean) / std: the loss is in those units while
+    # the metrics (MAE, R²) are in the target's own; "" otherwise
+    loss_units: str = ""
 
 
 @dataclass
@@ -209,6 +212,7 @@ class TrainingRun:
                          if n.params.get("activation")},
             warnings=list(warnings),
             engine=engines.describe(network),
+            loss_units="standardised target" if getattr(network, "target_scaling", None) is not None else "",
         ))
         trainer = Trainer(network, prepared, cfg, control=self.control, on_event=self.on_event,
                           probe_interval=self.probe_interval)

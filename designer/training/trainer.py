@@ -20,6 +20,7 @@ import numpy as np
 from designer.engine.losses import encode_targets, get_loss
 from designer.engine.optimizers import make_optimizer
 from designer.errors import ParamError, TrainingError
+from designer.maths.distributions import layer_distributions
 from designer.training import metrics as M
 from designer.training.control import TrainingControl
 from designer.training.events import BatchEnd, EpochEnd, TrainingFinished, TrainingResult, TrainingStarted
@@ -168,6 +169,8 @@ class Trainer:
                 continue
             counts, edges = np.histogram(values, bins=HISTOGRAM_BINS)
             out[nid] = (counts, edges.astype(np.float32))
+        # the same forward pass gives each Dense layer's pre-activation and kernel histograms (function lab)
+        self._distributions = layer_distributions(self.net)
         return out
 
     def _split_metrics(self, pred: np.ndarray, y_enc: np.ndarray, y_idx: np.ndarray | None) -> dict[str, float]:
@@ -387,6 +390,7 @@ class Trainer:
             "weight_norms": self._norms(self.net.parameters()),
             "grad_norms": self._norms(self.net.gradients()),
             "seconds": self._active,
+            **getattr(self, "_distributions", {}),
         }
 
     def _early_stopping(self, epoch: int, m: dict[str, float]) -> tuple[str, str] | None:

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -45,18 +44,27 @@ from designer.data import (
 )
 from designer.data.labels import label_strings
 from designer.data.prepare import infer_task
-from designer.data.roles import ROLES, apply_roles, ignore_reason, roles_of
+from designer.data.roles import apply_roles, ignore_reason, roles_of
 from designer.errors import DesignerError
+from designer.ui.column_roles import RolesView
 from designer.ui.import_dialog import ImportDialog
 from designer.ui.numbers import DoubleSpinBox
 from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, HistogramPlot, ImageGrid, ScatterPlot
 from designer.ui.prep_fields import PreparationFields
+from designer.ui.text_table import TextTableModel
 
 CSV_ITEM = "csv"
 NPZ_ITEM = "npz"
 DATA_FILES = "Data files (*.csv *.tsv *.txt *.npz);;CSV / TSV tables (*.csv *.tsv *.txt);;NumPy arrays (*.npz)"
 PLOT_SAMPLE_ROWS = 100_000  # plots of larger tables use a random sample so drawing never stalls the window
 _LIVE_LOADERS: set = set()  # keeps a running reader alive even if its panel goes away first
+
+
+def _cell(value) -> str:
+    """A summary value as shown: floats to 4 significant digits, a missing float as blank."""
+    if isinstance(value, float):
+        return "" if np.isnan(value) else f"{value:.4g}"
+    return str(value)
 
 
 class TableLoader(QThread):
@@ -102,7 +110,6 @@ class DataPanel(QWidget):
         self._base_dir: Path | None = None
         self._request = 0
         self._loaders: list[TableLoader] = []
-        self._role_columns: list[str] = []
         self._waiting = False  # a newer request waits for the running reader
         self.df = None
         self.origin: dict = {}
@@ -184,9 +191,12 @@ class DataPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(controls)
 
-        self.summary_table = QTableWidget()
-        self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.summary_model = TextTableModel(self)
+        self.summary_table = QTableView()
+        self.summary_table.setModel(self.summary_model)
+        self.summary_table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.summary_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.summary_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.feature_combo = QComboBox()
         self.feature_combo.setAccessibleName("Histogram feature")
         self.histogram = HistogramPlot()
@@ -199,12 +209,8 @@ class DataPanel(QWidget):
         self.heatmap = CorrelationHeatmap()
         self.balance = ClassBalancePlot()
         self.images = ImageGrid()
-        self.roles_table = QTableWidget(0, 3)
-        self.roles_table.setAccessibleName("Column roles")
-        self.roles_table.setHorizontalHeaderLabels(["column", "role", "about"])
-        self.roles_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.roles_table.horizontalHeader().setStretchLastSection(True)
-        self.roles_table.verticalHeader().setVisible(False)
+        self.roles_table = RolesView()
+        self.roles_table.roles_model.role_edited.connect(self._role_picked)
         self.views = QTabWidget()
         self.views.addTab(self.roles_table, "Columns")
         self.views.setTabToolTip(0, "What each column is for: the target to predict, a feature, or ignored")
@@ -399,51 +405,34 @@ class DataPanel(QWidget):
 
     # ------------------------------------------------------------------ column roles
     def _fill_roles(self) -> None:
-        """One row per column with its role (target / feature / ignore), editable at any time. The combos are
-        made once per set of columns and only updated afterwards (one may be sending the edit being shown)."""
+        """One row per column with its role (target / feature / ignore), editable at any time; a model the
+        view draws on demand, so a 784-column table costs no more than a 7-column one."""
         columns = [str(c) for c in self.df.columns]
         roles = roles_of(columns, self._cfg.get("target"), self._cfg.get("features"))
         notes = self.origin.get("notes", {})
         summary = self.origin.get("summary")
-        if columns != self._role_columns:
-            self._role_columns = columns
-            self.roles_table.setRowCount(len(columns))
-            for i, col in enumerate(columns):
-                name = QTableWidgetItem(col)
-                name.setToolTip(col)
-                self.roles_table.setItem(i, 0, name)
-                combo = QComboBox()
-                combo.addItems(ROLES)
-                combo.setAccessibleName(f"Role of {col}")
-                combo.setProperty("column", col)
-                combo.activated.connect(self._role_activated)
-                self.roles_table.setCellWidget(i, 1, combo)
-        for i, col in enumerate(columns):
-            combo = self.roles_table.cellWidget(i, 1)
-            combo.blockSignals(True)
-            combo.setCurrentText(roles[col])
-            combo.blockSignals(False)
-            about = []
-            if summary is not None and col in summary.index:
-                row = summary.loc[col]
-                about.append(f"{row['kind']}, {int(row['unique']):,} values")
-                if row["missing"]:
-                    about.append(f"{int(row['missing']):,} missing")
+        about = {}
+        if summary is not None:
+            kinds, unique, missing = (summary[k].to_dict() for k in ("kind", "unique", "missing"))
+        for col in columns:
+            parts = []
+            if summary is not None and col in kinds:
+                parts.append(f"{kinds[col]}, {int(unique[col]):,} values")
+                if missing[col]:
+                    parts.append(f"{int(missing[col]):,} missing")
             if col in notes:
-                about.append(notes[col])
-            item = QTableWidgetItem("; ".join(about))
-            item.setToolTip("; ".join(about))
-            self.roles_table.setItem(i, 2, item)
-        self.roles_table.resizeColumnsToContents()
+                parts.append(notes[col])
+            about[col] = "; ".join(parts)
+        self.roles_table.roles_model.set_rows(columns, roles, about)
 
     def role_combo(self, column: str) -> QComboBox:
-        for i in range(self.roles_table.rowCount()):
-            if self.roles_table.item(i, 0).text() == column:
-                return self.roles_table.cellWidget(i, 1)
-        raise KeyError(column)
+        """The role editor of `column`, opened as a click on its role cell opens it."""
+        return self.roles_table.editor_for(column)
 
-    def _role_activated(self, index: int) -> None:
-        self._role_picked(self.sender().property("column"), ROLES[index])
+    def role_of(self, column: str) -> str:
+        model = self.roles_table.roles_model
+        model.row_of(column)  # KeyError for a column the table does not show
+        return model.roles[column]
 
     def _role_picked(self, column: str, role: str) -> None:
         columns = [str(c) for c in self.df.columns]
@@ -568,17 +557,8 @@ class DataPanel(QWidget):
         if summary is None:
             summary = summarize(self.df)
         headers = ["kind", "count", "missing", "unique", "mean", "std", "min", "max"]
-        self.summary_table.clear()
-        self.summary_table.setColumnCount(len(headers))
-        self.summary_table.setHorizontalHeaderLabels(headers)
-        self.summary_table.setRowCount(len(summary))
-        self.summary_table.setVerticalHeaderLabels([str(c) for c in summary.index])
-        for i, (_name, row) in enumerate(summary.iterrows()):
-            for j, key in enumerate(headers):
-                value = row[key]
-                text = f"{value:.4g}" if isinstance(value, float) and not np.isnan(value) else (
-                    "" if isinstance(value, float) else str(value))
-                self.summary_table.setItem(i, j, QTableWidgetItem(text))
+        cells = [[_cell(value) for value in row] for row in summary[headers].itertuples(index=False)]
+        self.summary_model.set_table(headers, [str(c) for c in summary.index], cells)
 
     def _show_histogram(self, feature: str) -> None:
         if self.df is None or feature not in self.df.columns:

@@ -47,7 +47,7 @@ def _sample_csv(folder: Path) -> Path:
 
 def _role(panel, column: str) -> str:
     try:
-        return panel.role_combo(column).currentText()
+        return panel.role_of(column)
     except KeyError:  # the table of the previous data is still shown
         return ""
 

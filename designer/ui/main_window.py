@@ -51,6 +51,7 @@ from designer.ui.data_panel import DataPanel
 from designer.ui.deployment import install as install_deployment_tools
 from designer.ui.keys import standard_or_fallback
 from designer.ui.learning import install as install_learning_tools
+from designer.ui.maths.install import install_maths
 from designer.ui.neurons_view import NeuronsView
 from designer.ui.palette import LayerPalette
 from designer.ui.paths import default_save_path, menu_text
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._wire()
+        install_maths(self)  # the mathematics views (#18): their dock, the stepper, the bias demo
         self.learning = install_learning_tools(self)  # LR finder, concepts, lessons, sweep … (designer/ui/learning.py)
         self.deployment = install_deployment_tools(self)  # File ▸ Predict…, Export report… (designer/ui/deployment.py)
         self.autosaver = files.Autosaver(self._autosave_state, self) if autosave else None
@@ -804,7 +806,7 @@ class MainWindow(QMainWindow):
         if info.engine != "numpy":  # the PyTorch engine: "run 3 · from scratch · torch (cuda)"
             how += f" · {info.engine}"
         self.dashboard.start_run(f"run {self.runner.run_id} · {how}", info.task, info.class_names, info.layer_ids,
-                                 info.layer_kinds)
+                                 info.layer_kinds, loss_units=info.loss_units)
         self.training_panel.set_progress(0, info.total_epochs)
         for w in info.warnings:
             self.statusBar().showMessage(w, 8000)

@@ -1,8 +1,8 @@
 """The "neurons" view of a small dense network: every unit a circle, every weight a line.
 
 Line thickness follows |w| (relative to the largest weight), colour its sign. Only dense chains are drawn
-(Input → Dense/Activation/Dropout/BatchNormalization … ); anything bigger than MAX_UNITS per layer, or with
-convolutions/merges, gets a sentence saying why instead of an unreadable hairball.
+(Input → Dense, with element-wise layers such as Activation or Dropout drawn through); anything bigger than
+MAX_UNITS per layer, or with convolutions/merges, gets a sentence saying why instead of an unreadable hairball.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from designer.engine.registry import LAYER_TYPES
 from designer.errors import DesignerError
 from designer.graph.model import Graph
 from designer.ui.canvas import style
 
 MAX_UNITS = 32  # a new Dense layer has 16 units: the view must draw it
-PASS_THROUGH = {"Activation", "Dropout", "BatchNormalization"}
 Role = QPalette.ColorRole
 
 
@@ -41,7 +41,7 @@ def dense_layers(graph: Graph, input_shape=None) -> tuple[list[tuple[str, int]],
         node = graph.nodes[nid]
         if len(graph.outputs_of(nid)) > 1 or len(graph.inputs_of(nid)) > 1:
             return [], f"{nid} branches: the neurons view draws plain chains of Dense layers"
-        if node.type in PASS_THROUGH:
+        if node.type in LAYER_TYPES and LAYER_TYPES[node.type].elementwise:
             continue
         if node.type not in ("Input", "Dense"):
             return [], f"{nid} is a {node.type} layer: the neurons view draws only Dense networks"

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QSpinBox, QWidget
 
+from designer.data.settings import DATA_SPECS, SPLIT_SPECS
 from designer.ui.numbers import DoubleSpinBox
-
-MISSING_STRATEGIES = ("drop", "mean", "median", "most_frequent")
-SCALINGS = ("standard", "minmax", "none")
 
 
 def _fraction_spin() -> DoubleSpinBox:
@@ -25,9 +23,9 @@ def _fraction_spin() -> DoubleSpinBox:
 class PreparationFields:
     def __init__(self) -> None:
         self.missing_combo = QComboBox()
-        self.missing_combo.addItems(MISSING_STRATEGIES)
+        self.missing_combo.addItems(DATA_SPECS["missing"].choices)
         self.scaling_combo = QComboBox()
-        self.scaling_combo.addItems(SCALINGS)
+        self.scaling_combo.addItems(DATA_SPECS["scaling"].choices)
         self.validation_spin, self.test_spin = _fraction_spin(), _fraction_spin()
         self.shuffle_check, self.stratify_check = QCheckBox("Shuffle"), QCheckBox("Stratify")
         self.seed_spin = QSpinBox()
@@ -38,15 +36,15 @@ class PreparationFields:
                 self.shuffle_check, self.stratify_check, self.seed_spin]
 
     def load(self, cfg: dict) -> None:
-        """Show a data section's settings (defaults of the spec where a key is absent)."""
-        self.missing_combo.setCurrentText(cfg.get("missing", "drop"))
-        self.scaling_combo.setCurrentText(cfg.get("scaling", "standard"))
-        split = cfg.get("split") or {}
-        self.validation_spin.setValue(float(split.get("validation", 0.2)))
-        self.test_spin.setValue(float(split.get("test", 0.1)))
-        self.shuffle_check.setChecked(bool(split.get("shuffle", True)))
-        self.stratify_check.setChecked(bool(split.get("stratify", True)))
-        self.seed_spin.setValue(int(split.get("seed", 0) or 0))
+        """Show a data section's settings (designer/data/settings.py's defaults where a key is absent)."""
+        self.missing_combo.setCurrentText(cfg.get("missing", DATA_SPECS["missing"].default))
+        self.scaling_combo.setCurrentText(cfg.get("scaling", DATA_SPECS["scaling"].default))
+        split = {name: spec.default for name, spec in SPLIT_SPECS.items()} | (cfg.get("split") or {})
+        self.validation_spin.setValue(float(split["validation"]))
+        self.test_spin.setValue(float(split["test"]))
+        self.shuffle_check.setChecked(bool(split["shuffle"]))
+        self.stratify_check.setChecked(bool(split["stratify"]))
+        self.seed_spin.setValue(int(split["seed"] or 0))
 
     def values(self) -> dict:
         """{"missing", "scaling", "split"} as the data section holds them."""

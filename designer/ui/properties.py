@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -64,6 +65,9 @@ class PropertiesPanel(QWidget):
         self.input_shape: tuple[int, ...] | None = None
         self.editors: dict[str, _Editor] = {}
         self._rows: list[str] = []
+        # parameter name → (link text, callback): a help link beside that editor (the bias demo, #18)
+        self.param_help: dict[str, tuple[str, Callable[[], None]]] = {}
+        self.help_links: dict[str, QLabel] = {}
 
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
@@ -126,6 +130,7 @@ class PropertiesPanel(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.editors = {}
+        self.help_links = {}
 
     def _build(self) -> None:
         self._clear_form()
@@ -146,7 +151,7 @@ class PropertiesPanel(QWidget):
             editor = self._make_editor(spec)
             editor.widget.setToolTip(spec.doc or spec.name)
             self.editors[spec.name] = editor
-            self.form.addRow(spec.name.replace("_", " ").capitalize(), editor.widget)
+            self.form.addRow(spec.name.replace("_", " ").capitalize(), self._with_help(spec.name, editor.widget))
         act = ACTIVATIONS.get(node.params.get("activation", ""))
         for spec in act.params if act else ():
             editor = self._make_activation_param_editor(spec)
@@ -155,6 +160,22 @@ class PropertiesPanel(QWidget):
         self._rows = self._row_keys()
         self._load_values()
         self._refresh_info()
+
+    def _with_help(self, name: str, widget: QWidget) -> QWidget:
+        """The editor, with its help link beside it when one is registered in `param_help`."""
+        if name not in self.param_help:
+            return widget
+        text, callback = self.param_help[name]
+        link = QLabel(f"<a href='#'>{html.escape(text)}</a>")
+        link.setTextFormat(Qt.TextFormat.RichText)
+        link.linkActivated.connect(lambda _href, cb=callback: cb())
+        self.help_links[name] = link
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(widget)
+        box.addWidget(link, 1)
+        return row
 
     def _row_keys(self) -> list[str]:
         node = self.graph.nodes.get(self.node_id)

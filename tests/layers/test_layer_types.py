@@ -15,6 +15,7 @@ from designer.engine.registry import LAYER_TYPES, ParamSpec, register_layer_type
 from designer.errors import ExportError, ParamError, ProjectError
 from designer.graph import Graph
 from designer.project import Project
+from designer.project.document import project_from_json
 from designer.project.io import load_project, save_project
 from designer.training.run import train_project
 from tests.layers import toy_scale
@@ -104,10 +105,10 @@ def test_a_toy_type_from_a_test_module_works_everywhere(scale_type, qtbot, tmp_p
     # validated like any type: a file with it loads, a bad value is refused with the place
     project = toy_project()
     doc = project.to_json_dict()
-    assert Project.from_json_dict(doc).graph.nodes["scale_1"].params["start"] == 0.5
+    assert project_from_json(doc).graph.nodes["scale_1"].params["start"] == 0.5
     doc["graph"]["nodes"][1]["params"]["start"] = "big"
     with pytest.raises(ProjectError, match=r"graph\.nodes\[1\]\.params\.start: must be a number"):
-        Project.from_json_dict(doc)
+        project_from_json(doc)
     assert project.graph.analyze().params["scale_1"] == 4  # counted from its declared weights
 
     # trained: the engine builds it and its factors learn
@@ -127,13 +128,24 @@ def test_a_toy_type_from_a_test_module_works_everywhere(scale_type, qtbot, tmp_p
     assert np.allclose(net.forward(x).sum(), 1.0)  # a softmax row through the loaded Scale layer
 
 
-def test_a_toy_type_without_export_emitters_is_refused_by_name(scale_type, tmp_path):
-    """Exporters are still written per built-in type (not yet dispatch tables a type can join)."""
+def test_a_toy_type_exports_where_it_registered_an_emitter_and_is_refused_by_name_elsewhere(scale_type, tmp_path):
+    """Exporters are dispatch tables a type joins from its own module: toy_scale brings a NumPy emitter."""
+    import importlib.util
+
     from designer.export import export_project
 
     trained, _ = train_project(toy_project(), None, epochs=1)
-    with pytest.raises(ExportError, match="Scale"):
-        export_project(trained, "python", tmp_path / "toy.py")
+    export_project(trained, "python", tmp_path / "toy.py")
+    spec = importlib.util.spec_from_file_location("toy_predictor", tmp_path / "toy.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    net = Network.from_graph(trained.graph)
+    assert net.set_weights(trained.weights) == []
+    x = np.random.default_rng(0).normal(size=(7, 4)).astype(np.float32)
+    np.testing.assert_allclose(module.predict(x), net.predict(x), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ExportError, match=r'ONNX export does not support layer type Scale \(layer "scale_1"\)'):
+        export_project(trained, "onnx", tmp_path / "toy.onnx")
+    assert not (tmp_path / "toy.onnx").exists()
 
 
 def test_registering_a_taken_name_is_refused(scale_type):

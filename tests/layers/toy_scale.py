@@ -1,7 +1,8 @@
 """A toy layer type that lives entirely in this test module: y = x · w with one learned scale per feature.
 
 Registering it is all it takes for the palette, the validator, the graph, the engine and project files to
-know it (`tests/layers/test_layer_types.py`); nothing under designer/ names it.
+know it (`tests/layers/test_layer_types.py`); nothing under designer/ names it. It brings one export emitter,
+the NumPy predictor's, so that format writes it and the others refuse it by name.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 
 from designer.engine.layer_base import Layer
 from designer.engine.registry import LayerType, ParamSpec, register_layer_type, unregister_layer_type
+from designer.export.emitters import NumpyLayer, register_emitter, unregister_emitters
 
 
 class ScaleLayer(Layer):
@@ -49,9 +51,18 @@ SCALE = LayerType(
 )
 
 
+# the generated predictor's function for it (W: the exported weights by "<layer id>/<name>")
+NUMPY_EMITTER = NumpyLayer("_scale", '''
+def _scale(s, xs):
+    return xs[0] * W[s["id"] + "/w"]
+''')
+
+
 def register() -> None:
     register_layer_type(SCALE)
+    register_emitter("numpy", "Scale", NUMPY_EMITTER)
 
 
 def unregister() -> None:
     unregister_layer_type("Scale")
+    unregister_emitters("Scale")

@@ -16,6 +16,7 @@ import pytest
 
 from designer.errors import ProjectError
 from designer.project import Project
+from designer.project.document import project_from_json
 from designer.project.io import atomic_write, load_project, save_project
 from tests.project.helpers import valid_doc
 
@@ -24,7 +25,7 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def project(name: str = "P") -> Project:
-    p = Project.from_json_dict(valid_doc())
+    p = project_from_json(valid_doc())
     p.name = name
     return p
 
@@ -126,12 +127,12 @@ CHILD = textwrap.dedent(
     """
     import sys
     import numpy as np
-    from designer.project import Project
+    from designer.project.document import project_from_json
     from designer.project.io import save_project
     from tests.project.helpers import valid_doc
 
     target = sys.argv[1]
-    p = Project.from_json_dict(valid_doc())
+    p = project_from_json(valid_doc())
     p.graph.nodes["input_1"].params["shape"] = [2000]
     p.graph.nodes["dense_1"].params["units"] = 1000
     rng = np.random.default_rng(0)

@@ -19,6 +19,7 @@ from designer.project.autosave import (
     recovery_path_for,
     write_recovery,
 )
+from designer.project.document import project_from_json
 from designer.project.io import dumps_project, save_project
 from tests.project.helpers import valid_doc
 
@@ -31,7 +32,7 @@ def rdir(tmp_path, monkeypatch) -> Path:
 
 
 def project(name: str) -> Project:
-    p = Project.from_json_dict(valid_doc())
+    p = project_from_json(valid_doc())
     p.name = name
     p.weights = {"dense_2/bias": np.arange(3, dtype=np.float32)}
     return p

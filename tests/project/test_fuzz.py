@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from designer.errors import ProjectError
 from designer.project import Project
+from designer.project.document import project_from_json
 from designer.project.io import dumps_project, loads_project
 from tests.project.helpers import valid_doc
 
@@ -128,7 +129,7 @@ def test_mutated_project_json_loads_or_says_why(doc):
 
 
 def _base_archive() -> bytes:
-    p = Project.from_json_dict(valid_doc())
+    p = project_from_json(valid_doc())
     rng = np.random.default_rng(0)
     p.weights = {
         "dense_1/kernel": rng.normal(size=(4, 16)).astype(np.float32),

@@ -8,6 +8,7 @@ import pytest
 
 from designer.errors import ProjectError
 from designer.project import Project
+from designer.project.document import project_from_json
 from designer.project.io import loads_project
 from designer.project.migrate import MIGRATIONS, migrate
 from designer.project.model import FORMAT_VERSION
@@ -35,9 +36,9 @@ def test_every_old_version_has_a_step():
 def test_version0_is_migrated_and_validated():
     old = version0_doc()
     snapshot = json.dumps(old)
-    p = Project.from_json_dict(old)
+    p = project_from_json(old)
     assert json.dumps(old) == snapshot  # the caller's document is not changed
-    current = Project.from_json_dict(valid_doc())
+    current = project_from_json(valid_doc())
     assert list(p.graph.nodes) == list(current.graph.nodes)
     assert p.graph.edges == current.graph.edges
     assert p.training["optimizer"] == {"type": "adam", "learning_rate": 0.003, "beta_1": 0.9, "beta_2": 0.999,
@@ -55,11 +56,11 @@ def test_broken_version0_file_gives_a_placed_error():
     old = version0_doc()
     old["graph"]["links"][1] = {"from": "dense_1", "to": "nowhere"}
     with pytest.raises(ProjectError, match=r'^graph\.edges\[1\]\[1\]: no layer has the id "nowhere"$'):
-        Project.from_json_dict(old)
+        project_from_json(old)
     old = version0_doc()
     old["graph"]["layers"] = "abc"
     with pytest.raises(ProjectError, match=r"^graph\.nodes: must be a list"):
-        Project.from_json_dict(old)
+        project_from_json(old)
 
 
 def test_newer_version_is_refused_with_both_versions():
@@ -93,21 +94,21 @@ def test_version1_regression_keeps_its_raw_target():
     """A version-1 file trained on the unscaled target; it keeps doing so (issue 13), and says so in the file."""
     old = _regression_doc(1)
     snapshot = json.dumps(old)
-    p = Project.from_json_dict(old)
+    p = project_from_json(old)
     assert json.dumps(old) == snapshot
     assert p.data["target_scaling"] == "none"
     assert p.to_json_dict()["data"]["target_scaling"] == "none"
-    assert Project.from_json_dict(p.to_json_dict()).data["target_scaling"] == "none"  # stays on a round trip
+    assert project_from_json(p.to_json_dict()).data["target_scaling"] == "none"  # stays on a round trip
 
 
 def test_version1_file_that_chose_a_target_scaling_keeps_it():
     old = _regression_doc(1)
     old["data"]["target_scaling"] = "standard"
-    assert Project.from_json_dict(old).data["target_scaling"] == "standard"
+    assert project_from_json(old).data["target_scaling"] == "standard"
 
 
 def test_current_files_and_new_projects_standardise_a_regression_target():
-    assert Project.from_json_dict(_regression_doc(FORMAT_VERSION)).data["target_scaling"] == "standard"
+    assert project_from_json(_regression_doc(FORMAT_VERSION)).data["target_scaling"] == "standard"
     assert Project().data["target_scaling"] == "standard"
 
 
@@ -116,4 +117,4 @@ def test_hostile_target_scaling_is_refused_where_it_is():
     for bad in ("minmax", 1, None, ["standard"]):
         doc["data"]["target_scaling"] = bad
         with pytest.raises(ProjectError, match=r"^data\.target_scaling: "):
-            Project.from_json_dict(doc)
+            project_from_json(doc)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from designer.errors import ProjectError
-from designer.project import Project
+from designer.project.document import project_from_json
 from designer.project.validate import MAX_NODES, SCHEDULES
 from tests.project.helpers import valid_doc
 
@@ -41,12 +41,12 @@ def without(path: str) -> dict:
 
 def error_of(doc) -> str:
     with pytest.raises(ProjectError) as info:
-        Project.from_json_dict(doc)
+        project_from_json(doc)
     return str(info.value)
 
 
 def test_spec_example_is_valid_and_defaults_are_filled():
-    p = Project.from_json_dict(valid_doc())
+    p = project_from_json(valid_doc())
     assert p.name == "Iris classifier"
     assert list(p.graph.nodes) == ["input_1", "dense_1", "dropout_1", "dense_2"]
     assert p.graph.edges == [("input_1", "dense_1"), ("dense_1", "dropout_1"), ("dropout_1", "dense_2")]
@@ -62,11 +62,11 @@ def test_the_message_names_the_exact_place():
 
 
 def test_minimal_document_gets_every_default():
-    p = Project.from_json_dict({"format": "nn-designer-project", "version": 1})
+    p = project_from_json({"format": "nn-designer-project", "version": 1})
     assert p.name == "Untitled" and not p.graph.nodes
     assert p.data["source"] == {"kind": "builtin", "name": "iris"} and p.data["target"] == "species"
     assert p.training["epochs"] == 50 and p.training["early_stopping"] is None
-    p = Project.from_json_dict(
+    p = project_from_json(
         {"format": "nn-designer-project", "version": 1, "data": {"source": {"kind": "csv", "path": "a.csv"}},
          "training": {"optimizer": "adam", "early_stopping": {}}}
     )
@@ -81,7 +81,7 @@ def test_unknown_keys_are_kept_outside_params():
     doc = valid_doc()
     doc["notes"] = {"author": "me"}
     doc["data"]["comment"] = "from the shop"
-    out = Project.from_json_dict(doc).to_json_dict()
+    out = project_from_json(doc).to_json_dict()
     assert out["notes"] == {"author": "me"}
     assert out["data"]["comment"] == "from the shop"
 
@@ -101,14 +101,14 @@ def test_unknown_keys_in_params_are_refused_naming_the_place(where, key, message
         target = target[int(part)] if part.isdigit() else target.setdefault(part, {})
     target[key] = 1
     with pytest.raises(ProjectError) as err:
-        Project.from_json_dict(doc)
+        project_from_json(doc)
     assert message in str(err.value) and "\n" not in str(err.value)
 
 
 def test_a_parameter_of_an_earlier_activation_choice_is_dropped_not_refused():
     doc = valid_doc()
     doc["graph"]["nodes"][1]["params"]["activation_params"] = {"negative_slope": 0.2}  # node is relu now
-    out = Project.from_json_dict(doc).to_json_dict()
+    out = project_from_json(doc).to_json_dict()
     assert out["graph"]["nodes"][1]["params"].get("activation_params", {}) == {}
 
 
@@ -215,7 +215,7 @@ BAD = [
 def test_each_rule_names_its_place(path, value, expected):
     doc = with_value(path, value)
     if expected is None:
-        Project.from_json_dict(doc)
+        project_from_json(doc)
         return
     assert error_of(doc).startswith(expected)
 
@@ -248,18 +248,18 @@ def test_valid_variants_are_accepted_and_canonical():
     doc["data"]["source"] = {"kind": "builtin", "name": "spiral", "samples": 300.0, "noise": 0.1, "seed": 3}
     doc["graph"]["nodes"][0]["params"]["shape"] = None  # taken from the data
     del doc["graph"]["nodes"][1]["position"]
-    p = Project.from_json_dict(doc)
+    p = project_from_json(doc)
     assert p.training["loss_params"] == {"delta": 2.0}
     assert p.training["schedule"] == {"type": "reduce_on_plateau", "patience": 2, "monitor": "val_loss",
                                       "factor": 0.5, "min_lr": 0.0, "min_delta": 1e-4}
     assert p.data["source"]["samples"] == 300 and isinstance(p.data["source"]["samples"], int)
     assert p.graph.nodes["dense_1"].position == (0.0, 0.0)
     assert p.training["seed"] == 0
-    assert Project.from_json_dict(with_value("training.seed", None)).training["seed"] is None
+    assert project_from_json(with_value("training.seed", None)).training["seed"] is None
 
 
 def test_huber_gets_its_default_delta():
-    p = Project.from_json_dict(with_value("training.loss", "huber"))
+    p = project_from_json(with_value("training.loss", "huber"))
     assert p.training["loss_params"] == {"delta": 1.0}
     assert error_of(with_value("training.loss_params", {"delta": -1}, with_value("training.loss", "huber"))) == (
         "training.loss_params.delta: must be > 0, got -1.0"
@@ -272,7 +272,7 @@ def test_half_drawn_networks_are_allowed():
     doc["graph"]["edges"] = doc["graph"]["edges"][:1]
     doc["graph"]["nodes"].append({"id": "conv", "type": "Conv2D", "params": {"filters": 4}})
     doc["graph"]["edges"].append(["dense_1", "conv"])  # Conv2D after a flat tensor: a shape problem
-    p = Project.from_json_dict(doc)
+    p = project_from_json(doc)
     assert not p.graph.analyze().ok
 
 
@@ -283,7 +283,7 @@ def test_merge_layers_take_several_inputs():
     doc["graph"]["nodes"][3]["params"]["units"] = 16
     doc["graph"]["edges"].remove(["dropout_1", "dense_2"])
     doc["graph"]["edges"].append(["add", "dense_2"])
-    p = Project.from_json_dict(doc)
+    p = project_from_json(doc)
     assert p.graph.inputs_of("add") == ["dense_1", "dropout_1"]
     assert p.graph.analyze().ok
 
@@ -320,7 +320,7 @@ def test_long_chain_cycle_check_is_linear():
         {"id": f"a{i}", "type": "Activation"} for i in range(n - 1)
     ]
     doc["graph"]["edges"] = [["in", "a0"]] + [[f"a{i}", f"a{i + 1}"] for i in range(n - 2)]
-    p = Project.from_json_dict(doc)
+    p = project_from_json(doc)
     assert len(p.graph.nodes) == n
 
 
@@ -337,9 +337,9 @@ def test_schedules_are_the_trainers_table_and_every_one_loads_and_runs():
     for kind, specs in SCHEDULE_PARAMS.items():
         assert SCHEDULES[kind] is specs  # one table, not two kept in step
         doc = with_value("training.schedule", {"type": kind})
-        make_schedule(Project.from_json_dict(doc).training["schedule"], 0.01, 10)
+        make_schedule(project_from_json(doc).training["schedule"], 0.01, 10)
     doc = with_value("training.schedule", {"type": "cosine", "min_learning_rate": 0.001})
-    assert Project.from_json_dict(doc).training["schedule"] == {"type": "cosine", "min_lr": 0.001}
+    assert project_from_json(doc).training["schedule"] == {"type": "cosine", "min_lr": 0.001}
 
 
 def test_training_rules_come_from_the_settings_table(monkeypatch):

@@ -101,4 +101,11 @@ def test_histograms_are_of_a_fixed_seeded_sample_of_distinct_training_rows():
     assert edges == pytest.approx(expected_edges, abs=1e-5)
     assert np.abs(counts - expected_counts).sum() <= 2  # float32 vs float64 at a bin edge
     assert counts.sum() == HISTOGRAM_ROWS * 6
-    assert event.extras["seconds"] > 0 and set(event.extras) == {"weight_norms", "grad_norms", "seconds"}
+    assert event.extras["seconds"] > 0
+    assert set(event.extras) == {"weight_norms", "grad_norms", "seconds", "preactivations", "kernels"}
+    # the same sample's pre-activations z = x·W + b (the function lab's histogram) and the kernel's values
+    z = data.x_train[rows].astype(np.float64) @ layer.params["kernel"] + layer.params["bias"]
+    z_counts, z_edges = event.extras["preactivations"]["dense_1"]
+    assert z_counts.sum() == HISTOGRAM_ROWS * 6 and z_edges[0] == pytest.approx(z.min(), abs=1e-5)
+    k_counts, _ = event.extras["kernels"]["dense_1"]
+    assert k_counts.sum() == layer.params["kernel"].size

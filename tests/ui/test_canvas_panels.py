@@ -102,3 +102,19 @@ def test_neurons_view_draws_weights_by_sign_and_size(qtbot):
     strong, weak = line_colour(src_a), line_colour(src_b)
     assert strong.blue() > strong.red()  # positive: blue
     assert weak.red() > weak.blue()  # negative: red/orange
+
+
+def test_neurons_view_draws_through_element_wise_layers_only():
+    g = Graph()
+    for nid, kind, params in [("in", "Input", {"shape": [3]}), ("d1", "Dense", {"units": 4}),
+                              ("bn", "BatchNormalization", {}), ("drop", "Dropout", {}),
+                              ("act", "Activation", {}), ("d2", "Dense", {"units": 2})]:
+        g.add_node(kind, params, node_id=nid)
+    for a, b in [("in", "d1"), ("d1", "bn"), ("bn", "drop"), ("drop", "act"), ("act", "d2")]:
+        g.connect(a, b)
+    assert dense_layers(g, (3,)) == ([("in", 3), ("d1", 4), ("d2", 2)], "")
+    g.disconnect("act", "d2")
+    g.add_node("Flatten", node_id="flat")  # not element-wise: the view explains instead of drawing
+    g.connect("act", "flat")
+    g.connect("flat", "d2")
+    assert "flat is a Flatten layer" in dense_layers(g, (3,))[1]

@@ -29,8 +29,8 @@ def load(qtbot, panel, action):
 
 def test_default_is_iris_with_summary_and_plots(panel):
     assert panel.config()["source"] == {"kind": "builtin", "name": "iris"}
-    assert panel.summary_table.rowCount() == 5
-    assert panel.summary_table.verticalHeaderItem(0).text() == "sepal_length_cm"
+    assert panel.summary_model.rowCount() == 5
+    assert panel.summary_model.headerData(0, Qt.Orientation.Vertical) == "sepal_length_cm"
     assert [panel.target_combo.itemText(i) for i in range(panel.target_combo.count())][-1] == "species"
     assert panel.balance.counts.tolist() == [50, 50, 50]
     assert list(panel.histogram.series) == ["setosa", "versicolor", "virginica"]
@@ -141,7 +141,7 @@ def test_large_tables_plot_a_sample_but_summarize_every_row(qtbot, panel, monkey
     monkeypatch.setattr(data_panel_module, "PLOT_SAMPLE_ROWS", 300)
     load(qtbot, panel, lambda: panel._source_picked(panel.source_combo.findData("breast_cancer")))
     assert len(panel.df) == 300 and "random sample of 300 rows" in panel.status_label.text()
-    assert panel.summary_table.item(0, 1).text() == "569"  # count column: the full table
+    assert panel.summary_model.index(0, 1).data() == "569"  # count column: the full table
     assert panel.balance.counts.sum() == 300
 
 
@@ -150,7 +150,7 @@ def test_trial_preparation_shows_split_sizes_and_problems(qtbot, panel):
     assert "1 duplicate row(s) kept" in panel.status_label.text()
     load(qtbot, panel, lambda: (panel.task_combo.setCurrentText("regression"), panel._settings_edited()))
     assert "'species' holds text, but regression needs numbers" in panel.status_label.text()
-    assert panel.summary_table.rowCount() == 5  # the table is still shown
+    assert panel.summary_model.rowCount() == 5  # the table is still shown
 
 
 def test_import_dialog_ignores_feature_picks_of_another_file(qtbot, tmp_path):
@@ -198,3 +198,17 @@ def test_target_scaling_check_is_clicked_on_for_regression_only(qtbot, panel):
                                                  "target": "progression", "task": "regression",
                                                  "target_scaling": "none"}, None))
     assert not check.isChecked()  # a migrated version-1 project shows its raw target
+
+
+def test_preparation_fields_offer_and_default_to_the_data_settings_table(qtbot):
+    from designer.data.settings import DATA_SPECS, default_split
+    from designer.ui.prep_fields import PreparationFields
+
+    fields = PreparationFields()
+    for w in fields.widgets():
+        qtbot.addWidget(w)
+    combo_items = [fields.missing_combo.itemText(i) for i in range(fields.missing_combo.count())]
+    assert tuple(combo_items) == DATA_SPECS["missing"].choices
+    assert fields.scaling_combo.count() == len(DATA_SPECS["scaling"].choices)
+    fields.load({})  # a data section without these keys shows the table's defaults
+    assert fields.values() == {"missing": "drop", "scaling": "standard", "split": default_split()}

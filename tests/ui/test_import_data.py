@@ -64,7 +64,7 @@ def test_the_data_views_button_imports_a_csv(make_window, qtbot, tmp_path, picke
     assert window.isWindowModified()
     assert window.data_panel.source_combo.currentText() == "CSV: penguins.csv"
     assert window.data_panel.role_combo("rownames").currentText() == "ignore"
-    assert "looks like an ID" in window.data_panel.roles_table.item(0, 2).text()
+    assert "looks like an ID" in window.data_panel.roles_table.roles_model.index(0, 2).data()
 
 
 def test_file_menu_import_data_and_ctrl_i(make_window, qtbot, tmp_path, picker):

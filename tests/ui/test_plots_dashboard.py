@@ -89,6 +89,12 @@ def test_redraws_are_throttled_by_the_timer_and_wait_while_hidden(board, qtbot):
     qtbot.waitUntil(drawn, timeout=3000)  # shown: the redraw timer catches up
 
 
+def shown_warnings(board) -> list[str]:
+    """The warnings the Activations tab lists (its placeholder line when there are none)."""
+    texts = [board.warnings_list.item(i).text() for i in range(board.warnings_list.count())]
+    return [t for t in texts if t.startswith("⚠")]
+
+
 def test_dying_relu_warning_appears_for_histogram_at_zero(board):
     rng = np.random.default_rng(0)
     healthy = np.histogram(np.maximum(rng.normal(0, 1, 2000), 0), bins=30)
@@ -96,13 +102,13 @@ def test_dying_relu_warning_appears_for_histogram_at_zero(board):
     board.start_run("relu", "classification", ["a", "b"], ["dense_1"], layer_kinds={"dense_1": "relu"})
     board.on_epoch(EpochEnd(1, {"loss": 0.7}, {"dense_1": healthy}, 0.01))
     board.flush()  # the verdicts are brought up to date with the redraw, not per epoch
-    assert board.health_warnings() == []
+    assert shown_warnings(board) == []
     assert board.tabs.tabText(TAB_ACTIVATIONS) == "Activations"
     board.on_epoch(EpochEnd(2, {"loss": 0.7}, {"dense_1": dead}, 0.01,
                             {"weight_norms": {"dense_1": 1.0}, "grad_norms": {"dense_1": 1e-9}}))
-    assert board.health_warnings() == []  # not yet: a thousand epochs a second must not each re-judge
+    assert shown_warnings(board) == []  # not yet: a thousand epochs a second must not each re-judge
     board.flush()
-    warnings = board.health_warnings()
+    warnings = shown_warnings(board)
     assert any("dense_1" in w and "dying" in w for w in warnings)
     assert any("vanishing" in w for w in warnings)
     shown = [board.warnings_list.item(i).text() for i in range(board.warnings_list.count())]
@@ -201,23 +207,22 @@ def test_png_export_writes_the_current_plot(board, tmp_path):
     assert board.current_plot() is board.metrics.loss_plot
 
 
-def test_boundary_accepts_grid_and_the_points_first_form(board):
+def test_boundary_draws_the_points_and_grids_the_epochs_carry(board):
     from designer.training.probes import boundary_grid
 
     rng = np.random.default_rng(0)
     x2d = rng.normal(size=(50, 2)).astype(np.float32)
     y = (x2d[:, 0] > 0).astype(np.int64)
     board.start_run("b", "classification", ["0", "1"], [])
-    board.set_boundary_data(x2d, y, "classification", ["0", "1"])  # points first, as the main window does
+    # the worker's path: the data points ride on the first epoch's extras, a grid on the probed epochs
+    board.on_epochs([EpochEnd(1, {"loss": 0.7}, {}, 0.01, {"points": (x2d, y)})])
     board.flush()
-    assert len(board.boundary.scatter.data) == 50 and not board.boundary.has_data()
+    assert not board.boundary.has_data()  # the points wait for the first grid: one redraw, not two
     grid = boundary_grid(lambda g: 1 / (1 + np.exp(-5 * g[:, :1])), x2d, resolution=20)
-    board.update_boundary(*grid)
+    board.on_epochs([EpochEnd(2, {"loss": 0.6}, {}, 0.01, {"boundary": grid})])
     board.flush()
     assert board.boundary.image.image.shape == (20, 20)
-    board.set_boundary_data(x2d, y, *grid)
-    board.flush()
-    assert board.boundary.has_data()
+    assert board.boundary.has_data() and len(board.boundary.scatter.data) == 50
     board.start_run("no 2-D data", "classification", ["0", "1"], [])
     board.flush()
     assert not board.boundary.has_data() and len(board.boundary.scatter.data) == 0  # nothing stale

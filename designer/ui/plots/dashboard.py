@@ -186,8 +186,10 @@ class TrainingDashboard(QWidget):
 
     # the API the main window calls ---------------------------------------------------------------
     def start_run(self, run_id: str, task: str, class_names: list[str], layer_ids: list[str],
-                  layer_kinds: dict[str, str] | None = None) -> None:
+                  layer_kinds: dict[str, str] | None = None, loss_units: str = "") -> None:
         """Begin a new run; earlier runs stay in the runs list for comparison.
+
+        `loss_units`: what the loss is measured in when that is not the target's own units (RunStarted).
 
         `layer_kinds` (optional) maps layer id → activation name, which sharpens the health checks.
         """
@@ -207,6 +209,7 @@ class TrainingDashboard(QWidget):
         regression = run.is_regression
         if regression != self.metrics.is_regression():  # re-laying out four plots is not free: only on change
             self.metrics.set_regression(regression)
+        self.metrics.set_loss_units(loss_units)
         self.metrics.show_best(None)
         self.histograms.set_entries(run.histograms, run.layer_ids)
         self.norms.clear_data()
@@ -387,27 +390,6 @@ class TrainingDashboard(QWidget):
         if self.tabs.currentIndex() == TAB_TRAINING:  # bring it forward, unless the user looks elsewhere
             self.tabs.setCurrentIndex(TAB_EVALUATION)
 
-    def set_boundary_data(self, x2d, y, xs=None, ys=None, values=None) -> None:
-        """Data points (x2d (n, 2), y) and, when given, the grid from `boundary_grid` behind them.
-
-        Also accepts ``(x2d, y, task, class_names)``: the points alone, before the first grid arrives.
-        """
-        if isinstance(xs, str):
-            task, names = xs, list(ys or [])
-            self.boundary.configure(task, max(len(names), 1), names)
-            self._boundary_config = (task, max(len(names), 1), tuple(str(n) for n in names))
-            self._boundary_todo = None
-            xs = ys = values = None
-        self._pending_points = (x2d, y)
-        if xs is not None and ys is not None and values is not None:
-            self._pending_boundary = (xs, ys, values)
-        self._mark("boundary")
-
-    def update_boundary(self, xs, ys, values) -> None:
-        """A new grid for the points already set (called every few epochs)."""
-        self._pending_boundary = (xs, ys, values)
-        self._mark("boundary")
-
     # redraw --------------------------------------------------------------------------------------
     def flush(self) -> None:
         """Redraw everything that changed now (tests, export); normally the timer and the stages do this."""
@@ -517,9 +499,6 @@ class TrainingDashboard(QWidget):
         if [w.message for w in found] != [w.message for w in self._warnings]:
             self._warnings = found
             self._show_warnings()
-
-    def health_warnings(self) -> list[str]:
-        return [w.message for w in self._warnings]
 
     def _show_warnings(self) -> None:
         self.warnings_list.clear()

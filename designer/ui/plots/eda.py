@@ -185,13 +185,20 @@ class ClassBalancePlot(QWidget):
 
 
 class ImageGrid(QWidget):
-    """The first rows shown as small images (for image-shaped data such as the 8×8 digits)."""
+    """The first rows shown as small images (for image-shaped data such as the 8×8 digits).
+
+    All thumbnails are one mosaic image in one view box (a view box per thumbnail took seconds to build and
+    lay out for 60 28×28 images); each label is a text item above its tile."""
 
     def __init__(self, parent: QWidget | None = None, columns: int = 10, rows: int = 6) -> None:
         super().__init__(parent)
         self.columns, self.rows = columns, rows
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground(theme.background(self.palette()))
+        self.box = self.view.addViewBox(lockAspect=True, enableMouse=False, invertY=True)
+        self.mosaic = pg.ImageItem(axisOrder="row-major")
+        self.box.addItem(self.mosaic)
+        self.labels: list[pg.TextItem] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -199,18 +206,34 @@ class ImageGrid(QWidget):
 
     def show_images(self, images: np.ndarray, labels: list[str] | None = None) -> None:
         """`images`: (n, H, W) or (n, H, W, C); the first columns × rows are shown, grey, with their labels."""
-        self.view.clear()
+        for text in self.labels:
+            self.box.removeItem(text)
+        self.labels = []
         images = np.asarray(images, dtype=np.float32)
         if images.ndim == 4:
             images = images.mean(axis=3)
         n = min(len(images), self.columns * self.rows)
-        lo, hi = (float(images[:n].min()), float(images[:n].max())) if n else (0.0, 1.0)
-        for k in range(n):
-            title = labels[k] if labels is not None else None
-            box = self.view.addViewBox(row=(k // self.columns) * 2 + 1, col=k % self.columns, lockAspect=True,
-                                       enableMouse=False, invertY=True)
-            if title is not None:
-                self.view.addLabel(title, row=(k // self.columns) * 2, col=k % self.columns, size="8pt")
-            img = pg.ImageItem(images[k].T, levels=(lo, hi if hi > lo else lo + 1))
-            box.addItem(img)
         self.shown = n
+        if n == 0:
+            self.mosaic.clear()
+            return
+        h, w = images.shape[1:3]
+        gap = max(1, w // 8)
+        label_h = max(2, h // 2) if labels is not None else 0
+        cell_h, cell_w = h + gap + label_h, w + gap
+        rows = -(-n // self.columns)
+        lo, hi = float(images[:n].min()), float(images[:n].max())
+        grey = np.clip((images[:n] - lo) / (hi - lo if hi > lo else 1.0) * 255.0, 0, 255).astype(np.uint8)
+        rgba = np.zeros((rows * cell_h, self.columns * cell_w, 4), dtype=np.uint8)  # transparent between tiles
+        for k in range(n):
+            top, left = (k // self.columns) * cell_h + label_h, (k % self.columns) * cell_w
+            tile = rgba[top:top + h, left:left + w]
+            tile[..., :3] = grey[k][..., None]
+            tile[..., 3] = 255
+            if labels is not None:
+                text = pg.TextItem(str(labels[k]), color=theme.foreground(self.palette()), anchor=(0.5, 1.0))
+                text.setPos(left + w / 2, top)
+                self.box.addItem(text)
+                self.labels.append(text)
+        self.mosaic.setImage(rgba, levels=(0, 255))
+        self.box.autoRange(padding=0.02)

@@ -122,6 +122,7 @@ class MetricsPanel(QWidget):
         self._colour_index: dict[str, int] = {}
         self._legend_runs: list[str] | None = None  # the runs the legend lists now
         self._regression = False
+        self.loss_units = ""
         self._names = {self.loss_plot: "Loss", self.metric_plot: "Accuracy", self.r2_plot: "R²",
                        self.lr_plot: "Learning rate"}
         self._compact = False
@@ -156,7 +157,8 @@ class MetricsPanel(QWidget):
         self._regression = regression
         for curves in self._curves.values():
             curves.fed_epochs = -1  # the metric plot shows another metric now
-        self._names[self.metric_plot] = "MAE" if regression else "Accuracy"
+        units = self.loss_units
+        self._names[self.metric_plot] = ("MAE (target units)" if units else "MAE") if regression else "Accuracy"
         self._apply_compact()
         for plot in self.plots():
             self._grid.removeWidget(plot)
@@ -172,6 +174,15 @@ class MetricsPanel(QWidget):
         self._grid.setRowStretch(1, 2 if regression else 1)
         self.r2_plot.setVisible(regression)
         self.apply_palette()
+
+    def set_loss_units(self, units: str) -> None:
+        """Say what the loss is measured in when it is not the target's units (a standardised regression
+        target: an MSE of 0.5 means half the target's variance), and that MAE stays in the target's units."""
+        self.loss_units = units
+        self._names[self.loss_plot] = f"Loss ({units} units)" if units else "Loss"
+        if self._regression:
+            self._names[self.metric_plot] = "MAE (target units)" if units else "MAE"
+        self._apply_compact()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)

@@ -25,7 +25,7 @@ class NeuronMapsView(QWidget):
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.ci.setSpacing(3)
         self.hint = QLabel("Per-neuron maps appear here for networks with two input features and hidden Dense "
-                           "layers of at most 12 units.")
+                           "layers of at most 16 units.")
         self.hint.setWordWrap(True)
         self.caption = QLabel("Each hidden neuron's output over the input plane: orange below 0, blue above, "
                               "each map scaled to its own largest value.")
