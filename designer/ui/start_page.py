@@ -105,6 +105,7 @@ class StartPage(QWidget):
         title.setObjectName("title")
         hint = QLabel("Draw a neural network, train it on real data while watching it learn, and ship it.")
         hint.setObjectName("hint")
+        hint.setWordWrap(True)  # texts wrap rather than set the window's minimum width (800 px screens)
 
         new_btn = QPushButton("New empty project")
         new_btn.setObjectName("primary")
@@ -140,6 +141,7 @@ class StartPage(QWidget):
             col = QVBoxLayout()
             head = QLabel(caption)
             head.setStyleSheet("font-weight: 600;")
+            head.setWordWrap(True)
             col.addWidget(head)
             col.addWidget(widget)
             if extra is not None:
