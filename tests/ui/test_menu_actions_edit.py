@@ -117,10 +117,22 @@ def test_copy_paste_and_cut(make_window, qtbot, how):
     assert len(graph.nodes) == len(before) + 1
 
 
+def _settle_zoom(qtbot, canvas) -> None:
+    """Wait until the view's scale stops changing (a deferred fit-to-view after the window's first layout)."""
+    last = None
+    for _ in range(20):
+        qtbot.wait(50)
+        scale = canvas.transform().m11()
+        if scale == last:
+            return
+        last = scale
+
+
 @BOTH
 def test_zoom_in_out_and_fit(make_window, qtbot, how):
     window = make_window(iris_mlp())
     canvas = window.canvas
+    _settle_zoom(qtbot, canvas)  # the first show fits the network to the view a moment later
     start = canvas.transform().m11()
     fire(qtbot, window, "View", "Zoom in", how)
     bigger = canvas.transform().m11()
