@@ -3,7 +3,6 @@ does not fit changes nothing and gets one error line."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import zipfile
@@ -12,20 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from designer.cli import main
 from designer.project.io import load_project
+from tests.cli.test_cli import digest, run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
