@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QInputDialog, QToolTip
+from PySide6.QtWidgets import QApplication, QInputDialog, QToolTip
 
 from tests.ui.conftest import spiral_project
 
@@ -54,8 +54,12 @@ def test_hover_shows_weight_gradient_update_and_double_click_edits_it(make_windo
     panel = window.stepper
     window.tabs.setCurrentWidget(window.stepper_tab)
     click(panel.start_btn)
-    qtbot.waitUntil(lambda: not panel.is_playing(), timeout=5000)
     canvas = panel.canvas
+    qtbot.waitUntil(lambda: panel.stepper.phase == "backward", timeout=5000)
+    size_while_playing = canvas.size()
+    qtbot.waitUntil(lambda: not panel.is_playing(), timeout=5000)
+    QApplication.processEvents()  # pending layout requests land before the edge is located
+    assert canvas.size() == size_while_playing  # the numbers changing beside it do not move the network
     lid, row, col, a, b = next(e for e in canvas.edges() if e[0] == panel.stepper.ids[-1] and e[1] == 8)  # a bias
     near = a + (b - a) * 0.12  # just after the bias node, before the edges cross
     mid = near.toPoint()

@@ -259,8 +259,12 @@ class StepperPanel(QWidget):
         self.batch.setKeyboardTracking(False)
         self.status = QLabel(PHASE_TEXT[None])
         self.status.setWordWrap(True)
+        self.status.setFixedHeight(3 * self.status.fontMetrics().lineSpacing() + 4)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.loss_label = QLabel()
         self.loss_label.setWordWrap(True)
+        self.loss_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.loss_label.setFixedHeight(4 * self.loss_label.fontMetrics().lineSpacing() + 4)  # its 4 lines
         self.boundary = pg.PlotWidget()
         self.boundary.setMenuEnabled(False)
         self.boundary.setMouseEnabled(x=False, y=False)
@@ -276,7 +280,12 @@ class StepperPanel(QWidget):
         for w in (self.start_btn, self.phase_btn, QLabel("lr"), self.lr, QLabel("batch"), self.batch):
             bar.addWidget(w)
         bar.addStretch(1)
-        side = QVBoxLayout()
+        # a fixed-width side column and a status line of a fixed three lines: the numbers and phase texts
+        # change on every phase, and the canvas (where the mouse is) must not move when they do
+        side_column = QWidget()
+        side_column.setFixedWidth(self.boundary.width() + 8)
+        side = QVBoxLayout(side_column)
+        side.setContentsMargins(0, 0, 0, 0)
         side.addWidget(self.reset_btn)
         side.addWidget(self.close_btn)
         side.addWidget(self.loss_label)
@@ -284,7 +293,7 @@ class StepperPanel(QWidget):
         side.addStretch(1)
         body = QHBoxLayout()
         body.addWidget(self.stack, 1)
-        body.addLayout(side)
+        body.addWidget(side_column)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
