@@ -367,6 +367,8 @@ class MainWindow(QMainWindow):
         self.training_panel.learning_rate_changed.connect(self.runner.set_learning_rate)
         self.training_panel.speed_changed.connect(self.runner.set_batch_delay)
         self.dashboard.boundary.axes_changed.connect(self.runner.set_plane_axes)
+        self.dashboard.plane_shown.connect(self.runner.set_plane_wanted)  # boundary grids only while shown
+        self.runner.set_plane_wanted(self.dashboard.plane_is_shown())
         self.runner.state_changed.connect(self._training_state)
         self.runner.run_started.connect(self._run_started)
         self.runner.progress_started.connect(self._progress_started)

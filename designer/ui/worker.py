@@ -29,9 +29,9 @@ from designer.project.model import Project
 from designer.training.events import BatchEnd, EpochEnd, TrainingStarted
 from designer.training.run import RunOutcome, RunStarted, TrainingRun
 
-# At most ten GUI updates a second per kind: what shows them (dashboard, progress bar) refreshes four times a
-# second, and every update the GUI thread handles takes the interpreter from the training thread.
-EMIT_INTERVAL_S = 1 / 10
+# At most four GUI updates a second per kind: what shows them (dashboard, progress bar) refreshes at most four
+# times a second, and every update the GUI thread handles takes the interpreter from the training thread.
+EMIT_INTERVAL_S = 1 / 4
 # Histograms, norms, the boundary grid and the neuron maps: the dashboard repaints them at most four times a
 # second, so a fast run computes them at that rate, not per epoch (a millisecond iris epoch would pay more for
 # its probes than for its training, and share the interpreter with the GUI while doing so).
@@ -72,17 +72,26 @@ def snapshot(project: Project) -> Project:
 
 
 class _FlushBeforeHold:
-    """The run's control as the trainer sees it. Epochs held back by the ~30/s throttle are sent before the
+    """The run's control as the trainer sees it. Epochs held back by the 4/s throttle are sent before the
     trainer blocks on a pause: otherwise a paused run shows an epoch or two less than it has done, and the
-    next step then reports several epochs at once."""
+    next step then reports several epochs at once.
+
+    The trainer asks its control something every batch: the calls it makes are bound here once (a lookup
+    through __getattr__ per call was 3-4 % of a small net's training thread in the window)."""
 
     def __init__(self, control: Any, flush) -> None:
-        self.__dict__.update(_control=control, _flush=flush)
+        self.__dict__.update(_control=control, _flush=flush, take_changes=control.take_changes,
+                             epoch_done=control.epoch_done)
 
     def wait_for_batch(self) -> bool:
-        if self._control.is_paused:
+        control = self._control
+        if getattr(control, "_paused", True) and control.is_paused:  # an unlocked look first: most batches run
             self._flush()
-        return self._control.wait_for_batch()
+        return control.wait_for_batch()
+
+    @property
+    def stepping_batches(self) -> bool:
+        return self._control.stepping_batches
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._control, name)
@@ -108,6 +117,9 @@ class TrainingWorker(QObject):
         self._last_epoch_emit = 0.0
         self._last_probe = -PROBE_INTERVAL_S
         self._total_epochs = 0
+        # Whether the decision-boundary tab is shown (set from the GUI thread: one bool). Hidden, the grids are
+        # computed only for the last epoch and the epochs the user pauses on, which the tab shows when opened.
+        self.plane_wanted = True
 
     @Slot()
     def run(self) -> None:
@@ -157,6 +169,8 @@ class TrainingWorker(QObject):
         due = (now - self._last_probe >= PROBE_INTERVAL_S or last.epoch >= self._total_epochs
                or self._control_paused())
         probe = self._run.probe
+        if due and not self.plane_wanted:
+            due = last.epoch >= self._total_epochs or self._control_paused()
         if probe is not None and due:  # the dashboard reads the grids (and, once, the points) from the last extras
             self._last_probe = now
             extras = last.extras
@@ -192,6 +206,7 @@ class TrainingRunner(QObject):
         self._run_id = 0
         self._trained = False
         self._delay = 0.0
+        self._plane_wanted = True
         self.state = "idle"
 
     @property
@@ -219,6 +234,7 @@ class TrainingRunner(QObject):
         thread = QThread()
         thread.setObjectName(f"training-{self._run_id}")
         worker = TrainingWorker(snapshot(project), base_dir, self._control, reset_weights)
+        worker.plane_wanted = self._plane_wanted
         worker.moveToThread(thread)
         # A queued connection to this GUI-thread object: the slot below runs on the GUI thread.
         worker.event.connect(self._on_event)
@@ -255,6 +271,13 @@ class TrainingRunner(QObject):
         probe = getattr(self._worker._run, "probe", None) if self._worker is not None else None
         if probe is not None:
             probe.set_axes(first, second)
+
+    def set_plane_wanted(self, wanted: bool) -> None:
+        """Whether the decision boundary and neuron maps are on screen: while they are not, a run computes them
+        only for its last epoch (and when paused), not a few times a second."""
+        self._plane_wanted = bool(wanted)
+        if self._worker is not None:
+            self._worker.plane_wanted = self._plane_wanted
 
     def set_batch_delay(self, seconds: float) -> None:
         """The speed control: kept for the next runs and passed to a running one at once."""

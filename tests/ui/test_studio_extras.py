@@ -53,10 +53,23 @@ def test_image_networks_get_no_neuron_maps():
     assert neuron_layers(project.graph, network) == []
 
 
+def _show_tab(qtbot, tabs, index: int) -> None:
+    """Click the dashboard tab as the user does."""
+    from PySide6.QtCore import Qt
+
+    bar = tabs.tabBar()
+    qtbot.waitUntil(lambda: bar.isVisible() and bar.tabRect(index).width() > 0)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert tabs.currentIndex() == index
+
+
 def test_neuron_maps_appear_and_change_between_epochs(make_window, qtbot, monkeypatch):
+    from designer.ui.plots.dashboard import TAB_BOUNDARY
+
     monkeypatch.setattr(worker_module, "EMIT_INTERVAL_S", 0.0)  # one update per epoch, however fast …
     monkeypatch.setattr(worker_module, "PROBE_INTERVAL_S", 0.0)  # … each with its probes
     window = make_window(small_spiral(epochs=3))
+    _show_tab(qtbot, window.dashboard.tabs, TAB_BOUNDARY)  # the maps are computed while they are shown
     updates = []
     window.runner.epoch_ended.connect(updates.append)
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
@@ -74,6 +87,34 @@ def test_neuron_maps_appear_and_change_between_epochs(make_window, qtbot, monkey
     shown = maps.image_of("dense_2", 7)
     assert shown is not None and np.allclose(shown, last["dense_2"][7].T)  # ImageItem holds [x, y]
     assert maps.hint.isHidden()
+
+
+def test_hidden_boundary_tab_gets_its_grids_for_the_last_epoch_only(make_window, qtbot, monkeypatch):
+    """The boundary and neuron maps cost the training thread a forward pass over two grids: while their tab is
+    not shown a run computes them once, for its last epoch (what the tab shows when opened), and as soon as the
+    user opens the tab, for the following updates too."""
+    from designer.ui.plots.dashboard import TAB_BOUNDARY, TAB_TRAINING
+
+    monkeypatch.setattr(worker_module, "EMIT_INTERVAL_S", 0.0)
+    monkeypatch.setattr(worker_module, "PROBE_INTERVAL_S", 0.0)
+    window = make_window(small_spiral(epochs=4))
+    _show_tab(qtbot, window.dashboard.tabs, TAB_TRAINING)
+    updates = []
+    window.runner.epoch_ended.connect(updates.append)
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        window.train()
+    with_grids = [u.events[-1].epoch for u in updates if "boundary" in u.events[-1].extras]
+    assert with_grids == [4]
+    assert [u.events[-1].epoch for u in updates if "neurons" in u.events[-1].extras] == [4]
+    board = window.dashboard
+    _show_tab(qtbot, board.tabs, TAB_BOUNDARY)
+    qtbot.waitUntil(lambda: board.boundary.has_data(), timeout=TIMEOUT)  # the last epoch's grid, shown
+    assert board.neuron_maps.layer_ids() == ["dense_1", "dense_2"]
+
+    updates.clear()  # the tab is in front now: the next run computes the grids with every update
+    with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
+        window.train()
+    assert [u.events[-1].epoch for u in updates if "boundary" in u.events[-1].extras] == [1, 2, 3, 4]
 
 
 def test_worst_rows_table_is_filled_after_a_run(make_window, qtbot):

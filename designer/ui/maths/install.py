@@ -4,6 +4,8 @@ property's help. The window calls `install_maths(self)` once; everything else is
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QTabWidget
@@ -14,6 +16,8 @@ from designer.ui.maths.descent_view import DescentView
 from designer.ui.maths.function_lab import ActivationLab, LossLab
 from designer.ui.maths.init_view import InitialisationView
 from designer.ui.maths.stepper_view import StepperPanel
+
+LIVE_REFRESH_S = 1.0  # a running run's distributions: at most one refresh a second
 
 ACTIVATION_TYPES = ("Dense", "Activation")
 
@@ -39,6 +43,7 @@ class MathsDock(QTabWidget):
         self.setTabToolTip(2, "How the selected layer's weights start (fan-in, fan-out) and where they are now")
         self.node_id: str | None = None
         self._live: dict = {}  # the last probed epoch's distributions while a run goes on
+        self._live_at = -LIVE_REFRESH_S  # time.monotonic() of the last live refresh
         self._graph = None
         self._follow(window.project)
         window.session.replaced.connect(self._follow)
@@ -86,13 +91,20 @@ class MathsDock(QTabWidget):
     # ------------------------------------------------------------------ distributions: live or at rest
     def _run_started(self, _info) -> None:
         self._live = {}
+        self._live_at = -LIVE_REFRESH_S
 
     def on_epochs(self, update) -> None:
         """A batch of finished epochs from the training thread: keep the last probed distributions; the views
-        redraw on their own timers (at most four times a second) and only while visible."""
+        redraw on their own timers, only while visible and, during a run, at most once a second (each redraw
+        and its paint take the interpreter from the training thread; the end of the run shows the final state
+        through weights_changed)."""
+        now = time.monotonic()
+        if now - self._live_at < LIVE_REFRESH_S:
+            return
         for event in reversed(update.events):
             extras = getattr(event, "extras", None) or {}
             if "preactivations" in extras:
+                self._live_at = now
                 self._live = {"preactivations": extras["preactivations"], "kernels": extras.get("kernels", {})}
                 self._refresh_distributions(live_only=True)
                 break

@@ -17,7 +17,7 @@ from collections import deque
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -52,10 +52,12 @@ from designer.ui.plots.runs import RunsList
 
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
 # While a run trains, the GUI thread's own CPU time (redraws, the paints they cause, the worker's updates) is
-# kept to this share of the time: it holds the interpreter lock the training thread needs, so on a slow or busy
-# machine redraws come less often (up to MAX_REDRAW_MS apart) instead of slowing the run down.
+# kept to this share of the time and of the CPU time the training got meanwhile: it holds the interpreter lock
+# the training thread needs, so on a slow or busy machine (where the training thread waits for a core) redraws
+# come less often, up to MAX_REDRAW_MS apart, instead of slowing the run down.
 GUI_SHARE = 0.05
 MAX_REDRAW_MS = 1000
+BUSY_SHARE = 0.05  # the training thread counts as running when it got at least this share of a core
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 # Redraw order within one pass: what the user most likely looks at first.
 SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "boundary", "neurons", "health", "layers",
@@ -63,6 +65,9 @@ SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "boundary", "n
 
 
 class TrainingDashboard(QWidget):
+    # the decision-boundary tab came into view (True) or left it: a run computes its grids only while shown
+    plane_shown = Signal(bool)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runs: dict[str, RunData] = {}
@@ -112,6 +117,7 @@ class TrainingDashboard(QWidget):
         self._stage_timer.timeout.connect(self._run_stage)
         self.runs_list.visible_runs_changed.connect(lambda: self._mark("metrics_batch", "metrics_epoch"))
         self.tabs.currentChanged.connect(lambda _i: self._redraw(visible_only=True))
+        self.tabs.currentChanged.connect(lambda _i: self.plane_shown.emit(self.plane_is_shown()))
         self.export_png_button.clicked.connect(self._ask_export_png)
         self.export_csv_button.clicked.connect(self._ask_export_csv)
         for widget in self._all_plots():
@@ -229,6 +235,10 @@ class TrainingDashboard(QWidget):
         if "curves" not in self._stages:
             self._stages.appendleft("curves")
         self._stage_timer.start()
+
+    def plane_is_shown(self) -> bool:
+        """The decision boundary and neuron maps are the tab in front."""
+        return self.tabs.currentIndex() == TAB_BOUNDARY
 
     def load_history(self, history: list[dict]) -> list[str]:
         """Show a project's saved runs (each {"settings", "epochs": [per-epoch metric dicts], "reason",
@@ -411,13 +421,20 @@ class TrainingDashboard(QWidget):
 
     def _pace(self) -> None:
         """The next redraw interval: REDRAW_MS, stretched so that the GUI thread's CPU time since the last
-        redraw is at most GUI_SHARE of the interval."""
-        cpu = time.thread_time()
-        used, self._paced = cpu - self._paced, cpu
-        self._timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, 1000 * used / GUI_SHARE))))
+        redraw is at most GUI_SHARE of the interval, and at most GUI_SHARE of the CPU time the rest of the
+        process (the training thread) gets in it at the rate it got since the last redraw — on a machine
+        where training waits for a core, a second of wall time holds less training to pay the redraws from."""
+        now = (time.thread_time(), time.process_time(), time.perf_counter())
+        (gui0, process0, wall0), self._paced = self._paced, now
+        used, elapsed = now[0] - gui0, now[2] - wall0
+        training = (now[1] - process0) - used
+        wanted = used / GUI_SHARE
+        if elapsed > 0 and training > BUSY_SHARE * elapsed:  # not paused: pay from the training's CPU time
+            wanted *= elapsed / min(training, elapsed)
+        self._timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, 1000 * wanted))))
 
     def _set_pacing(self, training: bool) -> None:
-        self._paced = time.thread_time() if training else None
+        self._paced = (time.thread_time(), time.process_time(), time.perf_counter()) if training else None
         self._timer.setInterval(REDRAW_MS)
 
     def _redraw(self, visible_only: bool) -> None:
