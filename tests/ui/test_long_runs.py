@@ -97,6 +97,26 @@ def test_history_keeps_every_loss_but_a_bounded_number_of_histograms():
     assert kept == sorted(kept)
 
 
+def test_epochs_added_together_equal_epochs_added_one_by_one():
+    """The dashboard appends a gathered update's epochs in one go; the columns must be what one-by-one gives,
+    also when a metric appears late, goes missing, or a non-number rides along."""
+    rows = [(1, {"loss": 1.0}, 0.1), (2, {"loss": 0.9, "val_loss": 1.2}, None),
+            (3, {"loss": 0.8, "val_loss": 1.1, "weight_norms": {"d": 1.0}}, 0.1), (4, {"loss": 0.7}, 0.05)]
+    rows += [(e, {"loss": 1 / e, "val_loss": 2 / e}, 0.01) for e in range(5, 400)]
+    one, many = RunData("one"), RunData("many")
+    for row in rows:
+        one.add_epoch(*row)
+    for start in range(0, len(rows), 37):  # updates of 37 epochs
+        many.add_epochs(rows[start:start + 37])
+    assert many.epochs == one.epochs == list(range(1, 400))
+    assert set(many.metrics) == set(one.metrics) == {"loss", "val_loss"}
+    for key in one.metrics:
+        np.testing.assert_array_equal(many.series(key), one.series(key))
+    np.testing.assert_array_equal(many.lr_series(), one.lr_series())
+    np.testing.assert_array_equal(many.epoch_axis(), one.epoch_axis())
+    assert many.version > 0
+
+
 def test_append_bounded_keeps_the_newest_entry_while_thinning():
     entries, gap = [], 0.0
     for epoch in range(1, 1001):

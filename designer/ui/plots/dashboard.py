@@ -335,21 +335,26 @@ class TrainingDashboard(QWidget):
     def on_epochs(self, events) -> None:
         """Finished epochs (the worker sends them gathered): each is appended to the run's data, the redraw
         is marked once. Nothing here grows with the run's length: a fast run sends a thousand a second."""
+        run = self._run_for_event()
+        rows = []
         for event in events:
-            self._add_epoch(event)
+            metrics = getattr(event, "metrics", None) or {}
+            lr = getattr(event, "lr", None)
+            if lr is None:
+                lr = metrics.get("lr")
+            if "lr" in metrics:  # a plain dict of an older producer: the rate is not a metric
+                metrics = {k: v for k, v in metrics.items() if k != "lr"}
+            rows.append((event.epoch, metrics, lr))
+        run.add_epochs(rows)  # non-numbers (histograms, norms in metrics) are skipped
+        for event, (_epoch, metrics, _lr) in zip(events, rows, strict=True):
+            extras = getattr(event, "extras", None) or {}
+            if getattr(event, "histograms", None) or set(extras) - {"seconds"} or "histograms" in metrics:
+                self._add_probes(run, event, metrics)  # only the epochs the trainer probed carry these
         self._mark("status", "metrics_epoch", "overfitting")
 
-    def _add_epoch(self, event) -> None:
-        run = self._run_for_event()
-        metrics = getattr(event, "metrics", None) or {}
+    def _add_probes(self, run: RunData, event, metrics: dict) -> None:
         extras = getattr(event, "extras", None) or {}
         histograms = getattr(event, "histograms", None) or metrics.get("histograms") or {}
-        lr = getattr(event, "lr", None)
-        if lr is None:
-            lr = metrics.get("lr")
-        if "lr" in metrics:  # a plain dict of an older producer: the rate is not a metric
-            metrics = {k: v for k, v in metrics.items() if k != "lr"}
-        run.add_epoch(event.epoch, metrics, lr)  # non-numbers (histograms, norms in metrics) are skipped
         if histograms:  # only the epochs the trainer probed carry them
             run.add_histograms(event.epoch, histograms)
             new_layers = [lid for lid in run.histograms if self.histograms.layer_box.findText(lid) < 0]

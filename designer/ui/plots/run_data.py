@@ -19,6 +19,12 @@ EPOCH_KEYS = ("loss", "val_loss", "accuracy", "val_accuracy", "mae", "val_mae", 
 HISTOGRAM_HISTORY = 240  # per layer: more columns than the heatmap has pixels to spare, bounded memory
 
 
+def _numbers(metrics: dict) -> dict:
+    """The plain numbers of an epoch's metrics (histograms or norms a producer put there are not metrics)."""
+    return {k: v for k, v in metrics.items()
+            if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)}
+
+
 class Column:
     """A float64 array that grows by doubling: append is O(1), `values` a view of what was appended."""
 
@@ -33,6 +39,17 @@ class Column:
             self._buf = grown  # views handed out earlier keep the old buffer, whose values never change
         self._buf[self._n] = value
         self._n += 1
+
+    def extend(self, values: np.ndarray) -> None:
+        """Append many values at once (one copy instead of a Python call per value)."""
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        end = self._n + len(values)
+        if end > len(self._buf):
+            grown = np.empty(max(2 * len(self._buf), end))
+            grown[: self._n] = self._buf[: self._n]
+            self._buf = grown
+        self._buf[self._n : end] = values
+        self._n = end
 
     def pad(self, n: int) -> None:
         """NaN up to length n (a metric that appears late)."""
@@ -159,21 +176,40 @@ class RunData:
         return ep - 1 + idx / max(nb, 1.0), self.batch_smoothed.values
 
     def add_epoch(self, epoch: int, metrics: dict, lr: float | None) -> None:
+        """One epoch's numbers (anything else in `metrics` is skipped); a key missing here is NaN."""
         self.epochs.append(int(epoch))
         self._epoch_axis.append(epoch)
         n = len(self.epochs)
         columns = self._columns
-        for key, value in metrics.items():
-            if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
-                column = columns.get(key)
-                if column is None:
-                    column = columns[key] = Column()
-                    column.pad(n - 1)  # a key that appears late
-                column.append(value)
+        for key, value in _numbers(metrics).items():
+            column = columns.get(key)
+            if column is None:
+                column = columns[key] = Column()
+                column.pad(n - 1)  # a key that appears late
+            column.append(value)
         for column in columns.values():
             if len(column) < n:
                 column.pad(n)  # a key missing from this epoch
         self._lr_column.append(float(lr) if lr is not None else math.nan)
+        self.version += 1
+
+    def add_epochs(self, rows: list[tuple[int, dict, float | None]]) -> None:
+        """Many (epoch, metrics, lr) at once, as add_epoch would one by one. When every row reports the run's
+        known metrics (all but the first epochs), each column takes them in one copy: the GUI thread's cost of
+        a thousand epochs a second is then a few array operations, not a thousand Python calls."""
+        columns = self._columns
+        keys = set(columns)
+        if not rows or not keys or any(set(_numbers(metrics)) != keys for _epoch, metrics, _lr in rows):
+            for epoch, metrics, lr in rows:
+                self.add_epoch(epoch, metrics, lr)
+            return
+        epochs = [int(epoch) for epoch, _metrics, _lr in rows]
+        self.epochs.extend(epochs)
+        self._epoch_axis.extend(np.array(epochs, dtype=np.float64))
+        for key, column in columns.items():
+            column.extend(np.fromiter((metrics[key] for _e, metrics, _lr in rows), np.float64, len(rows)))
+        self._lr_column.extend(np.fromiter((math.nan if lr is None else float(lr) for _e, _m, lr in rows),
+                                           np.float64, len(rows)))
         self.version += 1
 
     @property
