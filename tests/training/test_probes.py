@@ -66,6 +66,47 @@ def test_histograms_per_second_of_wall_time_are_bounded(counted):
     assert counted["histograms"] <= epochs
 
 
+def _clocks(monkeypatch, wall_step: float, cpu_step: float) -> None:
+    """The trainer's clocks, faked: each reading moves wall time (or this thread's CPU time) by a fixed step."""
+    from types import SimpleNamespace
+
+    from designer.training import trainer as trainer_module
+
+    clock = {"wall": 0.0, "cpu": 0.0}
+
+    def wall() -> float:
+        clock["wall"] += wall_step
+        return clock["wall"]
+
+    def cpu() -> float:
+        clock["cpu"] += cpu_step
+        return clock["cpu"]
+
+    monkeypatch.setattr(trainer_module, "time", SimpleNamespace(perf_counter=wall, thread_time=cpu))
+
+
+def test_probes_are_spaced_by_the_cpu_time_training_got_too(counted, monkeypatch):
+    """On a busy machine the training thread waits for a core: wall time passes, its work does not. Probes are
+    then spaced by its CPU time as well, so they stay the same share of its work."""
+    _clocks(monkeypatch, wall_step=1.0, cpu_step=0.001)  # a second of wall time per reading, hardly any CPU
+    rec = Recorder()
+    Trainer(mlp(), blobs(), cfg(epochs=20, batch_size=32), on_event=rec, probe_interval=0.25).run()
+    probed = [e.epoch for e in rec.of("EpochEnd") if e.histograms]
+    assert probed == [1, 20]  # 20 epochs got 0.02 s of CPU in all: less than one interval, though "minutes" passed
+
+
+def test_a_run_slowed_down_by_the_speed_control_is_probed_by_wall_time(counted, monkeypatch):
+    """The speed control makes the trainer sleep between batches: little CPU time, yet the user watches every
+    step of it, so wall time alone spaces the probes there."""
+    _clocks(monkeypatch, wall_step=1.0, cpu_step=0.001)
+    control = TrainingControl()
+    control.set_batch_delay(0.001)
+    rec = Recorder()
+    Trainer(mlp(), blobs(n=64), cfg(epochs=6, batch_size=64), control=control, on_event=rec,
+            probe_interval=0.25).run()
+    assert [e.epoch for e in rec.of("EpochEnd") if e.histograms] == [1, 2, 3, 4, 5, 6]
+
+
 def test_every_epoch_is_probed_while_the_user_holds_the_run(counted):
     class Held(TrainingControl):
         @property
