@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import statistics
 import time
@@ -289,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{statistics.median(r['seconds'] for r in results):>8.2f}s  "
               f"{spread([r['ratio'] for r in results]):<19}{spread([r['cpu_ratio'] for r in results]):<19}"
               f"{spread([r['thread_ratio'] for r in results]):<19}"
-              f"{during:>6.1f}ms{p95:>5.1f}ms{end:>6.1f}ms{growth:>+7.1f}MB{per_k:>+8.2f}MB")
+              f"{during:>6.1f}ms{p95:>5.1f}ms{end:>7.1f}ms{growth:>+7.1f}MB"
+              + (f"{per_k:>+8.2f}MB" if math.isfinite(per_k) else f"{'—':>10}"))
         if epochs >= 1_000 and cpu_ratio < TARGET_RATIO:
             failures.append(f"{label}: window at {cpu_ratio:.0%} of headless (CPU)")
         if during > STALL_BUDGET_MS[0] or end > STALL_BUDGET_MS[1]:
