@@ -5,10 +5,12 @@ bias-corrected moving average, the stopping rule, and `suggest` on curves whose 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
 
+from designer.errors import TrainingError
 from designer.training.lr_finder import find_learning_rate, suggest, with_learning_rate
 from designer.training.run import build_and_prepare
 from tests.learning.test_lr_finder import linear_regression_project
@@ -64,6 +66,33 @@ def test_each_batch_loss_is_the_mse_of_the_batch_drawn_from_the_seeded_shuffle()
     assert result.stopped == "completed" and len(result.lr) == 11
 
 
+def test_the_projects_loss_parameters_are_used():
+    """Huber with delta 0.1 (the project's loss_params) on the first batch: 0.5 e² inside delta, delta (|e| -
+    delta / 2) beyond it, averaged; the default delta of 1 would give a different number."""
+    project = linear_regression_project(batch_size=480)
+    project.training.update(loss="huber", loss_params={"delta": 0.1})
+    result = find_learning_rate(project, None, steps=5, start_lr=1e-12, end_lr=1e-11, seed=0)
+    network, prepared = build_and_prepare(
+        dataclasses.replace(project, weights={}, training={**project.training, "seed": 0}), None)
+    w = network.get_weights()
+    mean, scale = network.target_scaling
+    x = prepared.x_train.astype(np.float64)
+    e = np.abs(x @ w["out/kernel"] + w["out/bias"] - (prepared.y_train.reshape(len(x), -1) - mean) / scale)
+    huber = np.where(e <= 0.1, 0.5 * e**2, 0.1 * (e - 0.05)).mean()
+    assert result.loss[0] == pytest.approx(huber, rel=1e-4)
+    assert len(result.lr) == 5 and result.settings["loss"] == "huber"  # five steps is the least allowed
+    with pytest.raises(TrainingError, match="between 5 and 100000 steps, not 4"):
+        find_learning_rate(project, None, steps=4)
+
+
+def test_a_loss_that_overflows_ends_the_curve_without_numpy_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = find_learning_rate(linear_regression_project(batch_size=480), None, steps=40, start_lr=1.0,
+                                    end_lr=1e30, seed=0)
+    assert result.stopped == "diverged"
+
+
 def test_a_batch_size_above_the_rows_uses_every_row_and_says_so():
     result = find_learning_rate(linear_regression_project(batch_size=5000), None, steps=6, start_lr=1e-12,
                                 end_lr=1e-11, seed=1)
@@ -97,6 +126,14 @@ def test_suggest_takes_the_steepest_point_before_the_lowest_and_says_both():
     assert suggested == lrs[20] and minimum == lrs[40]
     assert message == ("the loss falls fastest near 0.0001 and is lowest near 0.01; rates past that make it "
                        "rise")
+
+
+def test_a_cliff_into_the_lowest_point_is_suggested_at_the_lowest_point_never_past_it():
+    """Flat, then a fall of the whole loss in one step into point 10, then rising: the steepest window ends at
+    the lowest point; a window centred one point later would be steeper still, but lies past the fall."""
+    lrs = np.array([10.0 ** (-6 + i / 10) for i in range(20)])
+    s = np.concatenate([np.ones(10), [0.0], 0.5 * np.arange(1, 10)])
+    assert suggest(lrs, s)[:2] == (lrs[10], lrs[10])
 
 
 def test_suggest_needs_a_fall_of_a_tenth_of_the_starting_loss():
