@@ -24,3 +24,17 @@ def test_grid_refusals_name_the_sweep_and_what_to_write(items, message):
     with pytest.raises(ParamError) as err:
         parse_grid(items)
     assert (err.value.where, err.value.message) == ("sweep", message)
+
+
+def test_a_runs_settings_are_its_own_down_to_the_nested_ones():
+    """The run's copy is independent: changing its nested settings (as a run may) leaves the project alone."""
+    from designer.training.sweep import apply_settings
+    from designer.ui.start_page import iris_mlp
+
+    project = iris_mlp()
+    project.training["regularization"] = {"l1": 0.0, "l2": 0.0}
+    variant = apply_settings(project, {"epochs": 3})
+    variant.training["regularization"]["l2"] = 0.5
+    variant.training["optimizer"]["learning_rate"] = 9.0
+    assert project.training["regularization"] == {"l1": 0.0, "l2": 0.0}
+    assert project.training["optimizer"] == {"type": "adam", "learning_rate": 0.01}
