@@ -382,6 +382,7 @@ class TrainingDashboard(QWidget):
             self.confusion.show_matrix(result["confusion_matrix"], classes, result.get("precision"),
                                        result.get("recall"), result.get("f1"))
             self.confusion.set_caption(result.get("split"), result.get("accuracy"))
+            self.confusion.set_cell_rows(result.get("cells"))  # a click on a cell lists its rows
             self.eval_stack.setCurrentWidget(self.confusion)
         elif result.get("y_true") is not None and result.get("y_pred") is not None:
             self.regression.show_predictions(result["y_true"], result["y_pred"])
