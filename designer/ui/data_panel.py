@@ -42,14 +42,18 @@ from designer.data import (
     resolve_config,
     summarize,
 )
+from designer.data.images import TARGET as IMAGE_TARGET
 from designer.data.labels import label_strings
 from designer.data.prepare import infer_task
 from designer.data.roles import apply_roles, ignore_reason, roles_of
+from designer.data.sources import resolve_path
 from designer.errors import DesignerError
 from designer.ui.column_roles import RolesView
+from designer.ui.image_folder_dialog import ImageFolderDialog
+from designer.ui.image_preview import ImagePreview
 from designer.ui.import_dialog import ImportDialog
 from designer.ui.numbers import DoubleSpinBox
-from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, HistogramPlot, ImageGrid, ScatterPlot
+from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, HistogramPlot, ScatterPlot
 from designer.ui.prep_fields import PreparationFields
 from designer.ui.text_table import TextTableModel
 
@@ -111,6 +115,7 @@ class DataPanel(QWidget):
         self._request = 0
         self._loaders: list[TableLoader] = []
         self._waiting = False  # a newer request waits for the running reader
+        self._show_images_next = False  # after a folder import: open the Images tab when it is read
         self.df = None
         self.origin: dict = {}
         self._build()
@@ -131,6 +136,9 @@ class DataPanel(QWidget):
         self.import_button = QPushButton("Import data…")
         self.import_button.setToolTip("Read your own CSV, TSV or NPZ file (File ▸ Import data…, Ctrl+I, or drop "
                                       "the file on the window)")
+        self.folder_button = QPushButton("Image folder…")
+        self.folder_button.setToolTip("Images from a folder with one sub-folder per class (PNG, JPEG, BMP): size, "
+                                      "colour and augmentation (File ▸ Import image folder…)")
         self.samples_spin = QSpinBox()
         self.samples_spin.setRange(10, 100_000)
         self.samples_spin.setSingleStep(100)
@@ -163,6 +171,7 @@ class DataPanel(QWidget):
         source_row = QHBoxLayout()
         source_row.addWidget(self.source_combo, 1)
         source_row.addWidget(self.import_button)
+        source_row.addWidget(self.folder_button)
         form = QFormLayout()
         form.addRow("Source", source_row)
         form.addRow("Samples", self.samples_spin)
@@ -208,7 +217,8 @@ class DataPanel(QWidget):
         self.scatter = ScatterPlot()
         self.heatmap = CorrelationHeatmap()
         self.balance = ClassBalancePlot()
-        self.images = ImageGrid()
+        self.image_preview = ImagePreview()  # image folders: a few images per class and the class counts
+        self.images = self.image_preview.grid
         self.roles_table = RolesView()
         self.roles_table.roles_model.role_edited.connect(self._role_picked)
         self.views = QTabWidget()
@@ -219,7 +229,7 @@ class DataPanel(QWidget):
         self.views.addTab(self.scatter, "Scatter")
         self.views.addTab(self.heatmap, "Correlation")
         self.views.addTab(self.balance, "Class balance")
-        self.images_index = self.views.addTab(self.images, "Images")
+        self.images_index = self.views.addTab(self.image_preview, "Images")
 
         splitter = QSplitter()
         splitter.addWidget(scroll)
@@ -232,6 +242,7 @@ class DataPanel(QWidget):
 
         self.source_combo.activated.connect(self._source_picked)
         self.import_button.clicked.connect(self._import_clicked)  # clicked(bool) must not reach the path
+        self.folder_button.clicked.connect(lambda: self.import_image_folder())
         for spin in (self.samples_spin, self.gen_seed_spin):
             spin.editingFinished.connect(self._generator_edited)
         self.noise_spin.editingFinished.connect(self._generator_edited)
@@ -388,6 +399,25 @@ class DataPanel(QWidget):
             return True
         return self.import_csv(path)
 
+    def import_image_folder(self, path: str = "") -> bool:
+        """The image-folder dialog (pre-filled with the current folder source, or `path`); True when accepted.
+        The pixels are already in [0, 1], so the features are not scaled again."""
+        source = dict(self._cfg.get("source") or {})
+        if source.get("kind") != "images":
+            source = {}
+        if path:
+            source["path"] = path
+        dialog = ImageFolderDialog(self, source, self._base_dir)
+        if not dialog.exec():
+            return False
+        new = dialog.source()
+        new["path"] = self._relative(str(resolve_path(new["path"], self._base_dir)))
+        cfg = {k: v for k, v in self._cfg.items() if k not in ("source", "features", "target", "task", "roles")}
+        cfg.update(source=new, target=IMAGE_TARGET, task="classification", scaling="none")
+        self._show_images_next = True
+        self._user_changed(cfg)
+        return True
+
     def import_csv(self, path: str = "") -> bool:
         dialog = ImportDialog(self, path, self._cfg, self._base_dir)
         if not dialog.exec():
@@ -484,6 +514,9 @@ class DataPanel(QWidget):
         self._fill_target_combo()
         self._fill_roles()
         self._refresh_views()
+        if self._show_images_next and self.views.isTabEnabled(self.images_index):
+            self._show_images_next = False  # a folder just imported: its preview first
+            self.views.setCurrentIndex(self.images_index)
         self.table_loaded.emit()
 
     def _failed(self, request: int, message: str) -> None:
@@ -575,6 +608,10 @@ class DataPanel(QWidget):
         if not usable:
             self.images.show_images(np.zeros((0, 1, 1)))
             return
+        if self.origin.get("kind") == "images" and labels is not None:
+            pixels = df[features].to_numpy(dtype=np.float32).reshape((len(df), *shape))
+            self.image_preview.show_folder(pixels, labels, self.origin)
+            return
         n = min(len(df), self.images.columns * self.images.rows)
         pixels = df[features].iloc[:n].to_numpy(dtype=np.float32).reshape((n, *shape))
-        self.images.show_images(pixels, None if labels is None else [str(v) for v in labels[:n]])
+        self.image_preview.show_rows(pixels, None if labels is None else [str(v) for v in labels[:n]])

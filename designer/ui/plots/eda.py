@@ -205,13 +205,14 @@ class ImageGrid(QWidget):
         self.shown = 0
 
     def show_images(self, images: np.ndarray, labels: list[str] | None = None) -> None:
-        """`images`: (n, H, W) or (n, H, W, C); the first columns × rows are shown, grey, with their labels."""
+        """`images`: (n, H, W) or (n, H, W, C); the first columns × rows are shown (grey, or in colour when C is 3),
+        with their labels (an empty label draws nothing)."""
         for text in self.labels:
             self.box.removeItem(text)
         self.labels = []
         images = np.asarray(images, dtype=np.float32)
-        if images.ndim == 4:
-            images = images.mean(axis=3)
+        if images.ndim == 4 and images.shape[3] != 3:
+            images = images.mean(axis=3)  # RGB stays in colour, other channel counts are shown grey
         n = min(len(images), self.columns * self.rows)
         self.shown = n
         if n == 0:
@@ -222,15 +223,19 @@ class ImageGrid(QWidget):
         label_h = max(2, h // 2) if labels is not None else 0
         cell_h, cell_w = h + gap + label_h, w + gap
         rows = -(-n // self.columns)
-        lo, hi = float(images[:n].min()), float(images[:n].max())
-        grey = np.clip((images[:n] - lo) / (hi - lo if hi > lo else 1.0) * 255.0, 0, 255).astype(np.uint8)
+        blank = np.isnan(images[:n].reshape(n, -1)).all(axis=1)  # an all-NaN image leaves its tile empty
+        lo, hi = (0.0, 1.0) if blank.all() else (float(np.nanmin(images[:n])), float(np.nanmax(images[:n])))
+        scaled = np.nan_to_num((images[:n] - lo) / (hi - lo if hi > lo else 1.0) * 255.0)
+        grey = np.clip(scaled, 0, 255).astype(np.uint8)
         rgba = np.zeros((rows * cell_h, self.columns * cell_w, 4), dtype=np.uint8)  # transparent between tiles
         for k in range(n):
             top, left = (k // self.columns) * cell_h + label_h, (k % self.columns) * cell_w
             tile = rgba[top:top + h, left:left + w]
-            tile[..., :3] = grey[k][..., None]
+            if blank[k]:
+                continue
+            tile[..., :3] = grey[k][..., None] if grey.ndim == 3 else grey[k]
             tile[..., 3] = 255
-            if labels is not None:
+            if labels is not None and str(labels[k]):
                 text = pg.TextItem(str(labels[k]), color=theme.foreground(self.palette()), anchor=(0.5, 1.0))
                 text.setPos(left + w / 2, top)
                 self.box.addItem(text)
