@@ -50,7 +50,7 @@ def test_a_table_cell_lists_its_rows_as_read(make_window, qtbot, tmp_path):
     click_cell(qtbot, view, int(true), int(predicted))
     panel = view.cell_rows
     qtbot.waitUntil(panel.isVisible)
-    assert panel.cell == (true, predicted)
+    assert panel.cell == (true, predicted) and view.marker.isVisible()
     assert panel.table.rowCount() == int(view.matrix[true, predicted]) > 0
     header = [panel.table.horizontalHeaderItem(c).text() for c in range(panel.table.columnCount())]
     assert header[:2] == ["row", "confidence"] and "sepal_length_cm" in header
@@ -61,6 +61,7 @@ def test_a_table_cell_lists_its_rows_as_read(make_window, qtbot, tmp_path):
     assert panel.caption.text().startswith(f"{int(view.matrix[true, predicted])} correct row")
     QTest.mouseClick(panel.close_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.isVisible())
+    assert not view.marker.isVisible()
 
 
 def test_an_image_cell_shows_its_images(make_window, qtbot, tmp_path):

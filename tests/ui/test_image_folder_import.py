@@ -78,7 +78,7 @@ def test_import_a_folder_preview_train_and_save(make_window, qtbot, tmp_path, mo
     qtbot.waitUntil(lambda: panel.views.currentIndex() == panel.images_index)
     preview = panel.image_preview
     assert preview.classes_shown == ["0", "1", "2"] and preview.grid.shown == 30  # ten of each class, a row each
-    assert preview.counts_label.text().startswith("3 classes, 60 images of 12×12 grey: 0 20, 1 20, 2 20")
+    assert preview.counts_label.text().startswith("3 classes, 60 images of 12×12 grey: 0: 20  ·  1: 20  ·  2: 20")
     assert [t.toPlainText() for t in preview.grid.labels] == ["0", "1", "2"]
 
     source = window.project.data["source"]

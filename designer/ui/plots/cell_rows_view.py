@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from designer.ui.plots.eda import ImageGrid
 
+GRID_COLUMNS = 6
+
 
 class CellRowsPanel(QWidget):
     """Hidden until a cell is opened; its ✕ closes it again."""
@@ -38,7 +40,7 @@ class CellRowsPanel(QWidget):
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.grid = ImageGrid(columns=6, rows=10)
+        self.grid = ImageGrid(columns=GRID_COLUMNS, rows=10)
         self.files = QLabel()
         self.files.setWordWrap(True)
         self.files.setTextFormat(Qt.TextFormat.PlainText)
@@ -66,6 +68,8 @@ class CellRowsPanel(QWidget):
         head = f"{n} {what} row{'s' if n != 1 else ''}: true {classes[true]}, predicted {classes[predicted]}"
         if cells.image_shape:
             pixels, captions = cells.images(true, predicted)
+            self.grid.columns = max(1, min(GRID_COLUMNS, len(pixels)))  # a few images get big tiles
+            self.grid.rows = max(1, -(-len(pixels) // self.grid.columns))
             self.grid.show_images(pixels if len(pixels) else np.zeros((0, 1, 1)))
             more = f" (the first {len(pixels)})" if n > len(pixels) else ""
             self.caption.setText(head + more)

@@ -5,8 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QHeaderView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QHeaderView,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from designer.ui.plots import theme
 from designer.ui.plots.cell_rows_view import CellRowsPanel
@@ -101,6 +109,11 @@ class ConfusionView(QWidget):
         splitter.setStretchFactor(1, 2)
         splitter.setStretchFactor(2, 3)
         self.plot.scene().sigMouseClicked.connect(self._scene_clicked)
+        self.marker = QGraphicsRectItem()  # outlines the opened cell
+        self.marker.setZValue(20)
+        self.marker.setVisible(False)
+        self.plot.addItem(self.marker)
+        self.cell_rows.close_button.clicked.connect(lambda: self.marker.setVisible(False))
         self.cells = None  # designer.training.cell_rows.CellRows of the matrix shown
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -167,6 +180,7 @@ class ConfusionView(QWidget):
         """What a click on a cell opens (None: clicks only say so); a new matrix closes the open cell."""
         self.cells = cells
         self.cell_rows.clear()
+        self.marker.setVisible(False)
         self.plot.setToolTip("Click a cell to see its rows" if cells is not None else "")
 
     def cell_at(self, scene_pos) -> tuple[int, int] | None:
@@ -196,6 +210,11 @@ class ConfusionView(QWidget):
         self.cell_clicked.emit(true, predicted)
         if self.cells is not None:
             self.cell_rows.show_cell(self.cells, true, predicted)
+            pen = QPen(theme.foreground(self.palette()), 2)
+            pen.setCosmetic(True)  # two screen pixels whatever the zoom
+            self.marker.setPen(pen)
+            self.marker.setRect(QRectF(predicted - 0.5, true - 0.5, 1, 1))
+            self.marker.setVisible(True)
             sizes = self.splitter.sizes()
             if sizes[2] < 120:  # opened for the first time (a hidden pane has no width): give it room
                 total = sum(sizes)
