@@ -13,6 +13,7 @@ from designer.ui.plots.eda import ImageGrid
 
 PER_CLASS = 10  # one row of the grid per class
 MAX_CLASSES = 12  # rows of the grid; the counts line names every class
+TABLE_ROWS = 6  # an image-shaped table (the digits): its first 6 × 10 rows
 
 
 class ImagePreview(QWidget):
@@ -34,6 +35,7 @@ class ImagePreview(QWidget):
         """`pixels` (n, h, w, c) of every image in row order, `labels` their classes: up to PER_CLASS images of
         each of the first classes, one row per class, under a line of counts."""
         counts: dict = origin.get("class_counts") or {}
+        self.grid.rows = MAX_CLASSES
         labels = np.asarray([str(v) for v in labels], dtype=object)
         picked, shown = [], []
         for name in list(counts)[: self.grid.rows]:
@@ -82,4 +84,5 @@ class ImagePreview(QWidget):
         """The first rows of an image-shaped table, with their labels (no counts line)."""
         self.classes_shown = []
         self.counts_label.hide()
+        self.grid.rows = TABLE_ROWS
         self.grid.show_images(pixels, labels)
