@@ -34,17 +34,14 @@ from PySide6.QtWidgets import (
 from designer.data import (
     BUILTIN_DATASETS,
     GENERATED_DEFAULTS,
-    class_balance,
-    correlation,
     histogram,
     load_table_with_info,
-    numeric_columns,
     prepare_table,
     resolve_config,
     summarize,
 )
 from designer.data.chunked import LoadCancelled
-from designer.data.labels import label_strings
+from designer.data.overview import data_overview
 from designer.data.prepare import infer_task
 from designer.data.roles import apply_roles, ignore_reason, roles_of
 from designer.errors import DesignerError
@@ -59,6 +56,7 @@ from designer.ui.text_table import TextTableModel
 CSV_ITEM = "csv"
 NPZ_ITEM = "npz"
 DATA_FILES = "Data files (*.csv *.tsv *.txt *.npz);;CSV / TSV tables (*.csv *.tsv *.txt);;NumPy arrays (*.npz)"
+WIDE_TABLE_COLUMNS = 64  # wider tables draw each plot when its tab is opened
 PLOT_SAMPLE_ROWS = 100_000  # plots of larger tables use a random sample so drawing never stalls the window
 _LIVE_LOADERS: set = set()  # keeps a running reader alive even if its panel goes away first
 
@@ -112,6 +110,8 @@ class TableLoader(QThread):
                 origin["prepare_error"] = str(e)
             if len(df) > PLOT_SAMPLE_ROWS:
                 df = df.sample(PLOT_SAMPLE_ROWS, random_state=0).sort_index()
+            self._report(98, "Computing the plots… 98 %")
+            origin["views"] = data_overview(df, self.cfg.get("target"), self.cfg.get("task", "classification"))
             self._report(100, "Drawing… 100 %")
         except LoadCancelled:
             self.cancelled.emit(self.request)
@@ -140,6 +140,7 @@ class DataPanel(QWidget):
         self._import_request = 0
         self._shown_cfg: dict | None = None  # the config whose table is shown
         self._shown_status = ""
+        self._deferred: dict = {}  # tab page -> drawing left until the tab is shown (wide tables)
         self.df = None
         self.origin: dict = {}
         self._build()
@@ -229,7 +230,7 @@ class DataPanel(QWidget):
         self.feature_combo = QComboBox()
         self.feature_combo.setAccessibleName("Histogram feature")
         self.histogram = HistogramPlot()
-        hist_page = QWidget()
+        self.hist_page = hist_page = QWidget()
         hist_box = QVBoxLayout(hist_page)
         hist_box.setContentsMargins(0, 0, 0, 0)
         hist_box.addWidget(self.feature_combo)
@@ -266,6 +267,7 @@ class DataPanel(QWidget):
         self.noise_spin.editingFinished.connect(self._generator_edited)
         self.target_combo.activated.connect(self._target_picked)
         self.feature_combo.currentTextChanged.connect(self._show_histogram)
+        self.views.currentChanged.connect(self._draw_deferred)
         for combo in (self.task_combo, self.missing_combo, self.scaling_combo):
             combo.activated.connect(self._settings_edited)
         for spin in (self.validation_spin, self.test_spin, self.split_seed_spin):
@@ -585,7 +587,6 @@ class DataPanel(QWidget):
         if df is None:
             return
         target = self._cfg.get("target")
-        has_target = target in df.columns
         total = self.origin.get("total_rows", len(df))
         lines = [f"{total:,} rows × {df.shape[1]} columns"]
         if total > len(df):
@@ -605,7 +606,8 @@ class DataPanel(QWidget):
         self._shown_status = "\n".join(lines)
         self.status_label.setText(self._shown_status)
         self._fill_summary(self.origin.get("summary"))
-        features = [c for c in numeric_columns(df) if c != target]
+        views = self.origin.get("views") or data_overview(df, target, self._cfg.get("task", "classification"))
+        features = views["features"]
         self.feature_combo.blockSignals(True)
         keep = self.feature_combo.currentText()
         self.feature_combo.clear()
@@ -613,19 +615,30 @@ class DataPanel(QWidget):
         if keep in features:
             self.feature_combo.setCurrentText(keep)
         self.feature_combo.blockSignals(False)
-        self._show_histogram(self.feature_combo.currentText())
-        classification = has_target and self._cfg.get("task", "classification") == "classification"
-        labels = classes = None
-        if classification:
-            classes, counts = class_balance(df[target])
-            labels = label_strings(df[target]).to_numpy(dtype=object)
-            self.balance.show_counts(classes, counts)
-        else:
-            self.balance.show_counts([], np.zeros(0))
-        self.scatter.set_data({c: df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in features},
-                              labels, classes or [])
-        self.heatmap.show_matrix(*correlation(df[[c for c in df.columns if c != target]]))
+        labels, classes = views["labels"], views["classes"]
+        self.balance.show_counts(classes, views["counts"])
+        names, matrix, caption = views["correlation"]
+        # a wide table draws only the tab on show, each other one when it is opened: one long stall of the
+        # window becomes a short one per click
+        self._deferred = {}
+        wide = df.shape[1] > WIDE_TABLE_COLUMNS
+        for page, draw in ((self.hist_page, lambda: self._show_histogram(self.feature_combo.currentText())),
+                           (self.scatter, lambda: self.scatter.set_data(views["scatter"], labels, classes)),
+                           (self.heatmap, lambda: self._show_correlation(names, matrix, caption))):
+            if wide and self.views.currentWidget() is not page:
+                self._deferred[page] = draw
+            else:
+                draw()
         self._show_images(df, features, labels)
+
+    def _draw_deferred(self, _index: int = -1) -> None:
+        draw = self._deferred.pop(self.views.currentWidget(), None)
+        if draw is not None:
+            draw()
+
+    def _show_correlation(self, names: list[str], matrix, caption: str) -> None:
+        self.heatmap.show_matrix(names, matrix)
+        self.heatmap.plot.getPlotItem().setTitle(caption or "Correlation")
 
     def _fill_summary(self, summary) -> None:
         if summary is None:
