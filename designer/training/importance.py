@@ -121,7 +121,8 @@ def importance_for_run(network, prepared, training: dict) -> dict | None:
     predictions (a random subset of the rows beyond that, said in `samples`); None for image data,
     {"error": …} when it cannot be computed."""
     groups = column_groups(prepared.preprocessor) if prepared.preprocessor is not None else []
-    if not groups or len(groups) > MAX_COLUMNS or len(prepared.input_shape) > 1:
+    if not groups or len(groups) > MAX_COLUMNS or len(prepared.input_shape) > 1 \
+            or getattr(prepared, "image_shape", None):
         return None
     x, y = prepared.split("validation")
     if len(x) < 2:
