@@ -49,6 +49,9 @@ def read_chunked(path: Path, options: dict, columns_hint: int, progress: Progres
                 progress(min(raw.tell() / size, 1.0))
     if names is None:  # a header and no rows: pandas' own empty table
         return pd.read_csv(path, **options)
+    block = _one_block(pieces)
+    if block is not None:
+        return pd.DataFrame(block.T, columns=names, copy=False)
     columns = {}
     for j in range(len(names)):
         columns[j] = _join(pieces[j], path, options, j)
@@ -56,6 +59,22 @@ def read_chunked(path: Path, options: dict, columns_hint: int, progress: Progres
     df = pd.DataFrame(columns, copy=False)  # no consolidation into one block: no second copy
     df.columns = names
     return df
+
+
+def _one_block(pieces: list[list]) -> np.ndarray | None:
+    """All columns numbers of one type (pixels): one (columns, rows) array filled column by column, each
+    column's chunks freed once copied, and the table built on it without a copy. A frame of one block keeps
+    row selections one operation, not one per column (784 of them)."""
+    if len(pieces) < 2 or not all(isinstance(p, np.ndarray) for column in pieces for p in column):
+        return None
+    dtypes = {np.result_type(*column) for column in pieces}
+    if len(dtypes) != 1:
+        return None
+    block = np.empty((len(pieces), sum(len(p) for p in pieces[0])), dtype=dtypes.pop())
+    for j, column in enumerate(pieces):
+        np.concatenate(column, out=block[j])
+        pieces[j] = []
+    return block
 
 
 def _column_piece(column: pd.Series, compact: bool):
