@@ -214,7 +214,6 @@ class DataPanel(QWidget):
         controls = QWidget()
         box = QVBoxLayout(controls)
         box.addLayout(form)
-        box.addWidget(self.loading)
         box.addWidget(self.status_label)
         box.addStretch(1)
         scroll = QScrollArea()
@@ -258,6 +257,7 @@ class DataPanel(QWidget):
         splitter.setSizes([340, 560])  # the settings need less room than the column roles and plots
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loading)  # above both columns: seen without scrolling the settings
         layout.addWidget(splitter)
 
         self.source_combo.activated.connect(self._source_picked)

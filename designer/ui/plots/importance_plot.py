@@ -53,7 +53,7 @@ class ImportanceView(QWidget):
         std = np.array([r["std"] for r in rows], dtype=np.float64)
         y = np.arange(len(rows))[::-1].astype(np.float64)  # largest on top
         self.bars.setOpts(x0=np.minimum(self.values, 0), y=y, width=np.abs(self.values), height=0.6)
-        self.errors.setData(x=self.values, y=y, left=std, right=std, height=0.0)
+        self.errors.setData(x=self.values, y=y, left=std, right=std)  # caps: `beam` tall, in rows
         self.plot.getAxis("left").setTicks([[(float(v), name) for v, name in zip(y, self.features)]])
         unit = "accuracy lost" if importance["metric"] == "accuracy" else "MAE increase (target units)"
         self.plot.getPlotItem().setLabel("bottom", f"{unit} when the column is shuffled")
