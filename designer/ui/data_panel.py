@@ -278,6 +278,7 @@ class DataPanel(QWidget):
     # ------------------------------------------------------------------ public API
     def set_config(self, data_cfg: dict, base_dir: str | Path | None) -> None:
         """Show a project's data section (no config_changed is emitted)."""
+        self._revert_to = None  # an import being read is dropped: the project's own data comes first
         try:
             self._cfg = resolve_config(copy.deepcopy(data_cfg or {}))
         except DesignerError as e:
