@@ -145,6 +145,15 @@ class LayerType:
     - `prefix`: default node names (`dense` → dense_1); `initial`: what a new node starts with beyond the
       spec's defaults (a Dense layer's 16 units).
     - `elementwise`: each output unit depends only on the same input unit (the neurons view draws through it).
+    - `neurons`: the neurons view draws the layer's units as a column of circles (Input, Dense).
+    - `torch`: its op in the PyTorch engine, "module:function" (see designer.torch_backend.layers); a type
+      without one trains on the NumPy engine only.
+    - `imports`: format ("keras", "onnx") → "module:function" reading that format's layer or operator of the
+      type's own name into (params, weights) (see designer.importers.layers).
+    - `role`: what the type is for, where another module needs "a layer that does X" without naming one
+      ("normalization": the one the residual template and the overfitting lab insert).
+    - `concept`: (title, text, where) of its entry in the concepts glossary; `aliases` the words that find it;
+      `see_also` the concepts it links to.
     """
 
     name: str
@@ -161,6 +170,13 @@ class LayerType:
     prefix: str = ""
     initial: dict = field(default_factory=dict, compare=False)
     elementwise: bool = False
+    neurons: bool = False
+    torch: Any = field(default="", compare=False)
+    imports: dict = field(default_factory=dict, compare=False)
+    role: str = ""
+    concept: tuple[str, str, str] | None = None
+    aliases: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
 
     def default_prefix(self) -> str:
         return self.prefix or self.name.lower()
@@ -545,6 +561,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="input.svg",
             output_shape=_input_shape,
             engine="designer.engine.layers:Input",
+            torch="designer.torch_backend.layers:identity",
             prefix="input",
         ),
         LayerType(
@@ -562,6 +579,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             output_shape=_dense_shape,
             weights=_dense_weights,
             engine="designer.engine.layers:Dense",
+            torch="designer.torch_backend.layers:dense",
             prefix="dense",
             initial={"units": 16},
         ),
@@ -573,6 +591,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="activation.svg",
             output_shape=_same_shape,
             engine="designer.engine.layers:Activation",
+            torch="designer.torch_backend.layers:identity",
             elementwise=True,
             prefix="activation",
         ),
@@ -584,6 +603,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="dropout.svg",
             output_shape=_same_shape,
             engine="designer.engine.layers:Dropout",
+            torch="designer.torch_backend.layers:dropout",
             elementwise=True,
             prefix="dropout",
         ),
@@ -600,6 +620,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             weights=_bn_weights,
             frozen=("moving_mean", "moving_variance"),
             engine="designer.engine.normalization:BatchNormalization",
+            torch="designer.torch_backend.layers:batch_norm",
             elementwise=True,
             prefix="batch_normalization",
         ),
@@ -611,6 +632,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="flatten.svg",
             output_shape=_flatten_shape,
             engine="designer.engine.layers:Flatten",
+            torch="designer.torch_backend.layers:flatten",
             prefix="flatten",
         ),
         LayerType(
@@ -630,6 +652,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             output_shape=_conv_shape,
             weights=_conv_weights,
             engine="designer.engine.conv:Conv2D",
+            torch="designer.torch_backend.layers:conv2d",
             prefix="conv2d",
             initial={"filters": 16},
         ),
@@ -645,6 +668,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="maxpool.svg",
             output_shape=_pool_shape,
             engine="designer.engine.conv:MaxPooling2D",
+            torch="designer.torch_backend.layers:max_pool2d",
             prefix="max_pooling2d",
         ),
         LayerType(
@@ -657,6 +681,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="add.svg",
             output_shape=_add_shape,
             engine="designer.engine.layers:Add",
+            torch="designer.torch_backend.layers:add",
             prefix="add",
         ),
         LayerType(
@@ -669,6 +694,7 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="concatenate.svg",
             output_shape=_concat_shape,
             engine="designer.engine.layers:Concatenate",
+            torch="designer.torch_backend.layers:concatenate",
             prefix="concatenate",
         ),
     )
@@ -699,3 +725,8 @@ def layer_type(name: str) -> LayerType:
         return LAYER_TYPES[name]
     except KeyError:
         raise ParamError(f'unknown layer type "{name}"; known: {", ".join(LAYER_TYPES)}') from None
+
+
+def types_with_role(role: str) -> list[str]:
+    """The layer types declaring `role`, in registry order (see LayerType.role)."""
+    return [name for name, t in LAYER_TYPES.items() if t.role == role]

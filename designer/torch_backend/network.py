@@ -12,21 +12,35 @@ convolutions and pools see them through a permuted view.
 from __future__ import annotations
 
 import functools
-import math
 import threading
 from collections.abc import Mapping
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
+from designer.engine.factory import load_hook
+from designer.engine.registry import layer_type
 from designer.errors import TrainingError
 from designer.torch_backend import ops
 from designer.torch_backend.device import resolve_device
 from designer.torch_backend.optimizers import TorchOptimizerState
 
-SUPPORTED = ("Input", "Dense", "Activation", "Dropout", "Flatten", "Add", "Concatenate", "BatchNormalization",
-             "Conv2D", "MaxPooling2D")
+
+def torch_ops(type_names) -> dict:
+    """Each type's op (its LayerType's `torch` hook, see designer.torch_backend.layers), or TrainingError
+    naming the types that have none."""
+    found, missing = {}, []
+    for name in sorted(set(type_names)):
+        try:
+            found[name] = load_hook(layer_type(name).torch)
+        except (ImportError, AttributeError):
+            found[name] = None
+        if found[name] is None:
+            missing.append(name)
+    if missing:
+        raise TrainingError(f"the PyTorch engine has no {', '.join(missing)} layers: train this network "
+                            "on the NumPy engine")
+    return found
 
 
 def _locked(method):
@@ -85,10 +99,7 @@ class TorchNetwork:
         self.order, self.sources = host.order, host.sources
         self.input_id, self.output_id = host.input_id, host.output_id
         self.input_shape, self.output_shape = host.input_shape, host.output_shape
-        unsupported = sorted({layer.type_name for layer in host.layers.values()} - set(SUPPORTED))
-        if unsupported:
-            raise TrainingError(f"the PyTorch engine has no {', '.join(unsupported)} layers: train this network "
-                                "on the NumPy engine")
+        self._ops = torch_ops(layer.type_name for layer in host.layers.values())
         self._shared = self.device.type == "cpu"  # torch tensors share the host arrays' memory
         self.tensors: dict[str, dict[str, torch.Tensor]] = {}
         for nid, layer in host.layers.items():
@@ -127,73 +138,15 @@ class TorchNetwork:
         return t if self._shared else t.to(self.device, non_blocking=True)
 
     def _layer(self, nid, layer, xs, training):
-        """(output, pre-activation, activation name, its params) of one layer."""
-        kind, cfg, w = layer.type_name, layer.config, self.tensors[nid]
-        act, act_params = cfg.get("activation"), cfg.get("activation_params")
-        x = xs[0]
-        if kind == "Dense":
-            z = x @ w["kernel"]
-            if "bias" in w:
-                z = z + w["bias"]
-        elif kind == "Conv2D":
-            xc = x.permute(0, 3, 1, 2)
-            if layer.pt or layer.pb or layer.pl or layer.pr:
-                xc = F.pad(xc, (layer.pl, layer.pr, layer.pt, layer.pb))
-            z = F.conv2d(xc, w["kernel"].permute(3, 2, 0, 1), w.get("bias"), stride=(layer.sh, layer.sw))
-            z = z.permute(0, 2, 3, 1)
-        elif kind == "Activation":
-            z = x
-        else:
-            return self._plain_layer(kind, layer, w, xs, training), None, None, None
+        """(output, pre-activation, activation name, its params) of one layer; the last three are None for a
+        type without an activation parameter."""
+        z = self._ops[layer.type_name](layer, self.tensors[nid], xs, training, self._generator)
+        if "activation" not in layer.config:
+            return z, None, None, None
+        act, act_params = layer.config["activation"], layer.config.get("activation_params")
         if not act or act == "linear":
             return z, z, "linear", None
         return ops.activation(act, act_params, z), z, act, act_params
-
-    def _plain_layer(self, kind, layer, w, xs, training):
-        x = xs[0]
-        if kind == "Flatten":
-            return x.reshape(x.shape[0], -1)
-        if kind == "Add":
-            out = xs[0] + xs[1]
-            for extra in xs[2:]:
-                out = out + extra
-            return out
-        if kind == "Concatenate":
-            return torch.cat(xs, dim=layer.axis + 1)
-        if kind == "Dropout":
-            if not training or layer.rate == 0.0:
-                return x
-            if layer.fixed_mask is not None:  # the tests' deterministic mask, as the NumPy layer takes it
-                mask = torch.from_numpy(np.asarray(layer.fixed_mask, np.float32)).to(x.device)
-            else:
-                keep = torch.rand(x.shape, generator=self._generator, device=x.device) >= layer.rate
-                mask = keep.to(x.dtype) * (1.0 / (1.0 - layer.rate))
-            return x * mask
-        if kind == "BatchNormalization":
-            return self._batch_norm(layer, w, x, training)
-        if kind == "MaxPooling2D":
-            xc = x.permute(0, 3, 1, 2)
-            if layer.pt or layer.pb or layer.pl or layer.pr:
-                xc = F.pad(xc, (layer.pl, layer.pr, layer.pt, layer.pb), value=-math.inf)
-            return F.max_pool2d(xc, (layer.ph, layer.pw), (layer.sh, layer.sw)).permute(0, 2, 3, 1)
-        raise TrainingError(f"the PyTorch engine has no {kind} layers")
-
-    @staticmethod
-    def _batch_norm(layer, w, x, training):
-        axes = tuple(range(x.ndim - 1))
-        if training:
-            mean = x.mean(dim=axes)
-            centred = x - mean
-            var = (centred * centred).mean(dim=axes)  # biased, as Keras (and the NumPy engine)
-            m = layer.momentum
-            with torch.no_grad():
-                w["moving_mean"].mul_(m).add_(mean.detach() * (1 - m))
-                w["moving_variance"].mul_(m).add_(var.detach() * (1 - m))
-        else:
-            mean, var = w["moving_mean"], w["moving_variance"]
-            centred = x - mean
-        xhat = centred * torch.rsqrt(var + layer.epsilon)
-        return xhat * w["gamma"] + w["beta"]
 
     def _run(self, x: torch.Tensor, training: bool):
         """Every node's output, and the output node's (pre-activation, activation, params)."""
