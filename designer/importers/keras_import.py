@@ -4,7 +4,8 @@ A `.keras` file is a zip of `config.json` (the architecture as JSON) and `model.
 JSON ourselves and the arrays with h5py; keras.saving.load_model is never called, so a Lambda layer, a custom
 object or a registered function in the file is only a name in a list of what is not supported.
 Layers that map: InputLayer, Dense, Activation, ReLU/LeakyReLU/ELU/Softmax, Dropout, Flatten, Conv2D, MaxPooling2D,
-BatchNormalization, Add, Concatenate (channels-last, the engine's layout).
+Add, Concatenate, and those a layer type reads itself (its `imports` hook: batch normalisation), channels-last
+as the engine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from designer.importers.common import MAX_FILE_BYTES, Layer, ModelImportError, safe_id, to_project, unsupported
+from designer.importers.layers import readable, reader
 
 MAX_CONFIG_BYTES = 64 * 1024**2
 # Keras activation names → the app's (name, params); Keras's gelu is the exact erf form, the app's the tanh one
@@ -24,7 +26,7 @@ ACTIVATIONS = {"linear": ("linear", {}), "relu": ("relu", {}), "sigmoid": ("sigm
                "swish": ("silu", {}), "softplus": ("softplus", {}),
                "leaky_relu": ("leaky_relu", {"negative_slope": 0.2})}
 SUPPORTED = {"InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Dropout", "Flatten",
-             "Conv2D", "MaxPooling2D", "BatchNormalization", "Add", "Concatenate"}
+             "Conv2D", "MaxPooling2D", "Add", "Concatenate"}  # and readable("keras")
 
 
 def snake_case(name: str) -> str:
@@ -63,7 +65,7 @@ def import_keras(path: Path):
     specs = body.get("layers")
     if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
         raise ModelImportError(f"{path.name}: config.json lists no layers")
-    bad = [str(s.get("class_name")) for s in specs if s.get("class_name") not in SUPPORTED]
+    bad = [str(s.get("class_name")) for s in specs if s.get("class_name") not in SUPPORTED | readable("keras")]
     bad += [f"activation {a}" for a in (_activation_name(s) for s in specs) if a is not None and a not in ACTIVATIONS]
     if bad:
         raise unsupported("Keras model", bad)
@@ -191,13 +193,10 @@ def _layer(cls: str, c: dict, arrays: list, name: str):
         pool = _pair(c.get("pool_size", 2))
         return "MaxPooling2D", {"pool_size": pool, "strides": _pair(c.get("strides") or pool),
                                 "padding": c.get("padding", "valid")}, {}
-    if cls == "BatchNormalization":
-        if c.get("axis", -1) not in (-1, [-1]) or not c.get("center", True) or not c.get("scale", True):
-            raise ModelImportError(f'layer "{name}": only BatchNormalization over the last axis with centre and '
-                                   "scale is supported")
-        return "BatchNormalization", {"momentum": float(c.get("momentum", 0.99)),
-                                      "epsilon": float(c.get("epsilon", 0.001))}, dict(
-            zip(("gamma", "beta", "moving_mean", "moving_variance"), arrays))
+    read = reader("keras", cls)
+    if read is not None:  # a layer type that reads its own Keras layer (designer.importers.layers)
+        params, weights = read(cls, c, arrays, name)
+        return cls, params, weights
     if cls == "Activation":
         return "Activation", _act(c), {}
     if cls == "ReLU":
