@@ -563,6 +563,10 @@ LAYER_TYPES: dict[str, LayerType] = {
             engine="designer.engine.layers:Input",
             torch="designer.torch_backend.layers:identity",
             prefix="input",
+            concept=("Input layer",
+                     "Where the rows of data enter: its shape is the number of features (or the image's height × "
+                     "width × channels). It has no weights.",
+                     "canvas"),
         ),
         LayerType(
             "Dense",
@@ -581,6 +585,10 @@ LAYER_TYPES: dict[str, LayerType] = {
             engine="designer.engine.layers:Dense",
             torch="designer.torch_backend.layers:dense",
             prefix="dense",
+            concept=("Dense layer",
+                     "Every unit computes a weighted sum of all its inputs plus a bias, then applies the activation: "
+                     "output = f(x·W + b). A layer of n inputs and u units has n·u weights and u biases.",
+                     "canvas"),
             initial={"units": 16},
         ),
         LayerType(
@@ -594,6 +602,10 @@ LAYER_TYPES: dict[str, LayerType] = {
             torch="designer.torch_backend.layers:identity",
             elementwise=True,
             prefix="activation",
+            concept=("Activation layer",
+                     "Applies an activation function on its own, with no weights: the same as choosing that "
+                     "activation on the layer before it.",
+                     "canvas"),
         ),
         LayerType(
             "Dropout",
@@ -606,6 +618,13 @@ LAYER_TYPES: dict[str, LayerType] = {
             torch="designer.torch_backend.layers:dropout",
             elementwise=True,
             prefix="dropout",
+            concept=("Dropout",
+                     "While training, a Dropout layer sets each of its inputs to zero with probability `rate` and "
+                     "scales the others by 1/(1 − rate); at prediction time it does nothing. Units cannot rely on "
+                     "particular partners, which fights overfitting.",
+                     "palette"),
+            aliases=("Dropout layer", "drop out"),
+            see_also=("overfitting",),
         ),
         LayerType(
             "BatchNormalization",
@@ -626,6 +645,14 @@ LAYER_TYPES: dict[str, LayerType] = {
             role="normalization",
             elementwise=True,
             prefix="batch_normalization",
+            concept=("Batch normalisation",
+                     "Standardises each feature over the batch (mean 0, variance 1), then scales and shifts it by two "
+                     "learnt values. Layers then see inputs in a steady range, so training is faster and tolerates "
+                     "higher learning rates; it also regularises a little. At prediction time it uses moving averages "
+                     "of the batch statistics.",
+                     "palette"),
+            aliases=("batch normalization", "batchnorm", "batch norm", "bn", "batch normalisation layer"),
+            see_also=("overfitting",),
         ),
         LayerType(
             "Flatten",
@@ -637,6 +664,10 @@ LAYER_TYPES: dict[str, LayerType] = {
             engine="designer.engine.layers:Flatten",
             torch="designer.torch_backend.layers:flatten",
             prefix="flatten",
+            concept=("Flatten layer",
+                     "Turns an image-shaped tensor (height × width × channels) into one long vector for Dense layers. "
+                     "No weights.",
+                     "canvas"),
         ),
         LayerType(
             "Conv2D",
@@ -657,6 +688,11 @@ LAYER_TYPES: dict[str, LayerType] = {
             engine="designer.engine.conv:Conv2D",
             torch="designer.torch_backend.layers:conv2d",
             prefix="conv2d",
+            concept=("Convolution layer (Conv2D)",
+                     "Slides small filters (e.g. 3×3) over an image; each filter has the same weights everywhere, so "
+                     "it finds its pattern wherever it is, with few parameters.",
+                     "canvas"),
+            aliases=("convolution", "conv", "convolutional layer", "filter", "filters", "kernel size"),
             initial={"filters": 16},
         ),
         LayerType(
@@ -673,6 +709,11 @@ LAYER_TYPES: dict[str, LayerType] = {
             engine="designer.engine.conv:MaxPooling2D",
             torch="designer.torch_backend.layers:max_pool2d",
             prefix="max_pooling2d",
+            concept=("Max pooling layer",
+                     "Keeps the largest value of each small window (e.g. 2×2): a smaller image that tolerates small "
+                     "shifts. No weights.",
+                     "canvas"),
+            aliases=("pooling", "max pooling", "pool size"),
         ),
         LayerType(
             "Add",
@@ -686,6 +727,10 @@ LAYER_TYPES: dict[str, LayerType] = {
             engine="designer.engine.layers:Add",
             torch="designer.torch_backend.layers:add",
             prefix="add",
+            concept=("Add layer",
+                     "Adds its inputs element by element: the join of a skip (residual) connection, which gives "
+                     "gradients a short path back through a deep network.",
+                     "canvas"),
         ),
         LayerType(
             "Concatenate",
@@ -699,6 +744,9 @@ LAYER_TYPES: dict[str, LayerType] = {
             engine="designer.engine.layers:Concatenate",
             torch="designer.torch_backend.layers:concatenate",
             prefix="concatenate",
+            concept=("Concatenate layer",
+                     "Puts its inputs side by side into one longer vector.",
+                     "canvas"),
         ),
     )
 }

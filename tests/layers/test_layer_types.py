@@ -184,3 +184,12 @@ def test_the_torch_engine_runs_a_type_through_its_torch_hook_and_refuses_one_wit
     x = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
     expected = host.forward(x)
     np.testing.assert_allclose(TorchNetwork(host, device="cpu").forward(x), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_a_layer_type_is_named_in_few_modules():
+    """Other modules ask the registry (hooks, roles, concept texts) instead of naming a type: batch
+    normalisation is declared (registry), computed (engine) and exported (export/layers), nowhere else."""
+    root = Path(__file__).resolve().parents[2] / "designer"
+    naming = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                    if "BatchNormalization" in p.read_text(encoding="utf-8"))
+    assert naming == ["engine/normalization.py", "engine/registry.py", "export/layers/normalization.py"]
