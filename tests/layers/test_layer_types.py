@@ -193,3 +193,20 @@ def test_a_layer_type_is_named_in_few_modules():
     naming = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                     if "BatchNormalization" in p.read_text(encoding="utf-8"))
     assert naming == ["engine/normalization.py", "engine/registry.py", "export/layers/normalization.py"]
+
+
+def test_the_neurons_view_reads_the_registry_flags_of_a_type(scale_type):
+    """Element-wise types are drawn through, `neurons` types are columns, anything else is refused by name."""
+    import dataclasses
+
+    from designer.engine.registry import unregister_layer_type
+    from designer.ui.neurons_view import dense_layers
+
+    layers, reason = dense_layers(_scale_graph())
+    assert layers == [] and reason == "s is a Scale layer: the neurons view draws only Dense networks"
+    unregister_layer_type("Scale")
+    register_layer_type(dataclasses.replace(scale_type, elementwise=True))
+    assert dense_layers(_scale_graph()) == ([("in", 3), ("d", 2)], "")
+    unregister_layer_type("Scale")
+    register_layer_type(dataclasses.replace(scale_type, neurons=True))
+    assert dense_layers(_scale_graph()) == ([("in", 3), ("s", 3), ("d", 2)], "")
