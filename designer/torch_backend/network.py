@@ -11,7 +11,6 @@ convolutions and pools see them through a permuted view.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Mapping
 
@@ -19,6 +18,7 @@ import numpy as np
 import torch
 
 from designer.engine.factory import load_hook
+from designer.engine.network import TargetUnits, locked
 from designer.engine.registry import layer_type
 from designer.errors import TrainingError
 from designer.torch_backend import ops
@@ -41,15 +41,6 @@ def torch_ops(type_names) -> dict:
         raise TrainingError(f"the PyTorch engine has no {', '.join(missing)} layers: train this network "
                             "on the NumPy engine")
     return found
-
-
-def _locked(method):
-    @functools.wraps(method)
-    def run(self, *args, **kwargs):
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return run
 
 
 class _HostActivations(Mapping):
@@ -89,7 +80,7 @@ class _DeviceLayer:
         return getattr(self._layer, name)
 
 
-class TorchNetwork:
+class TorchNetwork(TargetUnits):
     engine = "torch"
 
     def __init__(self, host, device: str | torch.device | None = "auto", seed: int | None = 0):
@@ -115,7 +106,7 @@ class TorchNetwork:
         self._param_index = [(layer.id, name) for layer, name in host._param_index]
         self._params = [self.tensors[nid][name] for nid, name in self._param_index]
         self._kernels = [self.tensors[nid][name] for nid, name in self._param_index if name == "kernel"]
-        self._plan = [(nid, host.layers[nid], host.sources[nid]) for nid in self.order if nid != self.input_id]
+        self._plan = host._plan  # (node id, host layer, source ids) in order, the Input left out
         self._optimizer_state = TorchOptimizerState()
         self._optimizer_seen = None
         self._generator = torch.Generator(device=self.device)
@@ -169,7 +160,7 @@ class TorchNetwork:
                 total = total + l2 * (k * k).sum()
         return total
 
-    @_locked
+    @locked
     def train_batch(self, x, y_enc, loss, optimizer, l1: float = 0.0, l2: float = 0.0) -> float:
         """One optimisation step (the engine optimizer's hyper-parameters, Keras 3 rules); the batch loss."""
         xt = self._tensor(x)
@@ -197,14 +188,14 @@ class TorchNetwork:
         return ops.FUSED.get(loss.name) == head
 
     # ------------------------------------------------------------------ inference
-    @_locked
+    @locked
     def forward(self, x, training: bool = False) -> np.ndarray:
         with torch.no_grad():
             outs, _ = self._run(self._tensor(x), training)
         self.activations = _HostActivations(outs)
         return self.activations[self.output_id].copy()
 
-    @_locked
+    @locked
     def predict_raw(self, x, batch_size: int = 1024) -> np.ndarray:
         x = self.host._as_batch(x)
         out = np.empty((x.shape[0], *self.output_shape), dtype=self.dtype)
@@ -214,15 +205,7 @@ class TorchNetwork:
                 out[start:start + batch_size] = outs[self.output_id].to("cpu").numpy()
         return out
 
-    @_locked
-    def predict(self, x, batch_size: int = 1024) -> np.ndarray:
-        out = self.predict_raw(x, batch_size)
-        if self.target_scaling is not None:
-            mean, scale = self.target_scaling
-            out = (out * scale.astype(self.dtype) + mean.astype(self.dtype)).astype(self.dtype, copy=False)
-        return out
-
-    @_locked
+    @locked
     def loss_value(self, x, y_enc, loss, batch_size: int = 1024) -> float:
         pred = self.predict_raw(x, batch_size)
         n = pred.shape[0]
@@ -234,7 +217,7 @@ class TorchNetwork:
         with torch.no_grad():
             return float(self._penalty(l1, l2))
 
-    @_locked
+    @locked
     def backward(self, grad_out, input_grad: bool = False):
         """The NumPy engine's backward on these weights (gradient checks and saliency maps)."""
         return self.host_network().backward(grad_out, input_grad)
@@ -261,7 +244,7 @@ class TorchNetwork:
     def get_weights(self) -> dict[str, np.ndarray]:
         return self.host_network().get_weights()
 
-    @_locked
+    @locked
     def set_weights(self, weights: dict) -> list[str]:
         warnings = self.host_network().set_weights(weights)
         if not self._shared:
