@@ -3,15 +3,18 @@
 The work is designer.row_predictions (Qt-free); this dialog only shows it. A row that cannot be predicted (a
 cell that is not a number) is marked and explained, the others are predicted; a whole-input problem (a missing
 column, an unreadable file) is one message and the previous results stay.
+Reading and predicting run on a background job (a file of a million rows must not freeze the window), and the
+table is a model the view asks for visible cells only, so showing the result costs the same at any length.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -19,12 +22,12 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
 )
 
 from designer.errors import DesignerError
+from designer.ui.background import BackgroundJob
 
 PROBLEM = QColor(220, 60, 60, 70)  # translucent: readable on light and dark themes
 CAVEAT = QColor(230, 170, 30, 60)
@@ -38,6 +41,7 @@ class PredictDialog(QDialog):
         self.project, self.base_dir = project, base_dir
         self.result = None
         self._model = None
+        self.job: BackgroundJob | None = None
 
         self.columns_label = QLabel()
         self.columns_label.setWordWrap(True)
@@ -52,10 +56,13 @@ class PredictDialog(QDialog):
         self.paste.setObjectName("predict-paste")
         self.paste.setPlaceholderText("Paste rows here: a header line with the column names, then one row per line "
                                       "(comma, semicolon, tab or | between cells)")
-        self.table = QTableWidget(0, 0)
+        self.rows_model = PredictionTableModel(self)
+        self.table = QTableView()
         self.table.setObjectName("predict-table")
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setModel(self.rows_model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.status = QLabel("No rows yet: load a CSV file or paste rows.")
         self.status.setObjectName("predict-status")
         self.status.setWordWrap(True)
@@ -118,41 +125,52 @@ class PredictDialog(QDialog):
         self._run(lambda: read_pasted_rows(text), "the pasted rows")
 
     def _run(self, read, where: str) -> None:
+        """Read and predict on a background job; the buttons wait, the previous results stay until it ends."""
         from designer.row_predictions import predict_rows
 
+        if self.job is not None and self.job.isRunning():
+            return
         try:
-            result = predict_rows(self.project, self.base_dir, read(), model=self._network())
+            model = self._network()
         except DesignerError as err:
             self.status.setText(f"Cannot predict {where}: {err}")
             return
+        self._set_busy(True, f"Predicting {where}…")
+        self.job = BackgroundJob(lambda report, should_stop: predict_rows(self.project, self.base_dir, read(),
+                                                                            model=model), self)
+        self.job.done.connect(lambda result: self._predicted(result, where))
+        self.job.failed.connect(lambda message: self._failed(message, where))
+        self.job.start()
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        for b in (self.load_button, self.paste_button):
+            b.setEnabled(not busy)
+        self.save_button.setEnabled(not busy and self.result is not None)
+        if text:
+            self.status.setText(text)
+
+    def _failed(self, message: str, where: str) -> None:
+        self._set_busy(False, f"Cannot predict {where}: {message}")
+
+    def _predicted(self, result, where: str) -> None:
         self.result = result
-        self._show(result)
+        self.rows_model.set_result(result)
+        self.table.resizeColumnsToContents()
         n, bad, noted = len(result.table), len(result.problems), len(result.notes)
         text = f"{n - bad} of {n} row(s) from {where} predicted"
         if bad:
             text += f"; {bad} row(s) with a problem, marked in red (see the note column)"
         if noted:
             text += f"; {noted} with a caveat, marked in yellow"
-        self.status.setText(text + ".")
-        self.save_button.setEnabled(True)
+        self._set_busy(False, text + ".")
 
-    def _show(self, result) -> None:
-        df = result.table
-        self.table.clear()
-        self.table.setRowCount(len(df))
-        self.table.setColumnCount(len(df.columns))
-        self.table.setHorizontalHeaderLabels([str(c) for c in df.columns])
-        for i, row in enumerate(df.itertuples(index=False)):
-            colour = PROBLEM if i in result.problems else CAVEAT if i in result.notes else None
-            for j, value in enumerate(row):
-                item = QTableWidgetItem(_cell_text(value))
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if colour is not None:
-                    item.setBackground(QBrush(colour))
-                    item.setToolTip(result.problems.get(i) or result.notes.get(i, ""))
-                self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
+    def is_busy(self) -> bool:
+        return self.job is not None and self.job.isRunning()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if self.job is not None:
+            self.job.stop()  # joined: no thread outlives the dialog
+        super().closeEvent(event)
 
     def save_csv(self) -> None:
         if self.result is None:
@@ -171,6 +189,52 @@ class PredictDialog(QDialog):
             self.status.setText(f"Cannot save: {err}")
             return
         self.status.setText(f"Saved {len(self.result.table)} row(s) to {path}.")
+
+
+class PredictionTableModel(QAbstractTableModel):
+    """The predictions as a read-only table: cells are formatted when the view asks for them; problem rows
+    are red, rows with a caveat yellow, each with its reason as the tooltip."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.result = None
+        self._columns: list[str] = []
+        self._values: list[list] = []
+
+    def set_result(self, result) -> None:
+        self.beginResetModel()
+        self.result = result
+        self._columns = [str(c) for c in result.table.columns]
+        self._values = [result.table[c].tolist() for c in result.table.columns]  # column-wise, plain values
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() or self.result is None else len(self.result.table)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self._columns):
+            return self._columns[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or self.result is None:
+            return None
+        row, value = index.row(), self._values[index.column()][index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cell_text(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)) \
+                and not isinstance(value, bool):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            colour = PROBLEM if row in self.result.problems else CAVEAT if row in self.result.notes else None
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.result.problems.get(row) or self.result.notes.get(row) or None
+        return None
 
 
 def _cell_text(value) -> str:

@@ -26,8 +26,15 @@ def _window(make_window, tmp_path):
 
 
 def _table(dialog) -> list[list[str]]:
-    t = dialog.table
-    return [[t.item(i, j).text() for j in range(t.columnCount())] for i in range(t.rowCount())]
+    m = dialog.table.model()
+    return [[m.index(i, j).data() for j in range(m.columnCount())] for i in range(m.rowCount())]
+
+
+def _predict(qtbot, dialog, button) -> None:
+    """Click, then wait for the background job: the buttons come back when it has ended."""
+    click(button)
+    assert not button.isEnabled()  # busy: a second click cannot start a second job
+    qtbot.waitUntil(lambda: not dialog.is_busy() and button.isEnabled(), timeout=20000)
 
 
 def test_paste_load_and_save_predictions(make_window, qtbot, tmp_path, monkeypatch):
@@ -42,12 +49,14 @@ def test_paste_load_and_save_predictions(make_window, qtbot, tmp_path, monkeypat
     dialog.paste.setFocus()
     QTest.keyClick(dialog.paste, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert dialog.paste.toPlainText() == PASTED
-    click(dialog.paste_button)
-    headers = [dialog.table.horizontalHeaderItem(j).text() for j in range(dialog.table.columnCount())]
+    _predict(qtbot, dialog, dialog.paste_button)
+    model = dialog.table.model()
+    headers = [model.headerData(j, Qt.Orientation.Horizontal) for j in range(model.columnCount())]
     assert headers == ["row", "species", "p_Adelie", "p_Chinstrap", "p_Gentoo", "note"]
     rows = _table(dialog)
     assert len(rows) == 4 and rows[1][1] == "" and "'forty' is not a number" in rows[1][5]
-    assert dialog.table.item(1, 1).background().color().red() == 220  # the problem row is marked
+    assert model.index(1, 1).data(Qt.ItemDataRole.BackgroundRole).color().red() == 220  # the problem row is marked
+    assert "'forty' is not a number" in model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert "not seen in training" in rows[2][5]
     expected = predict_frame(project, tmp_path, pd.read_csv(pd.io.common.StringIO(PASTED)).drop(index=1))
     assert [rows[i][1] for i in (0, 2, 3)] == expected["species"].tolist()
@@ -57,8 +66,8 @@ def test_paste_load_and_save_predictions(make_window, qtbot, tmp_path, monkeypat
     from designer.ui import predict_dialog
 
     monkeypatch.setattr(predict_dialog.QFileDialog, "getOpenFileName", lambda *a, **k: (str(csv_path), ""))
-    click(dialog.load_button)
-    assert dialog.table.rowCount() == len(pd.read_csv(csv_path))
+    _predict(qtbot, dialog, dialog.load_button)
+    assert model.rowCount() == len(pd.read_csv(csv_path))
     assert "from penguin_rows.csv predicted" in dialog.status.text()
 
     out = tmp_path / "predictions.csv"
@@ -76,14 +85,14 @@ def test_a_missing_column_is_one_message_and_earlier_results_stay(make_window, q
     menu_action(window, "File", "Predict…").trigger()
     dialog = window.deployment.predict_dialog
     dialog.paste.setPlainText(PASTED)
-    click(dialog.paste_button)
+    _predict(qtbot, dialog, dialog.paste_button)
     dialog.paste.selectAll()
     QTest.keyClick(dialog.paste, Qt.Key.Key_Delete)
     QApplication.clipboard().setText("island,sex\nDream,male\n")
     QTest.keyClick(dialog.paste, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-    click(dialog.paste_button)
+    _predict(qtbot, dialog, dialog.paste_button)
     assert dialog.status.text().startswith("Cannot predict the pasted rows: the rows lack the column(s)")
-    assert dialog.table.rowCount() == 4  # the earlier results are still there
+    assert dialog.table.model().rowCount() == 4  # the earlier results are still there
 
 
 def test_export_report_writes_the_card_as_html_with_plots(make_window, qtbot, tmp_path, monkeypatch):
