@@ -50,11 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("evaluate", help="metrics of the trained model as JSON")
     e.add_argument("project")
     e.add_argument("--split", choices=("test", "validation", "train"), default="test")
-    e.add_argument("--data", help="evaluate on this CSV instead (same columns as the training data)")
+    e.add_argument("--data", help="evaluate on this CSV instead (same columns as the training data; "
+                                  "image projects: a folder with one sub-folder per class)")
 
-    pr = sub.add_parser("predict", help="apply the model to new rows of a CSV")
+    pr = sub.add_parser("predict", help="apply the model to new rows of a CSV (image projects: image files)")
     pr.add_argument("project")
-    pr.add_argument("input")
+    pr.add_argument("input", nargs="+", help="a CSV; for a project whose data is an image folder, image files "
+                                             "or folders of them")
     pr.add_argument("--out", help="write the CSV here instead of stdout")
 
     x = sub.add_parser("export", help="write deployment artefacts that take raw rows (see docs/export.md)")
@@ -195,10 +197,18 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    from designer.pipeline import predict_csv, spreadsheet_safe_table
+    from designer.errors import DataError
+    from designer.pipeline import is_image_project, predict_csv, predict_images, spreadsheet_safe_table
 
     project = _load(args.project)
-    table = spreadsheet_safe_table(predict_csv(project, _base_dir(args.project), Path(args.input)))
+    if is_image_project(project):
+        table = predict_images(project, _base_dir(args.project), args.input)
+    elif len(args.input) != 1:
+        raise DataError(f"predict takes one CSV file, got {len(args.input)} inputs (several image files are for "
+                        "projects whose data is an image folder)")
+    else:
+        table = predict_csv(project, _base_dir(args.project), Path(args.input[0]))
+    table = spreadsheet_safe_table(table)
     if args.out:
         from designer.fileio import atomic_write_bytes
 

@@ -53,7 +53,7 @@ def evaluate_project(project, base_dir: Path | None, split: str = "test", data_c
     network, prepared = build_and_prepare(project, base_dir)
     loss = _loss(project)
     if data_csv is not None:
-        df = load_table({"kind": "csv", "path": str(data_csv)}, Path.cwd())
+        df = load_table(_new_data_source(project, data_csv), Path.cwd())
         x = prepared.preprocessor.transform(df)
         y = prepared.preprocessor.encode_target(df)
     else:
@@ -97,6 +97,29 @@ def _class_probabilities(out: np.ndarray, loss_name: str) -> np.ndarray:
         return out
     shifted = np.exp(out - out.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def is_image_project(project) -> bool:
+    return ((project.data or {}).get("source") or {}).get("kind") == "images"
+
+
+def _new_data_source(project, path) -> dict:
+    """New labelled data for `evaluate --data`: a CSV, or for an image project a folder of class folders read
+    with the project's size and colour."""
+    if is_image_project(project):
+        return {**project.data["source"], "path": str(path)}
+    return {"kind": "csv", "path": str(path)}
+
+
+def predict_images(project, base_dir: Path | None, inputs: list) -> pd.DataFrame:
+    """Predictions for raw image files (or folders of them), read as the project's folder was: `file` first."""
+    from designer.data.images import image_paths, image_settings, read_image_files
+
+    paths = image_paths(inputs)
+    size, color = image_settings(project.data["source"])
+    table = predict_frame(project, base_dir, read_image_files(paths, size, color))
+    table.insert(0, "file", [str(p) for p in paths])
+    return table
 
 
 def predict_csv(project, base_dir: Path | None, csv_path: Path) -> pd.DataFrame:

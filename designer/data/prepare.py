@@ -15,6 +15,7 @@ from designer.data.cleaning import (
     is_numeric_series,
     missing_counts,
 )
+from designer.data.images import TARGET as IMAGE_TARGET
 from designer.data.labels import label_strings, sorted_classes
 from designer.data.prepared import PreparedData
 from designer.data.preprocess import Preprocessor
@@ -39,6 +40,10 @@ def resolve_config(data_cfg: dict) -> dict:
             raise DataError(f"unknown builtin dataset '{source.get('name')}' (known: {', '.join(BUILTIN_DATASETS)})")
         cfg.setdefault("target", info.target)
         cfg.setdefault("task", info.task)
+    elif source.get("kind") == "images":  # pixels are already in [0, 1]; the class is the folder's name
+        cfg.setdefault("target", IMAGE_TARGET)
+        cfg.setdefault("task", "classification")
+        cfg.setdefault("scaling", "none")
     for name in ("missing", "scaling", "target_scaling"):
         cfg.setdefault(name, default(name))
     split = default_split()
@@ -177,7 +182,16 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
         x_test=x_all[test_idx], y_test=y_all[test_idx],
         task=task, classes=list(classes), feature_names=pre.output_names, target_name=target,
         input_shape=shape, preprocessor=pre, report=report,
-        raw_rows={"validation": df[list(features)].iloc[val_idx], "test": df[list(features)].iloc[test_idx]})
+        raw_rows={"validation": df[list(features)].iloc[val_idx], "test": df[list(features)].iloc[test_idx]},
+        **_image_fields(cfg, origin))
+
+
+def _image_fields(cfg: dict, origin: dict) -> dict:
+    """An image folder's extras: the image shape, the training-time augmentation, each row's file."""
+    if origin.get("kind") != "images":
+        return {}
+    return {"image_shape": tuple(origin["image_shape"]), "augment": cfg["source"].get("augment") or None,
+            "files": list(origin["files"])}
 
 
 def target_statistics(y_train: np.ndarray) -> tuple[list[float], list[float]]:

@@ -35,6 +35,11 @@ class PreparedData:
     # indexed by their data row (0 = the first row after the header): what the worst-rows table shows.
     # Only the validation and test splits: they are small, and the whole table is not kept alive for them.
     raw_rows: dict = field(default_factory=dict)
+    # An image folder source (designer/data/images.py): (height, width, channels) of every row, the
+    # training-time augmentation settings (None: off) and each data row's file, relative to the folder.
+    image_shape: tuple[int, ...] | None = None
+    augment: dict | None = None
+    files: list[str] = field(default_factory=list)
 
     @property
     def n_classes(self) -> int:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from designer.data.catalogue import BUILTIN_DATASETS
 from designer.data.generated import generate
+from designer.data.images import read_image_folder
 from designer.data.reader import read_csv, read_npz
 from designer.errors import DataError
 from designer.resources import resource
@@ -55,7 +56,11 @@ def load_table_with_info(source: dict, base_dir: str | Path | None = None) -> tu
         df, shape = read_npz(path, x_name, y_name)
         return df, {"name": path.name, "kind": "npz", "image_shape": shape if len(shape) > 1 else None,
                     "target": y_name}
-    raise DataError(f"unknown data source kind '{kind}' (use builtin, csv or npz)")
+    if kind == "images":
+        if not source.get("path"):
+            raise DataError("data.source of kind 'images' needs a 'path' (the folder with one sub-folder per class)")
+        return read_image_folder(resolve_path(source["path"], base_dir), source)
+    raise DataError(f"unknown data source kind '{kind}' (use builtin, csv, npz or images)")
 
 
 def load_table(source: dict, base_dir: str | Path | None = None) -> pd.DataFrame:

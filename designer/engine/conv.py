@@ -198,8 +198,13 @@ class Conv2D(BufferedLayer):
         if not self.skip_activation_backward:
             g = self.activation.backward(self._z, self._y, g)
         # kernel and bias gradient in one product (the ones row/column of im2col sums the bias gradient)
-        cols = self._cols if self._planes else self._cols.T
-        np.matmul(cols, g, self._gwb)
+        if self._planes:
+            np.matmul(self._cols, g, self._gwb)
+        else:
+            # gᵀ·cols, then transposed into place (18k values): BLAS runs this orientation ≈ 10% faster
+            # than colsᵀ·g for the long, thin product of the second conv (6400 × 289 × 64)
+            gwb_t = np.matmul(g.T, self._cols, self.buffer("gwb_t", self._gwb.shape[::-1]))
+            np.copyto(self._gwb, gwb_t.T)
         if not self.need_input_grad:
             return [None]
         kernel = self._wb[: self._k]
@@ -213,28 +218,30 @@ class Conv2D(BufferedLayer):
             g = natural.reshape(pixels, self.filters)
         if self._planes:
             return [self._col2im_planes(np.matmul(kernel, g.T, self.buffer("dcols_t", (self._k, pixels))))]
-        # one batched product, offset-major: (kh·kw) × pixels × cin, so col2im adds whole contiguous images
-        offsets = self.kh * self.kw
-        per_offset = kernel.reshape(offsets, self.cin, self.filters).transpose(0, 2, 1)
-        return [self._col2im(np.matmul(g, per_offset, self.buffer("dcols", (offsets, pixels, self.cin))))]
+        return [self._input_gradient(g, kernel)]
 
-    def _col2im(self, dcols: np.ndarray) -> np.ndarray:
-        """Sum each kernel offset's gradient image back into the (padded) NHWC input gradient."""
+    def _input_gradient(self, g: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        """col2im of g·kernelᵀ, one kernel offset at a time: each offset's product (pixels × cin) goes into
+        one buffer that stays in cache and is added straight into the (padded) NHWC input gradient, instead
+        of one batched product whose kh·kw images (7 MB for 13×13×32 → 64) are read back from memory."""
         n = self._n
         h, w, cin = self.input_shapes[0]
         hp, wp = h + self.pt + self.pb, w + self.pl + self.pr
         dxp = self.buffer("dxp", (n, hp, wp, cin))
         s0, s1, s2, s3 = dxp.strides
         shape, strides = self._pixel_axes(n, s0, s1, s2, natural=True)
-        blocks = dcols.reshape(self.kh, self.kw, *shape, cin)
+        part = self.buffer("dcols", (g.shape[0], cin))
+        image = part.reshape(*shape, cin)
+        per_offset = kernel.reshape(self.kh * self.kw, cin, self.filters)
 
-        def at(i: int, j: int) -> np.ndarray:  # the input positions kernel offset (i, j) saw, as blocks[i, j]
+        def at(i: int, j: int) -> np.ndarray:  # the input positions kernel offset (i, j) saw
             return as_strided(dxp[:, i:, j:, :], (*shape, cin), (*strides, s3))
 
         if self.sh == self.sw == 1:
             # offset (0, 0) covers the top-left block of output pixels: assign it, zero the rest, add the others
             oh, ow = shape[1], shape[2]
-            np.copyto(at(0, 0), blocks[0, 0])
+            np.matmul(g, per_offset[0].T, part)
+            np.copyto(at(0, 0), image)
             dxp[:, oh:].fill(0.0)
             dxp[:, :oh, ow:].fill(0.0)
             first = 1
@@ -243,8 +250,9 @@ class Conv2D(BufferedLayer):
             first = 0
         for k in range(first, self.kh * self.kw):
             i, j = divmod(k, self.kw)
+            np.matmul(g, per_offset[k].T, part)
             view = at(i, j)
-            view += blocks[i, j]
+            view += image
         if self.padded:
             return dxp[:, self.pt : self.pt + h, self.pl : self.pl + w, :]
         return dxp

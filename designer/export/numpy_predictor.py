@@ -145,7 +145,10 @@ def predictions_table(rows):
         return ["%s_%d" % (target, i) for i in range(result.shape[1])], [result[:, i] for i in range(result.shape[1])]
     labels, probs = result
     header = [target] + ["p_" + str(c) for c in spec["classes"]]
-    return header, [labels] + [np.round(probs[:, j], 6) for j in range(probs.shape[1])]
+    columns = [labels] + [np.round(probs[:, j], 6) for j in range(probs.shape[1])]
+    if is_image_input(rows, spec):  # raw image files: which file each prediction is for comes first
+        return ["file"] + header, [image_files(rows, spec)] + columns
+    return header, columns
 
 
 if __name__ == "__main__":
@@ -154,14 +157,16 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     prepared = "--prepared" in args
     args = [a for a in args if a != "--prepared"]
-    if len(args) != 1:
+    images = PREPROCESSING is not None and is_image_input(args, PREPROCESSING)
+    if len(args) != 1 and not images:
         sys.exit("usage: python %s ROWS.csv  (raw rows with the training columns; prints predictions as CSV)\n"
+                 "       python %s IMAGE_OR_FOLDER ...  (an image project: PNG/JPEG/BMP files; needs Pillow)\n"
                  "       python %s --prepared FEATURES.csv|FEATURES.npy  (prepared inputs; prints the network "
-                 "outputs)" % (sys.argv[0], sys.argv[0]))
-    path = args[0]
+                 "outputs)" % (sys.argv[0], sys.argv[0], sys.argv[0]))
+    path = args if images else args[0]
     if hasattr(sys.stdout, "reconfigure"):  # UTF-8 and "\n" everywhere (a Windows pipe: cp1252 and "\r\n")
         sys.stdout.reconfigure(encoding="utf-8", newline="\n")
-    npy = path.lower().endswith(".npy")
+    npy = not images and path.lower().endswith(".npy")
     if npy or prepared or PREPROCESSING is None:
         data = np.load(path, allow_pickle=False) if npy else np.loadtxt(path, delimiter=",", ndmin=2)
         np.savetxt(sys.stdout, predict(data), delimiter=",", fmt="%.7g")

@@ -67,7 +67,20 @@ def preprocessing_spec(prepared, input_shape, loss: str | None) -> dict | None:
         # y = output * target_scale + target_mean: the exported model already applies it (informative here)
         "target_mean": None if pre.target_mean is None else [float(v) for v in pre.target_mean],
         "target_scale": None if pre.target_scale is None else [float(v) for v in pre.target_scale],
+        # an image folder project: raw image files are read as the app read the folder (templates/raw_rows.py)
+        **_image_spec(prepared),
     }
+
+
+def _image_spec(prepared) -> dict:
+    shape = getattr(prepared, "image_shape", None)
+    if not shape:
+        return {}
+    color = "rgb" if shape[2] == 3 else "grayscale"
+    return {"images": {"size": [int(shape[0]), int(shape[1])], "color": color,
+                       "suffixes": [".png", ".jpg", ".jpeg", ".bmp"],
+                       "how": "upright (EXIF), convert to grayscale (L) or RGB, resize to size (height, width) "
+                              "bilinear, pixel / 255, flattened height × width × channel"}}
 
 
 def all_numeric(spec: dict) -> bool:

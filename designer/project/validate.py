@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from designer.data.augment import augment_settings
+from designer.data.images import image_settings
 from designer.data.settings import DATA_SPECS, SPLIT_SPECS
 from designer.engine.registry import (
     LAYER_TYPES,
@@ -367,7 +369,7 @@ def validate_data(section: Any, where: str = "data") -> dict:
 
 def _validate_source(source: Any, where: str) -> dict:
     out = dict(_object(source, where))
-    kind = _choice(out.get("kind"), ("builtin", "csv", "npz"), f"{where}.kind")
+    kind = _choice(out.get("kind"), ("builtin", "csv", "npz", "images"), f"{where}.kind")
     if kind == "builtin":
         out["name"] = _choice(out.get("name"), BUILTIN_DATASETS, f"{where}.name")
         if out["name"] in BUILTIN_GENERATED:
@@ -384,7 +386,20 @@ def _validate_source(source: Any, where: str) -> dict:
         if kind == "npz":
             out["x"] = _string(out.get("x"), f"{where}.x")
             out["y"] = _string(out.get("y"), f"{where}.y")
+        if kind == "images":
+            _validate_image_source(out, where)
     return out
+
+
+def _validate_image_source(out: dict, where: str) -> None:
+    """size, color and augment of an image folder source (designer/data/images.py, augment.py)."""
+    try:
+        size, color = image_settings(out)
+        if out.get("augment") is not None:
+            out["augment"] = augment_settings(out["augment"])
+    except DesignerError as e:
+        raise ProjectError(e.message, e.where or where) from None
+    out["size"], out["color"] = list(size), color
 
 
 def _validate_split(split: Any, defaults: dict, where: str) -> dict:

@@ -22,6 +22,7 @@ from designer.engine.optimizers import make_optimizer
 from designer.errors import ParamError, TrainingError
 from designer.maths.distributions import layer_distributions
 from designer.training import metrics as M
+from designer.training.augmentation import EpochAugmenter
 from designer.training.control import TrainingControl
 from designer.training.events import BatchEnd, EpochEnd, TrainingFinished, TrainingResult, TrainingStarted
 from designer.training.memory import check_memory
@@ -252,6 +253,7 @@ class Trainer:
         else:
             self._xb, self._yb, self._ib = x, self._y_enc, self._y_idx
         self._preds = np.empty((n, n_out), dtype=np.float32)  # the batches' outputs, for training metrics
+        self._augmenter = EpochAugmenter.for_data(data)  # None unless an image folder asks for it
         self._bs = min(self.batch_size, n)
         self._n_batches = -(-n // self._bs)
         # two snapshots: the weights before a batch (until its loss is seen), and the last ones that gave a
@@ -305,6 +307,8 @@ class Trainer:
             np.take(self._y_enc, perm, axis=0, out=yb, mode="clip")
             if self._ib is not None:
                 np.take(self._y_idx, perm, axis=0, out=self._ib, mode="clip")
+        if self._augmenter is not None:
+            xb = self._augmenter.epoch(xb)
         self._loss_sum = 0.0
         self._active = 0.0  # seconds spent training this epoch (pauses excluded)
         window_rows, window_time, last_emit = 0, 0.0, time.perf_counter()

@@ -158,7 +158,7 @@ BAD = [
     ("graph.edges[2]", ["input_1", "dropout_1"], "graph.edges[2]: dropout_1 (Dropout) takes a single input"),
     # data
     ("data", "iris", 'data: must be an object, got "iris"'),
-    ("data.source.kind", "sql", 'data.source.kind: must be one of builtin, csv, npz, got "sql"'),
+    ("data.source.kind", "sql", 'data.source.kind: must be one of builtin, csv, npz, images, got "sql"'),
     ("data.source.name", "mnist", 'data.source.name: must be one of iris, wine'),
     ("data.source", {"kind": "csv"}, "data.source.path: must be a non-empty string, got null"),
     ("data.source", {"kind": "csv", "path": ""}, 'data.source.path: must be a non-empty string, got ""'),

@@ -54,11 +54,60 @@ def _as_number(value, column, row_number):
         raise ValueError(f"column {column!r}, row {row_number}: {value!r} is not a number") from None
 
 
+def image_files(paths, spec):
+    """Image files, and the images inside folders, named by `paths` (one path or a list), in order."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    suffixes = tuple(spec["images"]["suffixes"])
+    out = []
+    for p in paths:
+        p = os.fspath(p)
+        if os.path.isdir(p):
+            out += sorted(os.path.join(p, f) for f in os.listdir(p)
+                          if f.lower().endswith(suffixes) and os.path.isfile(os.path.join(p, f)))
+        else:
+            out.append(p)
+    return out
+
+
+def is_image_input(rows, spec):
+    """True when `rows` names image files or folders (an image project's predictor takes raw images)."""
+    if not spec.get("images"):
+        return False
+    items = [rows] if isinstance(rows, (str, os.PathLike)) else rows
+    if not isinstance(items, (list, tuple)) or not items:
+        return False
+    suffixes = tuple(spec["images"]["suffixes"])
+    return all(isinstance(p, (str, os.PathLike)) and (os.path.isdir(p) or os.fspath(p).lower().endswith(suffixes))
+               for p in items)
+
+
+def read_images(paths, spec):
+    """float32 (n, height × width × channels) of pixel values in [0, 1], read exactly as the project read its image
+    folder: upright (EXIF), grayscale or RGB, resized bilinear. Needs Pillow (pip install pillow)."""
+    from PIL import Image, ImageOps
+
+    h, w = spec["images"]["size"]
+    mode = "L" if spec["images"]["color"] == "grayscale" else "RGB"
+    files = image_files(paths, spec)
+    out = np.zeros((len(files), spec["n_features"]), dtype=np.float32)
+    for i, path in enumerate(files):
+        with Image.open(path) as im:
+            im = ImageOps.exif_transpose(im).convert(mode).resize((w, h), Image.Resampling.BILINEAR)
+            out[i] = (np.asarray(im, dtype=np.float32) / np.float32(255.0)).reshape(-1)
+    return out
+
+
 def prepare_rows(rows, spec):
     """float32 (n, n_features): missing cells filled, categories one-hot encoded (unseen ones → all zeros),
     numbers scaled as (x - offset) / scale, in the training feature order.
 
-    `rows`: a list of dicts keyed by the original column names, one dict, or the path of a CSV file."""
+    `rows`: a list of dicts keyed by the original column names, one dict, or the path of a CSV file; for an image
+    project also image files or folders of them (one path or a list)."""
+    if is_image_input(rows, spec):
+        offset = np.array([c["offset"] for c in spec["columns"]], dtype=np.float64)
+        scale = np.array([c["scale"] for c in spec["columns"]], dtype=np.float64)
+        return ((read_images(rows, spec).astype(np.float64) - offset) / scale).astype(np.float32)
     if isinstance(rows, (str, os.PathLike)):
         rows = read_csv_rows(rows)
     elif isinstance(rows, dict):
