@@ -67,6 +67,15 @@ def test_package_fields_and_contents(deb):
     for path in INSTALLED:
         assert f".{path}" in listing, path
     assert not any(name in listing for name in ("/tests/", "libQt6Quick", "libQt6Qml.", "/translations/"))
+    # the tests' libraries stay out (packaging/README.md); Pillow is in: image-folder projects need it
+    assert not any(f"/_internal/{lib}/" in listing for lib in ("scipy", "sklearn", "onnxruntime", "torch"))
+    assert "/_internal/PIL/" in listing
+
+
+def test_installed_size_is_within_the_budget(deb):
+    """packaging/README.md's budget: at most 250 MB installed (Installed-Size is in KiB)."""
+    kib = int(run("dpkg-deb", "--field", str(deb), "Installed-Size").stdout.strip())
+    assert kib * 1024 <= 250_000_000, f"{kib * 1024 / 1e6:.0f} MB installed"
 
 
 def test_no_maintainer_scripts(deb, tmp_path):
