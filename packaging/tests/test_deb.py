@@ -184,4 +184,4 @@ def test_removal_leaves_nothing_behind(program):
     for path in [*INSTALLED, "/opt/network-designer", "/usr/share/mime/application/x-nn-designer-project.xml"]:
         assert not Path(path).exists(), path
     cache = Path("/usr/share/applications/mimeinfo.cache")
-    assert not cache.exists() or "nn-designer.desktop" not in cache.read_text()
+    assert not cache.exists() or "nn-designer.desktop" not in cache.read_text(encoding="utf-8")
