@@ -75,7 +75,10 @@ def import_keras(path: Path):
     try:
         import h5py
     except ImportError:
-        raise ModelImportError("importing .keras files needs h5py: pip install h5py") from None
+        # the installers leave h5py out (16 MB over their size budget); ONNX import needs nothing more
+        raise ModelImportError(f"{path.name}: reading a .keras file's weights needs h5py, which this installation "
+                               "does not have: pip install h5py, or save the model as ONNX (tf2onnx) and import "
+                               "that") from None
     try:
         with h5py.File(io.BytesIO(weight_bytes), "r") as h5:
             arrays = _arrays(h5, specs)

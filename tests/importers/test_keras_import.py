@@ -63,6 +63,17 @@ def test_a_sequential_model_imports(tmp_path):
                                atol=1e-6)
 
 
+def test_without_h5py_the_import_says_what_to_do(tmp_path, monkeypatch):
+    """The installers leave h5py out (their size budget): the .keras import then names the file and the way on."""
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.save(tmp_path / "s.keras")
+    monkeypatch.setitem(__import__("sys").modules, "h5py", None)  # `import h5py` raises ImportError
+    with pytest.raises(ModelImportError) as err:
+        import_model(tmp_path / "s.keras")
+    assert str(err.value).startswith("s.keras: reading a .keras file's weights needs h5py")
+    assert "pip install h5py" in str(err.value) and "ONNX" in str(err.value)
+
+
 @pytest.mark.parametrize("name", ["mlp", "cnn", "residual"])
 def test_the_apps_keras_export_comes_back_identical(name, tmp_path, monkeypatch):
     project, net, x = nets.trained(getattr(nets, name)())
