@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from designer.engine.losses import encode_targets, get_loss
+from designer.training.importance import importance_for_run
 from designer.training.metrics import evaluate, precision_recall_f1, predicted_classes, reshape_inputs
 
 BOUNDARY_RESOLUTION = 60
@@ -197,6 +198,7 @@ def evaluate_run(network, prepared, training: dict) -> dict:
     evaluation["split"] = split
     evaluation["classes"] = list(prepared.classes)
     evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS, split)
+    evaluation["importance"] = importance_for_run(network, prepared, training)
     if prepared.task == "classification":
         evaluation.update(precision_recall_f1(np.asarray(evaluation["confusion_matrix"])))
     else:

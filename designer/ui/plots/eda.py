@@ -101,12 +101,19 @@ class ScatterPlot(QWidget):
             rows = np.sort(np.random.default_rng(0).choice(len(xs), MAX_SCATTER_POINTS, replace=False))
         groups = [(None, rows)] if self._labels is None else [
             (cls, rows[self._labels[rows] == cls]) for cls in self._classes]
+        # one item for every class (per-point brushes): ten items cost ten times the scene work of one
+        xs_shown, ys_shown, brushes = [], [], []
         for i, (cls, idx) in enumerate(groups):
-            colour = theme.series_color(self.palette(), i)
+            brush = pg.mkBrush(_translucent(theme.series_color(self.palette(), i), 170))
             ok = idx[np.isfinite(xs[idx]) & np.isfinite(ys[idx])]
-            item.plot(xs[ok], ys[ok], pen=None, symbol="o", symbolSize=5, symbolPen=None,
-                      symbolBrush=_translucent(colour, 170), name=cls)
+            xs_shown.append(xs[ok])
+            ys_shown.append(ys[ok])
+            brushes.extend([brush] * len(ok))
+            if cls is not None and item.legend is not None:
+                item.legend.addItem(pg.ScatterPlotItem(symbol="o", size=5, pen=None, brush=brush), cls)
             self.points_drawn += len(ok)
+        item.addItem(pg.ScatterPlotItem(x=np.concatenate(xs_shown), y=np.concatenate(ys_shown), brush=brushes,
+                                        pen=None, symbol="o", size=5))
 
 
 class CorrelationHeatmap(QWidget):
