@@ -56,6 +56,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_gui_stall  # GUI stall, in-app throughput
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_long_runs  # long runs: window vs headless
 	$(BIN)/python -m benchmarks.bench_csv_import                        # 1,000,000 x 20 CSV import
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.bench_big_data  # 60,000 x 784 CSV: import, train, save
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m benchmarks.bench_torch_backend  # NumPy vs PyTorch engine
 
 bundle: $(STAMP)

@@ -106,7 +106,9 @@ def main() -> int:
         print(f"prepare_data (read + clean + split + encode + scale): {t_total:.2f} s "
               f"→ x_train {prepared.x_train.shape}, {len(prepared.feature_names)} features")
         print(f"rows/s through prepare_data: {info.rows / t_total:,.0f}")
-        print(f"peak RSS: {peak_rss_mb():.0f} MB (before import: {rss_before:.0f} MB)")
+        peak = peak_rss_mb()
+        print(f"peak RSS: {peak:.0f} MB (before import: {rss_before:.0f} MB)")
+        print(f"CSV memory ratio: peak RSS ÷ file size = {peak / size_mb:.2f}× (issue 13 target: ≤ 2×)")
         if traced is not None:
             print(f"tracemalloc peak during import + preparation: {traced:.0f} MB")
     return 0

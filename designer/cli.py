@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--split", choices=("test", "validation", "train"), default="test")
     e.add_argument("--data", help="evaluate on this CSV instead (same columns as the training data; "
                                   "image projects: a folder with one sub-folder per class)")
+    e.add_argument("--importance", action="store_true",
+                   help="add permutation importance per feature column (validation split, or the --data rows)")
 
     pr = sub.add_parser("predict", help="apply the model to new rows of a CSV (image projects: image files)")
     pr.add_argument("project")
@@ -191,7 +193,8 @@ def cmd_evaluate(args) -> int:
     from designer.pipeline import evaluate_project
 
     project = _load(args.project)
-    result = evaluate_project(project, _base_dir(args.project), split=args.split, data_csv=args.data)
+    result = evaluate_project(project, _base_dir(args.project), split=args.split, data_csv=args.data,
+                              importance=args.importance)
     print(strict_json(result))
     return 0
 

@@ -47,8 +47,10 @@ def _loss(project):
     return get_loss(training.get("loss", "categorical_crossentropy"), **(training.get("loss_params") or {}))
 
 
-def evaluate_project(project, base_dir: Path | None, split: str = "test", data_csv: str | None = None) -> dict:
-    """The CLI `evaluate` object for a split of the project's data, or for a CSV with the same columns."""
+def evaluate_project(project, base_dir: Path | None, split: str = "test", data_csv: str | None = None,
+                     importance: bool = False) -> dict:
+    """The CLI `evaluate` object for a split of the project's data, or for a CSV with the same columns.
+    `importance`: add permutation importance per feature column, on the validation split (or the CSV's rows)."""
     _require_weights(project)
     network, prepared = build_and_prepare(project, base_dir)
     loss = _loss(project)
@@ -61,7 +63,17 @@ def evaluate_project(project, base_dir: Path | None, split: str = "test", data_c
         if len(x) == 0:
             raise DataError(f"the {split} split is empty: set data.split.{split} above 0 "
                             "or choose another --split")
-    return evaluate(network, x, y, loss, prepared.task, prepared.classes)
+    result = evaluate(network, x, y, loss, prepared.task, prepared.classes)
+    if importance:
+        from designer.training.importance import feature_importance
+
+        rows = "data" if data_csv is not None else "validation"
+        if data_csv is None:
+            x, y = prepared.split("validation")
+        found = feature_importance(network, x, y, prepared.preprocessor, prepared.task, loss.name,
+                                   seed=int((project.training or {}).get("seed", 0) or 0))
+        result["importance"] = dict(found.to_dict(), split=rows)
+    return result
 
 
 

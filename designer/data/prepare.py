@@ -12,6 +12,7 @@ from designer.data.cleaning import (
     check_numeric,
     column_kind,
     column_warnings,
+    duplicate_rows,
     is_numeric_series,
     missing_counts,
 )
@@ -123,7 +124,7 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
     if no_target.any():
         report["rows_dropped_missing_target"] = int(no_target.sum())
         df = df[~no_target]
-    duplicates = df.duplicated()
+    duplicates = duplicate_rows(df)
     report["duplicates"] = int(duplicates.sum())
     if report["duplicates"]:
         if cfg.get("drop_duplicates"):
@@ -158,7 +159,7 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
         stratify_by=y_all if stratify else None, seed=split.get("seed", 0))
 
     pre = Preprocessor.fit(df.iloc[train_idx], list(features), cfg["missing"], cfg["scaling"], kinds)
-    x_all = pre.transform(df)
+    x_train, x_val, x_test = pre.transform_parts(df, [train_idx, val_idx, test_idx])
     pre.target, pre.task, pre.classes = target, task, list(classes)
     if task == "regression" and cfg["target_scaling"] == "standard":
         pre.target_mean, pre.target_scale = target_statistics(y_all[train_idx])
@@ -168,7 +169,7 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
     report["splits"] = {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx)}
     report["categorical"] = [c for c in features if kinds[c] == "categorical"]
 
-    n_features = x_all.shape[1]
+    n_features = x_train.shape[1]
     shape: tuple[int, ...] = (n_features,)
     if input_shape is not None:
         wanted = tuple(int(s) for s in input_shape)
@@ -177,9 +178,9 @@ def prepare_table(data_cfg: dict, df: pd.DataFrame, origin: dict, *,
         else:
             report["warnings"].append(f"Input shape {list(wanted)} does not hold the {n_features} features")
     return PreparedData(
-        x_train=x_all[train_idx], y_train=y_all[train_idx],
-        x_val=x_all[val_idx], y_val=y_all[val_idx],
-        x_test=x_all[test_idx], y_test=y_all[test_idx],
+        x_train=x_train, y_train=y_all[train_idx],
+        x_val=x_val, y_val=y_all[val_idx],
+        x_test=x_test, y_test=y_all[test_idx],
         task=task, classes=list(classes), feature_names=pre.output_names, target_name=target,
         input_shape=shape, preprocessor=pre, report=report,
         raw_rows={"validation": df[list(features)].iloc[val_idx], "test": df[list(features)].iloc[test_idx]},

@@ -80,13 +80,26 @@ class Preprocessor:
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
         """float32 (n, len(output_names)). Unseen categories become all-zero rows (with a warning)."""
+        return self.transform_parts(df, None)[0]
+
+    def transform_parts(self, df: pd.DataFrame, parts: list[np.ndarray] | None) -> list[np.ndarray]:
+        """`transform(df)` split into the rows `parts` lists (each an index array), without holding the whole
+        table's matrix beside the parts (a 1,000,000-row table would need it twice). Warnings and filled
+        counts are those of the whole table."""
         missing_cols = [c for c in self.features if c not in df.columns]
         if missing_cols:
             raise DataError(f"the data lacks the column(s) {', '.join(repr(c) for c in missing_cols)} "
                             "that the model was trained on")
         self.warnings, self.filled = [], {}
         n = len(df)
-        out = np.zeros((n, len(self.output_names)), dtype=np.float32)
+        width = len(self.output_names)
+        rows = parts if parts is not None else [None]
+        outs = [np.zeros((n if r is None else len(r), width), dtype=np.float32) for r in rows]
+
+        def put(j: int, column: np.ndarray) -> None:
+            for out, r in zip(outs, rows):
+                out[:, j] = column if r is None else column[r]
+
         j = 0
         for col in self.features:
             s = df[col]
@@ -101,7 +114,7 @@ class Preprocessor:
                     self.warnings.append(f"column '{col}': {n_missing} missing value(s) filled with {self.fill[col]:g}")
                     values = values.fillna(self.fill[col])
                 v = values.to_numpy(dtype=np.float64)
-                out[:, j] = (v - self.offset[col]) / self.scale[col]
+                put(j, (v - self.offset[col]) / self.scale[col])
                 j += 1
                 continue
             cats = self.categories[col]
@@ -115,10 +128,12 @@ class Preprocessor:
             unseen = int(((codes < 0) & present.to_numpy()).sum())
             if unseen:
                 self.warnings.append(f"column '{col}': {unseen} value(s) not seen in training encoded as all zeros")
-            rows = np.nonzero(codes >= 0)[0]
-            out[rows, j + codes[rows]] = 1.0
+            for out, r in zip(outs, rows):
+                part = codes if r is None else codes[r]
+                hit = np.nonzero(part >= 0)[0]
+                out[hit, j + part[hit]] = 1.0
             j += len(cats)
-        return out
+        return outs
 
     def encode_target(self, df: pd.DataFrame) -> np.ndarray:
         """The target column of new rows as the model's targets: class indices (int64) or float32 (n, 1)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from designer.data.chunked import Progress, read_chunked
 from designer.errors import DataError
 
 # Cells that count as missing (spec "Data"); pandas' longer default list would also eat "None" etc.
@@ -238,13 +239,13 @@ def _ragged(path: Path, line: int, got: int, expected: int, header: bool) -> Dat
 _PANDAS_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def _pandas_read(path: Path, info: CsvInfo) -> pd.DataFrame:
+def _pandas_read(path: Path, info: CsvInfo, progress: Progress | None = None) -> pd.DataFrame:
+    options = dict(sep=info.delimiter, header=0 if info.header else None, encoding=info.encoding,
+                   na_values=NA_VALUES + info.na_values, keep_default_na=False, decimal=info.decimal,
+                   skipinitialspace=True, skip_blank_lines=True, low_memory=False, engine="c", index_col=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)  # e.g. a first row longer than the header
-        return pd.read_csv(path, sep=info.delimiter, header=0 if info.header else None, encoding=info.encoding,
-                           na_values=NA_VALUES + info.na_values, keep_default_na=False, decimal=info.decimal,
-                           skipinitialspace=True, skip_blank_lines=True, low_memory=False, engine="c",
-                           index_col=False)
+        return read_chunked(path, options, len(info.columns), progress)
 
 
 def sniff_csv(path: str | Path, *, delimiter: str | None = None, header: bool | None = None,
@@ -290,10 +291,12 @@ def sniff_csv(path: str | Path, *, delimiter: str | None = None, header: bool | 
 
 
 def read_csv(path: str | Path, *, delimiter: str | None = None, header: bool | None = None,
-             encoding: str | None = None, na_values: list[str] | None = None) -> tuple[pd.DataFrame, CsvInfo]:
+             encoding: str | None = None, na_values: list[str] | None = None,
+             progress: Progress | None = None) -> tuple[pd.DataFrame, CsvInfo]:
     """Read a whole CSV/TSV into a DataFrame with missing cells as NaN; returns what was detected.
 
     `na_values`: extra cell texts that mean "missing" for this file (besides empty, NA, NaN, null, ?).
+    `progress(fraction)`: called as the file is parsed; it may raise LoadCancelled to stop (see chunked.py).
     """
     path = Path(path)
     info, rows = sniff_csv(path, delimiter=delimiter, header=header, encoding=encoding)
@@ -309,12 +312,12 @@ def read_csv(path: str | Path, *, delimiter: str | None = None, header: bool | N
     try:
         # the first rows through the csv module catch a ragged start early with its line number
         _scan_rows(path, info.encoding, info.delimiter, info.header, limit=200)
-        df = _pandas_read(path, info)
+        df = _pandas_read(path, info, progress)
     except UnicodeDecodeError as e:
         if encoding is not None or info.encoding != "utf-8":
             raise _fail(path, f"cannot be decoded as {info.encoding} (byte 0x{e.object[e.start]:02x})") from None
         info.encoding = _fallback_encoding(path)
-        df = _read_or_fail(path, info)
+        df = _read_or_fail(path, info, progress=progress)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning, ValueError, csv.Error) as e:
         df = _read_or_fail(path, info, e)
     info.rows = len(df)
@@ -356,12 +359,13 @@ def _not_utf8_warning(path: Path, encoding: str) -> str:
     return f"{path.name} is not UTF-8; read as {encoding}"
 
 
-def _read_or_fail(path: Path, info: CsvInfo, error: Exception | None = None) -> pd.DataFrame:
+def _read_or_fail(path: Path, info: CsvInfo, error: Exception | None = None,
+                  progress: Progress | None = None) -> pd.DataFrame:
     """Read (again); any parser failure becomes one DataError (ragged rows with their line)."""
     try:
         if error is not None:
             raise error
-        return _pandas_read(path, info)
+        return _pandas_read(path, info, progress)
     except UnicodeDecodeError as e:
         raise _fail(path, f"cannot be decoded as {info.encoding} (byte 0x{e.object[e.start]:02x})") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning, ValueError, csv.Error) as e:

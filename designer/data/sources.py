@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from designer.data.catalogue import BUILTIN_DATASETS
+from designer.data.chunked import Progress
 from designer.data.generated import generate
 from designer.data.images import read_image_folder
 from designer.data.reader import read_csv, read_npz
@@ -29,8 +30,10 @@ def _builtin_file(file: str) -> pd.DataFrame:
     return df
 
 
-def load_table_with_info(source: dict, base_dir: str | Path | None = None) -> tuple[pd.DataFrame, dict]:
-    """The raw DataFrame plus what is known about where it came from (`name`, detected CSV settings …)."""
+def load_table_with_info(source: dict, base_dir: str | Path | None = None, *,
+                         progress: Progress | None = None) -> tuple[pd.DataFrame, dict]:
+    """The raw DataFrame plus what is known about where it came from (`name`, detected CSV settings …).
+    `progress(fraction)` follows a CSV file's parsing and may raise LoadCancelled (see chunked.py)."""
     if not isinstance(source, dict):
         raise DataError("data.source must be an object with a 'kind'")
     kind = source.get("kind", "builtin")
@@ -50,7 +53,8 @@ def load_table_with_info(source: dict, base_dir: str | Path | None = None) -> tu
         path = resolve_path(source["path"], base_dir)
         if kind == "csv":
             df, csv_info = read_csv(path, delimiter=source.get("delimiter"), header=source.get("header"),
-                                    encoding=source.get("encoding"), na_values=source.get("na_values"))
+                                    encoding=source.get("encoding"), na_values=source.get("na_values"),
+                                    progress=progress)
             return df, {"name": path.name, "kind": "csv", "csv": csv_info.to_dict(), "image_shape": None}
         x_name, y_name = source.get("x", "x"), source.get("y", "y")
         df, shape = read_npz(path, x_name, y_name)

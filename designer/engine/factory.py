@@ -11,15 +11,23 @@ from designer.engine.registry import layer_type
 from designer.errors import GraphError
 
 
+def load_hook(hook):
+    """A LayerType hook: the object itself, or the one "module:name" names, imported on first use (so
+    convolution, normalisation and torch load only when something needs them). None for an empty hook;
+    ImportError/AttributeError when the named one is missing."""
+    if not isinstance(hook, str):
+        return hook
+    if not hook:
+        return None
+    module_name, _, attr = hook.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
 def layer_class(type_name: str) -> type[Layer]:
-    """The engine class of a layer type: its LayerType names it (a class, or "module:Class" imported when a
-    network first uses the type, so convolution and normalisation load only when a graph needs them)."""
+    """The engine class of a layer type, as its LayerType names it (`engine`)."""
     engine = layer_type(type_name).engine  # ParamError for an unknown type
-    if not isinstance(engine, str):
-        return engine
-    module_name, _, class_name = engine.partition(":")
     try:
-        return getattr(importlib.import_module(module_name), class_name)
+        return load_hook(engine)
     except (ImportError, AttributeError):
         raise GraphError(f"{type_name} layers are not available in this build of the engine") from None
 

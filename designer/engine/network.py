@@ -33,7 +33,8 @@ def _raise_first_problem(graph, analysis) -> None:
     raise next(p for p in analysis.problems if p.severity == "error").exception()
 
 
-def _locked(method):
+def locked(method):
+    """The method runs holding `self._lock` (both engines' networks: a window's predict waits for the step)."""
     @functools.wraps(method)
     def run(self, *args, **kwargs):
         with self._lock:
@@ -42,7 +43,25 @@ def _locked(method):
     return run
 
 
-class Network:
+class TargetUnits:
+    """What every engine's network answers the same way on top of its own `predict_raw`: outputs in the
+    regression target's own units when `target_scaling` is set."""
+
+    target_scaling: tuple[np.ndarray, np.ndarray] | None
+    dtype: np.dtype
+
+    @locked
+    def predict(self, x, batch_size: int = 1024) -> np.ndarray:
+        """Outputs in inference mode (dropout off, moving statistics), computed in chunks; in the target's own
+        units when `target_scaling` is set."""
+        out = self.predict_raw(x, batch_size)
+        if self.target_scaling is not None:
+            mean, scale = self.target_scaling
+            out = (out * scale.astype(self.dtype) + mean.astype(self.dtype)).astype(self.dtype, copy=False)
+        return out
+
+
+class Network(TargetUnits):
     def __init__(
         self, layers: dict[str, Layer], sources: dict[str, list[str]], dtype=np.float32, output_id: str | None = None
     ):
@@ -188,12 +207,12 @@ class Network:
                 pending[s] = gi if prev is None else prev + gi
         return pending.get(self.input_id)
 
-    @_locked
+    @locked
     def forward(self, x, training: bool = False) -> np.ndarray:
         """Output for a batch x (batch, *input_shape), as a new array."""
         return self._forward(self._as_batch(x), training).copy()
 
-    @_locked
+    @locked
     def backward(self, grad_out, input_grad: bool = False) -> np.ndarray | None:
         """Back-propagate dL/d(output) of the last forward; fills every layer's `grads`.
 
@@ -212,7 +231,7 @@ class Network:
         """True when the output activation and the loss pair into the gradient (pred − y) / n."""
         return self._fusable is not None and loss.fused_activation == self._fusable
 
-    @_locked
+    @locked
     def train_batch(self, x, y_enc, loss: Loss, optimizer, l1: float = 0.0, l2: float = 0.0) -> float:
         """One optimisation step on a batch; returns the batch loss (with the L1/L2 penalty)."""
         return self.step_strategy.run(self._as_batch(x), y_enc, loss, optimizer, l1, l2)
@@ -238,16 +257,6 @@ class Network:
             total += l1 * float(np.abs(w).sum()) + l2 * float(np.vdot(w, w))
         return total
 
-    @_locked
-    def predict(self, x, batch_size: int = 1024) -> np.ndarray:
-        """Outputs in inference mode (dropout off, moving statistics), computed in chunks; in the target's own
-        units when `target_scaling` is set."""
-        out = self.predict_raw(x, batch_size)
-        if self.target_scaling is not None:
-            mean, scale = self.target_scaling
-            out = (out * scale.astype(self.dtype) + mean.astype(self.dtype)).astype(self.dtype, copy=False)
-        return out
-
     def set_target_scaling(self, mean, scale) -> None:
         """Un-scale `predict`'s outputs by y = out * scale + mean (None, None: no un-scaling)."""
         if mean is None or scale is None:
@@ -256,7 +265,7 @@ class Network:
         n = int(np.prod(self.output_shape))
         self.target_scaling = (np.asarray(mean, np.float64).reshape(n), np.asarray(scale, np.float64).reshape(n))
 
-    @_locked
+    @locked
     def predict_raw(self, x, batch_size: int = 1024) -> np.ndarray:
         """The output layer's values in inference mode, without the target's un-scaling."""
         x = self._as_batch(x)
@@ -266,7 +275,7 @@ class Network:
             out[start:stop] = self._forward(x[start:stop], False)
         return out
 
-    @_locked
+    @locked
     def loss_value(self, x, y_enc, loss: Loss, batch_size: int = 1024) -> float:
         """Mean loss over a data set in inference mode (without the L1/L2 penalty)."""
         x = self._as_batch(x)
@@ -301,7 +310,7 @@ class Network:
             for name, arr in layer.weight_arrays().items()
         }
 
-    @_locked
+    @locked
     def set_weights(self, weights: dict) -> list[str]:
         """Copy matching arrays in place; return a warning for each one that is skipped.
 

@@ -145,6 +145,15 @@ class LayerType:
     - `prefix`: default node names (`dense` → dense_1); `initial`: what a new node starts with beyond the
       spec's defaults (a Dense layer's 16 units).
     - `elementwise`: each output unit depends only on the same input unit (the neurons view draws through it).
+    - `neurons`: the neurons view draws the layer's units as a column of circles (Input, Dense).
+    - `torch`: its op in the PyTorch engine, "module:function" (see designer.torch_backend.layers); a type
+      without one trains on the NumPy engine only.
+    - `imports`: format ("keras", "onnx") → "module:function" reading that format's layer or operator of the
+      type's own name into (params, weights) (see designer.importers.layers).
+    - `role`: what the type is for, where another module needs "a layer that does X" without naming one
+      ("normalization": the one the residual template and the overfitting lab insert).
+    - `concept`: (title, text, where) of its entry in the concepts glossary; `aliases` the words that find it;
+      `see_also` the concepts it links to.
     """
 
     name: str
@@ -161,6 +170,13 @@ class LayerType:
     prefix: str = ""
     initial: dict = field(default_factory=dict, compare=False)
     elementwise: bool = False
+    neurons: bool = False
+    torch: Any = field(default="", compare=False)
+    imports: dict = field(default_factory=dict, compare=False)
+    role: str = ""
+    concept: tuple[str, str, str] | None = None
+    aliases: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
 
     def default_prefix(self) -> str:
         return self.prefix or self.name.lower()
@@ -545,7 +561,13 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="input.svg",
             output_shape=_input_shape,
             engine="designer.engine.layers:Input",
+            neurons=True,
+            torch="designer.torch_backend.layers:identity",
             prefix="input",
+            concept=("Input layer",
+                     "Where the rows of data enter: its shape is the number of features (or the image's height × "
+                     "width × channels). It has no weights.",
+                     "canvas"),
         ),
         LayerType(
             "Dense",
@@ -562,7 +584,13 @@ LAYER_TYPES: dict[str, LayerType] = {
             output_shape=_dense_shape,
             weights=_dense_weights,
             engine="designer.engine.layers:Dense",
+            neurons=True,
+            torch="designer.torch_backend.layers:dense",
             prefix="dense",
+            concept=("Dense layer",
+                     "Every unit computes a weighted sum of all its inputs plus a bias, then applies the activation: "
+                     "output = f(x·W + b). A layer of n inputs and u units has n·u weights and u biases.",
+                     "canvas"),
             initial={"units": 16},
         ),
         LayerType(
@@ -573,8 +601,13 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="activation.svg",
             output_shape=_same_shape,
             engine="designer.engine.layers:Activation",
+            torch="designer.torch_backend.layers:identity",
             elementwise=True,
             prefix="activation",
+            concept=("Activation layer",
+                     "Applies an activation function on its own, with no weights: the same as choosing that "
+                     "activation on the layer before it.",
+                     "canvas"),
         ),
         LayerType(
             "Dropout",
@@ -584,8 +617,16 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="dropout.svg",
             output_shape=_same_shape,
             engine="designer.engine.layers:Dropout",
+            torch="designer.torch_backend.layers:dropout",
             elementwise=True,
             prefix="dropout",
+            concept=("Dropout",
+                     "While training, a Dropout layer sets each of its inputs to zero with probability `rate` and "
+                     "scales the others by 1/(1 − rate); at prediction time it does nothing. Units cannot rely on "
+                     "particular partners, which fights overfitting.",
+                     "palette"),
+            aliases=("Dropout layer", "drop out"),
+            see_also=("overfitting",),
         ),
         LayerType(
             "BatchNormalization",
@@ -600,8 +641,20 @@ LAYER_TYPES: dict[str, LayerType] = {
             weights=_bn_weights,
             frozen=("moving_mean", "moving_variance"),
             engine="designer.engine.normalization:BatchNormalization",
+            torch="designer.torch_backend.layers:batch_norm",
+            imports={"keras": "designer.importers.layers:keras_batch_norm",
+                     "onnx": "designer.importers.layers:onnx_batch_norm"},
+            role="normalization",
             elementwise=True,
             prefix="batch_normalization",
+            concept=("Batch normalisation",
+                     "Standardises each feature over the batch (mean 0, variance 1), then scales and shifts it by two "
+                     "learnt values. Layers then see inputs in a steady range, so training is faster and tolerates "
+                     "higher learning rates; it also regularises a little. At prediction time it uses moving averages "
+                     "of the batch statistics.",
+                     "palette"),
+            aliases=("batch normalization", "batchnorm", "batch norm", "bn", "batch normalisation layer"),
+            see_also=("overfitting",),
         ),
         LayerType(
             "Flatten",
@@ -611,7 +664,12 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="flatten.svg",
             output_shape=_flatten_shape,
             engine="designer.engine.layers:Flatten",
+            torch="designer.torch_backend.layers:flatten",
             prefix="flatten",
+            concept=("Flatten layer",
+                     "Turns an image-shaped tensor (height × width × channels) into one long vector for Dense layers. "
+                     "No weights.",
+                     "canvas"),
         ),
         LayerType(
             "Conv2D",
@@ -630,7 +688,13 @@ LAYER_TYPES: dict[str, LayerType] = {
             output_shape=_conv_shape,
             weights=_conv_weights,
             engine="designer.engine.conv:Conv2D",
+            torch="designer.torch_backend.layers:conv2d",
             prefix="conv2d",
+            concept=("Convolution layer (Conv2D)",
+                     "Slides small filters (e.g. 3×3) over an image; each filter has the same weights everywhere, so "
+                     "it finds its pattern wherever it is, with few parameters.",
+                     "canvas"),
+            aliases=("convolution", "conv", "convolutional layer", "filter", "filters", "kernel size"),
             initial={"filters": 16},
         ),
         LayerType(
@@ -645,7 +709,13 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="maxpool.svg",
             output_shape=_pool_shape,
             engine="designer.engine.conv:MaxPooling2D",
+            torch="designer.torch_backend.layers:max_pool2d",
             prefix="max_pooling2d",
+            concept=("Max pooling layer",
+                     "Keeps the largest value of each small window (e.g. 2×2): a smaller image that tolerates small "
+                     "shifts. No weights.",
+                     "canvas"),
+            aliases=("pooling", "max pooling", "pool size"),
         ),
         LayerType(
             "Add",
@@ -657,7 +727,12 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="add.svg",
             output_shape=_add_shape,
             engine="designer.engine.layers:Add",
+            torch="designer.torch_backend.layers:add",
             prefix="add",
+            concept=("Add layer",
+                     "Adds its inputs element by element: the join of a skip (residual) connection, which gives "
+                     "gradients a short path back through a deep network.",
+                     "canvas"),
         ),
         LayerType(
             "Concatenate",
@@ -669,7 +744,11 @@ LAYER_TYPES: dict[str, LayerType] = {
             icon="concatenate.svg",
             output_shape=_concat_shape,
             engine="designer.engine.layers:Concatenate",
+            torch="designer.torch_backend.layers:concatenate",
             prefix="concatenate",
+            concept=("Concatenate layer",
+                     "Puts its inputs side by side into one longer vector.",
+                     "canvas"),
         ),
     )
 }
@@ -699,3 +778,8 @@ def layer_type(name: str) -> LayerType:
         return LAYER_TYPES[name]
     except KeyError:
         raise ParamError(f'unknown layer type "{name}"; known: {", ".join(LAYER_TYPES)}') from None
+
+
+def types_with_role(role: str) -> list[str]:
+    """The layer types declaring `role`, in registry order (see LayerType.role)."""
+    return [name for name, t in LAYER_TYPES.items() if t.role == role]

@@ -4,7 +4,8 @@ A `.keras` file is a zip of `config.json` (the architecture as JSON) and `model.
 JSON ourselves and the arrays with h5py; keras.saving.load_model is never called, so a Lambda layer, a custom
 object or a registered function in the file is only a name in a list of what is not supported.
 Layers that map: InputLayer, Dense, Activation, ReLU/LeakyReLU/ELU/Softmax, Dropout, Flatten, Conv2D, MaxPooling2D,
-BatchNormalization, Add, Concatenate (channels-last, the engine's layout).
+Add, Concatenate, and those a layer type reads itself (its `imports` hook: batch normalisation), channels-last
+as the engine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from designer.importers.common import MAX_FILE_BYTES, Layer, ModelImportError, safe_id, to_project, unsupported
+from designer.importers.layers import readable, reader
 
 MAX_CONFIG_BYTES = 64 * 1024**2
 # Keras activation names → the app's (name, params); Keras's gelu is the exact erf form, the app's the tanh one
@@ -23,8 +25,11 @@ ACTIVATIONS = {"linear": ("linear", {}), "relu": ("relu", {}), "sigmoid": ("sigm
                "softmax": ("softmax", {}), "elu": ("elu", {"alpha": 1.0}), "silu": ("silu", {}),
                "swish": ("silu", {}), "softplus": ("softplus", {}),
                "leaky_relu": ("leaky_relu", {"negative_slope": 0.2})}
-SUPPORTED = {"InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Dropout", "Flatten",
-             "Conv2D", "MaxPooling2D", "BatchNormalization", "Add", "Concatenate"}
+
+
+def supported() -> set[str]:
+    """The Keras classes this importer reads: its own readers' and those a layer type reads itself."""
+    return {"InputLayer", *_READERS} | readable("keras")
 
 
 def snake_case(name: str) -> str:
@@ -63,14 +68,17 @@ def import_keras(path: Path):
     specs = body.get("layers")
     if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
         raise ModelImportError(f"{path.name}: config.json lists no layers")
-    bad = [str(s.get("class_name")) for s in specs if s.get("class_name") not in SUPPORTED]
+    bad = [str(s.get("class_name")) for s in specs if s.get("class_name") not in supported()]
     bad += [f"activation {a}" for a in (_activation_name(s) for s in specs) if a is not None and a not in ACTIVATIONS]
     if bad:
         raise unsupported("Keras model", bad)
     try:
         import h5py
     except ImportError:
-        raise ModelImportError("importing .keras files needs h5py: pip install h5py") from None
+        # the installers leave h5py out (16 MB over their size budget); ONNX import needs nothing more
+        raise ModelImportError(f"{path.name}: reading a .keras file's weights needs h5py, which this installation "
+                               "does not have: pip install h5py, or save the model as ONNX (tf2onnx) and import "
+                               "that") from None
     try:
         with h5py.File(io.BytesIO(weight_bytes), "r") as h5:
             arrays = _arrays(h5, specs)
@@ -174,52 +182,78 @@ def _pair(v):
     return [int(v), int(v)] if isinstance(v, int) else [int(d) for d in v]
 
 
+def _weighted(c: dict, arrays: list) -> dict:
+    return {"kernel": arrays[0]} | ({"bias": arrays[1]} if c.get("use_bias", True) else {})
+
+
+def _dense(c, arrays, name):
+    return "Dense", {"units": int(c["units"]), "use_bias": bool(c.get("use_bias", True)), **_act(c)}, \
+        _weighted(c, arrays)
+
+
+def _conv2d(c, arrays, name):
+    if _pair(c.get("dilation_rate", 1)) != [1, 1] or int(c.get("groups", 1)) != 1:
+        raise ModelImportError(f'layer "{name}": dilated or grouped convolutions are not supported')
+    return "Conv2D", {"filters": int(c["filters"]), "kernel_size": _pair(c["kernel_size"]),
+                      "strides": _pair(c.get("strides", 1)), "padding": c.get("padding", "valid"),
+                      "use_bias": bool(c.get("use_bias", True)), **_act(c)}, _weighted(c, arrays)
+
+
+def _max_pooling2d(c, arrays, name):
+    pool = _pair(c.get("pool_size", 2))
+    return "MaxPooling2D", {"pool_size": pool, "strides": _pair(c.get("strides") or pool),
+                            "padding": c.get("padding", "valid")}, {}
+
+
+def _relu(c, arrays, name):
+    if c.get("max_value") is not None or float(c.get("negative_slope", 0.0)) or float(c.get("threshold", 0.0)):
+        raise ModelImportError(f'layer "{name}": a ReLU with max_value, slope or threshold is not supported')
+    return "Activation", {"activation": "relu"}, {}
+
+
+def _leaky_relu(c, arrays, name):
+    slope = c.get("negative_slope", c.get("alpha", 0.3))
+    return "Activation", {"activation": "leaky_relu", "activation_params": {"negative_slope": float(slope)}}, {}
+
+
+def _softmax(c, arrays, name):
+    if c.get("axis", -1) not in (-1, [-1]):
+        raise ModelImportError(f'layer "{name}": Softmax over an axis other than the last')
+    return "Activation", {"activation": "softmax"}, {}
+
+
+def _concatenate(c, arrays, name):
+    axis = int(c.get("axis", -1))
+    return "Concatenate", {"axis": axis if axis < 0 else axis - 1}, {}
+
+
+# Keras class → reader(config, arrays, layer name) -> (layer type, params, weights); a layer type may also
+# read its own Keras class (its LayerType's `imports` hook, designer.importers.layers).
+_READERS = {
+    "Dense": _dense,
+    "Conv2D": _conv2d,
+    "MaxPooling2D": _max_pooling2d,
+    "Activation": lambda c, arrays, name: ("Activation", _act(c), {}),
+    "ReLU": _relu,
+    "LeakyReLU": _leaky_relu,
+    "ELU": lambda c, arrays, name: ("Activation", {"activation": "elu",
+                                                   "activation_params": {"alpha": float(c.get("alpha", 1.0))}}, {}),
+    "Softmax": _softmax,
+    "Dropout": lambda c, arrays, name: ("Dropout", {"rate": float(c.get("rate", 0.5))}, {}),
+    "Flatten": lambda c, arrays, name: ("Flatten", {}, {}),
+    "Add": lambda c, arrays, name: ("Add", {}, {}),
+    "Concatenate": _concatenate,
+}
+
+
 def _layer(cls: str, c: dict, arrays: list, name: str):
     if c.get("data_format", "channels_last") != "channels_last":
         raise ModelImportError(f'layer "{name}" is channels-first; Network Designer is channels-last')
-    if cls == "Dense":
-        weights = {"kernel": arrays[0]} | ({"bias": arrays[1]} if c.get("use_bias", True) else {})
-        return "Dense", {"units": int(c["units"]), "use_bias": bool(c.get("use_bias", True)), **_act(c)}, weights
-    if cls == "Conv2D":
-        if _pair(c.get("dilation_rate", 1)) != [1, 1] or int(c.get("groups", 1)) != 1:
-            raise ModelImportError(f'layer "{name}": dilated or grouped convolutions are not supported')
-        weights = {"kernel": arrays[0]} | ({"bias": arrays[1]} if c.get("use_bias", True) else {})
-        return "Conv2D", {"filters": int(c["filters"]), "kernel_size": _pair(c["kernel_size"]),
-                          "strides": _pair(c.get("strides", 1)), "padding": c.get("padding", "valid"),
-                          "use_bias": bool(c.get("use_bias", True)), **_act(c)}, weights
-    if cls == "MaxPooling2D":
-        pool = _pair(c.get("pool_size", 2))
-        return "MaxPooling2D", {"pool_size": pool, "strides": _pair(c.get("strides") or pool),
-                                "padding": c.get("padding", "valid")}, {}
-    if cls == "BatchNormalization":
-        if c.get("axis", -1) not in (-1, [-1]) or not c.get("center", True) or not c.get("scale", True):
-            raise ModelImportError(f'layer "{name}": only BatchNormalization over the last axis with centre and '
-                                   "scale is supported")
-        return "BatchNormalization", {"momentum": float(c.get("momentum", 0.99)),
-                                      "epsilon": float(c.get("epsilon", 0.001))}, dict(
-            zip(("gamma", "beta", "moving_mean", "moving_variance"), arrays))
-    if cls == "Activation":
-        return "Activation", _act(c), {}
-    if cls == "ReLU":
-        if c.get("max_value") is not None or float(c.get("negative_slope", 0.0)) or float(c.get("threshold", 0.0)):
-            raise ModelImportError(f'layer "{name}": a ReLU with max_value, slope or threshold is not supported')
-        return "Activation", {"activation": "relu"}, {}
-    if cls == "LeakyReLU":
-        slope = c.get("negative_slope", c.get("alpha", 0.3))
-        return "Activation", {"activation": "leaky_relu", "activation_params": {"negative_slope": float(slope)}}, {}
-    if cls == "ELU":
-        return "Activation", {"activation": "elu", "activation_params": {"alpha": float(c.get("alpha", 1.0))}}, {}
-    if cls == "Softmax":
-        if c.get("axis", -1) not in (-1, [-1]):
-            raise ModelImportError(f'layer "{name}": Softmax over an axis other than the last')
-        return "Activation", {"activation": "softmax"}, {}
-    if cls == "Dropout":
-        return "Dropout", {"rate": float(c.get("rate", 0.5))}, {}
-    if cls == "Flatten":
-        return "Flatten", {}, {}
-    if cls == "Add":
-        return "Add", {}, {}
-    if cls == "Concatenate":
-        axis = int(c.get("axis", -1))
-        return "Concatenate", {"axis": axis if axis < 0 else axis - 1}, {}
+    read = _READERS.get(cls)
+    if read is not None:
+        return read(c, arrays, name)
+    own = reader("keras", cls)
+    if own is not None:
+        params, weights = own(cls, c, arrays, name)
+        return cls, params, weights
     raise unsupported("Keras model", [cls])

@@ -3,8 +3,9 @@
 The file is parsed as protobuf only; external-data tensors are refused (they would make the importer open other
 files named by the model). Recognised, in channels-last terms like the engine:
 Gemm / MatMul(+Add) → Dense; Relu, Sigmoid, Tanh, LeakyRelu, Elu, Softmax → the preceding Dense/Conv2D's
-activation (or an Activation layer); Conv → Conv2D; MaxPool → MaxPooling2D; BatchNormalization; Flatten;
-Sum/Add of two layers → Add; Concat → Concatenate; Dropout and Identity pass through; Transpose between
+activation (or an Activation layer); Conv → Conv2D; MaxPool → MaxPooling2D; Flatten; Sum/Add of two layers →
+Add; Concat → Concatenate; an operator a layer type of its name reads itself (its `imports` hook: batch
+normalisation); Dropout and Identity pass through; Transpose between
 channels-last and channels-first is followed, not imported. An exported model's raw-rows front (nodes named
 `preprocessing/…`) and target un-scaling (`target/…`) are recognised and their spec kept in the project.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from designer.importers.common import MAX_FILE_BYTES, Layer, ModelImportError, safe_id, to_project, unsupported
+from designer.importers.layers import readable, reader
 
 ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "LeakyRelu": "leaky_relu", "Elu": "elu",
                "Softmax": "softmax"}
@@ -179,11 +181,9 @@ def import_onnx(path: Path):
             values[out] = _conv(n, attrs, x, consts, new)
         elif op == "MaxPool":
             values[out] = _pool(n, attrs, x, new)
-        elif op == "BatchNormalization":
-            gamma, beta, mean, var = (consts[i] for i in n.input[1:5])
-            layer = new("BatchNormalization", {"epsilon": float(attrs.get("epsilon", 1e-5))}, [x.layer],
-                        {"gamma": gamma, "beta": beta, "moving_mean": mean, "moving_variance": var},
-                        n.name.split("/")[0] or None)
+        elif (read := reader("onnx", op)) is not None:  # a layer type that reads its own operator
+            params, weights = read(n, attrs, consts)
+            layer = new(op, params, [x.layer], weights, n.name.split("/")[0] or None)
             values[out] = _Value(layer.id, x.layout)
     out_value = values.get(g.output[0].name)
     if out_value is None or out_value.layer == input_id:
@@ -205,7 +205,7 @@ def _known(n) -> bool:
     if n.name.startswith(("preprocessing/", "target/")):
         return True
     return n.op_type in {"Identity", "Dropout", "Transpose", "Gemm", "MatMul", "Add", "Sum", "Concat", "Flatten",
-                         "Conv", "MaxPool", "BatchNormalization", "Constant", *ACTIVATIONS}
+                         "Conv", "MaxPool", "Constant", *ACTIVATIONS} | readable("onnx")
 
 
 def _attr(a):

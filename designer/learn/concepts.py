@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from designer.engine.registry import types_with_role
+
 
 @dataclass(frozen=True)
 class Concept:
@@ -105,39 +107,7 @@ _LOSS_TEXT = {
               "and as calm as MAE about outliers. δ says where it turns.", ("huber loss", "delta")),
 }
 
-_LAYER_TEXT = {
-    "Input": ("Input layer", "Where the rows of data enter: its shape is the number of features (or the image's "
-              "height × width × channels). It has no weights.", "canvas"),
-    "Dense": ("Dense layer", "Every unit computes a weighted sum of all its inputs plus a bias, then applies the "
-              "activation: output = f(x·W + b). A layer of n inputs and u units has n·u weights and u biases.",
-              "canvas"),
-    "Activation": ("Activation layer", "Applies an activation function on its own, with no weights: the same "
-                   "as choosing that activation on the layer before it.", "canvas"),
-    "Dropout": ("Dropout", "While training, a Dropout layer sets each of its inputs to zero with probability "
-                "`rate` and scales the others by 1/(1 − rate); at prediction time it does nothing. Units cannot "
-                "rely on particular partners, which fights overfitting.", "palette"),
-    "BatchNormalization": ("Batch normalisation", "Standardises each feature over the batch (mean 0, variance "
-                           "1), then scales and shifts it by two learnt values. Layers then see inputs in a steady "
-                           "range, so training is faster and tolerates higher learning rates; it also regularises "
-                           "a little. At prediction time it uses moving averages of the batch statistics.",
-                           "palette"),
-    "Flatten": ("Flatten layer", "Turns an image-shaped tensor (height × width × channels) into one long vector "
-                "for Dense layers. No weights.", "canvas"),
-    "Conv2D": ("Convolution layer (Conv2D)", "Slides small filters (e.g. 3×3) over an image; each filter has the "
-               "same weights everywhere, so it finds its pattern wherever it is, with few parameters.", "canvas"),
-    "MaxPooling2D": ("Max pooling layer", "Keeps the largest value of each small window (e.g. 2×2): a smaller "
-                     "image that tolerates small shifts. No weights.", "canvas"),
-    "Add": ("Add layer", "Adds its inputs element by element: the join of a skip (residual) connection, which "
-            "gives gradients a short path back through a deep network.", "canvas"),
-    "Concatenate": ("Concatenate layer", "Puts its inputs side by side into one longer vector.", "canvas"),
-}
 
-_LAYER_ALIASES = {
-    "Dropout": ("Dropout layer", "drop out"),
-    "BatchNormalization": ("batch normalization", "batchnorm", "batch norm", "bn", "batch normalisation layer"),
-    "Conv2D": ("convolution", "conv", "convolutional layer", "filter", "filters", "kernel size"),
-    "MaxPooling2D": ("pooling", "max pooling", "pool size"),
-}
 
 _OPTIMIZER_TEXT = {
     "sgd": ("SGD (stochastic gradient descent)", "Each batch moves every weight against its gradient: w ← w − "
@@ -254,7 +224,7 @@ _GENERAL = [
     _c("scaling", "Feature scaling", """Bringing the input columns to similar ranges (standard: mean 0 and
        standard deviation 1; min-max: 0 to 1). Gradient descent is much faster when no feature dwarfs the
        others.""", "data", ("standardisation", "standardization", "normalisation", "normalization",
-                            "standard scaling", "minmax"), see_also=("BatchNormalization",)),
+                            "standard scaling", "minmax"), see_also=tuple(types_with_role("normalization"))),
     _c("one_hot", "One-hot encoding", """A class written as a vector with a 1 at its own position and 0
        elsewhere (3 classes: [0, 1, 0]). The form cross-entropy compares the softmax output with.""", "data",
        ("one hot", "onehot", "categorical"), see_also=("softmax", "categorical_crossentropy")),
@@ -299,7 +269,7 @@ _GENERAL = [
 
 
 def _build() -> dict[str, Concept]:
-    from designer.engine.registry import ACTIVATIONS, LOSSES, OPTIMIZERS
+    from designer.engine.registry import ACTIVATIONS, LAYER_TYPES, LOSSES, OPTIMIZERS
 
     concepts: dict[str, Concept] = {c.key: c for c in _GENERAL}
     for name, (title, text, aliases) in _ACTIVATION_TEXT.items():
@@ -314,9 +284,10 @@ def _build() -> dict[str, Concept]:
         label = OPTIMIZERS[name].label
         concepts[name] = _c(name, title, text, "training.optimizer", (label, *aliases),
                             see_also=("gradient_descent", "learning_rate"))
-    for name, (title, text, where) in _LAYER_TEXT.items():
-        concepts[name] = _c(name, title, text, where, _LAYER_ALIASES.get(name, ()),
-                            see_also=("overfitting",) if name in ("Dropout", "BatchNormalization") else ())
+    for name, ltype in LAYER_TYPES.items():  # each layer type declares its own entry
+        if ltype.concept is not None:
+            title, text, where = ltype.concept
+            concepts[name] = _c(name, title, text, where, ltype.aliases, see_also=ltype.see_also)
     return concepts
 
 

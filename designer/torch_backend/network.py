@@ -11,31 +11,36 @@ convolutions and pools see them through a permuted view.
 
 from __future__ import annotations
 
-import functools
-import math
 import threading
 from collections.abc import Mapping
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
+from designer.engine.factory import load_hook
+from designer.engine.network import TargetUnits, locked
+from designer.engine.registry import layer_type
 from designer.errors import TrainingError
 from designer.torch_backend import ops
 from designer.torch_backend.device import resolve_device
 from designer.torch_backend.optimizers import TorchOptimizerState
 
-SUPPORTED = ("Input", "Dense", "Activation", "Dropout", "Flatten", "Add", "Concatenate", "BatchNormalization",
-             "Conv2D", "MaxPooling2D")
 
-
-def _locked(method):
-    @functools.wraps(method)
-    def run(self, *args, **kwargs):
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return run
+def torch_ops(type_names) -> dict:
+    """Each type's op (its LayerType's `torch` hook, see designer.torch_backend.layers), or TrainingError
+    naming the types that have none."""
+    found, missing = {}, []
+    for name in sorted(set(type_names)):
+        try:
+            found[name] = load_hook(layer_type(name).torch)
+        except (ImportError, AttributeError):
+            found[name] = None
+        if found[name] is None:
+            missing.append(name)
+    if missing:
+        raise TrainingError(f"the PyTorch engine has no {', '.join(missing)} layers: train this network "
+                            "on the NumPy engine")
+    return found
 
 
 class _HostActivations(Mapping):
@@ -75,7 +80,7 @@ class _DeviceLayer:
         return getattr(self._layer, name)
 
 
-class TorchNetwork:
+class TorchNetwork(TargetUnits):
     engine = "torch"
 
     def __init__(self, host, device: str | torch.device | None = "auto", seed: int | None = 0):
@@ -85,10 +90,7 @@ class TorchNetwork:
         self.order, self.sources = host.order, host.sources
         self.input_id, self.output_id = host.input_id, host.output_id
         self.input_shape, self.output_shape = host.input_shape, host.output_shape
-        unsupported = sorted({layer.type_name for layer in host.layers.values()} - set(SUPPORTED))
-        if unsupported:
-            raise TrainingError(f"the PyTorch engine has no {', '.join(unsupported)} layers: train this network "
-                                "on the NumPy engine")
+        self._ops = torch_ops(layer.type_name for layer in host.layers.values())
         self._shared = self.device.type == "cpu"  # torch tensors share the host arrays' memory
         self.tensors: dict[str, dict[str, torch.Tensor]] = {}
         for nid, layer in host.layers.items():
@@ -104,7 +106,7 @@ class TorchNetwork:
         self._param_index = [(layer.id, name) for layer, name in host._param_index]
         self._params = [self.tensors[nid][name] for nid, name in self._param_index]
         self._kernels = [self.tensors[nid][name] for nid, name in self._param_index if name == "kernel"]
-        self._plan = [(nid, host.layers[nid], host.sources[nid]) for nid in self.order if nid != self.input_id]
+        self._plan = host._plan  # (node id, host layer, source ids) in order, the Input left out
         self._optimizer_state = TorchOptimizerState()
         self._optimizer_seen = None
         self._generator = torch.Generator(device=self.device)
@@ -127,73 +129,15 @@ class TorchNetwork:
         return t if self._shared else t.to(self.device, non_blocking=True)
 
     def _layer(self, nid, layer, xs, training):
-        """(output, pre-activation, activation name, its params) of one layer."""
-        kind, cfg, w = layer.type_name, layer.config, self.tensors[nid]
-        act, act_params = cfg.get("activation"), cfg.get("activation_params")
-        x = xs[0]
-        if kind == "Dense":
-            z = x @ w["kernel"]
-            if "bias" in w:
-                z = z + w["bias"]
-        elif kind == "Conv2D":
-            xc = x.permute(0, 3, 1, 2)
-            if layer.pt or layer.pb or layer.pl or layer.pr:
-                xc = F.pad(xc, (layer.pl, layer.pr, layer.pt, layer.pb))
-            z = F.conv2d(xc, w["kernel"].permute(3, 2, 0, 1), w.get("bias"), stride=(layer.sh, layer.sw))
-            z = z.permute(0, 2, 3, 1)
-        elif kind == "Activation":
-            z = x
-        else:
-            return self._plain_layer(kind, layer, w, xs, training), None, None, None
+        """(output, pre-activation, activation name, its params) of one layer; the last three are None for a
+        type without an activation parameter."""
+        z = self._ops[layer.type_name](layer, self.tensors[nid], xs, training, self._generator)
+        if "activation" not in layer.config:
+            return z, None, None, None
+        act, act_params = layer.config["activation"], layer.config.get("activation_params")
         if not act or act == "linear":
             return z, z, "linear", None
         return ops.activation(act, act_params, z), z, act, act_params
-
-    def _plain_layer(self, kind, layer, w, xs, training):
-        x = xs[0]
-        if kind == "Flatten":
-            return x.reshape(x.shape[0], -1)
-        if kind == "Add":
-            out = xs[0] + xs[1]
-            for extra in xs[2:]:
-                out = out + extra
-            return out
-        if kind == "Concatenate":
-            return torch.cat(xs, dim=layer.axis + 1)
-        if kind == "Dropout":
-            if not training or layer.rate == 0.0:
-                return x
-            if layer.fixed_mask is not None:  # the tests' deterministic mask, as the NumPy layer takes it
-                mask = torch.from_numpy(np.asarray(layer.fixed_mask, np.float32)).to(x.device)
-            else:
-                keep = torch.rand(x.shape, generator=self._generator, device=x.device) >= layer.rate
-                mask = keep.to(x.dtype) * (1.0 / (1.0 - layer.rate))
-            return x * mask
-        if kind == "BatchNormalization":
-            return self._batch_norm(layer, w, x, training)
-        if kind == "MaxPooling2D":
-            xc = x.permute(0, 3, 1, 2)
-            if layer.pt or layer.pb or layer.pl or layer.pr:
-                xc = F.pad(xc, (layer.pl, layer.pr, layer.pt, layer.pb), value=-math.inf)
-            return F.max_pool2d(xc, (layer.ph, layer.pw), (layer.sh, layer.sw)).permute(0, 2, 3, 1)
-        raise TrainingError(f"the PyTorch engine has no {kind} layers")
-
-    @staticmethod
-    def _batch_norm(layer, w, x, training):
-        axes = tuple(range(x.ndim - 1))
-        if training:
-            mean = x.mean(dim=axes)
-            centred = x - mean
-            var = (centred * centred).mean(dim=axes)  # biased, as Keras (and the NumPy engine)
-            m = layer.momentum
-            with torch.no_grad():
-                w["moving_mean"].mul_(m).add_(mean.detach() * (1 - m))
-                w["moving_variance"].mul_(m).add_(var.detach() * (1 - m))
-        else:
-            mean, var = w["moving_mean"], w["moving_variance"]
-            centred = x - mean
-        xhat = centred * torch.rsqrt(var + layer.epsilon)
-        return xhat * w["gamma"] + w["beta"]
 
     def _run(self, x: torch.Tensor, training: bool):
         """Every node's output, and the output node's (pre-activation, activation, params)."""
@@ -216,7 +160,7 @@ class TorchNetwork:
                 total = total + l2 * (k * k).sum()
         return total
 
-    @_locked
+    @locked
     def train_batch(self, x, y_enc, loss, optimizer, l1: float = 0.0, l2: float = 0.0) -> float:
         """One optimisation step (the engine optimizer's hyper-parameters, Keras 3 rules); the batch loss."""
         xt = self._tensor(x)
@@ -244,14 +188,14 @@ class TorchNetwork:
         return ops.FUSED.get(loss.name) == head
 
     # ------------------------------------------------------------------ inference
-    @_locked
+    @locked
     def forward(self, x, training: bool = False) -> np.ndarray:
         with torch.no_grad():
             outs, _ = self._run(self._tensor(x), training)
         self.activations = _HostActivations(outs)
         return self.activations[self.output_id].copy()
 
-    @_locked
+    @locked
     def predict_raw(self, x, batch_size: int = 1024) -> np.ndarray:
         x = self.host._as_batch(x)
         out = np.empty((x.shape[0], *self.output_shape), dtype=self.dtype)
@@ -261,15 +205,7 @@ class TorchNetwork:
                 out[start:start + batch_size] = outs[self.output_id].to("cpu").numpy()
         return out
 
-    @_locked
-    def predict(self, x, batch_size: int = 1024) -> np.ndarray:
-        out = self.predict_raw(x, batch_size)
-        if self.target_scaling is not None:
-            mean, scale = self.target_scaling
-            out = (out * scale.astype(self.dtype) + mean.astype(self.dtype)).astype(self.dtype, copy=False)
-        return out
-
-    @_locked
+    @locked
     def loss_value(self, x, y_enc, loss, batch_size: int = 1024) -> float:
         pred = self.predict_raw(x, batch_size)
         n = pred.shape[0]
@@ -281,7 +217,7 @@ class TorchNetwork:
         with torch.no_grad():
             return float(self._penalty(l1, l2))
 
-    @_locked
+    @locked
     def backward(self, grad_out, input_grad: bool = False):
         """The NumPy engine's backward on these weights (gradient checks and saliency maps)."""
         return self.host_network().backward(grad_out, input_grad)
@@ -308,7 +244,7 @@ class TorchNetwork:
     def get_weights(self) -> dict[str, np.ndarray]:
         return self.host_network().get_weights()
 
-    @_locked
+    @locked
     def set_weights(self, weights: dict) -> list[str]:
         warnings = self.host_network().set_weights(weights)
         if not self._shared:

@@ -3,7 +3,7 @@ show what more data would do) and an A/B of each remedy the course names — dro
 normalisation, L2, early stopping — each trained from the same start as the base run.
 
 "The same start": every layer the remedy keeps starts with the base run's initial weights (inserted Dropout
-and BatchNormalization layers add none that differ: BN starts at γ = 1, β = 0); a smaller network's resized
+and batch normalisation layers add none that differ: it starts at γ = 1, β = 0); a smaller network's resized
 layers draw theirs from the same seed.
 """
 
@@ -16,14 +16,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from designer.engine.registry import types_with_role
 from designer.errors import TrainingError
 from designer.training.sweep import initial_weights, score_key
 
 FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+NORMALIZATION = types_with_role("normalization")[0]  # the layer type the "batchnorm" remedy inserts
 REMEDIES = {
     "dropout": "a Dropout layer (rate 0.5) after every hidden Dense layer",
     "smaller": "every hidden Dense layer with half its units",
-    "batchnorm": "a BatchNormalization layer after every hidden Dense layer",
+    "batchnorm": f"a {NORMALIZATION} layer after every hidden Dense layer",
     "l2": "an L2 penalty of 0.001 on the weights",
     "early_stopping": "early stopping: patience 10 epochs on the validation loss, best weights kept",
 }
@@ -56,7 +58,7 @@ def remedy_project(project, name: str):
             _insert_after(graph, nid, "Dropout", {"rate": 0.5})
     elif name == "batchnorm":
         for nid in hidden:
-            _insert_after(graph, nid, "BatchNormalization", {})
+            _insert_after(graph, nid, NORMALIZATION, {})
     elif name == "smaller":
         for nid in hidden:
             graph.set_param(nid, "units", max(1, int(graph.nodes[nid].params.get("units", 2)) // 2))

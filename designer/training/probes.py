@@ -12,6 +12,8 @@ from collections.abc import Callable
 import numpy as np
 
 from designer.engine.losses import encode_targets, get_loss
+from designer.training.cell_rows import cell_rows
+from designer.training.importance import importance_for_run
 from designer.training.metrics import evaluate, precision_recall_f1, predicted_classes, reshape_inputs
 
 BOUNDARY_RESOLUTION = 60
@@ -197,6 +199,8 @@ def evaluate_run(network, prepared, training: dict) -> dict:
     evaluation["split"] = split
     evaluation["classes"] = list(prepared.classes)
     evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS, split)
+    evaluation["cells"] = cell_rows(network, x, y, loss.name, prepared, split)  # a confusion cell's rows
+    evaluation["importance"] = importance_for_run(network, prepared, training)
     if prepared.task == "classification":
         evaluation.update(precision_recall_f1(np.asarray(evaluation["confusion_matrix"])))
     else:

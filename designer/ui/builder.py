@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.engine.registry import ACTIVATIONS
+from designer.engine.registry import ACTIVATIONS, types_with_role
 from designer.errors import ParamError
 from designer.graph.model import Graph
 from designer.ui.canvas.layout import layered_positions
@@ -120,13 +120,14 @@ def small_cnn_digits(graph: Graph) -> list[str]:
 
 
 def residual_block(graph: Graph) -> list[str]:
-    """Dense → (Dense → BatchNorm → Activation → Dense) + skip → Add → ReLU → output."""
+    """Dense → (Dense → normalisation → Activation → Dense) + skip → Add → ReLU → output; the normalisation is
+    the layer type whose role is "normalization" (batch normalisation)."""
     stem = _chain(graph, [("Input", {}), ("Dense", {"units": 32, "activation": "relu"})])
     branch = _chain(
         graph,
         [
             ("Dense", {"units": 32}),
-            ("BatchNormalization", {}),
+            (types_with_role("normalization")[0], {}),
             ("Activation", {"activation": "relu"}),
             ("Dense", {"units": 32}),
         ],

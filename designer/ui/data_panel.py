@@ -1,6 +1,8 @@
 """The Data view: choose the data source and its preparation, and look at the data before training.
 
-The table is read on a QThread (a large CSV must not freeze the window); while it loads a busy bar shows.
+The table is read on a QThread (a large CSV must not freeze the window); while it loads a bar shows the
+percentage read. An imported file becomes the project's source only once it is read: until then Cancel stops
+the reader and leaves the data shown and the project as they were.
 `config_changed(dict)` fires only on user edits, never from `set_config`.
 """
 
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -33,29 +34,33 @@ from PySide6.QtWidgets import (
 from designer.data import (
     BUILTIN_DATASETS,
     GENERATED_DEFAULTS,
-    class_balance,
-    correlation,
     histogram,
     load_table_with_info,
-    numeric_columns,
     prepare_table,
     resolve_config,
     summarize,
 )
-from designer.data.labels import label_strings
+from designer.data.chunked import LoadCancelled
+from designer.data.images import TARGET as IMAGE_TARGET
+from designer.data.overview import data_overview
 from designer.data.prepare import infer_task
 from designer.data.roles import apply_roles, ignore_reason, roles_of
+from designer.data.sources import resolve_path
 from designer.errors import DesignerError
 from designer.ui.column_roles import RolesView
+from designer.ui.image_folder_dialog import ImageFolderDialog
+from designer.ui.image_preview import ImagePreview
 from designer.ui.import_dialog import ImportDialog
+from designer.ui.load_progress import LoadProgress
 from designer.ui.numbers import DoubleSpinBox
-from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, HistogramPlot, ImageGrid, ScatterPlot
+from designer.ui.plots.eda import ClassBalancePlot, CorrelationHeatmap, HistogramPlot, ScatterPlot
 from designer.ui.prep_fields import PreparationFields
 from designer.ui.text_table import TextTableModel
 
 CSV_ITEM = "csv"
 NPZ_ITEM = "npz"
 DATA_FILES = "Data files (*.csv *.tsv *.txt *.npz);;CSV / TSV tables (*.csv *.tsv *.txt);;NumPy arrays (*.npz)"
+WIDE_TABLE_COLUMNS = 64  # wider tables draw each plot when its tab is opened
 PLOT_SAMPLE_ROWS = 100_000  # plots of larger tables use a random sample so drawing never stalls the window
 _LIVE_LOADERS: set = set()  # keeps a running reader alive even if its panel goes away first
 
@@ -72,17 +77,35 @@ class TableLoader(QThread):
 
     loaded = Signal(int, object, object)  # request, DataFrame, origin info
     failed = Signal(int, str)
+    progressed = Signal(int, int, str)  # request, percent, text
+    cancelled = Signal(int)
 
     def __init__(self, request: int, data_cfg: dict, base_dir: Path | None, parent=None) -> None:
         super().__init__(parent)
         self.request, self.cfg, self.base_dir = request, copy.deepcopy(data_cfg), base_dir
+        self.cancel_requested = False  # set from the GUI thread; read between chunks
+        self._percent = -1
+
+    def _report(self, percent: int, text: str) -> None:
+        if self.cancel_requested:
+            raise LoadCancelled
+        if percent != self._percent:  # one signal per percent, not per chunk
+            self._percent = percent
+            self.progressed.emit(self.request, percent, text)
+
+    def _reading(self, fraction: float) -> None:
+        percent = int(fraction * 90)  # parsing is most of the time; summary and preparation the rest
+        name = Path(str((self.cfg.get("source") or {}).get("path", ""))).name
+        self._report(percent, f"Reading {name}… {percent} %")
 
     def run(self) -> None:
         try:
-            df, origin = load_table_with_info(self.cfg.get("source") or {}, self.base_dir)
+            df, origin = load_table_with_info(self.cfg.get("source") or {}, self.base_dir, progress=self._reading)
+            self._report(90, "Summarising the columns… 90 %")
             # the heavy work is done here too, not on the GUI thread: statistics and a trial preparation
             origin = dict(origin, summary=summarize(df), total_rows=len(df),
                           notes={c: r for c in df.columns if (r := ignore_reason(df[c], c)) is not None})
+            self._report(95, "Preparing… 95 %")
             try:
                 prepared = prepare_table(self.cfg, df, origin)
                 origin["prepared"] = {"report": prepared.report, "features": len(prepared.feature_names),
@@ -91,6 +114,11 @@ class TableLoader(QThread):
                 origin["prepare_error"] = str(e)
             if len(df) > PLOT_SAMPLE_ROWS:
                 df = df.sample(PLOT_SAMPLE_ROWS, random_state=0).sort_index()
+            self._report(98, "Computing the plots… 98 %")
+            origin["views"] = data_overview(df, self.cfg.get("target"), self.cfg.get("task", "classification"))
+            self._report(100, "Drawing… 100 %")
+        except LoadCancelled:
+            self.cancelled.emit(self.request)
         except DesignerError as e:
             self.failed.emit(self.request, str(e))
         except Exception as e:  # noqa: BLE001 — a bug must reach the user as a message, not kill the thread
@@ -103,6 +131,7 @@ class DataPanel(QWidget):
     config_changed = Signal(dict)
     table_loaded = Signal()  # the table for the current settings is shown (tests and status bar wait on it)
     load_failed = Signal(str)
+    import_cancelled = Signal()  # Cancel stopped an import; the previous table is shown
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +140,12 @@ class DataPanel(QWidget):
         self._request = 0
         self._loaders: list[TableLoader] = []
         self._waiting = False  # a newer request waits for the running reader
+        self._show_images_next = False  # after a folder import: open the Images tab when it is read
+        self._revert_to: dict | None = None  # while an import is read: the config to go back to on Cancel
+        self._import_request = 0
+        self._shown_cfg: dict | None = None  # the config whose table is shown
+        self._shown_status = ""
+        self._deferred: dict = {}  # tab page -> drawing left until the tab is shown (wide tables)
         self.df = None
         self.origin: dict = {}
         self._build()
@@ -131,6 +166,9 @@ class DataPanel(QWidget):
         self.import_button = QPushButton("Import data…")
         self.import_button.setToolTip("Read your own CSV, TSV or NPZ file (File ▸ Import data…, Ctrl+I, or drop "
                                       "the file on the window)")
+        self.folder_button = QPushButton("Image folder…")
+        self.folder_button.setToolTip("Images from a folder with one sub-folder per class (PNG, JPEG, BMP): size, "
+                                      "colour and augmentation (File ▸ Import image folder…)")
         self.samples_spin = QSpinBox()
         self.samples_spin.setRange(10, 100_000)
         self.samples_spin.setSingleStep(100)
@@ -154,15 +192,16 @@ class DataPanel(QWidget):
         self.target_scaling_check.setToolTip(
             "Regression: train on (target − mean) / std of the training split; metrics, plots, predictions and "
             "exports stay in the target's own units")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy indicator: the reader cannot know its progress in advance
-        self.progress.setVisible(False)
+        self.loading = LoadProgress()
+        self.progress = self.loading.bar
+        self.loading.cancel_clicked.connect(self.cancel_import)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
 
         source_row = QHBoxLayout()
         source_row.addWidget(self.source_combo, 1)
         source_row.addWidget(self.import_button)
+        source_row.addWidget(self.folder_button)
         form = QFormLayout()
         form.addRow("Source", source_row)
         form.addRow("Samples", self.samples_spin)
@@ -184,7 +223,6 @@ class DataPanel(QWidget):
         controls = QWidget()
         box = QVBoxLayout(controls)
         box.addLayout(form)
-        box.addWidget(self.progress)
         box.addWidget(self.status_label)
         box.addStretch(1)
         scroll = QScrollArea()
@@ -200,7 +238,7 @@ class DataPanel(QWidget):
         self.feature_combo = QComboBox()
         self.feature_combo.setAccessibleName("Histogram feature")
         self.histogram = HistogramPlot()
-        hist_page = QWidget()
+        self.hist_page = hist_page = QWidget()
         hist_box = QVBoxLayout(hist_page)
         hist_box.setContentsMargins(0, 0, 0, 0)
         hist_box.addWidget(self.feature_combo)
@@ -208,7 +246,8 @@ class DataPanel(QWidget):
         self.scatter = ScatterPlot()
         self.heatmap = CorrelationHeatmap()
         self.balance = ClassBalancePlot()
-        self.images = ImageGrid()
+        self.image_preview = ImagePreview()  # image folders: a few images per class and the class counts
+        self.images = self.image_preview.grid
         self.roles_table = RolesView()
         self.roles_table.roles_model.role_edited.connect(self._role_picked)
         self.views = QTabWidget()
@@ -219,7 +258,7 @@ class DataPanel(QWidget):
         self.views.addTab(self.scatter, "Scatter")
         self.views.addTab(self.heatmap, "Correlation")
         self.views.addTab(self.balance, "Class balance")
-        self.images_index = self.views.addTab(self.images, "Images")
+        self.images_index = self.views.addTab(self.image_preview, "Images")
 
         splitter = QSplitter()
         splitter.addWidget(scroll)
@@ -228,15 +267,18 @@ class DataPanel(QWidget):
         splitter.setSizes([340, 560])  # the settings need less room than the column roles and plots
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loading)  # above both columns: seen without scrolling the settings
         layout.addWidget(splitter)
 
         self.source_combo.activated.connect(self._source_picked)
         self.import_button.clicked.connect(self._import_clicked)  # clicked(bool) must not reach the path
+        self.folder_button.clicked.connect(lambda: self.import_image_folder())
         for spin in (self.samples_spin, self.gen_seed_spin):
             spin.editingFinished.connect(self._generator_edited)
         self.noise_spin.editingFinished.connect(self._generator_edited)
         self.target_combo.activated.connect(self._target_picked)
         self.feature_combo.currentTextChanged.connect(self._show_histogram)
+        self.views.currentChanged.connect(self._draw_deferred)
         for combo in (self.task_combo, self.missing_combo, self.scaling_combo):
             combo.activated.connect(self._settings_edited)
         for spin in (self.validation_spin, self.test_spin, self.split_seed_spin):
@@ -247,6 +289,7 @@ class DataPanel(QWidget):
     # ------------------------------------------------------------------ public API
     def set_config(self, data_cfg: dict, base_dir: str | Path | None) -> None:
         """Show a project's data section (no config_changed is emitted)."""
+        self._revert_to = None  # an import being read is dropped: the project's own data comes first
         try:
             self._cfg = resolve_config(copy.deepcopy(data_cfg or {}))
         except DesignerError as e:
@@ -358,13 +401,48 @@ class DataPanel(QWidget):
         if cfg != self._cfg:
             self._user_changed(cfg)
 
-    def _user_changed(self, cfg: dict) -> None:
+    def _user_changed(self, cfg: dict, *, import_: bool = False) -> None:
         """Any edit re-reads on the thread: the table is cached for builtins, and the trial preparation
-        (split sizes, warnings) must follow every setting."""
+        (split sizes, warnings) must follow every setting. An imported file (`import_`) reaches the project
+        only once it is read (or fails to be), so that Cancel can leave everything as it was."""
+        if import_:
+            if self._revert_to is None:
+                self._revert_to = self._cfg
+        elif self._revert_to is not None:  # an edit during an import: the import is the project's now
+            self._commit_import()
         self._cfg = cfg
         self._apply_to_widgets()
-        self.config_changed.emit(self.config())
+        if not import_:
+            self.config_changed.emit(self.config())
         self._load()
+        if import_:
+            self._import_request = self._request
+            self.loading.start(cancellable=True)
+
+    def _commit_import(self) -> None:
+        if self._revert_to is not None:
+            self._revert_to = None
+            self.config_changed.emit(self.config())
+
+    def cancel_import(self) -> None:
+        """Stop reading the file being imported; the config, data and views go back to what they were."""
+        if self._revert_to is None:
+            return
+        self.loading.stopping()
+        for loader in self._loaders:
+            if loader.request >= self._import_request:
+                loader.cancel_requested = True
+        self._cfg, self._revert_to = self._revert_to, None
+        self._waiting = False
+        self._apply_to_widgets()
+        self._request += 1  # whatever the cancelled reader still sends is stale
+        if self._shown_cfg is not None and self._cfg == self._shown_cfg and self.df is not None:
+            self.loading.finish()
+            self._fill_target_combo()
+            self.status_label.setText(f"{self._shown_status}\nImport cancelled: the data shown is unchanged.")
+            self.import_cancelled.emit()
+        else:  # the table shown was not yet the one these settings describe: read that one
+            self._load()
 
     def _import_clicked(self) -> None:
         self.import_file()
@@ -384,15 +462,34 @@ class DataPanel(QWidget):
         if Path(path).suffix.lower() == ".npz":
             cfg = {k: v for k, v in self._cfg.items() if k not in ("source", "features", "target", "task")}
             cfg.update(source={"kind": "npz", "path": self._relative(path)}, target="y")
-            self._user_changed(cfg)
+            self._user_changed(cfg, import_=True)
             return True
         return self.import_csv(path)
+
+    def import_image_folder(self, path: str = "") -> bool:
+        """The image-folder dialog (pre-filled with the current folder source, or `path`); True when accepted.
+        The pixels are already in [0, 1], so the features are not scaled again."""
+        source = dict(self._cfg.get("source") or {})
+        if source.get("kind") != "images":
+            source = {}
+        if path:
+            source["path"] = path
+        dialog = ImageFolderDialog(self, source, self._base_dir)
+        if not dialog.exec():
+            return False
+        new = dialog.source()
+        new["path"] = self._relative(str(resolve_path(new["path"], self._base_dir)))
+        cfg = {k: v for k, v in self._cfg.items() if k not in ("source", "features", "target", "task", "roles")}
+        cfg.update(source=new, target=IMAGE_TARGET, task="classification", scaling="none")
+        self._show_images_next = True
+        self._user_changed(cfg)
+        return True
 
     def import_csv(self, path: str = "") -> bool:
         dialog = ImportDialog(self, path, self._cfg, self._base_dir)
         if not dialog.exec():
             return False
-        self._user_changed(dialog.data_config())
+        self._user_changed(dialog.data_config(), import_=True)
         return True
 
     def _relative(self, path: str) -> str:
@@ -452,7 +549,7 @@ class DataPanel(QWidget):
         """Read on a thread; one reader at a time (pandas crashed with two preparing tables at once), the
         newest request waiting for the running one."""
         self._request += 1
-        self.progress.setVisible(True)
+        self.loading.start(cancellable=self._revert_to is not None)
         self.status_label.setText("Reading the data…")
         if any(loader.isRunning() for loader in self._loaders):
             self._waiting = True
@@ -464,6 +561,7 @@ class DataPanel(QWidget):
         loader = TableLoader(self._request, self._cfg, self._base_dir)
         loader.loaded.connect(self._loaded)
         loader.failed.connect(self._failed)
+        loader.progressed.connect(self._progressed)
         loader.finished.connect(self._loader_finished)
         _LIVE_LOADERS.add(loader)
         self._loaders.append(loader)
@@ -479,20 +577,31 @@ class DataPanel(QWidget):
     def _loaded(self, request: int, df, origin: dict) -> None:
         if request != self._request:
             return  # an older request finished after a newer one was made
-        self.progress.setVisible(False)
+        self._commit_import()
+        self.loading.finish()
         self.df, self.origin = df, origin
+        self._shown_cfg = copy.deepcopy(self._cfg)
         self._fill_target_combo()
         self._fill_roles()
         self._refresh_views()
+        if self._show_images_next and self.views.isTabEnabled(self.images_index):
+            self._show_images_next = False  # a folder just imported: its preview first
+            self.views.setCurrentIndex(self.images_index)
         self.table_loaded.emit()
 
     def _failed(self, request: int, message: str) -> None:
         if request != self._request:
             return
-        self.progress.setVisible(False)
+        self._commit_import()  # a file that cannot be read still becomes the source, its error shown
+        self.loading.finish()
         self.df = None
+        self._shown_cfg = None
         self._show_error(message)
         self.load_failed.emit(message)
+
+    def _progressed(self, request: int, percent: int, text: str) -> None:
+        if request == self._request:
+            self.loading.set_percent(percent, text)
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText(f"⚠ {message}")
@@ -512,7 +621,6 @@ class DataPanel(QWidget):
         if df is None:
             return
         target = self._cfg.get("target")
-        has_target = target in df.columns
         total = self.origin.get("total_rows", len(df))
         lines = [f"{total:,} rows × {df.shape[1]} columns"]
         if total > len(df):
@@ -529,9 +637,11 @@ class DataPanel(QWidget):
             lines.append(f"prepared: {prepared['features']} input features; train {splits.get('train', 0):,}, "
                          f"validation {splits.get('validation', 0):,}, test {splits.get('test', 0):,} rows")
             lines.extend(f"• {w}" for w in prepared["report"].get("warnings", [])[:6])
-        self.status_label.setText("\n".join(lines))
+        self._shown_status = "\n".join(lines)
+        self.status_label.setText(self._shown_status)
         self._fill_summary(self.origin.get("summary"))
-        features = [c for c in numeric_columns(df) if c != target]
+        views = self.origin.get("views") or data_overview(df, target, self._cfg.get("task", "classification"))
+        features = views["features"]
         self.feature_combo.blockSignals(True)
         keep = self.feature_combo.currentText()
         self.feature_combo.clear()
@@ -539,19 +649,30 @@ class DataPanel(QWidget):
         if keep in features:
             self.feature_combo.setCurrentText(keep)
         self.feature_combo.blockSignals(False)
-        self._show_histogram(self.feature_combo.currentText())
-        classification = has_target and self._cfg.get("task", "classification") == "classification"
-        labels = classes = None
-        if classification:
-            classes, counts = class_balance(df[target])
-            labels = label_strings(df[target]).to_numpy(dtype=object)
-            self.balance.show_counts(classes, counts)
-        else:
-            self.balance.show_counts([], np.zeros(0))
-        self.scatter.set_data({c: df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in features},
-                              labels, classes or [])
-        self.heatmap.show_matrix(*correlation(df[[c for c in df.columns if c != target]]))
+        labels, classes = views["labels"], views["classes"]
+        self.balance.show_counts(classes, views["counts"])
+        names, matrix, caption = views["correlation"]
+        # a wide table draws only the tab on show, each other one when it is opened: one long stall of the
+        # window becomes a short one per click
+        self._deferred = {}
+        wide = df.shape[1] > WIDE_TABLE_COLUMNS
+        for page, draw in ((self.hist_page, lambda: self._show_histogram(self.feature_combo.currentText())),
+                           (self.scatter, lambda: self.scatter.set_data(views["scatter"], labels, classes)),
+                           (self.heatmap, lambda: self._show_correlation(names, matrix, caption))):
+            if wide and self.views.currentWidget() is not page:
+                self._deferred[page] = draw
+            else:
+                draw()
         self._show_images(df, features, labels)
+
+    def _draw_deferred(self, _index: int = -1) -> None:
+        draw = self._deferred.pop(self.views.currentWidget(), None)
+        if draw is not None:
+            draw()
+
+    def _show_correlation(self, names: list[str], matrix, caption: str) -> None:
+        self.heatmap.show_matrix(names, matrix)
+        self.heatmap.plot.getPlotItem().setTitle(caption or "Correlation")
 
     def _fill_summary(self, summary) -> None:
         if summary is None:
@@ -575,6 +696,10 @@ class DataPanel(QWidget):
         if not usable:
             self.images.show_images(np.zeros((0, 1, 1)))
             return
+        if self.origin.get("kind") == "images" and labels is not None:
+            pixels = df[features].to_numpy(dtype=np.float32).reshape((len(df), *shape))
+            self.image_preview.show_folder(pixels, labels, self.origin)
+            return
         n = min(len(df), self.images.columns * self.images.rows)
         pixels = df[features].iloc[:n].to_numpy(dtype=np.float32).reshape((n, *shape))
-        self.images.show_images(pixels, None if labels is None else [str(v) for v in labels[:n]])
+        self.image_preview.show_rows(pixels, None if labels is None else [str(v) for v in labels[:n]])

@@ -49,6 +49,7 @@ from designer.ui.canvas.view import CanvasView
 from designer.ui.commands import ConnectCommand, SetParamCommand
 from designer.ui.data_panel import DataPanel
 from designer.ui.deployment import install as install_deployment_tools
+from designer.ui.image_import import install as install_image_import
 from designer.ui.keys import standard_or_fallback
 from designer.ui.learning import install as install_learning_tools
 from designer.ui.maths.install import install_maths
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         install_maths(self)  # the mathematics views (#18): their dock, the stepper, the bias demo
         self.learning = install_learning_tools(self)  # LR finder, concepts, lessons, sweep … (designer/ui/learning.py)
         self.deployment = install_deployment_tools(self)  # File ▸ Predict…, Export report… (designer/ui/deployment.py)
+        install_image_import(self)  # File ▸ Import image folder… (designer/ui/image_import.py)
         self.autosaver = files.Autosaver(self._autosave_state, self) if autosave else None
         if self.autosaver is not None:
             self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(

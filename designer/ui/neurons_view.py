@@ -29,6 +29,11 @@ def kernel_of(weights: dict, node_id: str) -> np.ndarray | None:
     return mats[0] if len(mats) == 1 else None
 
 
+def _has_units_and_weights(type_name: str) -> bool:
+    ltype = LAYER_TYPES.get(type_name)
+    return ltype is not None and ltype.neurons and ltype.weights is not None
+
+
 def dense_layers(graph: Graph, input_shape=None) -> tuple[list[tuple[str, int]], str]:
     """[(label, units)] from the input to the output, or ([], reason) when the net is not a small dense chain."""
     try:
@@ -41,9 +46,10 @@ def dense_layers(graph: Graph, input_shape=None) -> tuple[list[tuple[str, int]],
         node = graph.nodes[nid]
         if len(graph.outputs_of(nid)) > 1 or len(graph.inputs_of(nid)) > 1:
             return [], f"{nid} branches: the neurons view draws plain chains of Dense layers"
-        if node.type in LAYER_TYPES and LAYER_TYPES[node.type].elementwise:
+        ltype = LAYER_TYPES.get(node.type)
+        if ltype is not None and ltype.elementwise:
             continue
-        if node.type not in ("Input", "Dense"):
+        if ltype is None or not ltype.neurons:  # the registry says which types are columns of units
             return [], f"{nid} is a {node.type} layer: the neurons view draws only Dense networks"
         shape = analysis.shapes.get(nid)
         if shape is None or len(shape) != 1:
@@ -82,7 +88,7 @@ class NeuronsView(QWidget):
         layers, reason = dense_layers(self.graph, self.input_shape)
         if not layers and self.input_shape is None:
             # No data chosen yet: trained weights still tell the input width.
-            first = next((n for n in self.graph.nodes.values() if n.type == "Dense"), None)
+            first = next((n for n in self.graph.nodes.values() if _has_units_and_weights(n.type)), None)
             kernel = kernel_of(self.weights, first.id) if first is not None else None
             if kernel is not None and kernel.ndim == 2:
                 layers, reason = dense_layers(self.graph, (int(kernel.shape[0]),))

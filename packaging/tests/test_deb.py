@@ -67,6 +67,15 @@ def test_package_fields_and_contents(deb):
     for path in INSTALLED:
         assert f".{path}" in listing, path
     assert not any(name in listing for name in ("/tests/", "libQt6Quick", "libQt6Qml.", "/translations/"))
+    # the tests' libraries stay out (packaging/README.md); Pillow is in: image-folder projects need it
+    assert not any(f"/_internal/{lib}/" in listing for lib in ("scipy", "sklearn", "onnxruntime", "torch"))
+    assert "/_internal/PIL/" in listing
+
+
+def test_installed_size_is_within_the_budget(deb):
+    """packaging/README.md's budget: at most 250 MB installed (Installed-Size is in KiB)."""
+    kib = int(run("dpkg-deb", "--field", str(deb), "Installed-Size").stdout.strip())
+    assert kib * 1024 <= 250_000_000, f"{kib * 1024 / 1e6:.0f} MB installed"
 
 
 def test_no_maintainer_scripts(deb, tmp_path):
@@ -146,6 +155,22 @@ def test_installed_program_trains_exports_and_the_export_runs(program, tmp_path)
     assert out[1].startswith("setosa,") and out[2].startswith("virginica,"), out  # easy rows after 20 epochs
 
 
+def test_installed_program_trains_on_an_image_folder_and_predicts_image_files(program, tmp_path):
+    """The bundled Pillow reads PNG, JPEG and BMP (its other codecs are left out to keep the size budget)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.image_folders import image_project, make_digit_folder
+
+    folder = make_digit_folder(tmp_path / "data" / "digits", per_class=20, side=16)  # every third file a JPEG…
+    project = image_project(folder, tmp_path / "proj" / "digits.nnproj", side=12, epochs=20)
+    env = user_env(tmp_path)
+    trained = tmp_path / "proj" / "trained.nnproj"
+    run(program, "train", str(project), "--out", str(trained), "--quiet", env=env)
+    files = [folder / "0" / "0_000.png", folder / "1" / "1_001.jpg", folder / "2" / "2_002.bmp"]
+    out = run(program, "predict", str(trained), *map(str, files), env=env).stdout.splitlines()
+    assert out[0].startswith("file,class") and len(out) == 4, out
+    assert [line.split(",")[1] for line in out[1:]] == ["0", "1", "2"], out
+
+
 def test_nnproj_files_open_with_the_app(program, tmp_path):
     if shutil.which("xdg-mime") is None:
         pytest.skip("xdg-mime not installed (xdg-utils)")
@@ -159,4 +184,4 @@ def test_removal_leaves_nothing_behind(program):
     for path in [*INSTALLED, "/opt/network-designer", "/usr/share/mime/application/x-nn-designer-project.xml"]:
         assert not Path(path).exists(), path
     cache = Path("/usr/share/applications/mimeinfo.cache")
-    assert not cache.exists() or "nn-designer.desktop" not in cache.read_text()
+    assert not cache.exists() or "nn-designer.desktop" not in cache.read_text(encoding="utf-8")

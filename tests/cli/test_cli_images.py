@@ -112,3 +112,21 @@ def test_the_onnx_graph_answers_like_the_app_on_image_files(trained, capsys, tmp
     for row, p in zip(expected, probs):
         assert json.loads(meta["classes"])[int(p.argmax())] == row["class"]
         np.testing.assert_allclose(p, [float(row[f"p_{c}"]) for c in ("0", "1", "2")], atol=2e-6)
+
+
+def test_the_pytorch_export_prepares_raw_image_files(trained, capsys, tmp_path):
+    pytest.importorskip("torch")
+    folder, out = trained
+    target = tmp_path / "torch_model"
+    assert run(capsys, "export", str(out), "--format", "pytorch", "--out", str(target))[0] == 0
+    files = [folder / "2" / "2_003.png", folder / "0" / "0_004.jpg"]
+    script = ("import json, sys, torch; sys.path.insert(0, sys.argv[1]); import model; "
+              "x = model.prepare(sys.argv[2:]); "
+              "print(json.dumps(model.load_model().predict_proba(torch.from_numpy(x)).detach().numpy().tolist()))")
+    done = subprocess.run([sys.executable, "-I", "-c", script, str(target), *map(str, files)], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    probs = np.array(json.loads(done.stdout))
+    expected = _cli_predictions(capsys, out, files)
+    for row, p in zip(expected, probs):
+        np.testing.assert_allclose(p, [float(row[f"p_{c}"]) for c in ("0", "1", "2")], atol=2e-5)

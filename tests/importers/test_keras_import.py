@@ -63,6 +63,17 @@ def test_a_sequential_model_imports(tmp_path):
                                atol=1e-6)
 
 
+def test_without_h5py_the_import_says_what_to_do(tmp_path, monkeypatch):
+    """The installers leave h5py out (their size budget): the .keras import then names the file and the way on."""
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.save(tmp_path / "s.keras")
+    monkeypatch.setitem(__import__("sys").modules, "h5py", None)  # `import h5py` raises ImportError
+    with pytest.raises(ModelImportError) as err:
+        import_model(tmp_path / "s.keras")
+    assert str(err.value).startswith("s.keras: reading a .keras file's weights needs h5py")
+    assert "pip install h5py" in str(err.value) and "ONNX" in str(err.value)
+
+
 @pytest.mark.parametrize("name", ["mlp", "cnn", "residual"])
 def test_the_apps_keras_export_comes_back_identical(name, tmp_path, monkeypatch):
     project, net, x = nets.trained(getattr(nets, name)())
@@ -98,3 +109,22 @@ def test_broken_keras_files_give_one_clear_error(members, tmp_path):
     (tmp_path / "notzip.keras").write_bytes(b"PK\x03\x04garbage")
     with pytest.raises(ModelImportError):
         import_model(tmp_path / "notzip.keras")
+
+
+@pytest.mark.parametrize("layer, message", [
+    (lambda: keras.layers.ReLU(max_value=6.0, name="odd"), "a ReLU with max_value, slope or threshold"),
+    (lambda: keras.layers.Conv2D(2, 3, dilation_rate=2, name="odd"), "dilated or grouped convolutions"),
+    (lambda: keras.layers.BatchNormalization(center=False, name="odd"),
+     "only BatchNormalization over the last axis with centre and scale"),
+    (lambda: keras.layers.BatchNormalization(axis=1, name="odd"), "only BatchNormalization over the last axis"),
+    (lambda: keras.layers.Softmax(axis=1, name="odd"), "Softmax over an axis other than the last"),
+])
+def test_layer_variants_the_app_cannot_represent_are_refused_naming_the_layer(layer, message, tmp_path):
+    """Each Keras class's reader (the importer's own table, or a layer type's `imports` hook) refuses what it
+    cannot represent with one sentence naming the layer."""
+    inp = keras.Input((6, 6, 2))
+    model = keras.Model(inp, layer()(inp))
+    model.save(tmp_path / "v.keras")
+    with pytest.raises(ModelImportError, match=f'layer "odd": {message}') as err:
+        import_model(tmp_path / "v.keras")
+    assert "\n" not in str(err.value)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from designer.engine.factory import layer_class
+from designer.engine.factory import layer_class, load_hook
 from designer.engine.network import Network
 from designer.engine.registry import LAYER_TYPES, ParamSpec, register_layer_type
 from designer.errors import ExportError, ParamError, ProjectError
@@ -44,6 +44,8 @@ def test_every_built_in_type_provides_every_hook():
         assert issubclass(layer_class(name), object) and layer_class(name).type_name == name
         assert all(isinstance(p, ParamSpec) for p in ltype.params)
         assert set(ltype.frozen) <= set(ltype.weight_shapes(ltype.defaults(), None)), name
+        assert callable(load_hook(ltype.torch)), name  # its op in the PyTorch engine
+        assert all(callable(load_hook(hook)) for hook in ltype.imports.values()), name
 
 
 @pytest.mark.parametrize("name", [n for n in SAMPLE if n != "Input"])
@@ -151,3 +153,60 @@ def test_a_toy_type_exports_where_it_registered_an_emitter_and_is_refused_by_nam
 def test_registering_a_taken_name_is_refused(scale_type):
     with pytest.raises(ParamError, match="already exists"):
         register_layer_type(scale_type)
+
+
+def _scale_graph() -> Graph:
+    g = Graph()
+    g.add_node("Input", {"shape": [3]}, node_id="in")
+    g.add_node("Scale", {"start": 0.5}, node_id="s")
+    g.add_node("Dense", {"units": 2}, node_id="d")
+    g.connect("in", "s")
+    g.connect("s", "d")
+    return g
+
+
+def test_the_torch_engine_runs_a_type_through_its_torch_hook_and_refuses_one_without(scale_type):
+    """The torch network asks each type's LayerType for its op: none declared, a readable refusal; declared
+    (from the toy's own module), the same outputs as the NumPy engine."""
+    import dataclasses
+
+    pytest.importorskip("torch")
+    from designer.engine.registry import unregister_layer_type
+    from designer.errors import TrainingError
+    from designer.torch_backend.network import TorchNetwork
+
+    host = Network.from_graph(_scale_graph())
+    with pytest.raises(TrainingError, match="the PyTorch engine has no Scale layers"):
+        TorchNetwork(host, device="cpu")
+    unregister_layer_type("Scale")
+    register_layer_type(dataclasses.replace(scale_type, torch=toy_scale.torch_scale))
+    host = Network.from_graph(_scale_graph())
+    x = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
+    expected = host.forward(x)
+    np.testing.assert_allclose(TorchNetwork(host, device="cpu").forward(x), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_a_layer_type_is_named_in_few_modules():
+    """Other modules ask the registry (hooks, roles, concept texts) instead of naming a type: batch
+    normalisation is declared (registry), computed (engine) and exported (export/layers), nowhere else."""
+    root = Path(__file__).resolve().parents[2] / "designer"
+    naming = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                    if "BatchNormalization" in p.read_text(encoding="utf-8"))
+    assert naming == ["engine/normalization.py", "engine/registry.py", "export/layers/normalization.py"]
+
+
+def test_the_neurons_view_reads_the_registry_flags_of_a_type(scale_type):
+    """Element-wise types are drawn through, `neurons` types are columns, anything else is refused by name."""
+    import dataclasses
+
+    from designer.engine.registry import unregister_layer_type
+    from designer.ui.neurons_view import dense_layers
+
+    layers, reason = dense_layers(_scale_graph())
+    assert layers == [] and reason == "s is a Scale layer: the neurons view draws only Dense networks"
+    unregister_layer_type("Scale")
+    register_layer_type(dataclasses.replace(scale_type, elementwise=True))
+    assert dense_layers(_scale_graph()) == ([("in", 3), ("d", 2)], "")
+    unregister_layer_type("Scale")
+    register_layer_type(dataclasses.replace(scale_type, neurons=True))
+    assert dense_layers(_scale_graph()) == ([("in", 3), ("s", 3), ("d", 2)], "")

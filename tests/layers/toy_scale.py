@@ -58,6 +58,11 @@ def _scale(s, xs):
 ''')
 
 
+def torch_scale(layer, w, xs, training, generator):
+    """Its PyTorch-engine op (a LayerType `torch` hook); SCALE leaves it out, so it trains on NumPy only."""
+    return xs[0] * w["w"]
+
+
 def register() -> None:
     register_layer_type(SCALE)
     register_emitter("numpy", "Scale", NUMPY_EMITTER)

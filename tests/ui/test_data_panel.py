@@ -212,3 +212,23 @@ def test_preparation_fields_offer_and_default_to_the_data_settings_table(qtbot):
     assert fields.scaling_combo.count() == len(DATA_SPECS["scaling"].choices)
     fields.load({})  # a data section without these keys shows the table's defaults
     assert fields.values() == {"missing": "drop", "scaling": "standard", "split": default_split()}
+
+
+def test_a_wide_table_draws_each_plot_when_its_tab_is_clicked(qtbot, panel, tmp_path):
+    from PySide6.QtTest import QTest
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 255, size=(400, 100))
+    header = ",".join(f"px{i}" for i in range(100)) + ",label"
+    rows = "\n".join(",".join(map(str, r)) + f",{i % 3}" for i, r in enumerate(x))
+    (tmp_path / "wide.csv").write_text(header + "\n" + rows + "\n", encoding="utf-8")
+    load(qtbot, panel, lambda: panel.set_config({"source": {"kind": "csv", "path": "wide.csv"}, "target": "label",
+                                                 "task": "classification"}, tmp_path))
+    assert panel.views.currentIndex() == 0 and panel.scatter.x_combo.findText("px0") == -1  # not drawn while hidden
+    assert "most variable of 100 numeric columns" not in panel.heatmap.plot.getPlotItem().titleLabel.text
+    bar = panel.views.tabBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(panel.views.indexOf(panel.scatter)).center())
+    assert panel.scatter.points_drawn == 400
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(panel.views.indexOf(panel.heatmap)).center())
+    assert "64 most variable of 100 numeric columns" in panel.heatmap.plot.getPlotItem().titleLabel.text
+    assert panel.heatmap.matrix.shape == (64, 64)

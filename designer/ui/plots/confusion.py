@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QHeaderView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QHeaderView,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from designer.ui.plots import theme
+from designer.ui.plots.cell_rows_view import CellRowsPanel
 
 
 def per_class_scores(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -70,6 +79,8 @@ class _CellLabels(pg.GraphicsObject):
 
 
 class ConfusionView(QWidget):
+    cell_clicked = Signal(int, int)  # (true class, predicted class) of a clicked cell
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = theme.make_plot("Confusion matrix", self, left="true class", bottom="predicted class")
@@ -89,11 +100,21 @@ class ConfusionView(QWidget):
         # wide enough that "precision" and three decimals are never clipped
         self.table.setMinimumWidth(self.fontMetrics().horizontalAdvance("class  precision  recall  0.000") + 60)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot)
         splitter.addWidget(self.table)
+        self.cell_rows = CellRowsPanel()  # a clicked cell's rows (or images), beside the scores
+        splitter.addWidget(self.cell_rows)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 3)
+        self.plot.scene().sigMouseClicked.connect(self._scene_clicked)
+        self.marker = QGraphicsRectItem()  # outlines the opened cell
+        self.marker.setZValue(20)
+        self.marker.setVisible(False)
+        self.plot.addItem(self.marker)
+        self.cell_rows.close_button.clicked.connect(lambda: self.marker.setVisible(False))
+        self.cells = None  # designer.training.cell_rows.CellRows of the matrix shown
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -155,8 +176,58 @@ class ConfusionView(QWidget):
                  for k, name in enumerate(self.classes)]
         axis.setTicks([ticks])
 
+    def set_cell_rows(self, cells) -> None:
+        """What a click on a cell opens (None: clicks only say so); a new matrix closes the open cell."""
+        self.cells = cells
+        self.cell_rows.clear()
+        self.marker.setVisible(False)
+        self.plot.setToolTip("Click a cell to see its rows" if cells is not None else "")
+
+    def cell_at(self, scene_pos) -> tuple[int, int] | None:
+        """(true, predicted) of the cell under a scene position, or None outside the matrix."""
+        n = self.matrix.shape[0]
+        if not n:
+            return None
+        view = self.plot.getPlotItem().getViewBox()
+        if not view.sceneBoundingRect().contains(scene_pos):
+            return None
+        point = view.mapSceneToView(scene_pos)
+        predicted, true = int(np.floor(point.x() + 0.5)), int(np.floor(point.y() + 0.5))
+        if 0 <= true < n and 0 <= predicted < n:
+            return true, predicted
+        return None
+
+    def _scene_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        cell = self.cell_at(event.scenePos())
+        if cell is None:
+            return
+        event.accept()
+        self.open_cell(*cell)
+
+    def open_cell(self, true: int, predicted: int) -> None:
+        self.cell_clicked.emit(true, predicted)
+        if self.cells is not None:
+            self.cell_rows.show_cell(self.cells, true, predicted)
+            pen = QPen(theme.foreground(self.palette()), 2)
+            pen.setCosmetic(True)  # two screen pixels whatever the zoom
+            self.marker.setPen(pen)
+            self.marker.setRect(QRectF(predicted - 0.5, true - 0.5, 1, 1))
+            self.marker.setVisible(True)
+            sizes = self.splitter.sizes()
+            if sizes[2] < 120:  # opened for the first time (a hidden pane has no width): give it room
+                total = sum(sizes)
+                self.splitter.setSizes([total * 2 // 5, total // 5, total - total * 3 // 5])
+
+    def cell_centre(self, true: int, predicted: int) -> QPoint:
+        """Where cell (true, predicted) is on the plot widget (tests click there)."""
+        view = self.plot.getPlotItem().getViewBox()
+        return self.plot.mapFromScene(view.mapViewToScene(QPointF(predicted, true)))
+
     def clear(self) -> None:
         """No matrix (the data it counted changed)."""
+        self.set_cell_rows(None)
         self.image.clear()
         self.labels.set_cells([], [], 0)
         self.table.setRowCount(0)

@@ -42,6 +42,7 @@ from designer.ui.plots.boundary_plot import BoundaryPlot
 from designer.ui.plots.confusion import ConfusionView
 from designer.ui.plots.export import export_plot_png
 from designer.ui.plots.histograms import HistogramPanel
+from designer.ui.plots.importance_plot import ImportanceView, with_importance
 from designer.ui.plots.metrics_plot import MetricsPanel
 from designer.ui.plots.neuron_maps import NeuronMapsView
 from designer.ui.plots.norms import NormsPanel
@@ -93,6 +94,7 @@ class TrainingDashboard(QWidget):
         self.neuron_maps = NeuronMapsView()
         self.confusion = ConfusionView()
         self.regression = RegressionView()
+        self.importance = ImportanceView()
         self.overfitting = OverfittingView()
         self.worst_table = QTableWidget(0, 0)
         self.worst_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -175,7 +177,8 @@ class TrainingDashboard(QWidget):
         boundary.setStretchFactor(0, 1)
         boundary.setStretchFactor(1, 1)
         self.tabs.addTab(boundary, "Decision boundary")
-        self.tabs.addTab(evaluation, "Evaluation")
+        self.evaluation_pages = with_importance(evaluation, self.importance)
+        self.tabs.addTab(self.evaluation_pages, "Evaluation")
         self.tabs.addTab(self.overfitting, "Overfitting")
         self._tab_of = {"metrics_batch": TAB_TRAINING, "metrics_epoch": TAB_TRAINING, "layers": TAB_ACTIVATIONS,
                         "norms": TAB_NORMS, "boundary": TAB_BOUNDARY, "neurons": TAB_BOUNDARY,
@@ -303,6 +306,7 @@ class TrainingDashboard(QWidget):
         self._boundary_config = None  # the next run configures the map afresh
         self.confusion.clear()
         self.regression.clear()
+        self.importance.clear()
         self._show_worst(None)
         self.boundary.clear_data()
         self.neuron_maps.clear_data()
@@ -397,11 +401,13 @@ class TrainingDashboard(QWidget):
             self.confusion.show_matrix(result["confusion_matrix"], classes, result.get("precision"),
                                        result.get("recall"), result.get("f1"))
             self.confusion.set_caption(result.get("split"), result.get("accuracy"))
+            self.confusion.set_cell_rows(result.get("cells"))  # a click on a cell lists its rows
             self.eval_stack.setCurrentWidget(self.confusion)
         elif result.get("y_true") is not None and result.get("y_pred") is not None:
             self.regression.show_predictions(result["y_true"], result["y_pred"])
             self.eval_stack.setCurrentWidget(self.regression)
         self._show_worst(result.get("worst"), result.get("split"))
+        self.importance.show_importance(result.get("importance"))
         if self.tabs.currentIndex() == TAB_TRAINING:  # bring it forward, unless the user looks elsewhere
             self.tabs.setCurrentIndex(TAB_EVALUATION)
 
@@ -603,8 +609,8 @@ class TrainingDashboard(QWidget):
             TAB_ACTIVATIONS: [self.histograms.heatmap_plot, self.histograms.epoch_plot],
             TAB_NORMS: self.norms.plots(),
             TAB_BOUNDARY: self.boundary.plots(),
-            TAB_EVALUATION: (self.confusion if self.eval_stack.currentWidget() is self.confusion
-                             else self.regression).plots(),
+            TAB_EVALUATION: self.importance.plots() if self.evaluation_pages.currentWidget() is self.importance
+            else (self.confusion if self.eval_stack.currentWidget() is self.confusion else self.regression).plots(),
             TAB_OVERFITTING: self.overfitting.plots(),
         }[index]
         return self._focus_plot if self._focus_plot in candidates else candidates[0]
@@ -655,6 +661,6 @@ class TrainingDashboard(QWidget):
 
     def apply_palette(self) -> None:
         for panel in (self.metrics, self.histograms, self.norms, self.boundary, self.neuron_maps, self.confusion,
-                      self.regression, self.overfitting, self.runs_list):
+                      self.regression, self.importance, self.overfitting, self.runs_list):
             panel.apply_palette()
         self._show_warnings()

@@ -101,12 +101,19 @@ class ScatterPlot(QWidget):
             rows = np.sort(np.random.default_rng(0).choice(len(xs), MAX_SCATTER_POINTS, replace=False))
         groups = [(None, rows)] if self._labels is None else [
             (cls, rows[self._labels[rows] == cls]) for cls in self._classes]
+        # one item for every class (per-point brushes): ten items cost ten times the scene work of one
+        xs_shown, ys_shown, brushes = [], [], []
         for i, (cls, idx) in enumerate(groups):
-            colour = theme.series_color(self.palette(), i)
+            brush = pg.mkBrush(_translucent(theme.series_color(self.palette(), i), 170))
             ok = idx[np.isfinite(xs[idx]) & np.isfinite(ys[idx])]
-            item.plot(xs[ok], ys[ok], pen=None, symbol="o", symbolSize=5, symbolPen=None,
-                      symbolBrush=_translucent(colour, 170), name=cls)
+            xs_shown.append(xs[ok])
+            ys_shown.append(ys[ok])
+            brushes.extend([brush] * len(ok))
+            if cls is not None and item.legend is not None:
+                item.legend.addItem(pg.ScatterPlotItem(symbol="o", size=5, pen=None, brush=brush), cls)
             self.points_drawn += len(ok)
+        item.addItem(pg.ScatterPlotItem(x=np.concatenate(xs_shown), y=np.concatenate(ys_shown), brush=brushes,
+                                        pen=None, symbol="o", size=5))
 
 
 class CorrelationHeatmap(QWidget):
@@ -205,13 +212,14 @@ class ImageGrid(QWidget):
         self.shown = 0
 
     def show_images(self, images: np.ndarray, labels: list[str] | None = None) -> None:
-        """`images`: (n, H, W) or (n, H, W, C); the first columns × rows are shown, grey, with their labels."""
+        """`images`: (n, H, W) or (n, H, W, C); the first columns × rows are shown (grey, or in colour when C is 3),
+        with their labels (an empty label draws nothing)."""
         for text in self.labels:
             self.box.removeItem(text)
         self.labels = []
         images = np.asarray(images, dtype=np.float32)
-        if images.ndim == 4:
-            images = images.mean(axis=3)
+        if images.ndim == 4 and images.shape[3] != 3:
+            images = images.mean(axis=3)  # RGB stays in colour, other channel counts are shown grey
         n = min(len(images), self.columns * self.rows)
         self.shown = n
         if n == 0:
@@ -222,15 +230,19 @@ class ImageGrid(QWidget):
         label_h = max(2, h // 2) if labels is not None else 0
         cell_h, cell_w = h + gap + label_h, w + gap
         rows = -(-n // self.columns)
-        lo, hi = float(images[:n].min()), float(images[:n].max())
-        grey = np.clip((images[:n] - lo) / (hi - lo if hi > lo else 1.0) * 255.0, 0, 255).astype(np.uint8)
+        blank = np.isnan(images[:n].reshape(n, -1)).all(axis=1)  # an all-NaN image leaves its tile empty
+        lo, hi = (0.0, 1.0) if blank.all() else (float(np.nanmin(images[:n])), float(np.nanmax(images[:n])))
+        scaled = np.nan_to_num((images[:n] - lo) / (hi - lo if hi > lo else 1.0) * 255.0)
+        grey = np.clip(scaled, 0, 255).astype(np.uint8)
         rgba = np.zeros((rows * cell_h, self.columns * cell_w, 4), dtype=np.uint8)  # transparent between tiles
         for k in range(n):
             top, left = (k // self.columns) * cell_h + label_h, (k % self.columns) * cell_w
             tile = rgba[top:top + h, left:left + w]
-            tile[..., :3] = grey[k][..., None]
+            if blank[k]:
+                continue
+            tile[..., :3] = grey[k][..., None] if grey.ndim == 3 else grey[k]
             tile[..., 3] = 255
-            if labels is not None:
+            if labels is not None and str(labels[k]):
                 text = pg.TextItem(str(labels[k]), color=theme.foreground(self.palette()), anchor=(0.5, 1.0))
                 text.setPos(left + w / 2, top)
                 self.box.addItem(text)
