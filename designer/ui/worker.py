@@ -15,7 +15,6 @@ the thread-safe `TrainingControl`, re-emits the worker's events as one signal pe
 from __future__ import annotations
 
 import copy
-import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -37,11 +36,6 @@ EMIT_INTERVAL_S = 1 / 4
 # second, so a fast run computes them at that rate, not per epoch (a millisecond iris epoch would pay more for
 # its probes than for its training, and share the interpreter with the GUI while doing so).
 PROBE_INTERVAL_S = 0.25
-# While a run trains, the interpreter hands its lock over after at most this long (Python's default: 5 ms). A
-# redraw calls back into Python from Qt a hundred times or more (paint, bounding rects, axes), and each call
-# waited up to the whole interval for the training thread to let go: a 30 ms paint became a stall of several
-# hundred. Hand-overs happen only while both threads want the lock, so a run alone does not pay for it.
-GIL_SWITCH_S = 0.001
 
 __all__ = ["EpochUpdate", "RunFailed", "RunOutcome", "RunStarted", "TrainingRunner", "TrainingWorker"]
 
@@ -213,7 +207,6 @@ class TrainingRunner(QObject):
         self._trained = False
         self._delay = 0.0
         self._plane_wanted = True
-        self._switch = sys.getswitchinterval()
         self.state = "idle"
 
     @property
@@ -247,8 +240,6 @@ class TrainingRunner(QObject):
         worker.event.connect(self._on_event)
         thread.started.connect(worker.run)
         self._thread, self._worker = thread, worker
-        self._switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch, GIL_SWITCH_S))
         thread.start()
         self._set_state("paused" if paused else "running")
 
@@ -341,7 +332,6 @@ class TrainingRunner(QObject):
             # The run ignored stop (a single very long batch): wait for good rather than leak a live thread.
             thread.wait()
         self._thread, self._worker, self._control = None, None, None
-        sys.setswitchinterval(self._switch)
         self._set_state("idle")
 
     def _set_state(self, state: str) -> None:
