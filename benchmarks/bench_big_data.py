@@ -24,8 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_csv_import import peak_rss_mb  # noqa: E402
-
-PROBE_MS = 5
+from benchmarks.event_loop_probe import PROBE_MS, GapProbe  # noqa: E402
 
 
 def write_images_csv(path: Path, rows: int, seed: int = 0) -> None:
@@ -66,8 +65,6 @@ def stage_import(path: Path) -> dict:
 
 
 def stage_window(path: Path, epochs: int) -> dict:
-    from PySide6.QtCore import QTimer
-
     from designer.project.io import save_project
     from designer.project.model import Project, default_training
     from designer.ui.app import make_application
@@ -81,17 +78,7 @@ def stage_window(path: Path, epochs: int) -> dict:
     project.training.update(epochs=epochs, batch_size=128, optimizer={"type": "adam", "learning_rate": 0.001})
 
     app = make_application()
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def probe() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(PROBE_MS)
-    timer.timeout.connect(probe)
+    probe = GapProbe(PROBE_MS)
 
     def pump_until(done, limit_s: float = 3600) -> None:
         t = time.perf_counter()
@@ -111,20 +98,19 @@ def stage_window(path: Path, epochs: int) -> dict:
     for _ in range(20):
         app.processEvents()
     t0 = time.perf_counter()
-    last[0] = t0
-    timer.start()
+    probe.start()
     panel.set_config(data_config(path), None)  # what an accepted import does: read on the thread, then draw
     panel.config_changed.emit(panel.config())  # …and the project takes the new data section (one undo step)
     pump_until(loaded)
     t_load = time.perf_counter() - t0
-    load_gap = max(gaps, default=0.0) * 1000
+    load_gap = max(probe.gaps, default=0.0) * 1000
     tabs = {}
     for i in range(panel.views.count()):  # each tab opened once: the GUI thread's time for it
         c = time.thread_time()
         panel.views.setCurrentIndex(i)
         app.processEvents()
         tabs[panel.views.tabText(i)] = (time.thread_time() - c) * 1000
-    gaps.clear()
+    probe.take()  # the tabs' own draws are timed above, not counted as training stalls
     done: dict = {}
     window.runner.finished.connect(lambda outcome: done.setdefault("outcome", outcome))
     window.runner.failed.connect(lambda message: done.setdefault("error", message))
@@ -132,8 +118,8 @@ def stage_window(path: Path, epochs: int) -> dict:
     window.train()
     pump_until(lambda: bool(done))
     t_train = time.perf_counter() - t0
-    train_gaps = sorted(g * 1000 for g in gaps)
-    timer.stop()
+    train_gaps = sorted(g * 1000 for g in probe.take())
+    probe.stop()
     if "error" in done:
         raise SystemExit(f"training failed: {done['error']}")
     run = window.dashboard.current

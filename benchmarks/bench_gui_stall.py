@@ -20,7 +20,8 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-PROBE_MS = 5
+from benchmarks.event_loop_probe import PROBE_MS, GapProbe  # noqa: E402
+
 END_WINDOW_S = 0.75
 # Issue 17's budget: one 60 Hz frame while training, two at the end, the window within 5 % of headless.
 STALL_BUDGET_MS = (16.0, 33.0)
@@ -53,8 +54,6 @@ def in_app(project, rows: int) -> tuple[float, float, float, float, float, float
     time from the Train click to the result — data preparation and evaluation included —, longest event-loop
     stall in ms, 95th percentile gap in ms, longest gap when idle in ms, longest gap in the END_WINDOW_S after
     the result arrived in ms)."""
-    from PySide6.QtCore import QTimer
-
     from designer.ui.app import make_application
     from designer.ui.main_window import MainWindow
 
@@ -64,17 +63,7 @@ def in_app(project, rows: int) -> tuple[float, float, float, float, float, float
     for _ in range(20):  # let the first layout and paint settle before measuring
         app.processEvents()
 
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def probe() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(PROBE_MS)
-    timer.timeout.connect(probe)
+    probe = GapProbe(PROBE_MS)
     done: dict = {}
     epoch_seconds: list[float] = []
     window.runner.epoch_ended.connect(
@@ -83,14 +72,12 @@ def in_app(project, rows: int) -> tuple[float, float, float, float, float, float
     window.runner.failed.connect(lambda message: done.setdefault("error", message))
 
     # Baseline: the same probe for one second with nothing training (the machine's own scheduling noise).
-    last[0] = time.perf_counter()
-    timer.start()
+    probe.start()
     t_idle = time.perf_counter()
     while time.perf_counter() - t_idle < 1.0:
         app.processEvents()
         time.sleep(0.0005)
-    idle_ms = max(gaps, default=float("nan")) * 1000
-    gaps.clear()
+    idle_ms = max(probe.take(), default=float("nan")) * 1000
 
     t0 = time.perf_counter()
     window.train()
@@ -98,14 +85,13 @@ def in_app(project, rows: int) -> tuple[float, float, float, float, float, float
         app.processEvents()
         time.sleep(0.0005)
     elapsed = time.perf_counter() - t0
-    during = list(gaps)
-    gaps.clear()
+    during = probe.take()
     t_end = time.perf_counter()
     while time.perf_counter() - t_end < END_WINDOW_S:  # the final redraw and the evaluation views
         app.processEvents()
         time.sleep(0.0005)
-    end_ms = max(gaps, default=0.0) * 1000
-    timer.stop()
+    end_ms = max(probe.take(), default=0.0) * 1000
+    probe.stop()
     if "error" in done:
         raise SystemExit(f"training in the app failed: {done['error']}")
     window.maybe_save = lambda: True  # a benchmark run: close without a save prompt

@@ -35,7 +35,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-PROBE_MS = 5
+from benchmarks.event_loop_probe import PROBE_MS, GapProbe  # noqa: E402
+
 END_WINDOW_S = 0.75
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 IRIS_EPOCHS = (10, 1_000, 20_000)
@@ -86,8 +87,6 @@ class WindowProbe:
     """A main window on a project, with the event-loop probe; train(epochs) runs one case in it."""
 
     def __init__(self, name: str) -> None:
-        from PySide6.QtCore import QTimer
-
         from designer.ui.app import make_application
         from designer.ui.main_window import MainWindow
 
@@ -96,21 +95,12 @@ class WindowProbe:
         self.window.resize(1400, 900)
         self.window.show()
         self._settle(0.3)
-        self.gaps: list[float] = []
-        self._last = time.perf_counter()
-        self.timer = QTimer()
-        self.timer.setInterval(PROBE_MS)
-        self.timer.timeout.connect(self._probe)
+        self.probe = GapProbe(PROBE_MS)
         self.done: dict = {}
         self.train_cpu: dict = {}
         _time_training_thread(self.train_cpu)
         self.window.runner.finished.connect(lambda outcome: self.done.setdefault("outcome", outcome))
         self.window.runner.failed.connect(lambda message: self.done.setdefault("error", message))
-
-    def _probe(self) -> None:
-        now = time.perf_counter()
-        self.gaps.append(now - self._last)
-        self._last = now
 
     def _settle(self, seconds: float) -> None:
         """Run the real event loop (not a polling loop, which would compete with training for the GIL)."""
@@ -122,12 +112,10 @@ class WindowProbe:
 
     def idle_stall_ms(self) -> float:
         """The same probe for one second with nothing training: the machine's own scheduling noise."""
-        self.gaps.clear()
-        self._last = time.perf_counter()
-        self.timer.start()
+        self.probe.start()
         self._settle(1.0)
-        self.timer.stop()
-        return max(self.gaps, default=0.0) * 1000
+        self.probe.stop()
+        return max(self.probe.take(), default=0.0) * 1000
 
     def train(self, epochs: int, probe: bool = False) -> dict:
         """One run; with `probe` the event-loop probe runs during it and the stall figures are filled in."""
@@ -141,10 +129,9 @@ class WindowProbe:
         loop = QEventLoop()
         self.window.runner.finished.connect(loop.quit)
         self.window.runner.failed.connect(loop.quit)
-        self.gaps.clear()
-        self._last = time.perf_counter()
+        self.probe.take()
         if probe:
-            self.timer.start()
+            self.probe.start()
         t0, cpu0 = time.perf_counter(), time.process_time()
         self.window.train()
         if not self.done:
@@ -152,11 +139,10 @@ class WindowProbe:
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         self.window.runner.finished.disconnect(loop.quit)
         self.window.runner.failed.disconnect(loop.quit)
-        during = sorted(self.gaps)
-        self.gaps.clear()
+        during = sorted(self.probe.take())
         self._settle(END_WINDOW_S)
-        end = max(self.gaps, default=0.0)
-        self.timer.stop()
+        end = max(self.probe.take(), default=0.0)
+        self.probe.stop()
         if "error" in self.done:
             raise SystemExit(f"training in the window failed: {self.done['error']}")
         self.window.dashboard.flush()
