@@ -109,6 +109,10 @@ class TrainingControl:
 
     @property
     def is_paused(self) -> bool:
+        # an unlocked look first: asked every batch, and nearly always False (a bool read is atomic; the lock
+        # only makes the three fields agree once paused)
+        if not self._paused:
+            return False
         with self._cond:
             return self._paused and self._batch_budget == 0 and not self._epoch_step
 

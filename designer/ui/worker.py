@@ -85,7 +85,7 @@ class _FlushBeforeHold:
 
     def wait_for_batch(self) -> bool:
         control = self._control
-        if getattr(control, "_paused", True) and control.is_paused:  # an unlocked look first: most batches run
+        if control.is_paused:
             self._flush()
         return control.wait_for_batch()
 
