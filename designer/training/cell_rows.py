@@ -71,12 +71,16 @@ def _text(value) -> str:
     return str(value)
 
 
-def cell_rows(network, x: np.ndarray, y: np.ndarray, loss_name: str, prepared, split: str) -> CellRows | None:
-    """The cell index of every row of `split` (classification only; None otherwise)."""
+def cell_rows(network, x: np.ndarray, y: np.ndarray, loss_name: str, prepared, split: str,
+              pred: np.ndarray | None = None) -> CellRows | None:
+    """The cell index of every row of `split` (classification only; None otherwise); `pred` is the network's
+    output on `x` when the caller has it already."""
     if prepared.task != "classification" or len(x) == 0:
         return None
     n = len(x)
-    out = np.asarray(network.predict(reshape_inputs(x, network.input_shape)), dtype=np.float64).reshape(n, -1)
+    if pred is None:
+        pred = network.predict(reshape_inputs(x, network.input_shape))
+    out = np.asarray(pred, dtype=np.float64).reshape(n, -1)
     predicted = np.asarray(predicted_classes(out, loss_name), dtype=np.int64)
     if out.shape[1] == 1:
         confidence = np.where(predicted == 1, out[:, 0], 1.0 - out[:, 0])

@@ -93,9 +93,11 @@ def reshape_inputs(x: np.ndarray, input_shape: tuple[int, ...]) -> np.ndarray:
     return np.ascontiguousarray(x.reshape((x.shape[0],) + shape))
 
 
-def evaluate(network, x: np.ndarray, y: np.ndarray, loss, task: str, classes: list[str] | None = None) -> dict:
+def evaluate(network, x: np.ndarray, y: np.ndarray, loss, task: str, classes: list[str] | None = None,
+             pred: np.ndarray | None = None) -> dict:
     """The CLI's `evaluate` object: `loss`, then `accuracy` and `confusion_matrix` (classification) or
-    `mae`, `rmse`, `r2` (regression), and `samples`. `loss` is a loss object or a loss name."""
+    `mae`, `rmse`, `r2` (regression), and `samples`. `loss` is a loss object or a loss name; `pred` is the
+    network's output on `x` when the caller has it already."""
     from designer.engine.losses import encode_targets, get_loss
 
     if isinstance(loss, str):
@@ -103,8 +105,8 @@ def evaluate(network, x: np.ndarray, y: np.ndarray, loss, task: str, classes: li
     n = int(np.asarray(x).shape[0])
     if n == 0:
         raise DataError("there are no rows to evaluate: the chosen split is empty")
-    xs = reshape_inputs(x, network.input_shape)
-    pred = network.predict(xs)
+    if pred is None:
+        pred = network.predict(reshape_inputs(x, network.input_shape))
     n_out = int(np.prod(pred.shape[1:]))
     y_enc = encode_targets(loss.name, y, n_out)
     out: dict = {"loss": float(loss.forward(pred.reshape(n, n_out), y_enc))}

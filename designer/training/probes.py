@@ -115,7 +115,7 @@ def neuron_maps(network, layer_ids: list[str], points: np.ndarray, resolution: i
 
 
 def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int = WORST_ROWS,
-               split: str | None = None) -> list[dict]:
+               split: str | None = None, pred: np.ndarray | None = None) -> list[dict]:
     """The `count` rows of (x, y) the network gets most wrong, worst first: per-row loss (classification) or
     absolute error (regression), with the row's feature values when there are few features — as they were
     read (text categories, missing cells, original units) and numbered by data row when `split` names a
@@ -123,7 +123,9 @@ def worst_rows(network, x: np.ndarray, y: np.ndarray, loss, prepared, count: int
     n = int(len(x))
     if n == 0:
         return []
-    pred = np.asarray(network.predict(reshape_inputs(x, network.input_shape)), dtype=np.float64).reshape(n, -1)
+    if pred is None:
+        pred = network.predict(reshape_inputs(x, network.input_shape))
+    pred = np.asarray(pred, dtype=np.float64).reshape(n, -1)
     flat = np.asarray(x).reshape(n, -1)
     raw = (getattr(prepared, "raw_rows", None) or {}).get(split)
     if raw is not None and len(raw) != n:
@@ -195,18 +197,19 @@ def evaluate_run(network, prepared, training: dict) -> dict:
     split = "test" if len(prepared.x_test) else ("validation" if len(prepared.x_val) else "train")
     x, y = prepared.split(split)
     loss = get_loss(training.get("loss", "categorical_crossentropy"), **(training.get("loss_params") or {}))
-    evaluation = evaluate(network, x, y, loss, prepared.task, list(prepared.classes))
+    # one forward pass over the split serves the metrics, the worst rows, the cells and the scatter
+    pred = network.predict(reshape_inputs(x, network.input_shape)) if len(x) else None
+    evaluation = evaluate(network, x, y, loss, prepared.task, list(prepared.classes), pred=pred)
     evaluation["split"] = split
     evaluation["classes"] = list(prepared.classes)
-    evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS, split)
-    evaluation["cells"] = cell_rows(network, x, y, loss.name, prepared, split)  # a confusion cell's rows
+    evaluation["worst"] = worst_rows(network, x, y, loss, prepared, WORST_ROWS, split, pred=pred)
+    evaluation["cells"] = cell_rows(network, x, y, loss.name, prepared, split, pred=pred)  # a cell's rows
     evaluation["importance"] = importance_for_run(network, prepared, training)
     if prepared.task == "classification":
         evaluation.update(precision_recall_f1(np.asarray(evaluation["confusion_matrix"])))
     else:
         evaluation["y_true"] = np.asarray(y, dtype=np.float64).reshape(-1)
-        evaluation["y_pred"] = np.asarray(network.predict(reshape_inputs(x, network.input_shape)),
-                                          dtype=np.float64).reshape(-1)
+        evaluation["y_pred"] = np.asarray(pred, dtype=np.float64).reshape(-1)
     return evaluation
 
 
