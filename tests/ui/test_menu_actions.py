@@ -111,7 +111,11 @@ def test_pause_resume_step_and_stop(make_window, qtbot, how):
         fire(qtbot, window, "Train", "Stop", how)
     assert blocker.args[0].reason == "stopped"
     assert runner.state == "idle" and not runner.is_running
-    assert len(window.project.history[-1]["epochs"]) < 5000
+    # Stopped long before the 200,000 configured epochs, with every epoch up to the stop kept in order. (How
+    # many epochs fit between Resume and Stop depends on the machine's speed, so no tighter count is asserted.)
+    kept = [e["epoch"] for e in window.project.history[-1]["epochs"]]
+    assert kept == list(range(1, len(kept) + 1))
+    assert max(epochs) <= len(kept) < 200_000
 
 
 @pytest.mark.parametrize("how", ["menu", "shortcut"])
