@@ -1,9 +1,20 @@
 import os
 import tempfile
 
+import pytest
+
 # Offscreen by default so the suite runs headless; a developer with a screen can override it.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if not os.environ.get("XDG_RUNTIME_DIR"):
     os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="xdg-")
 os.environ.setdefault("KERAS_BACKEND", "torch")  # the export tests run the generated Keras code on the CPU torch build
 
+
+
+@pytest.fixture(scope="session")
+def qapp_cls():
+    """pytest-qt's application object is the app's own class, so tests see what users run (documents to open
+    taken by the application object, no application-wide event filter)."""
+    from designer.ui.app import DesignerApplication
+
+    return DesignerApplication

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 ORG_NAME = "NetworkDesigner"
@@ -35,16 +35,28 @@ def collect_garbage_on_gui_thread():
     return GarbageCollector(interval=1.0)
 
 
+class DesignerApplication(QApplication):
+    """The application object. macOS sends the documents to open (QFileOpenEvent) to it alone, so they are
+    taken here: an application-wide event filter would run Python for every event of every widget, and wait
+    for the interpreter lock each time while a run trains."""
+
+    def event(self, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        handler = getattr(self, "file_open", None)
+        if handler is not None and event.type() == QEvent.Type.FileOpen and handler.take(event):
+            return True
+        return super().event(event)
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with name and organisation set (QSettings and the recovery folder use them)."""
     QCoreApplication.setOrganizationName(ORG_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app = QApplication.instance() or DesignerApplication(argv if argv is not None else sys.argv[:1])
     qInstallMessageHandler(_message_handler)
     if getattr(app, "file_open", None) is None:  # from the start: macOS sends a launch document before exec()
         from designer.ui.file_open import FileOpenHandler
 
-        app.file_open = FileOpenHandler(app)
+        app.file_open = FileOpenHandler(app, as_filter=not isinstance(app, DesignerApplication))
     from designer.ui.desktop import present
     from designer.ui.theme import apply_theme
 

@@ -12,14 +12,20 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
 
 class FileOpenHandler(QObject):
-    """An application-wide event filter: each QFileOpenEvent's path goes to `open_path` (queued until set)."""
+    """Each QFileOpenEvent's path goes to `open_path` (queued until set).
 
-    def __init__(self, app: QCoreApplication) -> None:
+    The app's own application class (`designer.ui.app.DesignerApplication`) hands it the events sent to the
+    application object; on an application object made elsewhere (`as_filter`) it is an application-wide
+    event filter instead, which runs Python for every event of every widget."""
+
+    def __init__(self, app: QCoreApplication, as_filter: bool = True) -> None:
         super().__init__(app)
         self._app = app
         self._pending: list[str] = []
         self._open_path: Callable[[str], object] | None = None
-        app.installEventFilter(self)
+        self._filtering = as_filter
+        if as_filter:
+            app.installEventFilter(self)
 
     def deliver_to(self, open_path: Callable[[str], object]) -> None:
         """From now on paths go to `open_path`; the ones that came before are opened first, in order."""
@@ -29,10 +35,15 @@ class FileOpenHandler(QObject):
             open_path(path)
 
     def remove(self) -> None:
-        self._app.removeEventFilter(self)
+        if self._filtering:
+            self._app.removeEventFilter(self)
         self._open_path = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        return self.take(event)
+
+    def take(self, event: QEvent) -> bool:
+        """True when `event` was a document to open (it is then consumed)."""
         if event.type() != QEvent.Type.FileOpen:
             return False
         path = event.file() or event.url().toLocalFile()

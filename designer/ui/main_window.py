@@ -371,6 +371,7 @@ class MainWindow(QMainWindow):
         self.dashboard.boundary.axes_changed.connect(self.runner.set_plane_axes)
         self.dashboard.plane_shown.connect(self.runner.set_plane_wanted)  # boundary grids only while shown
         self.runner.set_plane_wanted(self.dashboard.plane_is_shown())
+        self.dashboard.gui_turn = self.runner.gui_turn  # a redraw holds the run at its next batch
         self.runner.state_changed.connect(self._training_state)
         self.runner.run_started.connect(self._run_started)
         self.runner.progress_started.connect(self._progress_started)

@@ -28,6 +28,7 @@ from designer.errors import DesignerError
 from designer.project.model import Project
 from designer.training.events import BatchEnd, EpochEnd, TrainingStarted
 from designer.training.run import RunOutcome, RunStarted, TrainingRun
+from designer.ui.gui_turn import GuiTurn
 
 # At most four GUI updates a second per kind: what shows them (dashboard, progress bar) refreshes at most four
 # times a second, and every update the GUI thread handles takes the interpreter from the training thread.
@@ -79,12 +80,14 @@ class _FlushBeforeHold:
     The trainer asks its control something every batch: the calls it makes are bound here once (a lookup
     through __getattr__ per call was 3-4 % of a small net's training thread in the window)."""
 
-    def __init__(self, control: Any, flush) -> None:
+    def __init__(self, control: Any, flush, wait_for_gui=None) -> None:
         self.__dict__.update(_control=control, _flush=flush, take_changes=control.take_changes,
-                             epoch_done=control.epoch_done)
+                             epoch_done=control.epoch_done, _wait_for_gui=wait_for_gui)
 
     def wait_for_batch(self) -> bool:
         control = self._control
+        if self._wait_for_gui is not None:  # the window is redrawing: let it have the interpreter
+            self._wait_for_gui()
         if control.is_paused:
             self._flush()
         return control.wait_for_batch()
@@ -105,9 +108,11 @@ class TrainingWorker(QObject):
 
     event = Signal(object)
 
-    def __init__(self, project: Project, base_dir: Path | None, control: Any, reset_weights: bool = False) -> None:
+    def __init__(self, project: Project, base_dir: Path | None, control: Any, reset_weights: bool = False,
+                 gui_turn: GuiTurn | None = None) -> None:
         super().__init__()
-        seen_by_run = _FlushBeforeHold(control, self._flush_epochs) if control is not None else None
+        wait_for_gui = gui_turn.wait if gui_turn is not None else None
+        seen_by_run = _FlushBeforeHold(control, self._flush_epochs, wait_for_gui) if control is not None else None
         self._run = TrainingRun(project, base_dir, reset=reset_weights, control=seen_by_run,
                                 on_event=self._on_event, evaluate=True, probes=True, probe_interval=PROBE_INTERVAL_S)
         self._control = control
@@ -208,6 +213,8 @@ class TrainingRunner(QObject):
         self._delay = 0.0
         self._plane_wanted = True
         self.state = "idle"
+        # The dashboard takes this turn for its redraws; the training thread waits for it before each batch.
+        self.gui_turn = GuiTurn(self)
 
     @property
     def run_id(self) -> int:
@@ -233,7 +240,7 @@ class TrainingRunner(QObject):
             self._control.pause()
         thread = QThread()
         thread.setObjectName(f"training-{self._run_id}")
-        worker = TrainingWorker(snapshot(project), base_dir, self._control, reset_weights)
+        worker = TrainingWorker(snapshot(project), base_dir, self._control, reset_weights, self.gui_turn)
         worker.plane_wanted = self._plane_wanted
         worker.moveToThread(thread)
         # A queued connection to this GUI-thread object: the slot below runs on the GUI thread.
@@ -302,6 +309,7 @@ class TrainingRunner(QObject):
 
     @Slot(object)
     def _on_event(self, event: Any) -> None:
+        self.gui_turn.take()  # first: what the event updates (labels, curves) is drawn before the next batch
         if not self._current():
             return
         if isinstance(event, RunStarted):
@@ -327,6 +335,7 @@ class TrainingRunner(QObject):
         thread = self._thread
         if thread is None:
             return
+        self.gui_turn.give_back()  # this thread blocks below: the run must not wait for its redraws
         thread.quit()
         if not thread.wait(timeout_ms):
             # The run ignored stop (a single very long batch): wait for good rather than leak a live thread.

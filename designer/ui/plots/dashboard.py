@@ -84,6 +84,7 @@ class TrainingDashboard(QWidget):
         self._boundary_todo: tuple | None = None  # (task, n_classes, names) still to apply to the plot
         self._stages: deque[str] = deque()
         self._focus_plot = None
+        self.gui_turn = None  # the training runner's GuiTurn (main window): taken for each redraw stage
 
         self.metrics = MetricsPanel()
         self.runs_list = RunsList()
@@ -463,6 +464,8 @@ class TrainingDashboard(QWidget):
 
     def _run_stage(self) -> None:
         """One section per event-loop turn; input, paint and the training thread's signals get in between."""
+        if self._stages and self.gui_turn is not None:
+            self.gui_turn.take()  # until the loop is idle again: the stage and the paints it queues
         if self._stages:
             self._draw_section(self._stages.popleft())
         if self._stages:

@@ -1,0 +1,90 @@
+"""The GUI thread's turn: while the window redraws, the training thread waits at its next batch.
+
+Why: the two threads share the interpreter lock. A pyqtgraph repaint calls back into Python dozens of times
+(each item's `boundingRect` and `paint`, the axes, the legend), and each call waits for the lock for up to
+the interpreter's switch interval (5 ms) while the training thread runs Python. A redraw that takes 10 ms on
+its own became a 100-400 ms stall of the window during a long iris run. Holding the training thread for the
+few milliseconds of the redraw keeps the window within a frame, and costs the run no more than the redraw
+took from it anyway (the CPU the two threads use is the same; only the lock's hand-overs go).
+
+The turn is taken by the GUI thread (`take`) right before a redraw and given back once the window has
+painted what the redraw changed and the event loop is idle again (the event dispatcher's `aboutToBlock`). Qt
+paints a window a few milliseconds after an update is asked for (a 5 ms timer in QPlatformWindow), after the
+loop has gone idle once, so the turn also waits for the window's UpdateRequest — or, when none comes, until
+the loop has been idle for PAINT_WAIT_S. The training thread calls `wait` before each batch; it never waits
+longer than MAX_WAIT_S, so a GUI thread that stays busy (a modal dialog, a long computation) slows training
+down but can never stop it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject, QTimer
+from PySide6.QtGui import QGuiApplication
+
+MAX_WAIT_S = 0.05
+PAINT_WAIT_S = 0.012  # more than Qt's 5 ms between an update request and the paint
+
+
+class GuiTurn(QObject):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._free = threading.Event()
+        self._free.set()
+        self._dispatcher: QAbstractEventDispatcher | None = None
+        self._windows: list = []  # the top-level windows watched for their paint while the turn is taken
+        self._painted = False
+        self._timer = QTimer(self)  # started when the loop goes idle unpainted: no paint came, the turn ends
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(round(PAINT_WAIT_S * 1000))
+        self._timer.timeout.connect(self.give_back)
+
+    @property
+    def taken(self) -> bool:
+        return not self._free.is_set()
+
+    def take(self) -> None:
+        """GUI thread: hold the training thread at its next batch until the window has painted and the event
+        loop is idle."""
+        if not self._free.is_set():
+            return
+        # Cleared before any call into Qt: such a call lets the training thread run on, up to its next batch.
+        self._free.clear()
+        self._painted = False
+        dispatcher = QAbstractEventDispatcher.instance(self.thread())
+        if dispatcher is None:  # no event loop yet: nothing would give the turn back
+            self._free.set()
+            return
+        self._windows = [w for w in QGuiApplication.topLevelWindows() if w.isVisible()]
+        for window in self._windows:
+            window.installEventFilter(self)
+        self._dispatcher = dispatcher
+        dispatcher.aboutToBlock.connect(self._idle)
+
+    def give_back(self) -> None:
+        """Let the training thread go on (also safe to call at any time, taken or not)."""
+        dispatcher, self._dispatcher = self._dispatcher, None
+        if dispatcher is not None:
+            dispatcher.aboutToBlock.disconnect(self._idle)
+        for window in self._windows:
+            window.removeEventFilter(self)
+        self._windows = []
+        self._timer.stop()
+        self._free.set()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.UpdateRequest:  # the window paints while this event is handled
+            self._painted = True
+        return False
+
+    def _idle(self) -> None:
+        if self._painted:
+            self.give_back()
+        elif not self._timer.isActive():
+            self._timer.start()
+
+    def wait(self) -> None:
+        """Training thread, before each batch: wait while the GUI thread has its turn (at most MAX_WAIT_S)."""
+        if not self._free.is_set():
+            self._free.wait(MAX_WAIT_S)
