@@ -36,6 +36,13 @@ class Activation:
             a = self._scratch_array = np.empty(like.shape, dtype)
         return a
 
+    def scratch_shaped(self, shape: tuple[int, ...], dtype) -> np.ndarray:
+        """Like `scratch`, for a shape that is not an array's."""
+        a = self._scratch_array
+        if a is None or a.shape != shape or a.dtype != dtype:
+            a = self._scratch_array = np.empty(shape, dtype)
+        return a
+
     def forward(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
@@ -91,12 +98,31 @@ class Tanh(Activation):
         return g
 
 
+def zeros(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """A read-only array of zeros of this shape: a view of one shared buffer, grown when needed.
+
+    np.maximum(x, 0.0) runs NumPy's slow scalar-broadcast loop (NumPy 2.4 here: 49 µs for 512×256 float32,
+    139 µs for 64×13×13×32); against an array of zeros it takes the vectorised one (13–18 µs, 50 µs).
+    """
+    dtype = np.dtype(dtype)
+    size = math.prod(shape)
+    flat = _ZEROS.get(dtype)
+    if flat is None or flat.size < size:
+        flat = np.zeros(max(size, 1 << 16), dtype)
+        flat.flags.writeable = False
+        _ZEROS[dtype] = flat  # (views of a replaced buffer stay valid: it lives while they do)
+    return flat[:size].reshape(shape)
+
+
+_ZEROS: dict[np.dtype, np.ndarray] = {}
+
+
 class ReLU(Activation):
     backward_uses_input = False
     name = "relu"
 
     def forward(self, x, out):
-        return np.maximum(x, 0.0, out=out)
+        return np.maximum(x, zeros(x.shape, x.dtype), out=out)
 
     def backward(self, x, y, g):
         # y > 0 exactly where x > 0; multiplying by the boolean mask is one pass
@@ -141,6 +167,10 @@ class ELU(Activation):
         return g
 
 
+# Softmax rows of up to this many classes take the transposed path (Softmax._forward_short_rows)
+_SHORT_ROW = 64
+
+
 class Softmax(Activation):
     """Softmax over the last axis, shifted by the row maximum so exp never overflows."""
 
@@ -149,8 +179,24 @@ class Softmax(Activation):
     elementwise = False
 
     def forward(self, x, out):
+        if x.ndim == 2 and x.shape[1] <= _SHORT_ROW:
+            return self._forward_short_rows(x, out)
         # ufunc reductions directly: the ndarray.max/sum wrappers cost more than the work for small batches
         np.subtract(x, np.maximum.reduce(x, -1, keepdims=True), out)
+        np.exp(out, out)
+        out /= np.add.reduce(out, -1, keepdims=True)
+        return out
+
+    def _forward_short_rows(self, x, out):
+        """A batch of rows of a few classes: NumPy reduces a short last axis one row at a time (23 µs for the
+        maximum of 512 rows of 10), so the maximum is taken over a transposed copy, one element-wise pass
+        per class (4.5 µs; a maximum is the same in any order). The sum keeps NumPy's own order along the
+        row, so the probabilities stay bit for bit those of the exported predictor's softmax."""
+        n, c = x.shape
+        t = self.scratch_shaped((c, n), x.dtype)
+        np.copyto(t, x.T)
+        row_max = np.maximum.reduce(t, 0)
+        np.subtract(x, row_max[:, None], out)
         np.exp(out, out)
         out /= np.add.reduce(out, -1, keepdims=True)
         return out

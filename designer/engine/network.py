@@ -108,6 +108,7 @@ class Network(TargetUnits):
         for nid, srcs in self.sources.items():
             for s in srcs:
                 readers[s].append(nid)
+        self._pool_into_conv: dict[str, Layer] = {}
         for nid, pool in self.layers.items():
             if pool.type_name != "MaxPooling2D" or not getattr(pool, "_tiled", False):
                 continue
@@ -120,6 +121,7 @@ class Network(TargetUnits):
                 # the windows tile the conv's output (but maybe a last row/column): one block per window offset
                 conv.pool_blocks = (pool.ph, pool.pw)
                 pool.blocked_input = True
+                self._pool_into_conv[nid] = conv
             if act.backward_uses_input or not act.elementwise or act.name == "linear":
                 continue
             conv.skip_activation_backward = True
@@ -198,6 +200,10 @@ class Network(TargetUnits):
         for nid, layer, srcs in self._reverse_plan:
             g = pending.pop(nid, None)
             if g is None:
+                continue
+            conv = self._pool_into_conv.get(nid)
+            if conv is not None and conv.takes_pool_gradient(layer):
+                conv.kernel_gradient_through(layer, g)  # the pool's and the conv's backward in one go
                 continue
             for s, gi in zip(srcs, layer.backward(g)):
                 if gi is None:

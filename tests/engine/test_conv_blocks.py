@@ -126,3 +126,30 @@ def test_conv_keeps_natural_order_where_the_pool_windows_do_not_tile():
     for pool in ({"pool_size": 3, "strides": 1}, {"pool_size": 2, "strides": 1}, {"pool_size": 2, "padding": "same"}):
         net = _net("relu", pool, True)  # overlapping windows; padding on the 9 columns
         assert net.layers["conv"].pool_blocks is None and not net.layers["pool"].blocked_input, pool
+
+
+@pytest.mark.parametrize("pool", POOLS)
+@pytest.mark.parametrize("activation", ["relu", "tanh", "linear", "elu"])
+def test_first_conv_takes_its_kernel_gradient_from_the_pool_block_by_block(activation, pool, layout, monkeypatch):
+    import designer.engine.conv as conv
+
+    monkeypatch.setattr(conv, "_ROUTED_BLOCK_MIN", 0)  # the test's blocks are small
+    routed = _net(activation, pool, True)  # the pooled conv comes first: no input gradient wanted
+    separate = _net(activation, pool, True)
+    separate._pool_into_conv = {}  # the pool's whole gradient, then the conv's product
+    natural = _net(activation, pool, False)
+    x = np.random.default_rng(2).normal(size=(5, 8, 9, 2))
+    x[:, :3] = 0.0  # plateaus: ties inside pooling windows (the conv's bias makes them equal)
+    y_enc = encode_targets("categorical_crossentropy", np.arange(5) % 3, 3).astype(np.float64)
+    loss = get_loss("categorical_crossentropy")
+    results = [_grads(net, x, y_enc, loss) for net in (routed, separate, natural)]
+    assert routed.layers["conv"].takes_pool_gradient(routed.layers["pool"])
+    for value, grads in results[1:]:
+        assert value == pytest.approx(results[0][0], rel=1e-12)
+        for a, b in zip(results[0][1], grads):  # the same winners on ties
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    if activation in ("relu", "tanh"):
+        x = np.random.default_rng(3).normal(size=(3, 8, 9, 2))  # no plateaus: no kinks for finite differences
+        _, grads = _grads(routed, x, y_enc[:3], loss)
+        for (_key, p), grad in zip(routed.parameters(), grads):
+            assert_grad_close(grad, numeric_grad(lambda: routed.loss_value(x, y_enc[:3], loss), p))
