@@ -30,14 +30,10 @@ class Activation:
     _scratch_array: np.ndarray | None = None
 
     def scratch(self, like: np.ndarray, dtype=None) -> np.ndarray:
-        dtype = dtype or like.dtype
-        a = self._scratch_array
-        if a is None or a.shape != like.shape or a.dtype != dtype:
-            a = self._scratch_array = np.empty(like.shape, dtype)
-        return a
+        return self.scratch_shaped(like.shape, dtype or like.dtype)
 
     def scratch_shaped(self, shape: tuple[int, ...], dtype) -> np.ndarray:
-        """Like `scratch`, for a shape that is not an array's."""
+        """This activation's reused buffer, reallocated only when the shape or dtype changes."""
         a = self._scratch_array
         if a is None or a.shape != shape or a.dtype != dtype:
             a = self._scratch_array = np.empty(shape, dtype)

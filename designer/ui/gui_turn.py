@@ -32,6 +32,7 @@ class GuiTurn(QObject):
         super().__init__(parent)
         self._free = threading.Event()
         self._free.set()
+        self.active = False  # set by the runner while a training thread runs: with none, nothing waits
         self._dispatcher: QAbstractEventDispatcher | None = None
         self._windows: list = []  # the top-level windows watched for their paint while the turn is taken
         self._painted = False
@@ -47,7 +48,7 @@ class GuiTurn(QObject):
     def take(self) -> None:
         """GUI thread: hold the training thread at its next batch until the window has painted and the event
         loop is idle."""
-        if not self._free.is_set():
+        if not self.active or not self._free.is_set():
             return
         # Cleared before any call into Qt: such a call lets the training thread run on, up to its next batch.
         self._free.clear()

@@ -247,6 +247,7 @@ class TrainingRunner(QObject):
         worker.event.connect(self._on_event)
         thread.started.connect(worker.run)
         self._thread, self._worker = thread, worker
+        self.gui_turn.active = True
         thread.start()
         self._set_state("paused" if paused else "running")
 
@@ -335,6 +336,7 @@ class TrainingRunner(QObject):
         thread = self._thread
         if thread is None:
             return
+        self.gui_turn.active = False
         self.gui_turn.give_back()  # this thread blocks below: the run must not wait for its redraws
         thread.quit()
         if not thread.wait(timeout_ms):

@@ -40,6 +40,7 @@ def test_a_taken_turn_holds_batches_until_the_window_has_painted(qtbot):
     label.show()
     qtbot.waitExposed(label)
     turn = GuiTurn()
+    turn.active = True  # as the runner sets it while its training thread runs
     batches = _Batches(turn)
     try:
         qtbot.waitUntil(lambda: batches.count > 20, timeout=5_000)  # running freely
@@ -62,6 +63,7 @@ def test_a_taken_turn_holds_batches_until_the_window_has_painted(qtbot):
 
 def test_a_turn_with_nothing_to_paint_ends_when_the_loop_is_idle(qtbot):
     turn = GuiTurn()
+    turn.active = True  # as the runner sets it while its training thread runs
     turn.take()
     assert turn.taken
     qtbot.waitUntil(lambda: not turn.taken, timeout=5_000)
@@ -69,6 +71,7 @@ def test_a_turn_with_nothing_to_paint_ends_when_the_loop_is_idle(qtbot):
 
 def test_give_back_is_safe_at_any_time(qtbot):
     turn = GuiTurn()
+    turn.active = True  # as the runner sets it while its training thread runs
     turn.give_back()  # never taken
     turn.take()
     turn.take()  # taken twice: one give-back ends it

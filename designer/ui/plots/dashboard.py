@@ -464,9 +464,9 @@ class TrainingDashboard(QWidget):
 
     def _run_stage(self) -> None:
         """One section per event-loop turn; input, paint and the training thread's signals get in between."""
-        if self._stages and self.gui_turn is not None:
-            self.gui_turn.take()  # until the loop is idle again: the stage and the paints it queues
         if self._stages:
+            if self.gui_turn is not None:
+                self.gui_turn.take()  # until the loop is idle again: the stage and the paints it queues
             self._draw_section(self._stages.popleft())
         if self._stages:
             self._stage_timer.start()
