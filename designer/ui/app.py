@@ -13,6 +13,11 @@ from PySide6.QtWidgets import QApplication
 ORG_NAME = "NetworkDesigner"
 APP_NAME = "Network Designer"
 SMOKE_TIMEOUT_S = 120
+# How long a thread holding the interpreter lock runs before one waiting for it gets it. The GUI thread
+# hands the lock back and forth many times per repaint (every Python callback of pyqtgraph and of our slots)
+# while a training thread runs Python: at CPython's default 5 ms each hand-over could cost the window 5 ms.
+# It only matters while a thread waits, so training alone loses nothing.
+SWITCH_INTERVAL_S = 0.0005
 _HARMLESS = ("propagateSizeHints",)  # offscreen/xcb noise that says nothing to a user
 
 
@@ -53,6 +58,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     app = QApplication.instance() or DesignerApplication(argv if argv is not None else sys.argv[:1])
     qInstallMessageHandler(_message_handler)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     if getattr(app, "file_open", None) is None:  # from the start: macOS sends a launch document before exec()
         from designer.ui.file_open import FileOpenHandler
 

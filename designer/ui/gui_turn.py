@@ -8,7 +8,9 @@ few milliseconds of the redraw keeps the window within a frame, and costs the ru
 took from it anyway (the CPU the two threads use is the same; only the lock's hand-overs go).
 
 The turn is taken by the GUI thread (`take`) right before a redraw and given back once the window has
-painted what the redraw changed and the event loop is idle again (the event dispatcher's `aboutToBlock`). Qt
+painted what the redraw changed and the event loop is idle again (the event dispatcher's `aboutToBlock`).
+While a run trains, every paint of a top-level window takes the turn too, announced or not (a layout change,
+pyqtgraph's own deferred updates): an unheld first paint of the iris dashboard took half a second. Qt
 paints a window a few milliseconds after an update is asked for (a 5 ms timer in QPlatformWindow), after the
 loop has gone idle once, so the turn also waits for the window's UpdateRequest — or, when none comes, until
 the loop has been idle for PAINT_WAIT_S. The training thread calls `wait` before each batch; it never waits
@@ -21,7 +23,7 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 MAX_WAIT_S = 0.05
 PAINT_WAIT_S = 0.012  # more than Qt's 5 ms between an update request and the paint
@@ -32,14 +34,35 @@ class GuiTurn(QObject):
         super().__init__(parent)
         self._free = threading.Event()
         self._free.set()
-        self.active = False  # set by the runner while a training thread runs: with none, nothing waits
+        self._active = False
         self._dispatcher: QAbstractEventDispatcher | None = None
-        self._windows: list = []  # the top-level windows watched for their paint while the turn is taken
+        self._windows: list = []  # the top-level widgets watched for their paints while a run trains
         self._painted = False
         self._timer = QTimer(self)  # started when the loop goes idle unpainted: no paint came, the turn ends
         self._timer.setSingleShot(True)
         self._timer.setInterval(round(PAINT_WAIT_S * 1000))
         self._timer.timeout.connect(self.give_back)
+
+    @property
+    def active(self) -> bool:
+        """Set by the runner while a training thread runs: with none, nothing waits and nothing is watched."""
+        return self._active
+
+    @active.setter
+    def active(self, active: bool) -> None:
+        if active == self._active:
+            return
+        self._active = active
+        if active:
+            self._watch_windows()
+            return
+        self.give_back()
+        for window in self._windows:
+            try:
+                window.removeEventFilter(self)
+            except RuntimeError:  # the window is gone already
+                pass
+        self._windows = []
 
     @property
     def taken(self) -> bool:
@@ -48,35 +71,53 @@ class GuiTurn(QObject):
     def take(self) -> None:
         """GUI thread: hold the training thread at its next batch until the window has painted and the event
         loop is idle."""
-        if not self.active or not self._free.is_set():
+        if not self._active or not self._free.is_set():
             return
         # Cleared before any call into Qt: such a call lets the training thread run on, up to its next batch.
         self._free.clear()
         self._painted = False
-        dispatcher = QAbstractEventDispatcher.instance(self.thread())
-        if dispatcher is None:  # no event loop yet: nothing would give the turn back
-            self._free.set()
-            return
-        self._windows = [w for w in QGuiApplication.topLevelWindows() if w.isVisible()]
-        for window in self._windows:
-            window.installEventFilter(self)
-        self._dispatcher = dispatcher
-        dispatcher.aboutToBlock.connect(self._idle)
+        self._watch(QApplication.activeWindow())  # a dialog opened since the run started
+        self._follow_loop()
 
     def give_back(self) -> None:
         """Let the training thread go on (also safe to call at any time, taken or not)."""
         dispatcher, self._dispatcher = self._dispatcher, None
         if dispatcher is not None:
             dispatcher.aboutToBlock.disconnect(self._idle)
-        for window in self._windows:
-            window.removeEventFilter(self)
-        self._windows = []
         self._timer.stop()
         self._free.set()
+
+    def _watch_windows(self) -> None:
+        for window in QApplication.topLevelWidgets():  # ~300, menus included: once per run, not per turn
+            if window.isVisible():
+                self._watch(window)
+
+    def _watch(self, window) -> None:
+        # Qt posts a widget window's UpdateRequest to its top-level widget (QWidgetRepaintManager), not to
+        # the QWindow beneath it
+        if window is not None and window not in self._windows:
+            window.installEventFilter(self)
+            self._windows.append(window)
+
+    def _follow_loop(self) -> None:
+        """Give the turn back once the loop is about to sleep (see _idle)."""
+        if self._dispatcher is not None:
+            return
+        dispatcher = QAbstractEventDispatcher.instance(self.thread())
+        if dispatcher is None:  # no event loop yet: nothing would give the turn back
+            self._free.set()
+            return
+        self._dispatcher = dispatcher
+        dispatcher.aboutToBlock.connect(self._idle)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.UpdateRequest:  # the window paints while this event is handled
             self._painted = True
+            if self._free.is_set():
+                # A paint no redraw announced (a layout change, a plot's own deferred range update): the
+                # turn is taken for it too, or its every Python callback waits for the lock.
+                self._free.clear()
+                self._follow_loop()
         return False
 
     def _idle(self) -> None:

@@ -95,3 +95,50 @@ def test_training_in_the_window_takes_turns_and_leaves_none_taken(make_window, q
     assert window.project.history[-1]["epochs"][-1]["epoch"] == 300
     assert taken  # the run's events and the dashboard's redraws took the turn
     qtbot.waitUntil(lambda: not turn.taken, timeout=5_000)  # and none is left held after the run
+
+
+class _PaintRecorder(QLabel):
+    """A widget that notes, for each of its paints, whether the training thread was being held."""
+
+    def __init__(self, turn: GuiTurn) -> None:
+        super().__init__("paint me")
+        self.turn = turn
+        self.held_during_paints: list[bool] = []
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.held_during_paints.append(self.turn.taken)
+        super().paintEvent(event)
+
+
+def test_while_a_run_trains_every_paint_holds_the_training_thread_announced_or_not(qtbot):
+    turn = GuiTurn()
+    label = _PaintRecorder(turn)
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    qtbot.waitUntil(lambda: bool(label.held_during_paints), timeout=5_000)
+    label.held_during_paints.clear()
+    label.update()  # no run: nothing is held
+    qtbot.waitUntil(lambda: bool(label.held_during_paints), timeout=5_000)
+    assert label.held_during_paints == [False]
+    turn.active = True  # the runner starts a training thread: the window's paints are watched from now on
+    label.held_during_paints.clear()
+    label.setText("changed by a layout, not by a redraw that took the turn")
+    qtbot.waitUntil(lambda: bool(label.held_during_paints), timeout=5_000)
+    assert label.held_during_paints == [True]
+    qtbot.waitUntil(lambda: not turn.taken, timeout=5_000)  # and given back once the loop is idle
+    turn.active = False  # the run ends: paints no longer hold anything
+    label.held_during_paints.clear()
+    label.setText("after the run")
+    qtbot.waitUntil(lambda: bool(label.held_during_paints), timeout=5_000)
+    assert label.held_during_paints == [False] and not turn.taken
+
+
+def test_the_application_hands_the_interpreter_lock_over_quickly(qapp):
+    import sys
+
+    from designer.ui.app import SWITCH_INTERVAL_S, make_application
+
+    assert make_application() is qapp
+    # a repaint hands the lock to and from the training thread at every Python callback: 0.5 ms, not 5 ms
+    assert sys.getswitchinterval() == SWITCH_INTERVAL_S <= 0.001

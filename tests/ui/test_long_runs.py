@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from designer.training.events import EpochEnd, TrainingFinished
 from designer.ui.plots.run_data import HISTOGRAM_HISTORY, RunData, append_bounded
@@ -78,6 +79,53 @@ def test_a_20000_epoch_curve_is_drawn_whole_from_a_bounded_number_of_points(boar
     x_shown, y_shown = train.getData()
     assert x_shown.min() < 0.01 * 20_000 and x_shown.max() > 0.99 * 20_000  # the whole run, end to end
     assert y_shown.max() >= np.sort(y_all)[-50]  # peak downsampling keeps the spikes
+
+
+def test_the_overfitting_gap_is_shaded_from_the_drawn_points_and_follows_the_view(board, qtbot):
+    from designer.ui.plots.dashboard import TAB_OVERFITTING
+
+    board.tabs.setCurrentIndex(TAB_OVERFITTING)
+    board.start_run("gap", "classification", ["a", "b"], LAYERS)
+    board.on_epochs(_epochs(20_000))
+    board.flush()
+    view = board.overfitting
+    fill, train = view.gap_fill, view.train_curve
+    # the view takes the run's range when it next paints; the curves then reduce themselves to its width
+    qtbot.waitUntil(lambda: len(train.getData()[0]) <= 12_000, timeout=5000)
+    # one outline along training loss and back along validation loss, from the points drawn, not all 40,000
+    qtbot.waitUntil(lambda: fill.path().elementCount() == len(train.getData()[0]) * 2 + 1, timeout=5000)
+    whole = fill.path().boundingRect()
+    assert whole.left() < 0.01 * 20_000 and whole.right() > 0.99 * 20_000  # the whole run
+    val_y = view.val_curve.getOriginalDataset()[1]
+    assert whole.top() == pytest.approx(float(np.min(train.getOriginalDataset()[1])), abs=0.02)
+    assert whole.bottom() == pytest.approx(float(np.max(val_y)), abs=0.02)  # between the two curves
+    assert fill.pen().style() == Qt.PenStyle.NoPen  # filled, not stroked in data coordinates
+    view.plot.getPlotItem().vb.setXRange(5_000, 6_000, padding=0)  # the user zooms in
+    qtbot.waitUntil(lambda: fill.path().boundingRect().right() < 7_000, timeout=5000)
+    assert fill.path().boundingRect().left() > 3_000  # clipped to the view with the curves
+
+
+def test_each_plot_is_fed_in_its_own_stage_apart_while_a_run_trains(board, qtbot):
+    from designer.ui.gui_turn import GuiTurn
+    from designer.ui.plots.dashboard import STAGE_SPACING_MS
+
+    board.start_run("split", "classification", ["a", "b"], LAYERS)
+    board.flush()
+    board.gui_turn = GuiTurn(board)
+    board.gui_turn.active = True  # as while the runner's training thread runs
+    board.on_epochs(_epochs(100))
+    board._redraw(visible_only=True)
+    stages = list(board._stages)
+    assert stages[:5] == ["status", "metrics_epoch", "metrics_accuracy", "metrics_r2", "metrics_lr"]
+    curves = board.metrics.curves_for("split")
+    fed = lambda curve: 0 if curve.getOriginalDataset()[0] is None else len(curve.getOriginalDataset()[0])  # noqa: E731
+    board._run_stage()  # status
+    board._run_stage()  # the loss plot alone: one repaint in this frame
+    assert fed(curves.train) == 100 and fed(curves.metric_train) == 0 and fed(curves.lr) == 0
+    assert board._stage_timer.interval() == STAGE_SPACING_MS  # past Qt's 5 ms paint delay: the next in its own
+    qtbot.waitUntil(lambda: not board._stages, timeout=5_000)
+    assert fed(curves.metric_train) == 100 and fed(curves.lr) == 100
+    board.gui_turn.active = False
 
 
 def test_history_keeps_every_loss_but_a_bounded_number_of_histograms():

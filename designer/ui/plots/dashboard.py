@@ -61,8 +61,13 @@ MAX_REDRAW_MS = 1000
 BUSY_SHARE = 0.05  # the training thread counts as running when it got at least this share of a core
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 # Redraw order within one pass: what the user most likely looks at first.
-SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "boundary", "neurons", "health", "layers",
-            "norms", "overfitting")
+SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "metrics_accuracy", "metrics_r2", "metrics_lr",
+            "boundary", "neurons", "health", "layers", "norms", "overfitting")
+# The epoch curves are fed one plot per stage ("metrics_epoch" is the loss plot), so each plot repaints alone.
+EPOCH_PLOT_OF = {"metrics_epoch": "loss", "metrics_accuracy": "metric", "metrics_r2": "r2", "metrics_lr": "lr"}
+# While a run trains, stages are this far apart: more than the 5 ms Qt waits between an update request and the
+# paint, so each stage's repaint happens before the next stage, in a frame of its own.
+STAGE_SPACING_MS = 8
 
 
 class TrainingDashboard(QWidget):
@@ -181,7 +186,8 @@ class TrainingDashboard(QWidget):
         self.evaluation_pages = with_importance(evaluation, self.importance)
         self.tabs.addTab(self.evaluation_pages, "Evaluation")
         self.tabs.addTab(self.overfitting, "Overfitting")
-        self._tab_of = {"metrics_batch": TAB_TRAINING, "metrics_epoch": TAB_TRAINING, "layers": TAB_ACTIVATIONS,
+        self._tab_of = {"metrics_batch": TAB_TRAINING, **dict.fromkeys(EPOCH_PLOT_OF, TAB_TRAINING),
+                        "layers": TAB_ACTIVATIONS,
                         "norms": TAB_NORMS, "boundary": TAB_BOUNDARY, "neurons": TAB_BOUNDARY,
                         "overfitting": TAB_OVERFITTING}
 
@@ -238,7 +244,7 @@ class TrainingDashboard(QWidget):
         # The new run's curves are made on the next event-loop turn, apart from the first data and paint.
         if "curves" not in self._stages:
             self._stages.appendleft("curves")
-        self._stage_timer.start()
+        self._stage_timer.start(0)
 
     def plane_is_shown(self) -> bool:
         """The decision boundary and neuron maps are the tab in front."""
@@ -423,6 +429,8 @@ class TrainingDashboard(QWidget):
 
     def _mark(self, *sections: str) -> None:
         self._dirty.update(sections)
+        if "metrics_epoch" in sections:  # the epoch curves of every plot
+            self._dirty.update(EPOCH_PLOT_OF)
         if not self._timer.isActive():
             self._timer.start()
 
@@ -460,7 +468,7 @@ class TrainingDashboard(QWidget):
             if section in todo and section not in self._stages:
                 self._stages.append(section)
         if self._stages and not self._stage_timer.isActive():
-            self._stage_timer.start()
+            self._stage_timer.start(0)
 
     def _run_stage(self) -> None:
         """One section per event-loop turn; input, paint and the training thread's signals get in between."""
@@ -469,7 +477,8 @@ class TrainingDashboard(QWidget):
                 self.gui_turn.take()  # until the loop is idle again: the stage and the paints it queues
             self._draw_section(self._stages.popleft())
         if self._stages:
-            self._stage_timer.start()
+            training = self.gui_turn is not None and self.gui_turn.active
+            self._stage_timer.start(STAGE_SPACING_MS if training else 0)
 
     def _draw_section(self, section: str) -> None:
         run = self.current
@@ -479,9 +488,13 @@ class TrainingDashboard(QWidget):
             self._update_status(run)
         elif section == "health" and run is not None:
             self._update_health(run)
-        elif section in ("metrics_batch", "metrics_epoch"):
+        elif section == "metrics_batch":
+            self.metrics.update_runs(list(self.runs.values()), self.runs_list.checked_runs(), epochs=False,
+                                     plots=("loss",))
+        elif section in EPOCH_PLOT_OF:  # the loss plot's stage feeds its batch curve too: one repaint, not two
+            plot = EPOCH_PLOT_OF[section]
             self.metrics.update_runs(list(self.runs.values()), self.runs_list.checked_runs(),
-                                     batches=section == "metrics_batch", epochs=section == "metrics_epoch")
+                                     batches=plot == "loss", plots=(plot,))
         elif section == "layers" and run is not None:
             self.histograms.refresh()
         elif section == "norms" and run is not None:

@@ -19,6 +19,7 @@ COMPACT_HEIGHT = 330  # px: a shorter panel draws its plots without title rows (
 SHORT_NAMES = {"Learning rate": "LR"}  # on a short plot's y axis the whole name was cut
 SYMBOL_POINTS = 60  # more epochs than this: a line only (symbols would overlap, and cost per point)
 SYMBOLS = {"train": "o", "val": "t"}
+PLOTS = ("loss", "metric", "r2", "lr")  # what update_runs can feed, each alone
 
 
 def _train_val_pair() -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
@@ -37,7 +38,7 @@ class _RunCurves:
         self.metric_train, self.metric_val = _train_val_pair()
         self.r2_train, self.r2_val = _train_val_pair()
         self.lr = pg.PlotDataItem(connect="finite")
-        self.fed_batches = self.fed_epochs = -1  # the run's version when last fed
+        self.fed: dict[str, int] = {}  # "batch" or a plot of PLOTS: the run's version when it was last fed
         panel.loss_plot.addItem(self.batch)
         panel.loss_plot.addItem(self.train)
         panel.loss_plot.addItem(self.val)
@@ -156,7 +157,7 @@ class MetricsPanel(QWidget):
     def set_regression(self, regression: bool) -> None:
         self._regression = regression
         for curves in self._curves.values():
-            curves.fed_epochs = -1  # the metric plot shows another metric now
+            curves.fed.clear()  # the metric plot shows another metric now
         units = self.loss_units
         self._names[self.metric_plot] = ("MAE (target units)" if units else "MAE") if regression else "Accuracy"
         self._apply_compact()
@@ -223,8 +224,10 @@ class MetricsPanel(QWidget):
             curves.set_colour(self.palette(), self._colour_index[run.run_id])
         return curves
 
-    def update_runs(self, runs: list[RunData], visible: set[str], batches: bool = True, epochs: bool = True) -> None:
-        """Feed the visible runs' data into their curves; hide the others. Never re-creates items."""
+    def update_runs(self, runs: list[RunData], visible: set[str], batches: bool = True, epochs: bool = True,
+                    plots: tuple[str, ...] = PLOTS) -> None:
+        """Feed the visible runs' data into their curves on `plots` (of PLOTS); hide the others. Never
+        re-creates items. The dashboard feeds one plot per event-loop turn, so each repaints in its own frame."""
         lr_top = 0.0
         for index, run in enumerate(runs):  # runs in the runs list's order
             shown = run.run_id in visible
@@ -235,13 +238,11 @@ class MetricsPanel(QWidget):
             if not shown:
                 continue
             lr = run.lr_series()
-            if epochs and len(lr) and np.isfinite(lr).any():
+            if epochs and "lr" in plots and len(lr) and np.isfinite(lr).any():
                 lr_top = max(lr_top, float(np.nanmax(lr)))
-            # a run whose data did not change since it was last fed is skipped (a finished run, a hidden one)
-            feed_batches = batches and curves.fed_batches != run.version
-            feed_epochs = epochs and curves.fed_epochs != run.version
-            if feed_batches:
-                curves.fed_batches = run.version
+            # what did not change since it was last fed is skipped (a finished run, a hidden one)
+            if batches and "loss" in plots and curves.fed.get("batch") != run.version:
+                curves.fed["batch"] = run.version
                 bx, by = run.batch_curve()
                 # fast runs report only a few batches: fewer than two per epoch adds noise, not detail
                 dense = len(bx) >= 2 * len(run.epochs)
@@ -249,23 +250,29 @@ class MetricsPanel(QWidget):
                     curves.batch.setData(bx, by)
                 elif curves.batch.getOriginalDataset()[0] is not None and len(curves.batch.getOriginalDataset()[0]):
                     curves.batch.setData([], [])  # emptied once, not re-set every redraw
-            if feed_epochs:
-                curves.fed_epochs = run.version
-                x = run.epoch_axis()
-                metric = "mae" if self._regression else "accuracy"
-                same_task = run.is_regression == self._regression  # no accuracy drawn on an MAE axis
-                for curve, key, symbol in ((curves.train, "loss", "train"), (curves.val, "val_loss", "val"),
-                                           (curves.metric_train, metric, "train"),
-                                           (curves.metric_val, f"val_{metric}", "val"),
-                                           (curves.r2_train, "r2", "train"), (curves.r2_val, "val_r2", "val")):
-                    keep = same_task or key in ("loss", "val_loss")
-                    _set_finite(curve, x, run.series(key) if keep else np.full(len(x), np.nan), SYMBOLS[symbol])
-                _set_finite(curves.lr, x, lr)
-        if epochs and lr_top > 0:  # from 0, so a constant rate is a flat line, and every shown run fits
+            if epochs:
+                self._feed_epochs(run, curves, [p for p in plots if curves.fed.get(p) != run.version], lr)
+        if epochs and "lr" in plots and lr_top > 0:  # from 0: a constant rate is a flat line; every shown run fits
             self.lr_plot.getPlotItem().setYRange(0.0, lr_top * 1.15, padding=0)
         shown = [run.run_id for run in runs if run.run_id in visible and run.run_id in self._curves]
-        if shown != self._legend_runs:
+        if "loss" in plots and shown != self._legend_runs:
             self._fill_legend(shown)
+
+    def _feed_epochs(self, run: RunData, curves: _RunCurves, plots: list[str], lr: np.ndarray) -> None:
+        x = run.epoch_axis()
+        metric = "mae" if self._regression else "accuracy"
+        same_task = run.is_regression == self._regression  # no accuracy drawn on an MAE axis
+        pairs = {"loss": ((curves.train, "loss", "train"), (curves.val, "val_loss", "val")),
+                 "metric": ((curves.metric_train, metric, "train"), (curves.metric_val, f"val_{metric}", "val")),
+                 "r2": ((curves.r2_train, "r2", "train"), (curves.r2_val, "val_r2", "val"))}
+        for plot in plots:
+            curves.fed[plot] = run.version
+            if plot == "lr":
+                _set_finite(curves.lr, x, lr)
+                continue
+            for curve, key, symbol in pairs[plot]:
+                keep = same_task or plot == "loss"
+                _set_finite(curve, x, run.series(key) if keep else np.full(len(x), np.nan), SYMBOLS[symbol])
 
     def _fill_legend(self, run_ids: list[str]) -> None:
         """Only the runs drawn (a hidden run has no entry, so no broken icon), then the two line styles."""

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QVBoxLayout, QWidget
 
 from designer.ui.plots import theme
 
@@ -65,6 +66,29 @@ def assess_overfitting(train_loss, val_loss) -> Assessment:
     return Assessment("ok", "No sign of overfitting: training and validation loss are moving together.")
 
 
+class GapFill(QGraphicsPathItem):
+    """The shaded area between two curves, built from what they draw: their data already reduced to the plot's
+    width and clipped to the view, so it costs the same at any run length and follows zooming. (pyqtgraph's
+    FillBetweenItem joins Qt polygons in Python: 12 ms per change at 20,000 epochs, twice per update.)"""
+
+    def __init__(self, first: pg.PlotDataItem, second: pg.PlotDataItem) -> None:
+        super().__init__()
+        self.setPen(pg.mkPen(None))  # filled only: a stroke in data coordinates (x up to 20,000) took seconds
+        self._curves = (first, second)
+        for curve in self._curves:
+            curve.curve.sigPlotChanged.connect(self._rebuild)  # what is drawn changed: new data or a new view
+
+    def _rebuild(self, *_args) -> None:
+        (x1, y1), (x2, y2) = (curve.curve.getData() for curve in self._curves)
+        if x1 is None or x2 is None or not len(x1) or not len(x2):
+            self.setPath(QPainterPath())
+            return
+        # along the first curve, back along the second: one closed outline
+        path = pg.arrayToQPath(np.concatenate([x1, x2[::-1]]), np.concatenate([y1, y2[::-1]]), connect="all")
+        path.closeSubpath()
+        self.setPath(path)
+
+
 class OverfittingView(QWidget):
     """Training and validation loss with the gap between them shaded, under a plain-language verdict."""
 
@@ -75,7 +99,7 @@ class OverfittingView(QWidget):
         # downsampled alike by the plot (the same x columns), so the fill between them stays small at any length
         self.train_curve = pg.PlotDataItem(name="training loss", connect="finite")
         self.val_curve = pg.PlotDataItem(name="validation loss", connect="finite")
-        self.gap_fill = pg.FillBetweenItem(self.train_curve, self.val_curve)
+        self.gap_fill = GapFill(self.train_curve, self.val_curve)
         self.plot.addItem(self.gap_fill)
         self.plot.addItem(self.train_curve)
         self.plot.addItem(self.val_curve)
