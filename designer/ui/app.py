@@ -45,6 +45,10 @@ class DesignerApplication(QApplication):
     taken here: an application-wide event filter would run Python for every event of every widget, and wait
     for the interpreter lock each time while a run trains."""
 
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+
     def event(self, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
         handler = getattr(self, "file_open", None)
         if handler is not None and event.type() == QEvent.Type.FileOpen and handler.take(event):
@@ -58,7 +62,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     app = QApplication.instance() or DesignerApplication(argv if argv is not None else sys.argv[:1])
     qInstallMessageHandler(_message_handler)
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
     if getattr(app, "file_open", None) is None:  # from the start: macOS sends a launch document before exec()
         from designer.ui.file_open import FileOpenHandler
 

@@ -137,8 +137,8 @@ def test_while_a_run_trains_every_paint_holds_the_training_thread_announced_or_n
 def test_the_application_hands_the_interpreter_lock_over_quickly(qapp):
     import sys
 
-    from designer.ui.app import SWITCH_INTERVAL_S, make_application
+    from designer.ui.app import SWITCH_INTERVAL_S, DesignerApplication
 
-    assert make_application() is qapp
+    assert isinstance(qapp, DesignerApplication)  # the tests' application is the app's own class
     # a repaint hands the lock to and from the training thread at every Python callback: 0.5 ms, not 5 ms
     assert sys.getswitchinterval() == SWITCH_INTERVAL_S <= 0.001
