@@ -205,7 +205,7 @@ class Conv2D(BufferedLayer):
         """The blocked forward one window offset at a time: each block's im2col rows are copied and at once
         multiplied while they are still in cache, instead of one copy of the whole matrix (7 MB for
         13×13×32 → 64) that the product then reads back. Every output row is the same dot product either
-        way (the same BLAS kernel over the same K), so the result is the same bit for bit."""
+        way (the same BLAS kernel over the same K), so the rows come out as in one product."""
         cols_k, cols, wb, z = self._cols_k, self._cols, self._wb, self._z
         ph, pw = self.pool_blocks
         q = z.shape[0] // (ph * pw)

@@ -153,3 +153,39 @@ def test_first_conv_takes_its_kernel_gradient_from_the_pool_block_by_block(activ
         _, grads = _grads(routed, x, y_enc[:3], loss)
         for (_key, p), grad in zip(routed.parameters(), grads):
             assert_grad_close(grad, numeric_grad(lambda: routed.loss_value(x, y_enc[:3], loss), p))
+
+
+@pytest.mark.parametrize("pool", POOLS)
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_blocked_forward_block_by_block_gives_the_whole_matrix_results(activation, pool, monkeypatch):
+    """The pooled second conv (NHWC im2col) copies and multiplies one window-offset block at a time
+    (Conv2D._forward_by_block) above a size: the same outputs and gradients as one copy and one product, and
+    the gradients those give are the true ones."""
+    import designer.engine.conv as conv
+
+    monkeypatch.setattr(conv, "_PLANE_RUN", 0)  # the NHWC im2col rows, where the block-by-block path runs
+    x = np.random.default_rng(3).normal(size=(5, 8, 9, 2))
+    y_enc = encode_targets("categorical_crossentropy", np.arange(5) % 3, 3).astype(np.float64)
+    loss = get_loss("categorical_crossentropy")
+    results = []
+    for chunked_min in (0, 1 << 62):
+        monkeypatch.setattr(conv, "_CHUNKED_MIN", chunked_min)
+        net = _net(activation, pool, True, conv_first=True)
+        calls = []
+        layer = net.layers["conv"]
+        by_block = layer._forward_by_block
+        layer._forward_by_block = lambda win, f=by_block, seen=calls: seen.append(1) or f(win)
+        out = net.forward(x, training=True)
+        results.append((out, *_grads(net, x, y_enc, loss)))
+        assert bool(calls) == (chunked_min == 0)
+    (out_a, va, ga), (out_b, vb, gb) = results
+    np.testing.assert_allclose(out_a, out_b, rtol=1e-12, atol=1e-14)
+    assert va == pytest.approx(vb, rel=1e-12)
+    for a, b in zip(ga, gb):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    monkeypatch.setattr(conv, "_CHUNKED_MIN", 0)
+    net = _net(activation, pool, True, conv_first=True)
+    _, grads = _grads(net, x, y_enc, loss)
+    for (key, p), grad in zip(net.parameters(), grads):
+        if key.startswith("conv"):
+            assert_grad_close(grad, numeric_grad(lambda: net.loss_value(x, y_enc, loss), p))
