@@ -153,3 +153,83 @@ def test_first_conv_takes_its_kernel_gradient_from_the_pool_block_by_block(activ
         _, grads = _grads(routed, x, y_enc[:3], loss)
         for (_key, p), grad in zip(routed.parameters(), grads):
             assert_grad_close(grad, numeric_grad(lambda: routed.loss_value(x, y_enc[:3], loss), p))
+
+
+@pytest.mark.parametrize("pool", POOLS)
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_blocked_forward_block_by_block_gives_the_whole_matrix_results(activation, pool, monkeypatch):
+    """The pooled second conv (NHWC im2col) copies and multiplies one window-offset block at a time
+    (Conv2D._forward_by_block) above a size: the same outputs and gradients as one copy and one product, and
+    the gradients those give are the true ones."""
+    import designer.engine.conv as conv
+
+    monkeypatch.setattr(conv, "_PLANE_RUN", 0)  # the NHWC im2col rows, where the block-by-block path runs
+    x = np.random.default_rng(3).normal(size=(5, 8, 9, 2))
+    y_enc = encode_targets("categorical_crossentropy", np.arange(5) % 3, 3).astype(np.float64)
+    loss = get_loss("categorical_crossentropy")
+    results = []
+    for chunked_min in (0, 1 << 62):
+        monkeypatch.setattr(conv, "_CHUNKED_MIN", chunked_min)
+        net = _net(activation, pool, True, conv_first=True)
+        calls = []
+        layer = net.layers["conv"]
+        by_block = layer._forward_by_block
+        layer._forward_by_block = lambda win, f=by_block, seen=calls: seen.append(1) or f(win)
+        out = net.forward(x, training=True)
+        results.append((out, *_grads(net, x, y_enc, loss)))
+        assert bool(calls) == (chunked_min == 0)
+    (out_a, va, ga), (out_b, vb, gb) = results
+    np.testing.assert_allclose(out_a, out_b, rtol=1e-12, atol=1e-14)
+    assert va == pytest.approx(vb, rel=1e-12)
+    for a, b in zip(ga, gb):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    monkeypatch.setattr(conv, "_CHUNKED_MIN", 0)
+    net = _net(activation, pool, True, conv_first=True)
+    _, grads = _grads(net, x, y_enc, loss)
+    for (key, p), grad in zip(net.parameters(), grads):
+        if key.startswith("conv"):
+            assert_grad_close(grad, numeric_grad(lambda: net.loss_value(x, y_enc, loss), p))
+
+
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_first_conv_reads_its_transposed_im2col_straight_from_the_batch(contiguous, monkeypatch):
+    """An unpadded conv with few input channels builds its transposed im2col from a strided view of the batch
+    (Conv2D._plane_windows) instead of a channels-first copy: the same outputs and gradients bit for bit, for
+    the blocked (pooled, training) and the natural order; a non-contiguous batch takes the copy."""
+    import designer.engine.conv as conv
+
+    monkeypatch.setattr(conv, "_PLANE_RUN", 1 << 20)
+    g = Graph()
+    g.add_node("Input", {"shape": [8, 9, 2]}, node_id="in")
+    g.add_node("Conv2D", {"filters": 3, "kernel_size": [3, 2], "activation": "relu"}, node_id="conv")
+    g.add_node("MaxPooling2D", {"pool_size": 2}, node_id="pool")
+    g.add_node("Flatten", {}, node_id="flat")
+    g.add_node("Dense", {"units": 3, "activation": "softmax"}, node_id="out")
+    for s, d in [("in", "conv"), ("conv", "pool"), ("pool", "flat"), ("flat", "out")]:
+        g.connect(s, d)
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(5, 8, 9, 4))[..., ::2] if not contiguous else rng.normal(size=(5, 8, 9, 2))
+    y_enc = encode_targets("categorical_crossentropy", np.arange(5) % 3, 3).astype(np.float64)
+    loss = get_loss("categorical_crossentropy")
+    results = []
+    for direct in (True, False):
+        monkeypatch.setattr(conv, "_DIRECT_PLANES", direct)
+        net = Network.from_graph(g, seed=7, dtype=np.float64)
+        layer = net.layers["conv"]
+        assert layer._planes and not layer.padded and layer.pool_blocks == (2, 2)
+        views = []
+        plane_windows = layer._plane_windows
+        layer._plane_windows = lambda a, f=plane_windows, seen=views: seen.append(1) or f(a)
+        outs = [net.forward(x, training=False), net.forward(x, training=True)]
+        results.append((outs, *_grads(net, x, y_enc, loss)))
+        assert bool(views) == (direct and contiguous)
+    (oa, va, ga), (ob, vb, gb) = results
+    for a, b in zip(oa, ob):
+        np.testing.assert_array_equal(a, b)
+    assert va == vb
+    for a, b in zip(ga, gb):
+        np.testing.assert_array_equal(a, b)
+    monkeypatch.setattr(conv, "_DIRECT_PLANES", True)
+    net = Network.from_graph(g, seed=7, dtype=np.float64)
+    _, grads = _grads(net, x, y_enc, loss)
+    assert_grad_close(grads[0], numeric_grad(lambda: net.loss_value(x, y_enc, loss), net.parameters()[0][1]))

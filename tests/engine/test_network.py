@@ -468,6 +468,45 @@ def test_the_dense_chain_plan_trains_like_the_general_path(layers, loss_name):
         np.testing.assert_allclose(w, general.get_weights()[key], rtol=1e-5, atol=1e-6, err_msg=key)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_dense_chain_plan_takes_relu_derivatives_from_the_products(dtype, monkeypatch):
+    """The plan masks a relu layer's gradient with z > 0 instead of relu(z) > 0 (DenseChainPlan._prepare): the
+    same masks, ties at exactly 0 included, so the same gradients bit for bit as masking with y — while a tanh
+    or sigmoid layer beside it must still take its derivative from its output."""
+    import designer.engine.step as step
+    from designer.engine.optimizers import make_optimizer
+
+    g = chain(("Dense", {"units": 6, "activation": "relu"}), ("Dense", {"units": 5, "activation": "tanh"}),
+              ("Dense", {"units": 4, "activation": "relu"}), ("Dense", {"units": 3, "activation": "sigmoid"}),
+              ("Dense", {"units": 3, "activation": "softmax"}))  # fmt: skip
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(12, 4)).astype(dtype)
+    x[:3] = 0.0  # zero rows: with zero biases, z is exactly 0 there (relu'(0) = 0 either way)
+    y_enc = encode_targets("categorical_crossentropy", rng.integers(0, 3, 12), 3).astype(dtype)
+    loss = get_loss("categorical_crossentropy")
+    results = []
+    for from_z in (True, False):
+        monkeypatch.setattr(step, "_RELU_FROM_Z", from_z)
+        net = Network.from_graph(g, seed=5, dtype=dtype)
+        assert net.step_strategy.plan is not None
+        opt = make_optimizer({"type": "sgd", "learning_rate": 0.1})
+        values = [net.train_batch(x, y_enc, loss, opt) for _ in range(3)]
+        results.append((values, net.gradients(), net.get_weights()))
+    (va, ga, wa), (vb, gb, wb) = results
+    assert va == vb
+    for (key, a), (_, b) in zip(ga, gb):
+        np.testing.assert_array_equal(a, b, err_msg=key)
+    for key in wa:
+        np.testing.assert_array_equal(wa[key], wb[key], err_msg=key)
+    if dtype is np.float64:  # and both are the true gradient: one step's against finite differences
+        monkeypatch.setattr(step, "_RELU_FROM_Z", True)
+        trained, fresh = Network.from_graph(g, seed=5, dtype=dtype), Network.from_graph(g, seed=5, dtype=dtype)
+        x = rng.normal(size=(12, 4))  # no zero rows: finite differences need no kinks
+        trained.train_batch(x, y_enc, loss, make_optimizer({"type": "sgd", "learning_rate": 0.1}))
+        for (_key, grad), (_, p) in zip(trained.gradients(), fresh.parameters()):
+            assert_grad_close(grad, numeric_grad(lambda: fresh.loss_value(x, y_enc, loss), p), rtol=1e-4)
+
+
 def test_the_dense_chain_plan_is_only_for_dense_chains():
     assert Network.from_graph(dag(), seed=0).step_strategy.plan is None
     g = chain(("Dense", {"units": 4}), ("Dropout", {"rate": 0.5}), ("Dense", {"units": 3}))
