@@ -20,7 +20,12 @@ _LIGHT = {"window": "#f5f6f8", "base": "#ffffff", "alt": "#f0f2f5", "text": "#1d
 _DARK = {"window": "#23262b", "base": "#1b1d21", "alt": "#272a30", "text": "#e3e6ea", "button": "#30343a",
          "dock": "#2d3137", "hint": "#a4abb5", "disabled": "#6c727b", "tooltip": "#30343a", "invalid": "#5c2b2b"}
 
+# `widget-animation-duration: 0` on the main window's docks and central widget: with Fusion's 200 ms, Qt
+# creates and deletes a QPropertyAnimation per dock on every relayout of the main window (a label's new text
+# is enough), each sending ChildAdded/ChildRemoved through Python — hundreds of interpreter-lock waits a second
+# while a run trains (py-spy: a third of the GUI thread's time in an iris run).
 _STYLESHEET = """
+QDockWidget, QMainWindow > QWidget {{ widget-animation-duration: 0; }}
 QDockWidget::title {{ padding: 4px 6px; background: {dock}; font-weight: 600; }}
 QToolBar {{ spacing: 4px; padding: 2px; }}
 QStatusBar QLabel {{ padding: 0 8px; }}
@@ -85,6 +90,12 @@ def _palette(app: QApplication, dark: bool) -> QPalette:
     return pal
 
 
+def stylesheet(dark: bool) -> str:
+    """The application's style sheet in the light or dark colours."""
+    return _STYLESHEET.format(**colours(dark), primary_off="#3b4a66" if dark else "#a9bde3",
+                              primary_off_text="#9aa1ab" if dark else "#ffffff")
+
+
 def apply_theme(app: QApplication, mode: str = "system") -> str:
     """Fusion + the mode's palette: identical rendering offscreen, under Xvfb and on a desktop. Returns the
     resolved "light" or "dark"."""
@@ -96,8 +107,6 @@ def apply_theme(app: QApplication, mode: str = "system") -> str:
     if font.pointSizeF() < 9:
         font.setPointSizeF(9)
     app.setFont(font)
-    c = colours(dark)
-    app.setStyleSheet(_STYLESHEET.format(**c, primary_off="#3b4a66" if dark else "#a9bde3",
-                                         primary_off_text="#9aa1ab" if dark else "#ffffff"))
+    app.setStyleSheet(stylesheet(dark))
     app.setProperty("theme_mode", mode)
     return resolved
