@@ -2,8 +2,9 @@
 
 Why: the two threads share the interpreter lock. A pyqtgraph repaint calls back into Python dozens of times
 (each item's `boundingRect` and `paint`, the axes, the legend), and each call waits for the lock for up to
-the interpreter's switch interval (5 ms) while the training thread runs Python. A redraw that takes 10 ms on
-its own became a 100-400 ms stall of the window during a long iris run. Holding the training thread for the
+the interpreter's switch interval while the training thread runs Python. At CPython's default 5 ms a redraw
+that takes 10 ms on its own became a 100-400 ms stall of the window during a long iris run (the app now also
+shortens the interval: designer.ui.app.SWITCH_INTERVAL_S). Holding the training thread for the
 few milliseconds of the redraw keeps the window within a frame, and costs the run no more than the redraw
 took from it anyway (the CPU the two threads use is the same; only the lock's hand-overs go).
 

@@ -488,13 +488,11 @@ class TrainingDashboard(QWidget):
             self._update_status(run)
         elif section == "health" and run is not None:
             self._update_health(run)
-        elif section == "metrics_batch":
-            self.metrics.update_runs(list(self.runs.values()), self.runs_list.checked_runs(), epochs=False,
-                                     plots=("loss",))
-        elif section in EPOCH_PLOT_OF:  # the loss plot's stage feeds its batch curve too: one repaint, not two
-            plot = EPOCH_PLOT_OF[section]
+        elif section == "metrics_batch" or section in EPOCH_PLOT_OF:
+            # the batch curve is on the loss plot, whose epoch stage feeds it too: one repaint, not two
+            plot = EPOCH_PLOT_OF.get(section, "loss")
             self.metrics.update_runs(list(self.runs.values()), self.runs_list.checked_runs(),
-                                     batches=plot == "loss", plots=(plot,))
+                                     batches=plot == "loss", epochs=section != "metrics_batch", plots=(plot,))
         elif section == "layers" and run is not None:
             self.histograms.refresh()
         elif section == "norms" and run is not None:
