@@ -85,6 +85,18 @@ def test_every_panel_follows_a_palette_change(board, qtbot):
     assert board.confusion.cell_texts() == ["2", "1", "0", "3"]  # redrawn, counts kept
 
 
+def test_legend_labels_take_the_new_palettes_text_colour(board, qtbot):
+    from designer.ui.plots import theme
+
+    board.overfitting.update_losses([1, 2, 3], [0.9, 0.5, 0.3], [1.0, 0.7, 0.6])
+    board.setPalette(dark_palette())  # View ▸ Theme ▸ Dark while the dashboard is open
+    light_text = theme.foreground(dark_palette()).name()
+    labels = [label for _sample, label in board.overfitting.plot.getPlotItem().legend.items]
+    assert [label.text for label in labels] == ["training loss", "validation loss"]
+    # the drawn text, not only the stored option: it stayed dark on the dark background before
+    qtbot.waitUntil(lambda: all(light_text in label.item.toHtml() for label in labels), timeout=3000)
+
+
 def test_many_qt_calls_do_not_use_up_none(qtbot):
     """PySide6 6.12 on Python 3.11 drops a reference to None per void call; designer.ui's guard keeps
     Python alive (importing designer.ui applies it before any Qt call)."""

@@ -53,6 +53,8 @@ def style_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
     legend = item.legend
     if legend is not None:
         legend.setLabelTextColor(fg)
+        for _sample, label in legend.items:  # setLabelTextColor only stores the colour: the text keeps the old one
+            label.setText(label.text, color=fg.name())
         bg = QColor(background(palette))
         bg.setAlpha(200)
         legend.setBrush(pg.mkBrush(bg))
