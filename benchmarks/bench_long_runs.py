@@ -2,13 +2,15 @@
 of the iris MLP and 3,000 of the spiral example.
 
 Headless is what `nn-designer train` runs (`TrainingRun`: build, prepare, train; no file reading or
-writing); the window is the main window's Train click until the result arrives on the GUI thread (the
-thread start and the end-of-run evaluation included). Both run in this process, one after the other, the
-order swapped every round, with the same BLAS thread count. Ratios are headless ÷ window, per round: of the
-wall time, of the process's CPU time (training thread + GUI thread: what the window costs in all) and of the
-training thread's own CPU time. On a shared machine the CPU ratios are what to trust: wall time there mostly
-measures the scheduler (absolute times move ±30 %). Memory: the process's resident size before each click
-and after its result (after a garbage collection), per 1,000 epochs.
+writing), in this process; the window is the main window's Train click until the result arrives on the GUI
+thread (the end-of-run evaluation included), trained in the window's training process
+(designer/training/remote.py, started and warmed before the rounds, as the app starts it when its window
+opens). One after the other, the order swapped every round, with the same BLAS thread count. Ratios are
+headless ÷ window, per round: of the wall time, of the CPU time of both processes (training process + the
+window's: what the window costs in all) and of the training process's own CPU time. On a shared machine the
+CPU ratios are what to trust: wall time there mostly measures the scheduler (absolute times move ±30 %).
+Memory: the resident size of both processes before each click and after its result (after a garbage
+collection), per 1,000 epochs.
 
 The GUI stall is measured in a separate window run of each case (after the rounds), with a 5 ms probe timer
 in the GUI event loop: the longest gap during training and in the END_WINDOW_S after the result (final
@@ -46,10 +48,17 @@ TARGET_MEMORY_MB = 100.0  # over 20,000 epochs
 STALL_BUDGET_MS = (16.0, 33.0)  # during training, at the end of a run
 
 
-def rss_mb() -> float:
-    """Resident set size of this process (Linux /proc; elsewhere the peak from getrusage)."""
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of another process so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident set size of a process (Linux /proc; elsewhere this process's peak from getrusage)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as fh:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
@@ -87,18 +96,18 @@ class WindowProbe:
     """A main window on a project, with the event-loop probe; train(epochs) runs one case in it."""
 
     def __init__(self, name: str) -> None:
+        from designer.training import remote
         from designer.ui.app import make_application
         from designer.ui.main_window import MainWindow
 
         self.app = make_application()
+        remote.prewarm()  # as run_app does when the window opens
         self.window = MainWindow(load_example(name, 1), autosave=False)
         self.window.resize(1400, 900)
         self.window.show()
         self._settle(0.3)
         self.probe = GapProbe(PROBE_MS)
         self.done: dict = {}
-        self.train_cpu: dict = {}
-        _time_training_thread(self.train_cpu)
         self.window.runner.finished.connect(lambda outcome: self.done.setdefault("outcome", outcome))
         self.window.runner.failed.connect(lambda message: self.done.setdefault("error", message))
 
@@ -123,9 +132,9 @@ class WindowProbe:
 
         self.window.training_panel.epochs.setValue(epochs)  # as the user sets it
         self.done.clear()
-        self.train_cpu.clear()
         gc.collect()
-        rss0 = rss_mb()
+        trainer_pid = _idle_training_pid()
+        rss0, trainer_rss0, trainer_cpu0 = rss_mb(), rss_mb(trainer_pid), process_cpu_s(trainer_pid)
         loop = QEventLoop()
         self.window.runner.finished.connect(loop.quit)
         self.window.runner.failed.connect(loop.quit)
@@ -134,9 +143,11 @@ class WindowProbe:
             self.probe.start()
         t0, cpu0 = time.perf_counter(), time.process_time()
         self.window.train()
+        assert self.window.runner.process_id == trainer_pid, "the run did not go to the warm training process"
         if not self.done:
             loop.exec()
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        train_cpu = process_cpu_s(trainer_pid) - trainer_cpu0
         self.window.runner.finished.disconnect(loop.quit)
         self.window.runner.failed.disconnect(loop.quit)
         during = sorted(self.probe.take())
@@ -147,8 +158,8 @@ class WindowProbe:
             raise SystemExit(f"training in the window failed: {self.done['error']}")
         self.window.dashboard.flush()
         gc.collect()
-        row = {"seconds": seconds, "cpu_s": cpu, "train_cpu_s": self.train_cpu.get("seconds", cpu),
-               "rss_growth_mb": rss_mb() - rss0}
+        row = {"seconds": seconds, "cpu_s": cpu + train_cpu, "train_cpu_s": train_cpu,
+               "rss_growth_mb": rss_mb() - rss0 + rss_mb(trainer_pid) - trainer_rss0}
         if probe:
             row.update(stall_ms=(during[-1] if during else 0.0) * 1000, end_ms=end * 1000,
                        p95_ms=(during[int(0.95 * (len(during) - 1))] if during else 0.0) * 1000)
@@ -171,26 +182,12 @@ class WindowProbe:
         self._settle(0.1)
 
 
-def _time_training_thread(into: dict) -> None:
-    """The CPU time of the window's training thread, from its first line to its last (build, train, evaluate):
-    `into["seconds"]` after each run. The benchmark wraps the worker's slot; the app is not changed."""
-    from designer.ui import worker
+def _idle_training_pid() -> int:
+    """The training process the next run will use (kept warm between runs)."""
+    from designer.training import remote
 
-    if getattr(worker.TrainingWorker.run, "benchmark_timed", False):
-        worker.TrainingWorker.run.targets.append(into)
-        return
-    slot = worker.TrainingWorker.run
-
-    def run(self) -> None:
-        cpu0 = time.thread_time()
-        try:
-            slot(self)
-        finally:
-            for target in run.targets:
-                target["seconds"] = time.thread_time() - cpu0
-
-    run.benchmark_timed, run.targets = True, [into]
-    worker.TrainingWorker.run = run
+    remote.prewarm()
+    return remote.idle_process_id()
 
 
 def run_case(name: str, epochs: int, window: WindowProbe, window_first: bool) -> dict:
@@ -230,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average at start {load0[0]:.2f} / {load0[1]:.2f} (1/5 min), {os.cpu_count()} cores; BLAS: "
           f"{', '.join(blas)}")
     headless_seconds("iris_mlp.nnproj", 20)  # warm-up: imports, caches, BLAS threads
+    warm = WindowProbe("iris_mlp.nnproj")  # and the training process's own
+    warm.train(20)
+    warm.close()
     rows: dict[tuple[str, int], list[dict]] = {case: [] for case in cases}
     names = [n for n in ("iris_mlp.nnproj", "spiral.nnproj") if any(c[0] == n for c in cases)]
     for rnd in range(args.rounds):
@@ -241,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
                 row = rows[case][-1]
                 print(f"round {rnd + 1}: {name} {case[1]:,} epochs: headless {row['headless_s']:.2f} s "
                       f"({row['headless_cpu_s']:.2f} s CPU), window {row['seconds']:.2f} s ({row['cpu_s']:.2f} s "
-                      f"CPU, training thread {row['train_cpu_s']:.2f} s): wall {row['ratio']:.0%}, CPU "
-                      f"{row['cpu_ratio']:.0%}, training thread {row['thread_ratio']:.0%}", flush=True)
+                      f"CPU, training process {row['train_cpu_s']:.2f} s): wall {row['ratio']:.0%}, CPU "
+                      f"{row['cpu_ratio']:.0%}, training process {row['thread_ratio']:.0%}", flush=True)
             if name == "iris_mlp.nnproj" and rnd == args.rounds - 1:
                 print(f"screenshot: {window.screenshot(Path(args.shot))}")
             window.close()
@@ -260,8 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     def spread(values) -> str:
         return f"{statistics.median(values):.0%} ({', '.join(f'{x:.0%}' for x in values)})"
 
-    print("\nratio = headless ÷ window, median (rounds); CPU = process CPU time; thread = the training thread's")
-    print(f"{'run':<22}{'headless':>9}{'window':>9}  {'wall ratio':<19}{'CPU ratio':<19}{'thread ratio':<19}"
+    print("\nratio = headless ÷ window, median (rounds); CPU = both processes' CPU time; process = the training "
+          "process's")
+    print(f"{'run':<22}{'headless':>9}{'window':>9}  {'wall ratio':<19}{'CPU ratio':<19}{'process ratio':<19}"
           f"{'stall':>8}{'p95':>7}{'end':>8}{'memory':>9}{'per 1k ep':>11}")
     failures = []
     for (name, epochs), results in rows.items():

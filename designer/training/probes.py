@@ -1,7 +1,7 @@
 """What a run looks at besides its loss: the final evaluation with the rows it gets most wrong, and, for
 2-feature data, the decision-boundary grid and per-neuron maps over the input plane.
 
-Pure NumPy, no Qt: the window's worker calls these on the training thread, the CLI and tests call them
+Pure NumPy, no Qt: the window's training process calls these as it trains, the CLI and tests call them
 directly. Grids cover the data range plus MARGIN, the same window for the boundary and the neuron maps.
 """
 

@@ -1,5 +1,6 @@
 """The fit loop: shuffled mini-batches, per-batch and per-epoch events, pause/step/stop, schedules, early
-stopping and a NaN guard. Plain Python + NumPy; the UI runs `Trainer.run()` on a worker thread.
+stopping and a NaN guard. Plain Python + NumPy; the window runs `Trainer.run()` in its training process
+(designer/training/remote.py).
 
 Cheap by design: data is float32 and reshaped once; each epoch shuffles into preallocated buffers with
 `np.take(..., out=buf, mode="clip")` (the default mode silently copies everything once more); training

@@ -13,12 +13,13 @@ from PySide6.QtWidgets import QApplication
 ORG_NAME = "NetworkDesigner"
 APP_NAME = "Network Designer"
 SMOKE_TIMEOUT_S = 120
-# How long a thread holding the interpreter lock runs before one waiting for it gets it. While a run trains,
-# the training thread wants the lock all the time, and the GUI thread gives it up at every call into Qt and
-# needs it back for every Python callback Qt makes (each virtual of a Python-made widget or item): at
-# CPython's default 5 ms, a repaint outside the GUI turn took 100-400 ms. Measured on iris, 20,000 epochs:
-# longest stall 348 ms at 0.5 ms, 28 ms at 10 us, with less CPU in all. Only matters while a thread waits,
-# so a thread running alone loses nothing.
+# How long a thread holding the interpreter lock runs before one waiting for it gets it. Runs train in a process
+# of their own (designer/training/remote.py), but the learning-rate finder, experiments, the overfitting lab and
+# data imports still work on threads of this process, which want the lock all the time, while the GUI thread
+# gives it up at every call into Qt and needs it back for every Python callback Qt makes (each virtual of a
+# Python-made widget or item): at CPython's default 5 ms a repaint took 100-400 ms. Measured on iris trained on
+# a thread, 20,000 epochs: longest stall 348 ms at 0.5 ms, 28 ms at 10 us, with less CPU in all. Only matters
+# while a thread waits, so a thread running alone loses nothing.
 SWITCH_INTERVAL_S = 1e-5
 _HARMLESS = ("propagateSizeHints",)  # offscreen/xcb noise that says nothing to a user
 
@@ -80,10 +81,14 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def run_app(project_path: str | None = None) -> int:
     app = make_application()
+    from designer.training import remote
     from designer.ui.main_window import MainWindow
 
     window = MainWindow()
     window.show()
+    # the training process starts now, while the person looks at the window: the first run does not wait for it
+    QTimer.singleShot(0, remote.prewarm)
+    app.aboutToQuit.connect(remote.shut_down_idle)
     app.file_open.deliver_to(window.open_path)  # documents from the Finder/Dock, at launch and later
     if project_path:
         window.open_path(str(Path(project_path)))
@@ -129,7 +134,7 @@ def _smoke_exports(project, weights, base_dir) -> list[str]:
 
 
 def smoke_test() -> int:
-    """Open the main window (offscreen works), load an example, train one epoch on the worker thread, then
+    """Open the main window (offscreen works), load an example, train one epoch in the training process, then
     export the result in every format and run the exports: what an installer must prove works."""
     t0 = time.perf_counter()
     try:

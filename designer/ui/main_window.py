@@ -2,7 +2,7 @@
 
 Layout: layer palette (left); centre tabs "Design" (canvas) and "Data"; properties, summary and problems
 (right); training panel and dashboard (bottom). The window owns the QUndoStack (graph edits) and the
-TrainingRunner (the training thread). The project itself, its settings, derived input shape, dirty state and
+TrainingRunner (the training process). The project itself, its settings, derived input shape, dirty state and
 run history live in a Qt-free `ProjectSession`: panels edit through it (settings edits are commands on the
 same undo stack) and follow its signals.
 """
@@ -371,7 +371,7 @@ class MainWindow(QMainWindow):
         self.dashboard.boundary.axes_changed.connect(self.runner.set_plane_axes)
         self.dashboard.plane_shown.connect(self.runner.set_plane_wanted)  # boundary grids only while shown
         self.runner.set_plane_wanted(self.dashboard.plane_is_shown())
-        self.dashboard.gui_turn = self.runner.gui_turn  # a redraw holds the run at its next batch
+        self.dashboard.training_active = lambda: self.runner.is_running
         self.runner.state_changed.connect(self._training_state)
         self.runner.run_started.connect(self._run_started)
         self.runner.progress_started.connect(self._progress_started)

@@ -1,66 +1,47 @@
-"""Training off the GUI thread: a thin adapter around the core's `TrainingRun`.
+"""Training off the GUI thread, in a process of its own: the window's side of `designer.training.remote`.
 
-`TrainingWorker` lives on a QThread, runs `designer.training.run.TrainingRun` (the same run the command line
-uses) and passes what happens on as one typed signal, `event(object)`: the core's RunStarted, TrainingStarted,
-BatchEnd, an `EpochUpdate`, the core's RunOutcome, or `RunFailed`. Events are throttled so a fast model
-(thousands of epochs a second on iris) cannot flood the event loop: batch events at most ~30 per second, epoch
-events gathered and sent together; with each epoch update the run's probe (2-feature data) adds the decision
-boundary and neuron maps to the last event's `extras`, computed here, on the training thread.
-
-`TrainingRunner` is the GUI-side owner: it snapshots the project, starts the thread, forwards controls to
-the thread-safe `TrainingControl`, re-emits the worker's events as one signal per kind from the GUI thread
-(what tests wait on) and always joins the thread (`quit()` + `wait()`) on stop and close.
+`TrainingRunner` is the GUI-side owner of one run at a time. It snapshots the project, sends it to a training
+process (`designer.training.remote`: the core's `TrainingRun`, the same run the command line uses, wrapped in
+`designer.training.relay`), forwards controls to it, and re-emits the run's events as one signal per kind on
+the GUI thread (what the window and the tests wait on): RunStarted, TrainingStarted, BatchEnd, an
+`EpochUpdate`, the core's RunOutcome, or `RunFailed`. A thread of its own reads the process's pipe, so the
+GUI thread never blocks on it; the process shares no interpreter lock with the window, so a fast run cannot
+slow the window's paints, nor the window's paints slow the run.
 """
 
 from __future__ import annotations
 
 import copy
-import time
-import traceback
-from dataclasses import dataclass, field
+import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from designer.blas import threads_leaving_one_core
-from designer.errors import DesignerError
 from designer.project.model import Project
-from designer.training.events import BatchEnd, EpochEnd, TrainingStarted
-from designer.training.run import RunOutcome, RunStarted, TrainingRun
-from designer.ui.gui_turn import GuiTurn
+from designer.training import relay, remote
+from designer.training.events import BatchEnd, TrainingStarted
+from designer.training.relay import EpochUpdate, RunFailed
+from designer.training.run import RunOutcome, RunStarted
 
-# At most four GUI updates a second per kind: what shows them (dashboard, progress bar) refreshes at most four
-# times a second, and every update the GUI thread handles takes the interpreter from the training thread.
-EMIT_INTERVAL_S = 1 / 4
-# Histograms, norms, the boundary grid and the neuron maps: the dashboard repaints them at most four times a
-# second, so a fast run computes them at that rate, not per epoch (a millisecond iris epoch would pay more for
-# its probes than for its training, and share the interpreter with the GUI while doing so).
-PROBE_INTERVAL_S = 0.25
+# How often a run sends batch and epoch updates, and computes its probes: read when a run starts (tests make
+# every epoch an update by setting these to 0).
+EMIT_INTERVAL_S = relay.EMIT_INTERVAL_S
+PROBE_INTERVAL_S = relay.PROBE_INTERVAL_S
+# How long a stopped run may take to finish its batch before its process is ended (close, new project).
+STOP_GRACE_S = 10.0
 
-__all__ = ["EpochUpdate", "RunFailed", "RunOutcome", "RunStarted", "TrainingRunner", "TrainingWorker"]
-
-
-@dataclass
-class EpochUpdate:
-    """One or more finished epochs, gathered while the GUI was being spared. The last one's `extras` carry
-    the decision-boundary grid ("boundary"), neuron maps ("neurons") and, once per run, the data ("points")."""
-
-    events: list = field(default_factory=list)
-
-
-@dataclass
-class RunFailed:
-    message: str
+__all__ = ["EpochUpdate", "RunFailed", "RunOutcome", "RunStarted", "TrainingRunner"]
 
 
 def blas_threads_for_training() -> int:
-    """All cores but one: the GUI thread keeps a core for drawing (macOS Accelerate: designer/blas.py)."""
+    """All cores but one: the GUI keeps a core for drawing (macOS Accelerate: designer/blas.py)."""
     return threads_leaving_one_core()
 
 
 def snapshot(project: Project) -> Project:
-    """A private copy for the training thread, so GUI edits during a run never race with it."""
+    """A private copy for a run, so GUI edits during a run never race with it."""
     return Project(
         name=project.name,
         graph=project.graph.copy(),
@@ -72,128 +53,8 @@ def snapshot(project: Project) -> Project:
     )
 
 
-class _FlushBeforeHold:
-    """The run's control as the trainer sees it. Epochs held back by the 4/s throttle are sent before the
-    trainer blocks on a pause: otherwise a paused run shows an epoch or two less than it has done, and the
-    next step then reports several epochs at once.
-
-    The trainer asks its control something every batch: the calls it makes are bound here once (a lookup
-    through __getattr__ per call was 3-4 % of a small net's training thread in the window)."""
-
-    def __init__(self, control: Any, flush, wait_for_gui=None) -> None:
-        self.__dict__.update(_control=control, _flush=flush, take_changes=control.take_changes,
-                             epoch_done=control.epoch_done, _wait_for_gui=wait_for_gui)
-
-    def wait_for_batch(self) -> bool:
-        control = self._control
-        if self._wait_for_gui is not None:  # the window is redrawing: let it have the interpreter
-            self._wait_for_gui()
-        if control.is_paused:
-            self._flush()
-        return control.wait_for_batch()
-
-    @property
-    def stepping_batches(self) -> bool:
-        return self._control.stepping_batches
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._control, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._control, name, value)
-
-
-class TrainingWorker(QObject):
-    """Runs one TrainingRun on whatever thread it is moved to; `event` carries plain Python objects."""
-
-    event = Signal(object)
-
-    def __init__(self, project: Project, base_dir: Path | None, control: Any, reset_weights: bool = False,
-                 gui_turn: GuiTurn | None = None) -> None:
-        super().__init__()
-        wait_for_gui = gui_turn.wait if gui_turn is not None else None
-        seen_by_run = _FlushBeforeHold(control, self._flush_epochs, wait_for_gui) if control is not None else None
-        self._run = TrainingRun(project, base_dir, reset=reset_weights, control=seen_by_run,
-                                on_event=self._on_event, evaluate=True, probes=True, probe_interval=PROBE_INTERVAL_S)
-        self._control = control
-        self._points_axes: tuple | None = None
-        self._pending: list = []
-        self._last_batch_emit = 0.0
-        self._last_epoch_emit = 0.0
-        self._last_probe = -PROBE_INTERVAL_S
-        self._total_epochs = 0
-        # Whether the decision-boundary tab is shown (set from the GUI thread: one bool). Hidden, the grids are
-        # computed only for the last epoch and the epochs the user pauses on, which the tab shows when opened.
-        self.plane_wanted = True
-
-    @Slot()
-    def run(self) -> None:
-        from threadpoolctl import threadpool_limits
-
-        # Leave a core to the GUI thread: BLAS threads spinning on every core starve the event loop
-        # (measured on 2 cores: 99th-percentile GUI gap 240 ms → 40 ms, and training itself got faster).
-        try:
-            with threadpool_limits(limits=blas_threads_for_training(), user_api="blas"):
-                outcome = self._run.run()
-            self._flush_epochs()
-            self.event.emit(outcome)
-        except DesignerError as exc:
-            self.event.emit(RunFailed(str(exc)))
-        except Exception as exc:  # a bug: keep the app alive and say what happened
-            traceback.print_exc()
-            self.event.emit(RunFailed(f"training stopped by an internal error: {type(exc).__name__}: {exc}"))
-
-    # Called on the training thread by the run.
-    def _on_event(self, event: Any) -> None:
-        now = time.perf_counter()
-        if isinstance(event, BatchEnd):
-            if now - self._last_batch_emit >= EMIT_INTERVAL_S or self._control_paused():
-                self._last_batch_emit = now
-                self.event.emit(event)
-        elif isinstance(event, EpochEnd):
-            self._pending.append(event)
-            last = event.epoch >= self._total_epochs > 0
-            if last or now - self._last_epoch_emit >= EMIT_INTERVAL_S or self._control_paused():
-                self._flush_epochs()
-        elif isinstance(event, TrainingStarted):
-            self._total_epochs = int(event.total_epochs)
-            self.event.emit(event)
-        elif isinstance(event, RunStarted):
-            self.event.emit(event)
-
-    def _control_paused(self) -> bool:
-        # While stepping or paused the user waits for each result: do not hold anything back.
-        paused = getattr(self._control, "is_paused", None)
-        return bool(paused() if callable(paused) else paused)
-
-    def _flush_epochs(self) -> None:
-        if not self._pending:
-            return
-        now = self._last_epoch_emit = time.perf_counter()
-        last = self._pending[-1]
-        due = (now - self._last_probe >= PROBE_INTERVAL_S or last.epoch >= self._total_epochs
-               or self._control_paused())
-        probe = self._run.probe
-        if due and not self.plane_wanted:
-            due = last.epoch >= self._total_epochs or self._control_paused()
-        if probe is not None and due:  # the dashboard reads the grids (and, once, the points) from the last extras
-            self._last_probe = now
-            extras = last.extras
-            extras["boundary"] = probe.boundary()
-            neurons = probe.neurons()
-            if neurons is not None:
-                extras["neurons"] = neurons
-            if self._points_axes != probe.axes:  # once, and again after the plane's features were changed
-                self._points_axes = probe.axes
-                extras["points"] = probe.points
-                extras["plane"] = probe.describe()
-        update = EpochUpdate(events=self._pending)
-        self._pending = []
-        self.event.emit(update)
-
-
 class TrainingRunner(QObject):
-    """GUI-thread owner of one training thread at a time. Its signals are emitted on the GUI thread."""
+    """GUI-thread owner of one run at a time. Its signals are emitted on the GUI thread."""
 
     run_started = Signal(object)  # RunStarted (core)
     progress_started = Signal(int, int)  # total epochs, batches per epoch
@@ -202,19 +63,19 @@ class TrainingRunner(QObject):
     finished = Signal(object)  # RunOutcome (core)
     failed = Signal(str)
     state_changed = Signal(str)  # "idle" | "running" | "paused"
+    # from the reading thread to the GUI thread: (run number, event)
+    _arrived = Signal(int, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread: QThread | None = None
-        self._worker: TrainingWorker | None = None
-        self._control = None
+        self._process: remote.TrainingProcess | None = None
+        self._reader: threading.Thread | None = None
         self._run_id = 0
         self._trained = False
         self._delay = 0.0
         self._plane_wanted = True
         self.state = "idle"
-        # The dashboard takes this turn for its redraws; the training thread waits for it before each batch.
-        self.gui_turn = GuiTurn(self)
+        self._arrived.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
 
     @property
     def run_id(self) -> int:
@@ -223,95 +84,97 @@ class TrainingRunner(QObject):
 
     @property
     def is_running(self) -> bool:
-        return self._thread is not None
+        return self._process is not None
+
+    @property
+    def process_id(self) -> int | None:
+        """The training process's id while a run trains (benchmarks read its CPU time)."""
+        return self._process.pid if self._process is not None else None
 
     def start(self, project: Project, base_dir: Path | None, reset_weights: bool = False,
               paused: bool = False) -> None:
         """Train a snapshot of `project`. `paused` starts held, for stepping one batch/epoch at a time."""
-        from designer.training import TrainingControl
-
         if self.is_running:
             return
         self._run_id += 1
         self._trained = False  # a run that fails before its first batch gives its number back
-        self._control = TrainingControl()
-        self._control.set_batch_delay(self._delay)
-        if paused:
-            self._control.pause()
-        thread = QThread()
-        thread.setObjectName(f"training-{self._run_id}")
-        worker = TrainingWorker(snapshot(project), base_dir, self._control, reset_weights, self.gui_turn)
-        worker.plane_wanted = self._plane_wanted
-        worker.moveToThread(thread)
-        # A queued connection to this GUI-thread object: the slot below runs on the GUI thread.
-        worker.event.connect(self._on_event)
-        thread.started.connect(worker.run)
-        self._thread, self._worker = thread, worker
-        self.gui_turn.active = True
-        thread.start()
+        request = remote.RunRequest(project=snapshot(project), base_dir=base_dir, reset_weights=reset_weights,
+                                    paused=paused, batch_delay=self._delay, plane_wanted=self._plane_wanted,
+                                    emit_interval=EMIT_INTERVAL_S, probe_interval=PROBE_INTERVAL_S)
+        process = remote.take_process()
+        process.start_run(self._run_id, request)  # if the process is gone, its reader says so
+        reader = threading.Thread(target=self._read, args=(process, self._run_id), daemon=True,
+                                  name=f"training-{self._run_id}-events")
+        self._process, self._reader = process, reader
+        reader.start()
         self._set_state("paused" if paused else "running")
 
-    # Controls (thread-safe: TrainingControl is the only thing shared with the training thread).
+    # Controls: one message each to the training process, which applies it before its next batch.
+    def _send(self, command: str, *args: Any) -> None:
+        if self._process is not None:
+            self._process.send(command, self._run_id, *args)
+
     def pause(self) -> None:
-        if self._control is not None and self.state == "running":
-            self._control.pause()
+        if self.state == "running":
+            self._send("pause")
             self._set_state("paused")
 
     def resume(self) -> None:
-        if self._control is not None and self.state == "paused":
-            self._control.resume()
+        if self.state == "paused":
+            self._send("resume")
             self._set_state("running")
 
     def step_batch(self) -> None:
-        if self._control is not None:
-            self._control.step_batches(1)
+        self._send("step_batch")
 
     def step_epoch(self) -> None:
-        if self._control is not None:
-            self._control.step_epoch()
+        self._send("step_epoch")
 
     def set_learning_rate(self, lr: float) -> None:
-        if self._control is not None:
-            self._control.set_learning_rate(float(lr))
+        self._send("learning_rate", float(lr))
 
     def set_plane_axes(self, first: int, second: int) -> None:
         """The two features the decision boundary's slice shows; from the next update of a running run on."""
-        probe = getattr(self._worker._run, "probe", None) if self._worker is not None else None
-        if probe is not None:
-            probe.set_axes(first, second)
+        self._send("plane_axes", int(first), int(second))
 
     def set_plane_wanted(self, wanted: bool) -> None:
         """Whether the decision boundary and neuron maps are on screen: while they are not, a run computes them
         only for its last epoch (and when paused), not a few times a second."""
         self._plane_wanted = bool(wanted)
-        if self._worker is not None:
-            self._worker.plane_wanted = self._plane_wanted
+        self._send("plane_wanted", self._plane_wanted)
 
     def set_batch_delay(self, seconds: float) -> None:
         """The speed control: kept for the next runs and passed to a running one at once."""
         self._delay = float(seconds)
-        if self._control is not None:
-            self._control.set_batch_delay(self._delay)
+        self._send("batch_delay", self._delay)
 
     def stop(self) -> None:
-        if self._control is not None:
-            self._control.stop()
+        self._send("stop")
 
-    def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Stop the run and join the thread (close, reset, tests' teardown)."""
+    def shutdown(self, timeout_ms: int = int(STOP_GRACE_S * 1000)) -> None:
+        """Stop the run and wait for it to end (close, reset, tests' teardown). A run that does not stop in
+        time (a single very long batch) has its process ended: the next run starts a new one."""
+        if self._process is None:
+            return
         self.stop()
-        self._join(timeout_ms)
+        self._finish(timeout_ms / 1000)
 
     # -------------------------------------------------------------- internals
-    # Events still queued from a run that was shut down (a new project was opened meanwhile) are dropped,
-    # so an old run can never write its weights into another project.
-    def _current(self) -> bool:
-        return self._worker is not None and self.sender() is self._worker
+    def _read(self, process: remote.TrainingProcess, run_id: int) -> None:
+        """The reading thread: pass the run's events on until its last (or the process's end)."""
+        while True:
+            number, event = process.receive()
+            if number not in (run_id, 0):
+                continue  # left over from an earlier run in this process
+            self._arrived.emit(run_id, event)
+            if isinstance(event, (RunOutcome, RunFailed)):
+                return
 
-    @Slot(object)
-    def _on_event(self, event: Any) -> None:
-        self.gui_turn.take()  # first: what the event updates (labels, curves) is drawn before the next batch
-        if not self._current():
+    # Events of a run that was shut down (a new project was opened meanwhile) are dropped, so an old run can
+    # never write its weights into another project.
+    @Slot(int, object)
+    def _on_event(self, run_id: int, event: Any) -> None:
+        if self._process is None or run_id != self._run_id:
             return
         if isinstance(event, RunStarted):
             self.run_started.emit(event)
@@ -324,25 +187,25 @@ class TrainingRunner(QObject):
             self._trained = True
             self.epoch_ended.emit(event)
         elif isinstance(event, RunOutcome):
-            self._join()
+            self._finish()
             self.finished.emit(event)
         elif isinstance(event, RunFailed):
-            self._join()
+            self._finish()
             if not self._trained:  # refused before training: "run 2" must not follow a run that never was
                 self._run_id -= 1
             self.failed.emit(event.message)
 
-    def _join(self, timeout_ms: int = 10_000) -> None:
-        thread = self._thread
-        if thread is None:
+    def _finish(self, timeout_s: float = STOP_GRACE_S) -> None:
+        """The run has ended, or was asked to: join the reader, and keep the process for the next run."""
+        process, reader = self._process, self._reader
+        if process is None:
             return
-        self.gui_turn.active = False
-        self.gui_turn.give_back()  # this thread blocks below: the run must not wait for its redraws
-        thread.quit()
-        if not thread.wait(timeout_ms):
-            # The run ignored stop (a single very long batch): wait for good rather than leak a live thread.
-            thread.wait()
-        self._thread, self._worker, self._control = None, None, None
+        reader.join(timeout_s)
+        if reader.is_alive():  # the run ignored stop: end its process, which ends the reader
+            process.kill()
+            reader.join()
+        self._process, self._reader = None, None
+        remote.give_back(process)
         self._set_state("idle")
 
     def _set_state(self, state: str) -> None:

@@ -278,7 +278,9 @@ def test_boundary_for_four_features_is_a_labelled_slice_whose_features_can_be_ch
     choose(plot.x_combo, other)
     qtbot.waitUntil(lambda: plot.plot.getPlotItem().getAxis("bottom").labelText == other, timeout=TIMEOUT)
     column = names.index(other)
-    x_train = window.runner._worker._run.probe._x
+    from designer.training.run import build_and_prepare
+
+    x_train = build_and_prepare(window.project, window.base_dir)[1].x_train  # what the training process shows
     qtbot.waitUntil(lambda: np.allclose(plot.scatter.data["x"], x_train[:, column]), timeout=TIMEOUT)
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
         click(window.training_panel.stop_btn)

@@ -291,32 +291,3 @@ def test_redraws_while_training_spread_out_when_the_gui_thread_is_busy(board, qt
     assert board._timer.interval() == dash.MAX_REDRAW_MS
     board.on_finished(TrainingFinished("completed", "", None))
     assert board._timer.interval() == dash.REDRAW_MS
-
-
-def test_redraws_spread_out_further_when_the_training_thread_waits_for_a_core(board, monkeypatch):
-    """On a busy machine the training thread gets only part of a core: the GUI's CPU time is paid from the CPU
-    time training got, so the same GUI work spaces redraws further apart than on an idle machine; a paused run
-    (no training CPU at all) keeps the wall-clock rule, so steps show at once. Clocks are faked: no timing."""
-    from types import SimpleNamespace
-
-    from designer.ui.plots import dashboard as dash
-
-    clock = {"gui": 0.0, "process": 0.0, "wall": 0.0}
-    monkeypatch.setattr(dash, "time", SimpleNamespace(thread_time=lambda: clock["gui"],
-                                                      process_time=lambda: clock["process"],
-                                                      perf_counter=lambda: clock["wall"]))
-
-    def second(gui: float, training: float) -> int:
-        clock["wall"] += 1.0
-        clock["gui"] += gui
-        clock["process"] += gui + training
-        board._on_timer()
-        return board._timer.interval()
-
-    board.start_run("t", "classification", ["a", "b"], [])
-    assert second(gui=0.015, training=1.0) == 300  # a whole core for training: 15 ms at 5 % → 0.3 s
-    assert second(gui=0.015, training=0.5) == 600  # half a core: the same work twice as far apart
-    assert second(gui=0.015, training=0.0) == 300  # paused: the wall-clock rule
-    assert second(gui=0.2, training=0.25) == dash.MAX_REDRAW_MS  # capped: at least one redraw a second
-    board.on_finished(TrainingFinished("completed", "", None))
-    assert board._timer.interval() == dash.REDRAW_MS

@@ -94,10 +94,9 @@ class MathsDock(QTabWidget):
         self._live_at = -LIVE_REFRESH_S
 
     def on_epochs(self, update) -> None:
-        """A batch of finished epochs from the training thread: keep the last probed distributions; the views
-        redraw on their own timers, only while visible and, during a run, at most once a second (each redraw
-        and its paint take the interpreter from the training thread; the end of the run shows the final state
-        through weights_changed)."""
+        """A batch of finished epochs from the run: keep the last probed distributions; the views redraw on
+        their own timers, only while visible and, during a run, at most once a second (the end of the run shows
+        the final state through weights_changed)."""
         now = time.monotonic()
         if now - self._live_at < LIVE_REFRESH_S:
             return

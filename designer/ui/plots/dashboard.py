@@ -52,13 +52,11 @@ from designer.ui.plots.run_data import RunData, write_runs_csv
 from designer.ui.plots.runs import RunsList
 
 REDRAW_MS = 250  # at most four redraws a second, however fast batches arrive
-# While a run trains, the GUI thread's own CPU time (redraws, the paints they cause, the worker's updates) is
-# kept to this share of the time and of the CPU time the training got meanwhile: it holds the interpreter lock
-# the training thread needs, so on a slow or busy machine (where the training thread waits for a core) redraws
-# come less often, up to MAX_REDRAW_MS apart, instead of slowing the run down.
+# While a run trains, the GUI thread's own CPU time (redraws, the paints they cause, the run's updates) is kept
+# to this share of the time, so a heavy view (many layers' histograms, a 20,000-epoch curve) on a slow machine
+# redraws less often, up to MAX_REDRAW_MS apart, instead of taking a core from the training process.
 GUI_SHARE = 0.05
 MAX_REDRAW_MS = 1000
-BUSY_SHARE = 0.05  # the training thread counts as running when it got at least this share of a core
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 # Redraw order within one pass: what the user most likely looks at first.
 SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "metrics_accuracy", "metrics_r2", "metrics_lr",
@@ -89,7 +87,8 @@ class TrainingDashboard(QWidget):
         self._boundary_todo: tuple | None = None  # (task, n_classes, names) still to apply to the plot
         self._stages: deque[str] = deque()
         self._focus_plot = None
-        self.gui_turn = None  # the training runner's GuiTurn (main window): taken for each redraw stage
+        # Whether a run is training (the main window sets it from its runner): redraw stages are then spaced.
+        self.training_active = lambda: False
 
         self.metrics = MetricsPanel()
         self.runs_list = RunsList()
@@ -441,20 +440,14 @@ class TrainingDashboard(QWidget):
 
     def _pace(self) -> None:
         """The next redraw interval: REDRAW_MS, stretched so that the GUI thread's CPU time since the last
-        redraw is at most GUI_SHARE of the interval, and at most GUI_SHARE of the CPU time the rest of the
-        process (the training thread) gets in it at the rate it got since the last redraw — on a machine
-        where training waits for a core, a second of wall time holds less training to pay the redraws from."""
-        now = (time.thread_time(), time.process_time(), time.perf_counter())
-        (gui0, process0, wall0), self._paced = self._paced, now
-        used, elapsed = now[0] - gui0, now[2] - wall0
-        training = (now[1] - process0) - used
-        wanted = used / GUI_SHARE
-        if elapsed > 0 and training > BUSY_SHARE * elapsed:  # not paused: pay from the training's CPU time
-            wanted *= elapsed / min(training, elapsed)
+        redraw is at most GUI_SHARE of the interval."""
+        now = (time.thread_time(), time.perf_counter())
+        (gui0, _), self._paced = self._paced, now
+        wanted = (now[0] - gui0) / GUI_SHARE
         self._timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, 1000 * wanted))))
 
     def _set_pacing(self, training: bool) -> None:
-        self._paced = (time.thread_time(), time.process_time(), time.perf_counter()) if training else None
+        self._paced = (time.thread_time(), time.perf_counter()) if training else None
         self._timer.setInterval(REDRAW_MS)
 
     def _redraw(self, visible_only: bool) -> None:
@@ -471,14 +464,11 @@ class TrainingDashboard(QWidget):
             self._stage_timer.start(0)
 
     def _run_stage(self) -> None:
-        """One section per event-loop turn; input, paint and the training thread's signals get in between."""
+        """One section per event-loop turn; input, paint and the run's events get in between."""
         if self._stages:
-            if self.gui_turn is not None:
-                self.gui_turn.take()  # until the loop is idle again: the stage and the paints it queues
             self._draw_section(self._stages.popleft())
         if self._stages:
-            training = self.gui_turn is not None and self.gui_turn.active
-            self._stage_timer.start(STAGE_SPACING_MS if training else 0)
+            self._stage_timer.start(STAGE_SPACING_MS if self.training_active() else 0)
 
     def _draw_section(self, section: str) -> None:
         run = self.current
