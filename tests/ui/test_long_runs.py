@@ -114,7 +114,7 @@ def test_each_plot_is_fed_in_its_own_stage_apart_while_a_run_trains(board, qtbot
     board.on_epochs(_epochs(100))
     board._redraw(visible_only=True)
     stages = list(board._stages)
-    assert stages[:5] == ["status", "metrics_epoch", "metrics_accuracy", "metrics_r2", "metrics_lr"]
+    assert stages[:6] == ["status", "metrics_epoch", "metrics_accuracy", "metrics_r2", "metrics_lr", "metrics_legend"]
     curves = board.metrics.curves_for("split")
     fed = lambda curve: 0 if curve.getOriginalDataset()[0] is None else len(curve.getOriginalDataset()[0])  # noqa: E731
     board._run_stage()  # status
@@ -123,6 +123,25 @@ def test_each_plot_is_fed_in_its_own_stage_apart_while_a_run_trains(board, qtbot
     assert board._stage_timer.interval() == STAGE_SPACING_MS  # past Qt's 5 ms paint delay: the next in its own
     qtbot.waitUntil(lambda: not board._stages, timeout=5_000)
     assert fed(curves.metric_train) == 100 and fed(curves.lr) == 100
+
+
+def test_a_new_runs_legend_entry_is_made_in_a_stage_of_its_own(board, qtbot):
+    board.start_run("first", "classification", ["a", "b"], LAYERS)
+    board.on_epochs(_epochs(10))
+    board.flush()
+    board.start_run("second", "classification", ["a", "b"], LAYERS)
+    board.training_active = lambda: True  # as while the main window's runner trains
+    board.on_epochs(_epochs(10))
+    board._redraw(visible_only=True)
+    legend = board.metrics.loss_plot.getPlotItem().legend
+    names = lambda: [label.text for _, label in legend.items]  # noqa: E731
+    while board._stages and board._stages[0] != "metrics_legend":
+        board._run_stage()
+    second = board.metrics.curves_for("second").train
+    assert len(second.getOriginalDataset()[0]) == 10  # its loss curve is drawn …
+    assert "second" not in names() and "first" in names()  # … and its legend entry waits for the next stage
+    board._run_stage()
+    assert "second" in names()
 
 
 def test_history_keeps_every_loss_but_a_bounded_number_of_histograms():

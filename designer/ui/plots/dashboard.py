@@ -60,9 +60,11 @@ MAX_REDRAW_MS = 1000
 TAB_TRAINING, TAB_ACTIVATIONS, TAB_NORMS, TAB_BOUNDARY, TAB_EVALUATION, TAB_OVERFITTING = range(6)
 # Redraw order within one pass: what the user most likely looks at first.
 SECTIONS = ("curves", "status", "metrics_epoch", "metrics_batch", "metrics_accuracy", "metrics_r2", "metrics_lr",
-            "boundary", "neurons", "health", "layers", "norms", "overfitting")
-# The epoch curves are fed one plot per stage ("metrics_epoch" is the loss plot), so each plot repaints alone.
-EPOCH_PLOT_OF = {"metrics_epoch": "loss", "metrics_accuracy": "metric", "metrics_r2": "r2", "metrics_lr": "lr"}
+            "metrics_legend", "boundary", "neurons", "health", "layers", "norms", "overfitting")
+# The epoch curves are fed one plot per stage ("metrics_epoch" is the loss plot), so each plot repaints alone;
+# the loss plot's legend (rebuilt when a new run appears: ~5 ms) has a stage of its own too.
+EPOCH_PLOT_OF = {"metrics_epoch": "loss", "metrics_accuracy": "metric", "metrics_r2": "r2", "metrics_lr": "lr",
+                 "metrics_legend": "legend"}
 # While a run trains, stages are this far apart: more than the 5 ms Qt waits between an update request and the
 # paint, so each stage's repaint happens before the next stage, in a frame of its own.
 STAGE_SPACING_MS = 8
@@ -240,10 +242,10 @@ class TrainingDashboard(QWidget):
         self.status.setText(f"{run_id}: starting…")
         self._show_warnings()
         self._mark("metrics_batch", "metrics_epoch", "layers", "norms", "overfitting")
-        # The new run's curves are made on the next event-loop turn, apart from the first data and paint.
+        # The new run's curves are made a stage later, apart from the first data and the paints this causes.
         if "curves" not in self._stages:
             self._stages.appendleft("curves")
-        self._stage_timer.start(0)
+        self._stage_timer.start(STAGE_SPACING_MS)
 
     def plane_is_shown(self) -> bool:
         """The decision boundary and neuron maps are the tab in front."""

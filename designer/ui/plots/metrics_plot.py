@@ -19,7 +19,8 @@ COMPACT_HEIGHT = 330  # px: a shorter panel draws its plots without title rows (
 SHORT_NAMES = {"Learning rate": "LR"}  # on a short plot's y axis the whole name was cut
 SYMBOL_POINTS = 60  # more epochs than this: a line only (symbols would overlap, and cost per point)
 SYMBOLS = {"train": "o", "val": "t"}
-PLOTS = ("loss", "metric", "r2", "lr")  # what update_runs can feed, each alone
+# what update_runs can feed, each alone ("legend": the loss plot's legend, rebuilt when the runs shown change)
+PLOTS = ("loss", "metric", "r2", "lr", "legend")
 
 
 def _train_val_pair() -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
@@ -251,12 +252,20 @@ class MetricsPanel(QWidget):
                 elif curves.batch.getOriginalDataset()[0] is not None and len(curves.batch.getOriginalDataset()[0]):
                     curves.batch.setData([], [])  # emptied once, not re-set every redraw
             if epochs:
-                self._feed_epochs(run, curves, [p for p in plots if curves.fed.get(p) != run.version], lr)
+                self._feed_epochs(run, curves, [p for p in plots if p != "legend" and curves.fed.get(p) != run.version],
+                                  lr)
         if epochs and "lr" in plots and lr_top > 0:  # from 0: a constant rate is a flat line; every shown run fits
             self.lr_plot.getPlotItem().setYRange(0.0, lr_top * 1.15, padding=0)
         shown = [run.run_id for run in runs if run.run_id in visible and run.run_id in self._curves]
-        if "loss" in plots and shown != self._legend_runs:
+        if "legend" in plots and shown != self._legend_runs:
             self._fill_legend(shown)
+        widgets = {"loss": self.loss_plot, "metric": self.metric_plot, "r2": self.r2_plot, "lr": self.lr_plot}
+        for plot in plots:
+            if plot not in widgets:
+                continue
+            # The new range now, not in the paint: pyqtgraph fits an auto-ranged view when it is about to paint,
+            # and the range change then asks for a second paint straight after (two paints in one frame).
+            widgets[plot].getPlotItem().getViewBox().prepareForPaint()
 
     def _feed_epochs(self, run: RunData, curves: _RunCurves, plots: list[str], lr: np.ndarray) -> None:
         x = run.epoch_axis()
