@@ -52,3 +52,41 @@ class BackgroundJob(QThread):
         if self.control is not None:
             self.control.stop()
         self.wait()
+
+
+class JobSlot:
+    """The one background job a dialog or panel runs at a time, and the buttons that follow it: `idle` widgets
+    (Run, Run again …) are enabled only while no job runs, `busy` ones (Stop) only while one does. `start` wires
+    the job's progress, done and failed to the owner's handlers (buttons updated first); `stop` asks the job to
+    end and joins its thread, so closing never leaves one behind."""
+
+    def __init__(self, parent, idle=(), busy=()) -> None:
+        self._parent = parent
+        self._idle, self._busy = tuple(idle), tuple(busy)
+        self.job: BackgroundJob | None = None
+
+    def isRunning(self) -> bool:  # noqa: N802 (reads like the QThread it holds)
+        return self.job is not None and self.job.isRunning()
+
+    def start(self, work: Callable, done: Callable, failed: Callable, progress: Callable | None = None,
+              control=None) -> None:
+        """Run `work` (see BackgroundJob) unless a job is already running."""
+        if self.isRunning():
+            return
+        self._set_busy(True)
+        self.job = BackgroundJob(work, self._parent, control)
+        if progress is not None:
+            self.job.progress.connect(progress)
+        self.job.done.connect(lambda result: (self._set_busy(False), done(result)))
+        self.job.failed.connect(lambda message: (self._set_busy(False), failed(message)))
+        self.job.start()
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.stop()
+
+    def _set_busy(self, on: bool) -> None:
+        for widget in self._idle:
+            widget.setEnabled(not on)
+        for widget in self._busy:
+            widget.setEnabled(on)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from designer.errors import DesignerError
 from designer.training.sweep import SWEEPABLE, apply_settings, parse_grid, run_sweep
-from designer.ui.background import BackgroundJob
+from designer.ui.background import JobSlot
 from designer.ui.plots import theme as plot_theme
 from designer.ui.worker import snapshot
 
@@ -58,7 +58,6 @@ class SweepPanel(QWidget):
     def __init__(self, window, parent=None) -> None:
         super().__init__(parent)
         self.window = window
-        self.job: BackgroundJob | None = None
         self.result = None
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
@@ -98,6 +97,7 @@ class SweepPanel(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.apply_button)
+        self.job = JobSlot(self, idle=(self.run_button,), busy=(self.stop_button,))
         self.status = QLabel("Every run starts from the project's initial weights, so only the settings differ.")
         self.status.setWordWrap(True)
         self.status.setObjectName("hint")
@@ -126,7 +126,7 @@ class SweepPanel(QWidget):
         return parse_grid(items)
 
     def start(self) -> None:
-        if self.job is not None and self.job.isRunning():
+        if self.job.isRunning():
             return
         try:
             grid = self.grid()
@@ -143,8 +143,6 @@ class SweepPanel(QWidget):
         self.curves.clear()
         self.result = None
         self.apply_button.setEnabled(False)
-        self.run_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
         self.status.setText("Training the first run…")
 
         from designer.training.control import TrainingControl
@@ -155,11 +153,7 @@ class SweepPanel(QWidget):
             return run_sweep(project, base_dir, grid, random=random, on_run=report, should_stop=should_stop,
                              control=control)
 
-        self.job = BackgroundJob(work, self, control)
-        self.job.progress.connect(self._add_run)
-        self.job.done.connect(self._finished)
-        self.job.failed.connect(self._failed)
-        self.job.start()
+        self.job.start(work, self._finished, self._failed, progress=self._add_run, control=control)
 
     def _add_run(self, run) -> None:
         changes = ", ".join(f"{k} {a} → {b}" for k, (a, b) in run.changes.items()) or "(the project's own settings)"
@@ -186,8 +180,6 @@ class SweepPanel(QWidget):
 
     def _finished(self, result) -> None:
         self.result = result
-        self.run_button.setEnabled(True)
-        self.stop_button.setEnabled(False)
         best = result.best
         if best is not None:
             curve = self.curves.get(best.index)
@@ -202,14 +194,11 @@ class SweepPanel(QWidget):
         self.sweep_finished.emit(result)
 
     def _failed(self, message: str) -> None:
-        self.run_button.setEnabled(True)
-        self.stop_button.setEnabled(False)
         self.status.setText(f"Cannot run: {message}")
         self.sweep_finished.emit(None)
 
     def stop(self) -> None:
-        if self.job is not None:
-            self.job.stop()
+        self.job.stop()
 
     def apply_best(self) -> None:
         """The best run's settings into the project: layer parameters and training settings, one undo step."""

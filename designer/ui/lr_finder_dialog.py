@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from designer.training.lr_finder import find_learning_rate, with_learning_rate
-from designer.ui.background import BackgroundJob
+from designer.ui.background import JobSlot
 from designer.ui.plots import theme as plot_theme
 from designer.ui.worker import snapshot
 
@@ -28,7 +28,6 @@ class LRFinderDialog(QDialog):
         self.setObjectName("lr-finder")
         self.session = session
         self.result = None
-        self.job: BackgroundJob | None = None
         self._points: list[tuple[float, float]] = []
 
         intro = QLabel("Trains a copy of the network for about a hundred batches while the learning rate rises "
@@ -73,10 +72,11 @@ class LRFinderDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.resize(640, 480)
+        self.job = JobSlot(self, idle=(self.again_button,))
 
     # ------------------------------------------------------------------ the test
     def start(self) -> None:
-        if self.job is not None and self.job.isRunning():
+        if self.job.isRunning():
             return
         project, base_dir = snapshot(self.session.project), self.session.base_dir
         self.result = None
@@ -84,18 +84,13 @@ class LRFinderDialog(QDialog):
         self.marker.setVisible(False)
         self.apply_button.setEnabled(False)
         self.apply_button.setText("Apply")
-        self.again_button.setEnabled(False)
         self.status.setText("Training a copy of the network with a rising learning rate…")
 
         def work(report, should_stop):
             return find_learning_rate(project, base_dir, on_step=lambda i, lr, loss: report((lr, loss)),
                                       should_stop=should_stop)
 
-        self.job = BackgroundJob(work, self)
-        self.job.progress.connect(self._step)
-        self.job.done.connect(self._show_result)
-        self.job.failed.connect(self._show_failure)
-        self.job.start()
+        self.job.start(work, self._show_result, self._show_failure, progress=self._step)
 
     def _step(self, point) -> None:
         self._points.append(point)
@@ -105,7 +100,6 @@ class LRFinderDialog(QDialog):
 
     def _show_result(self, result) -> None:
         self.result = result
-        self.again_button.setEnabled(True)
         finite = [(lr, v, s) for lr, v, s in zip(result.lr, result.loss, result.smoothed)
                   if math.isfinite(v) and math.isfinite(s)]
         if finite:
@@ -129,7 +123,6 @@ class LRFinderDialog(QDialog):
         self.finished_test.emit(result)
 
     def _show_failure(self, message: str) -> None:
-        self.again_button.setEnabled(True)
         self.status.setText(f"Cannot run the test: {message}")
         self.finished_test.emit(None)
 
@@ -149,8 +142,7 @@ class LRFinderDialog(QDialog):
             plot_theme.style_plot(self.plot, self.palette())
 
     def done(self, code: int) -> None:  # close, Escape, the Close button: the thread is always joined
-        if self.job is not None:
-            self.job.stop()
+        self.job.stop()
         super().done(code)
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.training.overfit_lab import REMEDIES, compare_remedies, learning_curve
-from designer.ui.background import BackgroundJob
+from designer.ui.background import JobSlot
 from designer.ui.plots import theme as plot_theme
 from designer.ui.worker import snapshot
 
@@ -34,7 +34,6 @@ class OverfitLabPanel(QWidget):
     def __init__(self, window, parent=None) -> None:
         super().__init__(parent)
         self.window = window
-        self.job: BackgroundJob | None = None
         intro = QLabel("Is the network short of data, or learning the noise? The learning curve trains on 10 %, "
                        "20 % … 100 % of the training rows; the remedies each train once from the base run's "
                        "start: " + "; ".join(REMEDIES.values()) + ".")
@@ -52,6 +51,7 @@ class OverfitLabPanel(QWidget):
         for b in (self.curve_button, self.remedies_button, self.stop_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        self.job = JobSlot(self, idle=(self.curve_button, self.remedies_button), busy=(self.stop_button,))
         self.status = QLabel("")
         self.status.setWordWrap(True)
 
@@ -79,24 +79,15 @@ class OverfitLabPanel(QWidget):
         layout.addLayout(plots, 1)
         layout.addWidget(self.table)
 
-    def _busy(self, on: bool) -> None:
-        self.curve_button.setEnabled(not on)
-        self.remedies_button.setEnabled(not on)
-        self.stop_button.setEnabled(on)
-
     def _start(self, work, progress, done, signal) -> None:
         from designer.training.control import TrainingControl
 
-        if self.job is not None and self.job.isRunning():
+        if self.job.isRunning():
             return
-        self._busy(True)
         self.control = TrainingControl()
-        self.job = BackgroundJob(work, self, self.control)
-        self.job.progress.connect(progress)
-        self.job.done.connect(lambda result: (self._busy(False), done(result), signal.emit(result)))
-        self.job.failed.connect(lambda message: (self._busy(False), self.status.setText(f"Cannot run: {message}"),
-                                                 signal.emit(None)))
-        self.job.start()
+        self.job.start(work, lambda result: (done(result), signal.emit(result)),
+                       lambda message: (self.status.setText(f"Cannot run: {message}"), signal.emit(None)),
+                       progress=progress, control=self.control)
 
     # ------------------------------------------------------------------ learning curve
     def run_curve(self) -> None:
@@ -169,8 +160,7 @@ class OverfitLabPanel(QWidget):
                                 f"base {base['final_val_loss']:.3g}).")
 
     def stop(self) -> None:
-        if self.job is not None:
-            self.job.stop()
+        self.job.stop()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().changeEvent(event)
