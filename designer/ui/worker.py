@@ -101,7 +101,12 @@ class TrainingRunner(QObject):
         request = remote.RunRequest(project=snapshot(project), base_dir=base_dir, reset_weights=reset_weights,
                                     paused=paused, batch_delay=self._delay, plane_wanted=self._plane_wanted,
                                     emit_interval=EMIT_INTERVAL_S, probe_interval=PROBE_INTERVAL_S)
-        process = remote.take_process()
+        try:
+            process = remote.take_process()
+        except OSError as exc:  # no process can be started (out of memory, a process limit)
+            self._run_id -= 1
+            self.failed.emit(f"the training process could not be started: {exc}")
+            return
         process.start_run(self._run_id, request)  # if the process is gone, its reader says so
         reader = threading.Thread(target=self._read, args=(process, self._run_id), daemon=True,
                                   name=f"training-{self._run_id}-events")

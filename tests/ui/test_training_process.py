@@ -48,3 +48,22 @@ def test_a_training_process_that_dies_is_reported_and_the_next_run_starts_a_new_
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT) as again:
         click(window.training_panel.train_btn)
     assert again.args[0].reason == "completed" and pids and pids[0] != dead
+
+
+def test_a_training_process_that_cannot_start_is_reported_and_nothing_is_left_running(make_window, qtbot,
+                                                                                    monkeypatch):
+    from designer.training import remote
+
+    shown = []
+    monkeypatch.setattr(project_actions, "show_error", lambda parent, title, message: shown.append((title, message)))
+
+    def no_process():
+        raise OSError("[Errno 11] Resource temporarily unavailable")
+
+    monkeypatch.setattr(remote, "take_process", no_process)
+    window = make_window(spiral_project(epochs=3))
+    click(window.training_panel.train_btn)
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT)
+    assert shown[0][0] == "Training failed" and "could not be started" in shown[0][1]
+    assert not window.runner.is_running and window.runner.run_id == 0 and not window.project.history
+    assert window.training_panel.train_btn.isEnabled()
