@@ -4,6 +4,7 @@ pandas reading a whole file at once holds its parse buffers, the finished column
 copy of them: about 3.4× the file's size for a 1,000,000 × 20 table. Here each chunk's columns are copied
 out (so the chunk is freed), joined column by column at the end (one column's extra copy at a time), and
 put into a DataFrame without consolidating them into one block (which would copy everything once more).
+The freed pieces' heap pages go back to the system (release_freed_memory), not kept beside the table.
 
 In a file larger than COMPACT_BYTES, decimal columns are kept as float32 (the precision training uses
 anyway) and whole-number columns in the smallest integer type that holds them exactly (int16 / int32), so
@@ -12,6 +13,8 @@ class labels stay whole numbers.
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +23,7 @@ import pandas as pd
 
 COMPACT_BYTES = 32 * 1024 * 1024
 CHUNK_CELLS = 1_000_000  # cells per chunk: about 50,000 rows of 20 columns, 1,300 rows of 784
+TRIM_EVERY = 32  # columns copied into the block between two returns of freed heap pages to the system
 
 
 class LoadCancelled(Exception):
@@ -51,11 +55,13 @@ def read_chunked(path: Path, options: dict, columns_hint: int, progress: Progres
         return pd.read_csv(path, **options)
     block = _one_block(pieces)
     if block is not None:
+        release_freed_memory()
         return pd.DataFrame(block.T, columns=names, copy=False)
     columns = {}
     for j in range(len(names)):
         columns[j] = _join(pieces[j], path, options, j)
         pieces[j] = []  # free this column's chunks before joining the next
+    release_freed_memory()
     df = pd.DataFrame(columns, copy=False)  # no consolidation into one block: no second copy
     df.columns = names
     return df
@@ -74,7 +80,34 @@ def _one_block(pieces: list[list]) -> np.ndarray | None:
     for j, column in enumerate(pieces):
         np.concatenate(column, out=block[j])
         pieces[j] = []
+        if j % TRIM_EVERY == TRIM_EVERY - 1:  # the block's pages fill as the pieces' are handed back
+            release_freed_memory()
     return block
+
+
+def release_freed_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim; nothing elsewhere).
+
+    A chunk's column pieces are small arrays (2.6 kB for 1,300 rows of int16) that come from the heap, not
+    from their own mappings; once joined and freed, glibc keeps their pages for reuse, but the big arrays
+    made next (the table's block, the float32 splits) are mappings of their own and never reuse them. So a
+    freed copy of the whole table stayed resident through the rest of the import (measured: 104 MB of a
+    102 MB, 60,000 × 784 CSV)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc; musl and others have no such function
+    except (OSError, AttributeError):
+        return None
 
 
 def _column_piece(column: pd.Series, compact: bool):
