@@ -191,6 +191,10 @@ class TrainingProcess:
         except (EOFError, OSError):
             self._process.join(timeout=5)
             return 0, RunFailed(_describe_exit(self._process.exitcode))
+        except Exception as exc:  # a message that cannot be read (a bug): end the run rather than hang on it
+            self.kill()
+            return 0, RunFailed(f"a message from the training process could not be read ({type(exc).__name__}: "
+                                f"{exc}); the window is unaffected, train again")
 
     def kill(self) -> None:
         """End it now (a run that does not stop): the next run starts a new process."""

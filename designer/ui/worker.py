@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from designer.blas import threads_leaving_one_core
 from designer.project.model import Project
@@ -31,6 +31,9 @@ EMIT_INTERVAL_S = relay.EMIT_INTERVAL_S
 PROBE_INTERVAL_S = relay.PROBE_INTERVAL_S
 # How long a stopped run may take to finish its batch before its process is ended (close, new project).
 STOP_GRACE_S = 10.0
+# A run's first data waits this long after its start is shown: the window sets the run up (new curves, labels)
+# and paints that in one frame, and the first epochs in the next, instead of both in one long stall.
+FIRST_DATA_DELAY_MS = 12
 
 __all__ = ["EpochUpdate", "RunFailed", "RunOutcome", "RunStarted", "TrainingRunner"]
 
@@ -75,6 +78,7 @@ class TrainingRunner(QObject):
         self._delay = 0.0
         self._plane_wanted = True
         self.state = "idle"
+        self._start_shown = threading.Event()  # set once the window has shown the run's start (then its data)
         self._arrived.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -108,6 +112,7 @@ class TrainingRunner(QObject):
             self.failed.emit(f"the training process could not be started: {exc}")
             return
         process.start_run(self._run_id, request)  # if the process is gone, its reader says so
+        self._start_shown.clear()
         reader = threading.Thread(target=self._read, args=(process, self._run_id), daemon=True,
                                   name=f"training-{self._run_id}-events")
         self._process, self._reader = process, reader
@@ -166,12 +171,17 @@ class TrainingRunner(QObject):
 
     # -------------------------------------------------------------- internals
     def _read(self, process: remote.TrainingProcess, run_id: int) -> None:
-        """The reading thread: pass the run's events on until its last (or the process's end)."""
+        """The reading thread: pass the run's events on until its last (or the process's end). The history the
+        outcome carries is put back together here, from the epochs as they come, off the GUI thread."""
+        history = relay.HistoryCollector()
         while True:
             number, event = process.receive()
             if number not in (run_id, 0):
                 continue  # left over from an earlier run in this process
+            event = history.receive(event)
             self._arrived.emit(run_id, event)
+            if isinstance(event, RunStarted):
+                self._start_shown.wait(timeout=1.0)
             if isinstance(event, (RunOutcome, RunFailed)):
                 return
 
@@ -183,6 +193,7 @@ class TrainingRunner(QObject):
             return
         if isinstance(event, RunStarted):
             self.run_started.emit(event)
+            QTimer.singleShot(FIRST_DATA_DELAY_MS, self._start_shown.set)
         elif isinstance(event, TrainingStarted):
             self.progress_started.emit(int(event.total_epochs), int(event.batches_per_epoch))
         elif isinstance(event, BatchEnd):
@@ -205,6 +216,7 @@ class TrainingRunner(QObject):
         process, reader = self._process, self._reader
         if process is None:
             return
+        self._start_shown.set()  # a reader still waiting for the start to be shown goes on
         reader.join(timeout_s)
         if reader.is_alive():  # the run ignored stop: end its process, which ends the reader
             process.kill()

@@ -14,7 +14,7 @@ import pytest
 
 from designer.project.io import load_project
 from designer.training.events import BatchEnd, TrainingStarted
-from designer.training.relay import EpochUpdate, RunFailed
+from designer.training.relay import EpochUpdate, HistoryCollector, HistoryInUpdates, RunFailed
 from designer.training.remote import RunRequest, TrainingProcess
 from designer.training.run import RunOutcome, RunStarted, TrainingRun
 
@@ -40,11 +40,12 @@ def process():
 
 
 def _events_until_end(process: TrainingProcess, run_id: int) -> list:
-    events, t0 = [], time.monotonic()
+    """The run's events as the window sees them (its history rebuilt from the epoch updates)."""
+    events, t0, history = [], time.monotonic(), HistoryCollector()
     while time.monotonic() - t0 < TIMEOUT_S:
         number, event = process.receive()
         assert number in (run_id, 0)
-        events.append(event)
+        events.append(history.receive(event))
         if isinstance(event, (RunOutcome, RunFailed)):
             return events
     raise AssertionError("the run did not end")
@@ -68,6 +69,11 @@ def test_a_run_in_the_process_matches_the_same_run_here(process):
         here = TrainingRun(_spiral(30), None).run()
     remote = events[-1]
     assert remote.reason == "completed" and remote.metrics["loss"] == pytest.approx(here.metrics["loss"], rel=1e-6)
+    # the history, sent once (in the epoch updates) and put back together, is the run's own
+    assert [e["epoch"] for e in remote.result.history] == list(range(1, 31))
+    assert remote.result.history[-1].keys() == here.result.history[-1].keys()
+    for mine, theirs in zip(remote.result.history, here.result.history, strict=True):
+        assert mine == pytest.approx(theirs, rel=1e-6)
     for name, value in here.weights.items():
         np.testing.assert_allclose(remote.weights[name], value, rtol=1e-6, atol=1e-7)
 
@@ -120,3 +126,31 @@ def test_the_process_ends_when_its_window_goes():
     process._events.close()
     process._process.join(timeout=30)
     assert not process.alive  # the run was stopped and the process left
+
+
+def test_a_message_that_cannot_be_read_ends_the_run_instead_of_hanging(monkeypatch):
+    import pickle
+
+    process = TrainingProcess()
+
+    def unreadable():
+        raise pickle.UnpicklingError("invalid load key, '\\x00'")
+
+    monkeypatch.setattr(process._events, "recv", unreadable)
+    number, event = process.receive()
+    assert number == 0 and isinstance(event, RunFailed) and "could not be read" in event.message
+    assert not process.alive  # ended: its next message would be read out of step
+    process.close()
+
+
+def test_an_outcome_whose_epochs_did_not_all_arrive_is_refused(process):
+    process.start_run(9, RunRequest(project=_spiral(5)))
+    raw = []
+    while not raw or not isinstance(raw[-1], (RunOutcome, RunFailed)):
+        raw.append(process.receive()[1])
+    assert isinstance(raw[-1].result.history, HistoryInUpdates) and raw[-1].result.history.epochs == 5
+    history = HistoryCollector()
+    for event in raw:
+        if not isinstance(event, EpochUpdate) or event is not next(e for e in raw if isinstance(e, EpochUpdate)):
+            last = history.receive(event)  # the first update is lost on the way
+    assert isinstance(last, RunFailed) and "of the run's 5 epochs" in last.message

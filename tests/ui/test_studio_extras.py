@@ -109,7 +109,7 @@ def test_hidden_boundary_tab_gets_its_grids_for_the_last_epoch_only(make_window,
     board = window.dashboard
     _show_tab(qtbot, board.tabs, TAB_BOUNDARY)
     qtbot.waitUntil(lambda: board.boundary.has_data(), timeout=TIMEOUT)  # the last epoch's grid, shown
-    assert board.neuron_maps.layer_ids() == ["dense_1", "dense_2"]
+    qtbot.waitUntil(lambda: board.neuron_maps.layer_ids() == ["dense_1", "dense_2"], timeout=TIMEOUT)  # next stage
 
     updates.clear()  # the tab is in front now: the next run computes the grids with every update
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):

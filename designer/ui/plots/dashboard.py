@@ -68,6 +68,8 @@ EPOCH_PLOT_OF = {"metrics_epoch": "loss", "metrics_accuracy": "metric", "metrics
 # While a run trains, stages are this far apart: more than the 5 ms Qt waits between an update request and the
 # paint, so each stage's repaint happens before the next stage, in a frame of its own.
 STAGE_SPACING_MS = 8
+# … and for this long after a run ends, while the whole dashboard is redrawn with the final state.
+END_SPACED_S = 1.0
 
 
 class TrainingDashboard(QWidget):
@@ -91,6 +93,7 @@ class TrainingDashboard(QWidget):
         self._focus_plot = None
         # Whether a run is training (the main window sets it from its runner): redraw stages are then spaced.
         self.training_active = lambda: False
+        self._spaced_until = 0.0
 
         self.metrics = MetricsPanel()
         self.runs_list = RunsList()
@@ -390,6 +393,7 @@ class TrainingDashboard(QWidget):
 
     def on_finished(self, event) -> None:
         self._set_pacing(False)
+        self._spaced_until = time.perf_counter() + END_SPACED_S
         run = self._run_for_event()
         run.finished_reason = getattr(event, "reason", None)
         run.best_epoch = getattr(event, "best_epoch", None)
@@ -470,7 +474,8 @@ class TrainingDashboard(QWidget):
         if self._stages:
             self._draw_section(self._stages.popleft())
         if self._stages:
-            self._stage_timer.start(STAGE_SPACING_MS if self.training_active() else 0)
+            spaced = self.training_active() or time.perf_counter() < self._spaced_until
+            self._stage_timer.start(STAGE_SPACING_MS if spaced else 0)
 
     def _draw_section(self, section: str) -> None:
         run = self.current
