@@ -206,7 +206,7 @@ def run_case(name: str, epochs: int, window: WindowProbe, window_first: bool) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)  # a median of three: one noisy round does not decide
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--shot", default=str(Path(__file__).with_name("long_runs.png")))
     parser.add_argument("--cases", help="e.g. iris:3000,spiral:1000 instead of the standard set")
