@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\nratio = headless ÷ window, median (rounds); CPU = both processes' CPU time; process = the training "
           "process's")
-    print(f"{'run':<22}{'headless':>9}{'window':>9}  {'wall ratio':<19}{'CPU ratio':<19}{'process ratio':<19}"
+    print(f"{'run':<22}{'headless':>9}{'window':>9}  {'wall ratio':<24}{'CPU ratio':<24}{'process ratio':<24}"
           f"{'stall':>8}{'p95':>7}{'end':>8}{'memory':>9}{'per 1k ep':>11}")
     failures = []
     for (name, epochs), results in rows.items():
@@ -275,8 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         per_k = growth / epochs * 1000 if epochs >= 1_000 else float("nan")  # 10 epochs: start-up, not growth
         print(f"{label:<22}{statistics.median(r['headless_s'] for r in results):>8.2f}s"
               f"{statistics.median(r['seconds'] for r in results):>8.2f}s  "
-              f"{spread([r['ratio'] for r in results]):<19}{spread([r['cpu_ratio'] for r in results]):<19}"
-              f"{spread([r['thread_ratio'] for r in results]):<19}"
+              f"{spread([r['ratio'] for r in results]):<24}{spread([r['cpu_ratio'] for r in results]):<24}"
+              f"{spread([r['thread_ratio'] for r in results]):<24}"
               f"{during:>6.1f}ms{p95:>5.1f}ms{end:>7.1f}ms{growth:>+7.1f}MB"
               + (f"{per_k:>+8.2f}MB" if math.isfinite(per_k) else f"{'—':>10}"))
         if epochs >= 1_000 and cpu_ratio < TARGET_RATIO:

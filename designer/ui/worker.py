@@ -31,9 +31,9 @@ EMIT_INTERVAL_S = relay.EMIT_INTERVAL_S
 PROBE_INTERVAL_S = relay.PROBE_INTERVAL_S
 # How long a stopped run may take to finish its batch before its process is ended (close, new project).
 STOP_GRACE_S = 10.0
-# A run's first data waits this long after its start is shown: the window sets the run up (new curves, labels)
-# and paints that in one frame, and the first epochs in the next, instead of both in one long stall.
-FIRST_DATA_DELAY_MS = 12
+# A run's first data waits this long after its start is shown: the window sets the run up (labels, then its new
+# curves a dashboard stage later) and paints that, and the first epochs come after, instead of all in one stall.
+FIRST_DATA_DELAY_MS = 30
 
 __all__ = ["EpochUpdate", "RunFailed", "RunOutcome", "RunStarted", "TrainingRunner"]
 
