@@ -7,29 +7,18 @@ from __future__ import annotations
 import os
 import signal
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from designer.project.io import load_project
 from designer.training.events import BatchEnd, TrainingStarted
 from designer.training.relay import EpochUpdate, HistoryCollector, HistoryInUpdates, RunFailed
 from designer.training.remote import RunRequest, TrainingProcess
 from designer.training.run import RunOutcome, RunStarted, TrainingRun
+from tests.examples import quick_spiral
 
 TIMEOUT_S = 120
 
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _spiral(epochs: int):
-    project = load_project(EXAMPLES / "spiral.nnproj")
-    project.data["source"]["samples"] = 200
-    project.training["epochs"] = epochs
-    project.training["batch_size"] = 20
-    return project
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +46,7 @@ def test_a_run_in_the_process_matches_the_same_run_here(process):
     from designer.blas import threads_leaving_one_core
 
     assert process.alive and process.pid != os.getpid()
-    process.start_run(1, RunRequest(project=_spiral(30), emit_interval=0.0, probe_interval=0.0))
+    process.start_run(1, RunRequest(project=quick_spiral(30), emit_interval=0.0, probe_interval=0.0))
     events = _events_until_end(process, 1)
     kinds = [type(e) for e in events]
     assert kinds[:2] == [RunStarted, TrainingStarted] and kinds[-1] is RunOutcome
@@ -66,7 +55,7 @@ def test_a_run_in_the_process_matches_the_same_run_here(process):
     last = next(e for e in reversed(events) if isinstance(e, EpochUpdate)).events[-1]
     assert "boundary" in last.extras  # the 2-feature probe's grid, computed in the process
     with threadpool_limits(limits=threads_leaving_one_core(), user_api="blas"):
-        here = TrainingRun(_spiral(30), None).run()
+        here = TrainingRun(quick_spiral(30), None).run()
     remote = events[-1]
     assert remote.reason == "completed" and remote.metrics["loss"] == pytest.approx(here.metrics["loss"], rel=1e-6)
     # the history, sent once (in the epoch updates) and put back together, is the run's own
@@ -79,7 +68,7 @@ def test_a_run_in_the_process_matches_the_same_run_here(process):
 
 
 def test_a_paused_run_steps_one_batch_at_a_time_and_stops(process):
-    process.start_run(2, RunRequest(project=_spiral(50), paused=True))
+    process.start_run(2, RunRequest(project=quick_spiral(50), paused=True))
     number, started = process.receive()
     assert (number, type(started)) == (2, RunStarted)
     assert isinstance(process.receive()[1], TrainingStarted)
@@ -95,18 +84,18 @@ def test_a_paused_run_steps_one_batch_at_a_time_and_stops(process):
 
 
 def test_a_failing_run_says_why_and_leaves_the_process_for_the_next(process, tmp_path):
-    project = _spiral(3)
+    project = quick_spiral(3)
     project.data["source"] = {"kind": "csv", "path": str(tmp_path / "missing.csv")}
     process.start_run(3, RunRequest(project=project))
     events = _events_until_end(process, 3)
     assert isinstance(events[-1], RunFailed) and "missing.csv" in events[-1].message
-    process.start_run(4, RunRequest(project=_spiral(2)))
+    process.start_run(4, RunRequest(project=quick_spiral(2)))
     assert _events_until_end(process, 4)[-1].reason == "completed"
 
 
 def test_a_killed_process_is_reported_with_how_it_ended():
     process = TrainingProcess()
-    process.start_run(1, RunRequest(project=_spiral(100_000)))
+    process.start_run(1, RunRequest(project=quick_spiral(100_000)))
     assert process.receive()[0] == 1  # training has begun
     os.kill(process.pid, signal.SIGKILL)
     number, event = process.receive()
@@ -120,7 +109,7 @@ def test_a_killed_process_is_reported_with_how_it_ended():
 
 def test_the_process_ends_when_its_window_goes():
     process = TrainingProcess()
-    process.start_run(1, RunRequest(project=_spiral(100_000)))
+    process.start_run(1, RunRequest(project=quick_spiral(100_000)))
     assert process.receive()[0] == 1
     process._commands.close()  # what the window's exit (or crash) does to its ends of the pipes
     process._events.close()
@@ -144,7 +133,7 @@ def test_a_message_that_cannot_be_read_ends_the_run_instead_of_hanging(monkeypat
 
 
 def test_an_outcome_whose_epochs_did_not_all_arrive_is_refused(process):
-    process.start_run(9, RunRequest(project=_spiral(5)))
+    process.start_run(9, RunRequest(project=quick_spiral(5)))
     raw = []
     while not raw or not isinstance(raw[-1], (RunOutcome, RunFailed)):
         raw.append(process.receive()[1])

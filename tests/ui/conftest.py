@@ -1,5 +1,5 @@
 """Fixtures for the main-window tests: isolated settings and recovery folder, a window that never blocks on a
-dialog at teardown, and a training thread that is always joined."""
+dialog at teardown, and a training run that is always shut down."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def make_window(qtbot, settings):
-    """make_window(project=None, path=None) → a shown MainWindow; its training thread is joined at teardown."""
+    """make_window(project=None, path=None) → a shown MainWindow; its training run is shut down at teardown."""
     from designer.ui.main_window import MainWindow
 
     windows = []
@@ -72,7 +72,7 @@ def make_window(qtbot, settings):
 
 
 def spiral_project(epochs: int = 2, samples: int = 200):
-    """A small 2-D spiral classifier: fast, and its decision boundary is computed on the training thread."""
+    """A small 2-D spiral classifier: fast, and its decision boundary is computed in the training process."""
     from designer.ui.start_page import spiral_classifier
 
     project = spiral_classifier()

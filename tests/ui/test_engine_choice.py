@@ -49,7 +49,7 @@ def test_choose_pytorch_in_the_panel_train_and_get_the_numpy_engines_weights(mak
 
 
 def test_a_torch_run_in_the_window_pauses_takes_a_live_rate_and_stops(make_window, qtbot):
-    """The window stays in charge while PyTorch trains on the worker thread: Pause, a live learning-rate
+    """The window stays in charge while PyTorch trains in the training process: Pause, a live learning-rate
     edit, Resume and Stop all land."""
     project = spiral_project(epochs=200_000, samples=200)  # never finishes on its own; stopped below
     project.training.update(engine="torch", device="cpu")

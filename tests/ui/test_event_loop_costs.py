@@ -13,7 +13,7 @@ def test_the_application_hands_the_interpreter_lock_over_quickly(qapp):
     from designer.ui.app import SWITCH_INTERVAL_S, DesignerApplication
 
     assert isinstance(qapp, DesignerApplication)  # the tests' application is the app's own class
-    # a repaint hands the lock to and from the training thread at every Python callback: 10 us, not 5 ms
+    # a repaint hands the lock to and from a background thread at every Python callback: 10 us, not 5 ms
     assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S) and SWITCH_INTERVAL_S <= 1e-4
 
 

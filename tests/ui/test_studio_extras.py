@@ -1,32 +1,19 @@
 """The training studio's extra views: per-neuron maps, worst-predicted rows, saved runs in the runs list.
 
-Real training runs on the worker thread (the make_window fixture joins it); waits are on the runner's
+Real training runs in the training process (the make_window fixture shuts the run down); waits are on the runner's
 GUI-thread signals or on widget state, never on time.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 
 import designer.ui  # noqa: F401  (before any Qt call: see docs/development.md)
 from designer.training.probes import neuron_layers, neuron_maps, plane_grid
 from designer.ui import worker as worker_module
+from tests.examples import quick_spiral as small_spiral
 
 TIMEOUT = 30_000
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def small_spiral(epochs: int):
-    """examples/spiral.nnproj (2 inputs → Dense 8 tanh → Dense 8 tanh → softmax), made quick."""
-    from designer.project.io import load_project
-
-    project = load_project(EXAMPLES / "spiral.nnproj")
-    project.data["source"]["samples"] = 200
-    project.training["epochs"] = epochs
-    project.training["batch_size"] = 20
-    return project
 
 
 def test_neuron_layers_pick_small_hidden_dense_layers_of_a_two_input_net():

@@ -1,4 +1,4 @@
-"""Training from the window: the worker thread, live plot data, pause/step/resume/stop, live learning rate.
+"""Training from the window: the training process, live plot data, pause/step/resume/stop, live learning rate.
 
 Every wait is on a signal the GUI thread re-emits (TrainingRunner), never on the worker's own signals.
 """
@@ -36,7 +36,7 @@ def test_train_two_epochs_updates_plots_weights_and_history(make_window, qtbot):
     assert len(run.metrics["loss"]) == 2 and all(np.isfinite(run.metrics["loss"]))
     assert "val_accuracy" in run.metrics
     window.dashboard.flush()
-    assert window.dashboard.boundary.has_data()  # the grid computed on the training thread is drawn
+    assert window.dashboard.boundary.has_data()  # the grid computed in the training process is drawn
     assert outcome.evaluation is not None and "confusion_matrix" in outcome.evaluation
 
     # Weights and history land in the project, which is now modified.

@@ -1,7 +1,7 @@
 """What each hidden neuron computes over the input plane (TensorFlow Playground style).
 
 One small heatmap per unit, layers left to right, units stacked in up to MAX_ROWS rows per layer. The grids
-come from the training thread (`neuron_grid.neuron_maps`, each unit scaled into [-1, 1]); this widget only
+come from the training process (`neuron_grid.neuron_maps`, each unit scaled into [-1, 1]); this widget only
 creates its image items when the set of layers changes and feeds them with setImage afterwards.
 """
 
