@@ -70,6 +70,8 @@ def test_view_theme_switches_the_whole_window_and_is_remembered(make_window, set
     from designer.ui import theme
     from designer.ui.plots.theme import is_dark
 
+    app = QApplication.instance()
+    before = (app.style().name(), QPalette(app.palette()), app.styleSheet(), app.font())
     window = make_window(iris_mlp())
     try:
         [dark] = [a for a in window.theme_menu.actions() if a.data() == "dark"]
@@ -84,5 +86,9 @@ def test_view_theme_switches_the_whole_window_and_is_remembered(make_window, set
         [light] = [a for a in window.theme_menu.actions() if a.data() == "light"]
         light.trigger()
         assert not is_dark(QApplication.palette()) and settings.value(theme.SETTINGS_KEY) == "light"
-    finally:
-        theme.apply_theme(QApplication.instance(), "light")
+    finally:  # the application as the other tests know it: a style sheet left set overrides their palettes
+        style, palette, sheet, font = before
+        app.setStyleSheet(sheet)
+        app.setStyle(style)
+        app.setPalette(palette)
+        app.setFont(font)

@@ -180,11 +180,14 @@ class MetricsPanel(QWidget):
     def set_loss_units(self, units: str) -> None:
         """Say what the loss is measured in when it is not the target's units (a standardised regression
         target: an MSE of 0.5 means half the target's variance), and that MAE stays in the target's units."""
-        self.loss_units = units
-        self._names[self.loss_plot] = f"Loss ({units} units)" if units else "Loss"
+        names = dict(self._names)
+        names[self.loss_plot] = f"Loss ({units} units)" if units else "Loss"
         if self._regression:
-            self._names[self.metric_plot] = "MAE (target units)" if units else "MAE"
-        self._apply_compact()
+            names[self.metric_plot] = "MAE (target units)" if units else "MAE"
+        self.loss_units = units
+        if names != self._names:  # every run start asks: re-titling relays out and repaints all four plots
+            self._names = names
+            self._apply_compact()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)
