@@ -91,13 +91,16 @@ def serve(events: Connection, commands: Connection) -> None:
     jobs: queue.SimpleQueue = queue.SimpleQueue()
     lock = threading.Lock()
 
+    def stop_all() -> None:
+        with lock:
+            for control, _ in runs.values():
+                control.stop()
+
     def send(run_id: int, event: Any) -> None:
         try:
             events.send((run_id, event))
         except (OSError, ValueError):  # nobody is listening any more: stop training for no one
-            with lock:
-                for control, _ in runs.values():
-                    control.stop()
+            stop_all()
 
     def listen() -> None:
         while True:
@@ -107,9 +110,7 @@ def serve(events: Connection, commands: Connection) -> None:
                 message = ("quit", 0)
             command, run_id, *args = message
             if command == "quit":
-                with lock:
-                    for control, _ in runs.values():
-                        control.stop()
+                stop_all()
                 jobs.put(None)
                 return
             with lock:
