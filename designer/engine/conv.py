@@ -122,6 +122,13 @@ class Conv2D(BufferedLayer):
         self._blocked = False  # the pixel order of the current buffers (see pool_blocks)
         self._n = -1
 
+    def share_weights(self, other: Conv2D) -> None:
+        """Train `other`'s weight arrays from now on, with gradients of its own (a replica for a batch shard)."""
+        self._wb = other._wb
+        self.params["kernel"] = self._wb[: self._k].reshape(self.kh, self.kw, self.cin, self.filters)
+        if self.use_bias:
+            self.params["bias"] = self._wb[self._k]
+
     # ------------------------------------------------------------------ buffers per batch size
     def _select(self, n: int, training: bool) -> None:
         h, w, cin = self.input_shapes[0]

@@ -114,6 +114,11 @@ class Dense(BufferedLayer):
         self._gkernel = self.grads["kernel"]
         self._gbias = self.grads.get("bias")
 
+    def share_weights(self, other: Dense) -> None:
+        """Train `other`'s weight arrays from now on, with gradients of its own (a replica for a batch shard)."""
+        self.wb = None  # place() must not copy this layer's initial values over them
+        self.place(other.wb, np.zeros_like(other.gwb))
+
     def _select(self, n: int) -> None:
         self._n = n
         self._z = self.buffer("z", (n, self.units))

@@ -14,11 +14,14 @@ choices here are only about speed and never change the result beyond float32 rou
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import statistics
 import time
 
 import numpy as np
+
+from designer.engine.shards import ShardedStep, splittable
 
 # Training steps of Dense-only networks with at most this many rows choose between one BLAS thread and the
 # caller's count by measuring both (BlasThreadChooser). Larger batches keep the caller's count: there two
@@ -96,6 +99,22 @@ def _numpy_blas():
     return tuple(mine or libs)
 
 
+@contextlib.contextmanager
+def _blas_on_one_thread():
+    """NumPy's BLAS on one thread inside the block, the caller's thread count again after it."""
+    libs = _numpy_blas()
+    before = [lib.get_num_threads() or 1 for lib in libs]  # None: the library cannot say
+    for lib, count in zip(libs, before):
+        if count != 1:
+            lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, count in zip(libs, before):
+            if count != 1:
+                lib.set_num_threads(count)
+
+
 def plain_sgd_rate(optimizer) -> float | None:
     """The learning rate when `optimizer` is SGD without momentum (w −= lr·g), else None."""
     if getattr(optimizer, "name", None) == "sgd" and not getattr(optimizer, "momentum", 1.0):
@@ -117,9 +136,15 @@ class StepStrategy:
         dense_only = all(layer.type_name == "Dense" for layer, _ in index)
         kernels = [layer.params[name].size for layer, name in index if name == "kernel"]
         self._dense_kernel_size = max(kernels, default=0) if dense_only else 0
+        # conv networks on several BLAS threads: the batch split over the cores (designer.engine.shards)
+        self.shards = ShardedStep(net) if splittable(net) else None
 
     def run(self, x, y_enc, loss, optimizer, l1: float = 0.0, l2: float = 0.0) -> float:
         n = x.shape[0]
+        if self.shards is not None and _numpy_blas():
+            shards = self.shards.shard_count(n, max(lib.get_num_threads() or 1 for lib in _numpy_blas()))
+            if shards > 1:
+                return self._sharded_step(shards, x, y_enc, loss, optimizer, l1, l2)
         if n > ONE_THREAD_MAX_ROWS or n * self._dense_kernel_size < _THREADED_MIN_MACS or not _numpy_blas():
             return self.step(x, y_enc, loss, optimizer, l1, l2)
         chooser = self.chooser
@@ -134,17 +159,16 @@ class StepStrategy:
 
     def _step_on_one_thread(self, x, y_enc, loss, optimizer, l1, l2) -> float:
         """`step` with NumPy's BLAS on one thread, then the caller's thread count again (≈1 µs a switch)."""
-        libs = _numpy_blas()
-        before = [lib.get_num_threads() or 1 for lib in libs]  # None: the library cannot say
-        for lib, count in zip(libs, before):
-            if count != 1:
-                lib.set_num_threads(1)
-        try:
+        with _blas_on_one_thread():
             return self.step(x, y_enc, loss, optimizer, l1, l2)
-        finally:
-            for lib, count in zip(libs, before):
-                if count != 1:
-                    lib.set_num_threads(count)
+
+    def _sharded_step(self, shards: int, x, y_enc, loss, optimizer, l1, l2) -> float:
+        """`step` with the batch split into `shards` parts, each on its own thread with BLAS on one."""
+        lr = plain_sgd_rate(optimizer)
+        with _blas_on_one_thread():
+            value = self.shards.step(shards, x, y_enc, loss, optimizer, l1, l2, lr)
+        self._update(optimizer, lr)
+        return value
 
     def step(self, x, y_enc, loss, optimizer, l1, l2) -> float:
         net = self.net
@@ -167,6 +191,12 @@ class StepStrategy:
         net._grad_scale = scale
         if l1 or l2:
             value += net._add_penalty(l1, l2, scale)
+        self._update(optimizer, lr)
+        return value
+
+    def _update(self, optimizer, lr: float | None) -> None:
+        """The optimizer's step on the layers' grads (for plain SGD they already hold lr × gradient)."""
+        net = self.net
         if lr is None:
             params = [layer.params[name] for layer, name in net._param_index]
             grads = [layer.grads[name] for layer, name in net._param_index]
@@ -176,7 +206,6 @@ class StepStrategy:
                 w = layer.params[name]
                 np.subtract(w, layer.grads[name], w)
             optimizer.iterations = getattr(optimizer, "iterations", 0) + 1
-        return value
 
 
 class DenseChainPlan:
