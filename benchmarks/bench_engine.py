@@ -317,6 +317,7 @@ def run(case_names: list[str] | None, repeats: int, threads: int = THREADS, memo
         steps = -(-case.samples // case.batch)
         flops = step_flops(runners["ours"].net, case.batch) * steps  # per epoch
         one_thread = runners["ours"].net.step_strategy.chooser.chosen(case.batch)
+        shards = runners["ours"].net.step_strategy.shards
         row = {
             "case": case.name,
             "description": case.description,
@@ -327,6 +328,8 @@ def run(case_names: list[str] | None, repeats: int, threads: int = THREADS, memo
             "target": case.target,
             # small Dense batches measure one BLAS thread against `threads` and keep the faster (None: not measured)
             "ours_blas_threads": None if one_thread is None else (1 if one_thread else threads),
+            # conv networks with enough arithmetic split each batch into one shard per thread
+            "ours_shards": shards.shard_count(case.batch, threads) if shards is not None else 1,
         }
         if have_torch:
             paired = [t / o for t, o in zip(times["torch"], times["ours"])]
@@ -402,7 +405,8 @@ def _print_row(row: dict) -> None:
     peak = row["gemm_peak_gflops"]
     line = f"{row['case']:8s} {row['description']}\n  ours  {row['ours_samples_per_s']:9.0f} samples/s"
     threads = row.get("ours_blas_threads")
-    line += f" ({row['ours_us_per_step']:7.1f} µs/step" + (f", BLAS threads {threads})" if threads else ")")
+    line += f" ({row['ours_us_per_step']:7.1f} µs/step" + (f", BLAS threads {threads}" if threads else "")
+    line += (f", batch split in {row['ours_shards']})" if row.get("ours_shards", 1) > 1 else ")")
     line += f", {row['ours_gflops']:6.1f} GFLOP/s = {row['ours_gflops'] / peak:4.0%} of GEMM peak"
     if "ours_peak_mib" in row:
         line += f", peak memory {_mib(row['ours_peak_mib'])}"

@@ -70,6 +70,7 @@ class ShardedStep:
         self.net = net
         self.macs = forward_macs_per_sample(net)
         self._replicas: list = []
+        self._losses: dict[int, tuple] = {}
 
     def shard_count(self, rows: int, threads: int) -> int:
         """How many shards a batch of `rows` samples is cut into with `threads` BLAS threads (1: not split)."""
@@ -82,6 +83,14 @@ class ShardedStep:
             self._replicas.append(replicate(self.net))
         return self._replicas[k - 1]
 
+    def _loss_for(self, k: int, loss):
+        """The k-th shard's own copy of `loss` (a loss keeps its last batch and scratch arrays), kept while
+        the caller passes the same loss object."""
+        kept = self._losses.get(k)
+        if kept is None or kept[0] is not loss:
+            kept = self._losses[k] = (loss, _fresh_loss(loss))
+        return kept[1]
+
     def step(self, shards: int, x, y_enc, loss, optimizer, l1: float, l2: float, lr: float | None) -> float:
         """One optimisation step over the whole batch, computed in `shards` parts (numpy's BLAS must be on one
         thread: the caller sets it)."""
@@ -90,7 +99,7 @@ class ShardedStep:
         bounds = [n * i // shards for i in range(shards + 1)]
         scale = 1.0 if lr is None else lr
         nets = [net] + [self._replica(k) for k in range(1, shards)]
-        losses = [loss] + [_fresh_loss(loss) for _ in range(1, shards)]
+        losses = [loss] + [self._loss_for(k, loss) for k in range(1, shards)]
 
         def run(k: int) -> float:
             a, b = bounds[k], bounds[k + 1]
@@ -129,9 +138,10 @@ def shard_gradients(net, x, y_enc, loss, scale: float) -> float:
 
 
 def _fresh_loss(loss):
-    """A loss object of the same kind and settings for another shard (a loss keeps its last batch)."""
+    """A loss object of the same kind and settings for another shard, without the arrays it works in (its
+    last batch, gradient and scratch buffers: two shards writing one buffer would mix their values)."""
     other = object.__new__(type(loss))
-    other.__dict__.update(loss.__dict__)
+    other.__dict__.update({k: v for k, v in loss.__dict__.items() if not isinstance(v, np.ndarray)})
     other.pred = other.y = other._grad = None
     return other
 

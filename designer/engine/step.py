@@ -10,6 +10,9 @@ choices here are only about speed and never change the result beyond float32 rou
   Playground, where a step is mostly Python and NumPy call overhead, that halves the step.
 - Small batches of Dense-only networks run each step on one BLAS thread or the caller's count, whichever
   BlasThreadChooser measured faster; the results agree to float32 rounding (sums run in another order).
+- Convolutional networks with several BLAS threads and enough arithmetic per step split the batch into one
+  shard per thread (designer.engine.shards): each core runs every pass on its own samples, with BLAS on one
+  thread, and the shards' gradients are summed; again the same step to float32 rounding.
 """
 
 from __future__ import annotations

@@ -130,3 +130,20 @@ def test_a_failing_shard_raises_and_restores_the_blas_threads(split_everything):
             net.train_batch(x, wrong, get_loss("categorical_crossentropy"),
                             make_optimizer({"type": "sgd", "learning_rate": 0.1}))  # fmt: skip
         assert [lib.get_num_threads() for lib in _numpy_blas()] == [2] * len(_numpy_blas())
+
+
+def test_each_shard_has_its_own_loss_arrays(split_everything):
+    """A loss keeps its batch, gradient and scratch arrays: shards sharing one would mix their values."""
+    net = _net(CONV_NET)
+    x, y = _batch(8, "categorical_crossentropy")
+    loss, opt = get_loss("categorical_crossentropy"), make_optimizer({"type": "sgd", "learning_rate": 0.1})
+    with threadpool_limits(limits=1, user_api="blas"):
+        net.train_batch(x[:4], y[:4], loss, opt)  # the loss has arrays of a shard's shape before the split
+    with threadpool_limits(limits=2, user_api="blas"):
+        net.train_batch(x, y, loss, opt)
+    ((kept, other),) = net.step_strategy.shards._losses.values()
+    assert kept is loss and type(other) is type(loss)
+    mine = [v for v in vars(loss).values() if isinstance(v, np.ndarray)]
+    theirs = [v for v in vars(other).values() if isinstance(v, np.ndarray)]
+    assert mine and theirs
+    assert not any(np.shares_memory(a, b) for a in mine for b in theirs)
