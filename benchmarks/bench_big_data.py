@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_csv_import import peak_rss_mb  # noqa: E402
-from benchmarks.event_loop_probe import PROBE_MS, GapProbe  # noqa: E402
+from benchmarks.event_loop_probe import PROBE_MS, GapProbe, scratch_settings  # noqa: E402
 
 
 def write_images_csv(path: Path, rows: int, seed: int = 0) -> None:
@@ -86,7 +86,8 @@ def stage_window(path: Path, epochs: int) -> dict:
             app.processEvents()
             time.sleep(0.0005)
 
-    window = MainWindow(project, autosave=False)  # with the default data (iris) first, as when one starts
+    # with the default data (iris) first, as when one starts
+    window = MainWindow(project, settings=scratch_settings(), autosave=False)
     window.show()
     panel = window.data_panel
     window.tabs.setCurrentWidget(panel)

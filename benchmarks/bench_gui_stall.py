@@ -20,7 +20,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks.event_loop_probe import PROBE_MS, GapProbe  # noqa: E402
+from benchmarks.event_loop_probe import PROBE_MS, GapProbe, scratch_settings  # noqa: E402
 
 END_WINDOW_S = 0.75
 # Issue 17's budget: one 60 Hz frame while training, two at the end, the window within 5 % of headless.
@@ -59,7 +59,7 @@ def in_app(project, rows: int) -> tuple[float, float, float, float, float, float
     from designer.ui.main_window import MainWindow
 
     app = make_application()
-    window = MainWindow(project, autosave=False)
+    window = MainWindow(project, settings=scratch_settings(), autosave=False)
     window.show()
     for _ in range(20):  # let the first layout and paint settle before measuring
         app.processEvents()

@@ -37,7 +37,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks.event_loop_probe import PROBE_MS, GapProbe  # noqa: E402
+from benchmarks.event_loop_probe import PROBE_MS, GapProbe, scratch_settings  # noqa: E402
 
 END_WINDOW_S = 0.75
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -102,7 +102,7 @@ class WindowProbe:
 
         self.app = make_application()
         remote.prewarm()  # as run_app does when the window opens
-        self.window = MainWindow(load_example(name, 1), autosave=False)
+        self.window = MainWindow(load_example(name, 1), settings=scratch_settings(), autosave=False)
         self.window.resize(1400, 900)
         self.window.show()
         self._settle(0.3)

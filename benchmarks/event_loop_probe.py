@@ -3,6 +3,7 @@ sample, so the longest gap is the longest time the loop could not run (a stall a
 
 from __future__ import annotations
 
+import os
 import time
 
 PROBE_MS = 5
@@ -36,3 +37,14 @@ class GapProbe:
         """The samples so far (seconds); the probe goes on with none."""
         taken, self.gaps = self.gaps, []
         return taken
+
+
+def scratch_settings():
+    """Window settings in a temporary file: a benchmark's window neither starts from the developer's saved
+    layout (a narrow dock from some earlier window changed what the screenshots show) nor overwrites it."""
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    folder = tempfile.mkdtemp(prefix="nn-designer-bench-settings-")
+    return QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QSettings, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 ORG_NAME = "NetworkDesigner"
@@ -143,7 +143,13 @@ def smoke_test() -> int:
 
         project, path = _example_project()
         project.training["epochs"] = 1
-        window = MainWindow(project, path, autosave=False)
+        # settings of its own: closing the window must not replace the user's saved layout and recent files
+        # with those of a window that was shown for a moment, maybe offscreen at 800×600
+        import tempfile
+
+        scratch = tempfile.TemporaryDirectory(prefix="nn-designer-smoke-settings-")
+        settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(project, path, settings=settings, autosave=False)
         window.show()
         app.processEvents()
         has_icon = not app.windowIcon().isNull()  # a bundle that lost its icon files shows a blank one
@@ -166,6 +172,7 @@ def smoke_test() -> int:
         window.session.mark_clean()  # the smoke test discards its run: no save prompt
         window.close()
         app.processEvents()
+        scratch.cleanup()
     except Exception as exc:  # report any failure as a message and a non-zero exit, never a hang
         print(f"smoke test failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

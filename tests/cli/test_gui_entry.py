@@ -28,8 +28,10 @@ def gui_launcher() -> Path:
     return path
 
 
-def run_without_streams(args: list[str], log: Path, timeout: float = 180) -> int:
+def run_without_streams(args: list[str], log: Path, timeout: float = 180, home: Path | None = None) -> int:
     env = dict(os.environ, NN_DESIGNER_LOG=str(log), QT_QPA_PLATFORM="offscreen")
+    if home is not None:  # the user's own settings (QSettings: ~/.config on Linux, ~/Library on macOS)
+        env.update(HOME=str(home), USERPROFILE=str(home), XDG_CONFIG_HOME=str(home / "config"))
     if sys.platform == "win32":
         info = subprocess.STARTUPINFO()
         info.dwFlags |= subprocess.STARTF_USESTDHANDLES
@@ -54,9 +56,15 @@ def test_command_line_work_and_errors_go_to_the_log(tmp_path):
 
 
 def test_window_smoke_test_without_streams(tmp_path):
-    log = tmp_path / "nn-designer.log"
-    assert run_without_streams(["--smoke-test"], log) == 0
+    """…and leaves the user's settings alone: an installer's check must not replace the saved window layout
+    and recent files with those of its offscreen 800×600 window."""
+    log, home = tmp_path / "nn-designer.log", tmp_path / "home"
+    home.mkdir()
+    assert run_without_streams(["--smoke-test"], log, home=home) == 0
     assert "smoke test ok" in log.read_text(encoding="utf-8")
+    if sys.platform != "win32":  # (Windows keeps QSettings in the registry)
+        written = [p.relative_to(home) for p in home.rglob("*") if p.is_file() and "NetworkDesigner" in str(p)]
+        assert written == []
 
 
 def test_qt_message_handler_without_stderr(qapp, monkeypatch):
