@@ -15,6 +15,7 @@ runs in another order than in one product, so results agree with the unsplit ste
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
@@ -71,6 +72,7 @@ class ShardedStep:
         self.macs = forward_macs_per_sample(net)
         self._replicas: list = []
         self._losses: dict[int, tuple] = {}
+        self._outputs: dict[int, np.ndarray] = {}  # batch size → the whole batch's output
 
     def shard_count(self, rows: int, threads: int) -> int:
         """How many shards a batch of `rows` samples is cut into with `threads` BLAS threads (1: not split)."""
@@ -113,6 +115,7 @@ class ShardedStep:
             wait(futures)  # no shard may still be running when this step returns or raises
         values = [first] + [f.result() for f in futures]
         value = sum(v * (bounds[k + 1] - bounds[k]) for k, v in enumerate(values)) / n
+        self._gather_activations(nets, x, bounds, math.isfinite(value))
         for k in range(1, shards):  # in a fixed order: the same batch always gives the same sums
             for (layer, name), (other, _) in zip(net._param_index, nets[k]._param_index):
                 layer.grads[name] += other.grads[name]
@@ -120,6 +123,29 @@ class ShardedStep:
         if l1 or l2:
             value += net._add_penalty(l1, l2, scale)
         return value
+
+
+    def _gather_activations(self, nets: list, x, bounds: list[int], finite: bool) -> None:
+        """What the trainer reads from `net.activations` after a step, for the whole batch: the input and the
+        output (training accuracy). The layers between keep the first shard's values, unless the loss is not
+        finite: then each holds every shard's values, flattened, where the trainer looks for the first layer
+        that produced NaN/Inf."""
+        net = self.net
+        acts = net.activations
+        out = acts[net.output_id]
+        whole = self._outputs.get(x.shape[0])
+        if whole is None or whole.shape[1:] != out.shape[1:]:
+            whole = self._outputs[x.shape[0]] = np.empty((x.shape[0], *out.shape[1:]), out.dtype)
+            if len(self._outputs) > 4:  # batch sizes come and go (the last batch of an epoch)
+                self._outputs = {x.shape[0]: whole}
+        for k, shard in enumerate(nets):
+            whole[bounds[k] : bounds[k + 1]] = shard.activations[net.output_id]
+        if not finite:
+            for nid in net.order:
+                if nid not in (net.input_id, net.output_id) and nid in acts:
+                    acts[nid] = np.concatenate([shard.activations[nid].reshape(-1) for shard in nets])
+        acts[net.input_id] = x
+        acts[net.output_id] = whole
 
 
 def shard_gradients(net, x, y_enc, loss, scale: float) -> float:

@@ -147,3 +147,56 @@ def test_each_shard_has_its_own_loss_arrays(split_everything):
     theirs = [v for v in vars(other).values() if isinstance(v, np.ndarray)]
     assert mine and theirs
     assert not any(np.shares_memory(a, b) for a in mine for b in theirs)
+
+
+def _images(n: int, seed: int):
+    """Two classes of 10×9×2 images: bright top half or bright bottom half, with noise."""
+    from designer.data.prepared import PreparedData
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    x = rng.normal(0, 0.3, (n, 10, 9, 2)).astype(np.float32)
+    x[y == 0, :5] += 1.0
+    x[y == 1, 5:] += 1.0
+    k = n * 3 // 4
+    return PreparedData(x[:k], y[:k], x[k:], y[k:], x[:0], y[:0], "classification", ["top", "bottom"],
+                        [f"p{i}" for i in range(180)], "label", (10, 9, 2))  # fmt: skip
+
+
+def _two_class_net(seed: int = 3) -> Network:
+    return _net([*CONV_NET[:-1], ("Dense", {"units": 2, "activation": "softmax"})], seed=seed)
+
+
+def _fit(net, data, threads, **over):
+    from designer.training import Trainer
+    from tests.training.helpers import cfg
+
+    with threadpool_limits(limits=threads, user_api="blas"):
+        return Trainer(net, data, cfg(epochs=4, batch_size=20, **over)).run()
+
+
+def test_the_trainer_gets_the_same_run_from_split_steps(split_everything):
+    """The whole training loop on split steps: its loss, accuracy (read from the network's output after each
+    step) and weights are those of the unsplit run; the last batch of each epoch (10 of 90 rows) splits too."""
+    data = _images(120, seed=1)
+    split, whole = _two_class_net(), _two_class_net()
+    split_run, whole_run = _fit(split, data, 2), _fit(whole, data, 1)
+    assert split.step_strategy.shards._replicas and not whole.step_strategy.shards._replicas
+    assert split_run.reason == whole_run.reason == "completed"
+    for mine, theirs in zip(split_run.history, whole_run.history, strict=True):
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            assert mine[key] == pytest.approx(theirs[key], rel=1e-4, abs=1e-6), key
+    assert split_run.history[-1]["accuracy"] > 0.9  # it learned, so the accuracy compared above means something
+    for key, w in whole.get_weights().items():
+        np.testing.assert_allclose(split.get_weights()[key], w, rtol=1e-3, atol=1e-5, err_msg=key)
+
+
+def test_a_split_step_that_overflows_names_the_layer(split_everything):
+    """NaN/Inf in one shard only: the trainer still finds the layer where it first appeared."""
+    data = _images(120, seed=1)
+    data.x_train[15] = 3e38  # a sample in the second shard of the first batch (rows 10–19 of 20), unshuffled
+    net = _two_class_net()
+    result = _fit(net, data, 2, shuffle=False)
+    assert net.step_strategy.shards._replicas
+    assert result.reason == "nan"
+    assert "conv2d_1" in result.message and "NaN/Inf" in result.message
