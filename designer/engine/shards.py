@@ -27,7 +27,9 @@ SPLITTABLE = frozenset({"Input", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "
 # (a shard of the two-block 28×28 net, 78M, runs 1.25× longer beside the other than alone): the two-block
 # net, batch 64, steps 1.17× faster split (4.7 against 5.5 ms), one 28×28 conv block (4M a shard) not faster.
 MIN_SHARD_MACS = 16_000_000
-MAX_SHARDS = 8
+# Split only up to this many BLAS threads (one shard each); with more, keep BLAS's own threading. Measured on 2
+# cores only: each added shard also queues at the interpreter lock, so more shards may not pay.
+MAX_SHARDS = 2
 
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
@@ -76,8 +78,10 @@ class ShardedStep:
 
     def shard_count(self, rows: int, threads: int) -> int:
         """How many shards a batch of `rows` samples is cut into with `threads` BLAS threads (1: not split)."""
+        if threads > MAX_SHARDS:
+            return 1
         by_work = (rows * self.macs) // MIN_SHARD_MACS
-        return max(1, min(threads, MAX_SHARDS, by_work, rows))
+        return max(1, min(threads, by_work, rows))
 
     def _replica(self, k: int):
         """The k-th replica (k ≥ 1): built once, sharing the network's weight arrays."""

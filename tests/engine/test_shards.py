@@ -52,8 +52,10 @@ def _train(net, x, y, loss_name, optimizer, threads, steps=3, l2=0.0):
 
 @pytest.fixture
 def split_everything(monkeypatch):
-    """Every conv network splits, however small (the real threshold keeps test-sized ones whole)."""
+    """Every conv network splits, however small (the real threshold keeps test-sized ones whole), in up to
+    three shards (the real limit is two)."""
     monkeypatch.setattr(shards, "MIN_SHARD_MACS", 1)
+    monkeypatch.setattr(shards, "MAX_SHARDS", 3)
 
 
 @pytest.mark.parametrize(("threads", "rows"), [(2, 8), (3, 10)])  # 10 rows in 3: shards of 3, 3 and 4
@@ -115,6 +117,8 @@ def test_one_blas_thread_or_a_small_step_is_not_split(monkeypatch):
     _train(net, x, y, "categorical_crossentropy", {"type": "sgd", "learning_rate": 0.1}, 1, steps=1)
     assert net.step_strategy.shards._replicas == []
     assert net.step_strategy.shards.shard_count(rows=1, threads=2) == 1  # a single row cannot be split
+    assert net.step_strategy.shards.shard_count(rows=8, threads=2) == 2
+    assert net.step_strategy.shards.shard_count(rows=8, threads=3) == 1  # more threads than measured: BLAS's own
 
 
 def test_a_failing_shard_raises_and_restores_the_blas_threads(split_everything):
@@ -191,6 +195,7 @@ def test_the_trainer_gets_the_same_run_from_split_steps(split_everything):
         np.testing.assert_allclose(split.get_weights()[key], w, rtol=1e-3, atol=1e-5, err_msg=key)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
 def test_a_split_step_that_overflows_names_the_layer(split_everything):
     """NaN/Inf in one shard only: the trainer still finds the layer where it first appeared."""
     data = _images(120, seed=1)
