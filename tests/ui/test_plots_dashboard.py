@@ -184,6 +184,20 @@ def test_runs_overlay_shows_two_curves_and_unticking_hides_one(board):
     assert "early stopping" in board.status.text()
 
 
+def test_the_best_epoch_label_is_drawn_over_the_curves_on_the_plot_background(board):
+    """Long noisy runs cross the label: it must stay readable (a 20,000-epoch run hid all but its "b")."""
+    _loss_run(board, "first", [0.9, 0.6, 0.4])
+    board.flush()
+    metrics = board.metrics
+    line, curves = metrics.best_line, metrics.curves_for("first")
+    assert line.isVisible()
+    assert line.parentItem() is curves.train.parentItem()  # siblings: the Z values decide which is on top
+    assert all(line.zValue() > item.zValue() for item in (curves.train, curves.val, curves.batch))
+    fill = line.label.fill.color()
+    background = metrics.loss_plot.backgroundBrush().color()
+    assert fill.alpha() >= 200 and fill.rgb() == background.rgb()
+
+
 def test_csv_export_writes_the_numbers_of_shown_runs(board, tmp_path):
     _loss_run(board, "first", [0.9, 0.6])
     _loss_run(board, "second", [0.5, 0.25])

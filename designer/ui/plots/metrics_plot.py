@@ -19,6 +19,7 @@ COMPACT_HEIGHT = 330  # px: a shorter panel draws its plots without title rows (
 SHORT_NAMES = {"Learning rate": "LR"}  # on a short plot's y axis the whole name was cut
 SYMBOL_POINTS = 60  # more epochs than this: a line only (symbols would overlap, and cost per point)
 SYMBOLS = {"train": "o", "val": "t"}
+BEST_LINE_Z = 50  # above the runs' curves (pyqtgraph draws items by Z value, then by order added)
 # what update_runs can feed, each alone ("legend": the loss plot's legend, rebuilt when the runs shown change)
 PLOTS = ("loss", "metric", "r2", "lr", "legend")
 
@@ -115,6 +116,7 @@ class MetricsPanel(QWidget):
         self.best_line = pg.InfiniteLine(angle=90, movable=False, label="best",
                                          labelOpts={"position": 0.6})
         self.best_line.setVisible(False)
+        self.best_line.setZValue(BEST_LINE_Z)  # its label stays readable where the curves cross it
         self.loss_plot.addItem(self.best_line, ignoreBounds=True)
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
@@ -324,3 +326,7 @@ class MetricsPanel(QWidget):
             self._fill_legend(self._legend_runs)
         self.best_line.setPen(pg.mkPen(theme.muted(palette), width=1.5, style=Qt.PenStyle.DotLine))
         self.best_line.label.setColor(theme.foreground(palette))
+        label_fill = theme.background(palette)
+        label_fill.setAlpha(210)
+        self.best_line.label.fill = pg.mkBrush(label_fill)
+        self.best_line.label.update()
