@@ -132,6 +132,29 @@ def test_confusion_matrix_shows_given_counts_and_scores(board):
     assert labels == ["cat", "dog", "eel"]
 
 
+def test_confusion_column_names_fit_their_columns_in_a_short_dock(board, qtbot):
+    """The matrix keeps its cells square: in a wide, short dock a column is far narrower than the view's
+    width ÷ classes, and "AdelieChinstrapGentoo" ran together under it (1280×720 gallery)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QFontMetrics
+
+    classes = ["Adelie", "Chinstrap", "Gentoo"]
+    board.resize(1280, 260)
+    board.show()
+    qtbot.waitExposed(board)
+    board.start_run("cm", "classification", classes, [])
+    board.show_evaluation({"confusion_matrix": [[7, 0, 0], [0, 8, 0], [0, 0, 7]], "classes": classes})
+    qtbot.wait(50)  # the locked aspect ratio settles the range after the layout
+    plot = board.confusion.plot.getPlotItem()
+    view, axis = plot.getViewBox(), plot.getAxis("bottom")
+    column = view.mapViewToScene(QPointF(1, 0)).x() - view.mapViewToScene(QPointF(0, 0)).x()
+    assert column < view.width() / 3 - 20  # the case this is about: square cells, narrower than width ÷ 3
+    metrics = QFontMetrics(axis.style.get("tickFont") or board.confusion.font())
+    labels = [text for _pos, text in axis._tickLevels[0]]
+    assert len(labels) == 3 and labels[1] != "Chinstrap"  # elided
+    assert all(metrics.horizontalAdvance(text) <= column for text in labels), (labels, column)
+
+
 def test_confusion_scores_are_computed_when_not_given(board):
     board.show_evaluation({"confusion_matrix": [[3, 1], [0, 4]], "classes": ["no", "yes"]})
     assert board.confusion.table.item(1, 1).text() == "0.800"  # precision of "yes": 4 / 5

@@ -92,7 +92,9 @@ class ConfusionView(QWidget):
         self._cmap = self._colour_map()
         self.labels = _CellLabels()  # one item paints all counts: 100 TextItems took ~40 ms to create
         self.plot.addItem(self.labels)
+        # the locked aspect ratio sets the range after a resize: the columns' width is known only then
         item.getViewBox().sigResized.connect(self._fit_bottom_ticks)
+        item.getViewBox().sigRangeChanged.connect(self._fit_bottom_ticks)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1"])
         self.table.verticalHeader().setVisible(False)
@@ -170,7 +172,10 @@ class ConfusionView(QWidget):
         if not n:
             return
         axis = self.plot.getPlotItem().getAxis("bottom")
-        cell = self.plot.getPlotItem().getViewBox().width() / max(n, 1) - 6
+        # a column is one unit of the view wide; with the aspect ratio locked that is often much less than the
+        # view's width ÷ n (a wide, short dock), where the names still ran together
+        units_per_pixel = self.plot.getPlotItem().getViewBox().viewPixelSize()[0]
+        cell = (1.0 / units_per_pixel if units_per_pixel > 0 else 0.0) - 6
         metrics = QFontMetrics(axis.style.get("tickFont") or self.font())
         ticks = [(k, metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(int(cell), 12)))
                  for k, name in enumerate(self.classes)]
