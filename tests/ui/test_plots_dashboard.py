@@ -155,6 +155,37 @@ def test_confusion_column_names_fit_their_columns_in_a_short_dock(board, qtbot):
     assert all(metrics.horizontalAdvance(text) <= column for text in labels), (labels, column)
 
 
+def test_short_plots_label_only_the_values_their_axis_has_room_for(board, qtbot):
+    """At 1280×720 the accuracy and learning-rate plots are 55–75 px high: pyqtgraph labelled 0, 0.2 … 1.0
+    over each other there. Each labelled value now has a line and a gap of room, and the top one is whole."""
+    from PySide6.QtGui import QFontMetrics
+
+    from designer.ui.plots.theme import FittingAxis
+
+    board.resize(735, 260)
+    board.show()
+    qtbot.waitExposed(board)
+    qtbot.wait(50)
+    metrics = board.metrics
+    for plot in (metrics.metric_plot, metrics.lr_plot, metrics.loss_plot):
+        axis = plot.getPlotItem().getAxis("left")
+        assert isinstance(axis, FittingAxis)
+        low, high = axis.range
+        size = axis.geometry().height()
+        labelled = axis.tickValues(low, high, size)[0][1]
+        line = QFontMetrics(axis.font()).height()
+        assert 2 <= len(labelled) and len(labelled) * line * FittingAxis.LINE_GAP <= size + line, (labelled, size)
+    assert metrics.metric_plot.getPlotItem().getAxis("left").tickValues(0, 1, 73)[0][1] == [0.0, 0.5, 1.0]
+    # a tall axis keeps pyqtgraph's own spacing
+    assert metrics.loss_plot.getPlotItem().getAxis("left").tickValues(0, 1, 400)[0][0] == 0.2
+
+
+def test_round_steps_go_one_two_five():
+    from designer.ui.plots.theme import _next_round_step
+
+    assert [_next_round_step(v) for v in (0.1, 0.2, 0.25, 0.5, 1.0, 5.0, 20.0)] == [0.2, 0.5, 0.5, 1.0, 2.0, 10.0, 50.0]
+
+
 def test_confusion_scores_are_computed_when_not_given(board):
     board.show_evaluation({"confusion_matrix": [[3, 1], [0, 4]], "classes": ["no", "yes"]})
     assert board.confusion.table.item(1, 1).text() == "0.800"  # precision of "yes": 4 / 5

@@ -209,10 +209,13 @@ class MetricsPanel(QWidget):
                 item.setTitle(None)
                 item.setLabel("left", SHORT_NAMES.get(name, name))
                 item.showLabel("bottom", plot in bottom_row)
+                # without a title row the top value's label reached above the plot and was cut in half
+                item.setContentsMargins(0, self.fontMetrics().height() // 2, 0, 0)
             else:
                 item.setTitle(name, color=theme.foreground(self.palette()).name())
                 item.showLabel("left", False)
                 item.showLabel("bottom", True)
+                item.setContentsMargins(0, 0, 0, 0)
             item.getAxis("left").setTickDensity(0.5 if self._compact else (0.4 if plot is self.lr_plot else 1.0))
 
     def prepare_run(self, run: RunData, colour_index: int | None = None) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QWidget
 
 # Hues that stay distinguishable for common colour-vision deficiencies (Okabe-Ito order).
@@ -60,6 +62,42 @@ def style_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
         legend.setBrush(pg.mkBrush(bg))
 
 
+class FittingAxis(pg.AxisItem):
+    """A vertical axis that labels no more values than its height holds. pyqtgraph keeps at least 2.25
+    intervals whatever the length, so a 55 px accuracy or learning-rate plot from 0 to 1 wrote six labels
+    over each other; here the labelled spacing grows to the next round step (1, 2 or 5 × 10ⁿ) that fits."""
+
+    LINE_GAP = 1.4  # room per label: its line height and a gap
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph naming)
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or self.orientation not in ("left", "right"):
+            return levels
+        font = self.style.get("tickFont") or self.font()
+        room = max(int(size // (QFontMetrics(font).height() * self.LINE_GAP)), 2)
+        low, high = min(minVal, maxVal), max(minVal, maxVal)
+
+        def labels(step: float) -> int:  # how many multiples of step lie in the range
+            return math.floor(high / step) - math.ceil(low / step) + 1
+
+        major = levels[0][0]
+        if major <= 0 or labels(major) <= room:
+            return levels
+        step = major
+        while labels(step) > room:
+            step = _next_round_step(step)
+        return [(step, 0.0), (major, 0.0)]  # the old major ticks stay, unlabelled where crowded
+
+
+def _next_round_step(step: float) -> float:
+    """The next of 1, 2, 5, 10, 20, 50 … × 10ⁿ after `step`."""
+    power = 10.0 ** math.floor(math.log10(step))
+    for factor in (2.0, 5.0, 10.0):
+        if factor * power > step * (1 + 1e-9):
+            return factor * power
+    return 20.0 * power
+
+
 def make_plot(title: str, palette_source: QWidget, left: str = "", bottom: str = "",
               legend: tuple[int, int] | None = None, grid: bool = False,
               long_series: bool = False) -> pg.PlotWidget:
@@ -74,7 +112,7 @@ def make_plot(title: str, palette_source: QWidget, left: str = "", bottom: str =
     No grid by default: pyqtgraph repaints grid lines with every curve update, which costs ~10 ms per plot
     here (0.5 ms without), so live plots go without; static ones may ask for it.
     """
-    plot = pg.PlotWidget()
+    plot = pg.PlotWidget(axisItems={"left": FittingAxis("left")})
     plot.setMenuEnabled(False)
     item = plot.getPlotItem()
     item.setTitle(title)
