@@ -97,9 +97,10 @@ class ShardedStep:
             kept = self._losses[k] = (loss, _fresh_loss(loss))
         return kept[1]
 
-    def step(self, shards: int, x, y_enc, loss, optimizer, l1: float, l2: float, lr: float | None) -> float:
-        """One optimisation step over the whole batch, computed in `shards` parts (numpy's BLAS must be on one
-        thread: the caller sets it)."""
+    def step(self, shards: int, x, y_enc, loss, l1: float, l2: float, lr: float | None) -> float:
+        """The gradients of one step over the whole batch, computed in `shards` parts, in the network's grads
+        (times lr for plain SGD, like the unsplit step); returns the batch loss. NumPy's BLAS must be on one
+        thread (the caller sets it) and the caller applies the update."""
         net = self.net
         n = x.shape[0]
         bounds = [n * i // shards for i in range(shards + 1)]
@@ -127,7 +128,6 @@ class ShardedStep:
         if l1 or l2:
             value += net._add_penalty(l1, l2, scale)
         return value
-
 
     def _gather_activations(self, nets: list, x, bounds: list[int], finite: bool) -> None:
         """What the trainer reads from `net.activations` after a step, for the whole batch: the input and the

@@ -169,7 +169,7 @@ class StepStrategy:
         """`step` with the batch split into `shards` parts, each on its own thread with BLAS on one."""
         lr = plain_sgd_rate(optimizer)
         with _blas_on_one_thread():
-            value = self.shards.step(shards, x, y_enc, loss, optimizer, l1, l2, lr)
+            value = self.shards.step(shards, x, y_enc, loss, l1, l2, lr)
         self._update(optimizer, lr)
         return value
 
