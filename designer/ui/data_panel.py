@@ -203,7 +203,7 @@ class DataPanel(QWidget):
         import_row.addWidget(self.import_button)
         import_row.addWidget(self.folder_button)
         import_row.addStretch(1)
-        form = QFormLayout()
+        self._source_form = form = QFormLayout()
         form.addRow("Source", self.source_combo)
         form.addRow("", import_row)
         form.addRow("Samples", self.samples_spin)
@@ -336,6 +336,9 @@ class DataPanel(QWidget):
         generated = bool(info and info.generated)
         for w in (self.samples_spin, self.noise_spin, self.gen_seed_spin):
             w.setEnabled(generated)
+            # only a generated dataset has them: three greyed rows over a CSV pushed the split settings
+            # out of a 1280×720 window's view
+            self._source_form.setRowVisible(w, generated)
         self.samples_spin.setValue(int(source.get("samples", GENERATED_DEFAULTS["samples"])))
         self.noise_spin.setValue(float(source.get("noise", GENERATED_DEFAULTS["noise"])))
         self.gen_seed_spin.setValue(int(source.get("seed", GENERATED_DEFAULTS["seed"]) or 0))

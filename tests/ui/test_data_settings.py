@@ -74,6 +74,19 @@ def test_picking_a_builtin_dataset_sets_its_target_and_task(make_window, qtbot, 
     assert window.project.data["target"] == "species" and window.project.data["task"] == "classification"
 
 
+def test_the_generator_settings_show_only_for_a_generated_dataset(make_window, qtbot, tmp_path):
+    window, panel, _ = _window(make_window, qtbot, tmp_path)
+    generator = (panel.samples_spin, panel.noise_spin, panel.gen_seed_spin)
+    assert all(w.isVisibleTo(panel) for w in generator)  # the spiral project's generated data
+    choose(panel.source_combo, "iris")
+    panel.wait_for_load()
+    assert not any(w.isVisibleTo(panel) for w in generator)
+    assert panel.validation_spin.isVisibleTo(panel)
+    choose(panel.source_combo, "circle")
+    panel.wait_for_load()
+    assert all(w.isVisibleTo(panel) and w.isEnabled() for w in generator)
+
+
 def test_the_next_run_uses_the_typed_data_settings(make_window, qtbot, tmp_path):
     window, panel, file = _window(make_window, qtbot, tmp_path)
     untouched = load_project(file)
