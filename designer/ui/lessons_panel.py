@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from designer.learn.concepts import CONCEPTS
 from designer.learn.lessons import LESSONS, run_lesson
-from designer.ui.background import BackgroundJob
+from designer.ui.background import JobSlot
 
 
 class LessonsList(QWidget):
@@ -54,7 +54,6 @@ class LessonPanel(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.lesson = None
-        self.job: BackgroundJob | None = None
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.title.setWordWrap(True)
@@ -67,6 +66,7 @@ class LessonPanel(QWidget):
         self.run_button = QPushButton("Run the experiment")
         self.run_button.setToolTip("Train every variant here, in the background, and say what they show")
         self.run_button.clicked.connect(self.run_experiment)
+        self.jobs = JobSlot(self, idle=(self.run_button,))  # the lesson's experiment, Run enabled while idle
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -121,30 +121,24 @@ class LessonPanel(QWidget):
             button.setChecked(name == label)
 
     def run_experiment(self) -> None:
-        if self.lesson is None or (self.job is not None and self.job.isRunning()):
+        if self.lesson is None or self.jobs.isRunning():
             return
         lesson = self.lesson
-        self.run_button.setEnabled(False)
         self.result.setText(f"Training {len(lesson.variants)} variants…")
         from designer.training.control import TrainingControl
 
         control = TrainingControl()
-        self.job = BackgroundJob(lambda report, should_stop: run_lesson(lesson, control=control), self, control)
-        self.job.done.connect(self._done)
-        self.job.failed.connect(self._failed)
-        self.job.start()
+        self.jobs.start(lambda report, should_stop: run_lesson(lesson, control=control), self._done, self._failed,
+                        control=control)
 
     def _done(self, result) -> None:
-        self.run_button.setEnabled(True)
         mark = "✓ The point shows" if result.reached else "✗ The point did not show this time"
         self.result.setText(f"<b>{mark}</b>: {result.summary}.")
         self.experiment_done.emit(result)
 
     def _failed(self, message: str) -> None:
-        self.run_button.setEnabled(True)
         self.result.setText(f"The experiment could not run: {message}")
         self.experiment_done.emit(None)
 
     def stop(self) -> None:
-        if self.job is not None:
-            self.job.stop()
+        self.jobs.stop()

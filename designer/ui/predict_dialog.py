@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.errors import DesignerError
-from designer.ui.background import BackgroundJob
+from designer.ui.background import JobSlot
 
 PROBLEM = QColor(220, 60, 60, 70)  # translucent: readable on light and dark themes
 CAVEAT = QColor(230, 170, 30, 60)
@@ -41,7 +41,6 @@ class PredictDialog(QDialog):
         self.project, self.base_dir = project, base_dir
         self.result = None
         self._model = None
-        self.job: BackgroundJob | None = None
 
         self.columns_label = QLabel()
         self.columns_label.setWordWrap(True)
@@ -52,6 +51,8 @@ class PredictDialog(QDialog):
         self.save_button = QPushButton("&Save as CSV…")
         self.save_button.setObjectName("predict-save")
         self.save_button.setEnabled(False)
+        # one prediction at a time: loading and predicting wait while it runs
+        self.jobs = JobSlot(self, idle=(self.load_button, self.paste_button))
         self.paste = QPlainTextEdit()
         self.paste.setObjectName("predict-paste")
         self.paste.setPlaceholderText("Paste rows here: a header line with the column names, then one row per line "
@@ -128,29 +129,25 @@ class PredictDialog(QDialog):
         """Read and predict on a background job; the buttons wait, the previous results stay until it ends."""
         from designer.row_predictions import predict_rows
 
-        if self.job is not None and self.job.isRunning():
+        if self.jobs.isRunning():
             return
         try:
             model = self._network()
         except DesignerError as err:
             self.status.setText(f"Cannot predict {where}: {err}")
             return
-        self._set_busy(True, f"Predicting {where}…")
-        self.job = BackgroundJob(lambda report, should_stop: predict_rows(self.project, self.base_dir, read(),
-                                                                            model=model), self)
-        self.job.done.connect(lambda result: self._predicted(result, where))
-        self.job.failed.connect(lambda message: self._failed(message, where))
-        self.job.start()
+        self.save_button.setEnabled(False)
+        self.status.setText(f"Predicting {where}…")
+        self.jobs.start(lambda report, should_stop: predict_rows(self.project, self.base_dir, read(), model=model),
+                        lambda result: self._predicted(result, where),
+                        lambda message: self._failed(message, where))
 
-    def _set_busy(self, busy: bool, text: str = "") -> None:
-        for b in (self.load_button, self.paste_button):
-            b.setEnabled(not busy)
-        self.save_button.setEnabled(not busy and self.result is not None)
-        if text:
-            self.status.setText(text)
+    def _finished(self, text: str) -> None:
+        self.save_button.setEnabled(self.result is not None)  # the previous results stay after a failure
+        self.status.setText(text)
 
     def _failed(self, message: str, where: str) -> None:
-        self._set_busy(False, f"Cannot predict {where}: {message}")
+        self._finished(f"Cannot predict {where}: {message}")
 
     def _predicted(self, result, where: str) -> None:
         self.result = result
@@ -162,14 +159,13 @@ class PredictDialog(QDialog):
             text += f"; {bad} row(s) with a problem, marked in red (see the note column)"
         if noted:
             text += f"; {noted} with a caveat, marked in yellow"
-        self._set_busy(False, text + ".")
+        self._finished(text + ".")
 
     def is_busy(self) -> bool:
-        return self.job is not None and self.job.isRunning()
+        return self.jobs.isRunning()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        if self.job is not None:
-            self.job.stop()  # joined: no thread outlives the dialog
+        self.jobs.stop()  # joined: no thread outlives the dialog
         super().closeEvent(event)
 
     def save_csv(self) -> None:

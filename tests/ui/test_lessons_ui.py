@@ -58,7 +58,8 @@ def test_run_the_experiment_and_open_a_concept(make_window, qtbot):
     panel = window.learning.lesson_panel
     with qtbot.waitSignal(panel.experiment_done, timeout=TIMEOUT) as blocker:
         click(panel.run_button)
-    assert blocker.args[0].reached
+        assert not panel.run_button.isEnabled()  # one experiment at a time
+    assert blocker.args[0].reached and panel.run_button.isEnabled()
     assert "✓" in panel.result.text() and "sigmoid" in panel.result.text()
     links = [panel.concepts_box.itemAt(i).widget() for i in range(panel.concepts_box.count())]
     link = next(w for w in links if w is not None and w.text() == "Vanishing and exploding gradients")

@@ -93,6 +93,7 @@ def test_a_missing_column_is_one_message_and_earlier_results_stay(make_window, q
     _predict(qtbot, dialog, dialog.paste_button)
     assert dialog.status.text().startswith("Cannot predict the pasted rows: the rows lack the column(s)")
     assert dialog.table.model().rowCount() == 4  # the earlier results are still there
+    assert dialog.save_button.isEnabled() and dialog.load_button.isEnabled()  # and can still be saved
 
 
 def test_export_report_writes_the_card_as_html_with_plots(make_window, qtbot, tmp_path, monkeypatch):
