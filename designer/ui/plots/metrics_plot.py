@@ -110,9 +110,7 @@ class MetricsPanel(QWidget):
         self.metric_plot = theme.make_plot("Accuracy", self, bottom="epoch", long_series=True)
         self.r2_plot = theme.make_plot("R²", self, bottom="epoch", long_series=True)
         self.lr_plot = theme.make_plot("Learning rate", self, bottom="epoch", long_series=True)
-        # The smallest plot of the panel: with the default density its y labels overlapped in a short dock.
-        self.lr_plot.getPlotItem().getAxis("left").setTickDensity(0.4)
-        self.lr_plot.setMinimumHeight(90)
+        self.lr_plot.setMinimumHeight(90)  # the y axes label only what fits (theme.FittingAxis)
         self.best_line = pg.InfiniteLine(angle=90, movable=False, label="best",
                                          labelOpts={"position": 0.6})
         self.best_line.setVisible(False)
@@ -201,7 +199,7 @@ class MetricsPanel(QWidget):
     def _apply_compact(self) -> None:
         """In a short dock (1280×720) a title row and an "epoch" label left a small plot ~30 px of data, and
         its y labels ran into each other: there the name moves onto the y axis, "epoch" stays only under the
-        bottom plots, and the y axis shows fewer ticks."""
+        bottom plots (the y axes label only as many values as fit: theme.FittingAxis)."""
         bottom_row = {self.lr_plot, self.r2_plot} | ({self.loss_plot} if not self._regression else set())
         for plot, name in self._names.items():
             item = plot.getPlotItem()
@@ -216,7 +214,6 @@ class MetricsPanel(QWidget):
                 item.showLabel("left", False)
                 item.showLabel("bottom", True)
                 item.setContentsMargins(0, 0, 0, 0)
-            item.getAxis("left").setTickDensity(0.5 if self._compact else (0.4 if plot is self.lr_plot else 1.0))
 
     def prepare_run(self, run: RunData, colour_index: int | None = None) -> None:
         """Create a run's curves ahead of its first data (hidden), so the first redraw only feeds them."""
