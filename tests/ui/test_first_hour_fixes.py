@@ -365,7 +365,15 @@ def _tick_label_rects(axis):
     return [rect for rect, _flags, _text in (specs[2] if specs else [])]
 
 
+def _assert_readable_y_labels(item):
+    rects = _tick_label_rects(item.getAxis("left"))
+    assert len(rects) >= 2
+    for a, b in zip(rects, rects[1:]):
+        assert not a.intersects(b), f"{item.getAxis('left').labelText}: y labels overlap"
+
+
 def test_small_plots_keep_readable_y_labels_at_1280x720(make_window, qtbot):
+    from designer.ui.plots.dashboard import TAB_EVALUATION, TAB_TRAINING
     from tests.ui.conftest import spiral_project
 
     window = make_window(spiral_project(epochs=5))
@@ -374,20 +382,49 @@ def test_small_plots_keep_readable_y_labels_at_1280x720(make_window, qtbot):
     with qtbot.waitSignal(window.runner.finished, timeout=TIMEOUT):
         click(window.training_panel.train_btn)
     board = window.dashboard
-    board.tabs.setCurrentIndex(0)
-    board.flush()
-    qtbot.wait(50)
+    # The evaluation arrives after the run and brings its own tab forward: only then go back to the curves,
+    # as a person would, and let them be drawn (an axis widens for its labels after its first paint).
+    qtbot.waitUntil(lambda: board.tabs.currentIndex() == TAB_EVALUATION, timeout=TIMEOUT)
+    bar = board.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(TAB_TRAINING).center())
     metrics = board.metrics
+    qtbot.waitUntil(lambda: metrics.metric_plot.isVisible() and metrics.lr_plot.isVisible(), timeout=5_000)
+    qtbot.wait(100)
     assert metrics.height() < 330  # the dock is short here: the compact layout applies
     for plot in (metrics.metric_plot, metrics.lr_plot):
         item = plot.getPlotItem()
         assert not item.titleLabel.isVisible()  # its name is on its y axis instead
         assert item.getAxis("left").labelText in ("Accuracy", "LR")
         assert item.getViewBox().height() >= 45
-        rects = _tick_label_rects(item.getAxis("left"))
-        assert len(rects) >= 2
-        for a, b in zip(rects, rects[1:]):
-            assert not a.intersects(b), f"{item.getAxis('left').labelText}: y labels overlap"
+        _assert_readable_y_labels(item)
+
+
+def test_a_short_accuracy_plot_labels_zero_to_one_without_overlap(qtbot):
+    """The crowded case itself: accuracy over the whole of 0..1 and a learning rate decaying over two decades,
+    in plots 50-70 px high. pyqtgraph alone labels 0, 0.2 … 1.0 there, six labels over each other."""
+    from designer.training.events import EpochEnd
+    from designer.ui.plots.dashboard import TrainingDashboard
+
+    board = TrainingDashboard()
+    qtbot.addWidget(board)
+    board.resize(1100, 250)
+    board.show()
+    qtbot.waitExposed(board)
+    board.start_run("r", "classification", ["a", "b"], ["dense_1"])
+    epochs = range(1, 201)
+    board.on_epochs([EpochEnd(e, {"loss": 1.0 / e, "accuracy": min(1.0, (e - 1) / 150),
+                                  "val_accuracy": min(1.0, (e - 1) / 160)}, {}, 0.1 * 0.977 ** e, {})
+                     for e in epochs])
+    board.flush()
+    metrics = board.metrics
+    qtbot.waitUntil(lambda: metrics.metric_plot.isVisible(), timeout=5_000)
+    qtbot.wait(100)  # an axis widens for its labels after its first paint
+    assert metrics.height() < 330
+    for plot in (metrics.metric_plot, metrics.lr_plot):
+        item = plot.getPlotItem()
+        low, high = item.getViewBox().viewRange()[1]
+        assert item.getViewBox().height() < 80 and high - low > 0.09  # short, and a wide range to label
+        _assert_readable_y_labels(item)
 
 
 def test_confusion_matrix_column_names_do_not_run_together_in_a_narrow_dock(qtbot):
