@@ -10,6 +10,7 @@ sigmoid, softmax) use at most one temporary.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -44,6 +45,17 @@ class Activation:
 
     def backward(self, x: np.ndarray, y: np.ndarray, g: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    # For a caller that passes the same arrays on every step (a plan prepared per batch size): the same
+    # computation as forward/backward, with the views and buffers it needs made once. For the tiny networks
+    # of the Playground a step is mostly call overhead, and looking these up again each time is part of it.
+    def bound_forward(self, x: np.ndarray, out: np.ndarray):
+        """`forward(x, out)` as a call without arguments."""
+        return functools.partial(self.forward, x, out)
+
+    def bound_backward(self, x: np.ndarray, y: np.ndarray):
+        """`backward(x, y, g)` as a call of `g` alone."""
+        return functools.partial(self.backward, x, y)
 
 
 class Linear(Activation):
@@ -93,6 +105,17 @@ class Tanh(Activation):
         g *= t
         return g
 
+    def bound_backward(self, x, y):
+        t = np.empty_like(y)
+
+        def backward(g):
+            np.multiply(y, y, t)
+            np.subtract(1.0, t, t)
+            np.multiply(g, t, g)
+            return g
+
+        return backward
+
 
 def zeros(shape: tuple[int, ...], dtype) -> np.ndarray:
     """A read-only array of zeros of this shape: a view of one shared buffer, grown when needed.
@@ -124,6 +147,18 @@ class ReLU(Activation):
         # y > 0 exactly where x > 0; multiplying by the boolean mask is one pass
         np.multiply(g, np.greater(y, 0.0, self.scratch(y, np.bool_)), g)
         return g
+
+    def bound_forward(self, x, out):
+        return functools.partial(np.maximum, x, zeros(x.shape, x.dtype), out=out)
+
+    def bound_backward(self, x, y):
+        mask = np.empty(y.shape, np.bool_)
+
+        def backward(g):
+            np.multiply(g, np.greater(y, 0.0, mask), g)
+            return g
+
+        return backward
 
 
 class LeakyReLU(Activation):
@@ -196,6 +231,37 @@ class Softmax(Activation):
         np.exp(out, out)
         out /= np.add.reduce(out, -1, keepdims=True)
         return out
+
+    def bound_forward(self, x, out):
+        """The short-rows forward with its buffers and views made once; with two classes the row maximum
+        is one element-wise maximum of the two columns, without the transposed copy."""
+        if x.ndim != 2 or x.shape[1] > _SHORT_ROW:
+            return super().bound_forward(x, out)
+        n, c = x.shape
+        row_max = np.empty((n, 1), x.dtype)
+        total = np.empty((n, 1), x.dtype)
+        max_flat = row_max[:, 0]
+        if c == 2:
+            first, second = x[:, 0], x[:, 1]
+
+            def maximum():
+                np.maximum(first, second, out=max_flat)
+        else:
+            t, xt = np.empty((c, n), x.dtype), x.T
+
+            def maximum():
+                np.copyto(t, xt)
+                np.maximum.reduce(t, 0, out=max_flat)
+
+        def forward():
+            maximum()
+            np.subtract(x, row_max, out)
+            np.exp(out, out)
+            np.add.reduce(out, -1, keepdims=True, out=total)
+            np.divide(out, total, out)
+            return out
+
+        return forward
 
     def backward(self, x, y, g):
         # Jacobian-vector product: y ⊙ (g − Σ g·y)

@@ -11,6 +11,8 @@ clipped to [1e-7, 1 − 1e-7] before the logarithm, as Keras does.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from designer.engine.registry import LOSSES, coerce_choice_params
@@ -30,10 +32,33 @@ class Loss:
         self._grad: np.ndarray | None = None
 
     def forward(self, pred: np.ndarray, y: np.ndarray) -> float:
+        self._take(pred, y)
+        return self._value(pred, y)
+
+    def _take(self, pred: np.ndarray, y: np.ndarray) -> None:
+        """Keep the batch for the gradient, once its shape is checked."""
         if pred.shape != y.shape:
             raise TrainingError(f"{self.name}: targets have shape {list(y.shape)}, outputs {list(pred.shape)}")
         self.pred, self.y = pred, y
-        return self._value(pred, y)
+
+    # For a caller that passes the same prediction array on every step (the Dense plan, per batch size):
+    # forward and backward_fused with their buffers made once (for the tiny networks of the Playground a step
+    # is mostly call overhead). The same results as forward/backward_fused, which they leave in place.
+    def bound_forward(self, pred: np.ndarray):
+        """`forward(pred, y)` as a call of `y`."""
+        return functools.partial(self.forward, pred)
+
+    def bound_backward_fused(self, pred: np.ndarray):
+        """`backward_fused(scale)` after `bound_forward(pred)`, as a call of `scale`, into a buffer of its own."""
+        if self.fused_activation is None:
+            raise TypeError(f"{self.name} has no fused gradient")
+        g, count = np.empty_like(pred), self._count(pred)
+
+        def backward_fused(scale: float = 1.0) -> np.ndarray:
+            np.subtract(pred, self.y, g)
+            return np.multiply(g, scale / count, g)
+
+        return backward_fused
 
     def backward(self) -> np.ndarray:
         return self._gradient(self.pred, self.y, self._grad_buffer())
@@ -85,6 +110,13 @@ def _inside_clip(p: np.ndarray) -> np.ndarray:
     return (p > EPSILON) & (p < 1.0 - EPSILON)
 
 
+def _mean_log_loss(pred: np.ndarray, y: np.ndarray, work: np.ndarray, count: int) -> float:
+    """−Σ y·log(clipped pred) / count, with `work` (shaped like pred) for the logarithms."""
+    t = _clipped(pred, work)
+    np.log(t, t)
+    return -float(np.vdot(y, t)) / count
+
+
 class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
     fused_activation = "softmax"
@@ -93,9 +125,16 @@ class CategoricalCrossentropy(Loss):
         return pred.size // pred.shape[-1]
 
     def _value(self, pred, y):
-        t = _clipped(pred, self._scratch(pred))
-        np.log(t, t)
-        return -float(np.vdot(y, t)) / self._count(pred)
+        return _mean_log_loss(pred, y, self._scratch(pred), self._count(pred))
+
+    def bound_forward(self, pred):
+        t, count = np.empty_like(pred), self._count(pred)
+
+        def forward(y):
+            self._take(pred, y)
+            return _mean_log_loss(pred, y, t, count)
+
+        return forward
 
     def _gradient(self, pred, y, out):
         np.divide(y, _clipped(pred), out)

@@ -6,7 +6,8 @@ choices here are only about speed and never change the result beyond float32 rou
   scale). Any other optimizer gets the true gradients through its `step`.
 - A chain of Dense layers trained with plain SGD runs a precomputed plan (DenseChainPlan): per batch size
   its own buffers, the bias folded into each product through a column of ones after the previous layer's
-  output, so forward, weight gradient and update are one call per layer. For the tiny networks of the
+  output, so forward, weight gradient and update are one call per layer. Activations and the loss run
+  in their bound forms (views and buffers made once per batch size). For the tiny networks of the
   Playground, where a step is mostly Python and NumPy call overhead, that halves the step.
 - Small batches of Dense-only networks run each step on one BLAS thread or the caller's count, whichever
   BlasThreadChooser measured faster; the results agree to float32 rounding (sums run in another order).
@@ -265,8 +266,9 @@ class DenseChainPlan:
             z = np.empty((n, layer.units), dtype=dtype)
             y = fulls[k + 1][:, : layer.units] if k + 1 < len(layers) else np.empty_like(z)
             act = layer.activation
-            fwd = act.forward if act.name != "linear" else _copy_into
-            forward.append((fulls[k], layer.wb, z, fwd, y))
+            # linear: the output lives in another buffer than the product (the next input's columns)
+            fwd = act.bound_forward(z, y) if act.name != "linear" else functools.partial(np.copyto, y, z)
+            forward.append((fulls[k], layer.wb, z, fwd))
             acts[self.layers[k][0]] = y
             zs.append(z)
             ys.append(y)
@@ -279,42 +281,51 @@ class DenseChainPlan:
                 # contiguous while y is a view into the next input buffer, beside its ones column (the mask
                 # of 512×256 values takes 9 µs instead of 21)
                 y_seen = zs[k - 1] if prev_act.name == "relu" and _RELU_FROM_Z else ys[k - 1]
-                backward.append((fulls[k].T, layer.gwb, layer.params["kernel"].T, gx, prev_act.backward,
-                                 zs[k - 1], y_seen))  # fmt: skip
+                backward.append((fulls[k].T, layer.gwb, layer.params["kernel"].T, gx,
+                                 prev_act.bound_backward(zs[k - 1], y_seen)))  # fmt: skip
             else:
-                backward.append((fulls[k].T, layer.gwb, None, None, None, None, None))
+                backward.append((fulls[k].T, layer.gwb, None, None, None))
         data = fulls[0][:, : layers[0].input_shapes[0][0]]
-        prepared = self._by_rows[n] = (data, forward, backward, acts, zs[-1], ys[-1])
+        out_backward = layers[-1].activation.bound_backward(zs[-1], ys[-1])  # when the loss is not fused
+        prepared = self._by_rows[n] = (data, forward, backward, acts, out_backward, ys[-1], {})
         return prepared
+
+    def _loss_calls(self, losses: dict, loss, pred: np.ndarray) -> tuple:
+        """`loss`'s forward and fused backward bound to this batch size's prediction buffer (None for the
+        backward when this network's output and the loss do not fuse), kept per loss object."""
+        calls = losses.get(id(loss))
+        if calls is None or calls[0] is not loss:
+            if len(losses) > 2:  # a new loss object per run (or per step) must not pile up here
+                losses.clear()
+            fused = loss.fused_activation is not None and loss.fused_activation == self._fusable
+            calls = losses[id(loss)] = (loss, loss.bound_forward(pred),
+                                        loss.bound_backward_fused(pred) if fused else None)  # fmt: skip
+        return calls
 
     def step(self, x, y_enc, loss, lr: float) -> float:
         prepared = self._by_rows.get(x.shape[0]) or self._prepare(x.shape[0])
-        data, forward, backward, acts, z_out, pred = prepared
+        data, forward, backward, acts, out_backward, pred, losses = prepared
         dot = np.dot  # for 2-D products it calls BLAS with less overhead than the matmul ufunc (≈ half)
         np.copyto(data, x)
-        for inp, wb, z, fwd, y in forward:
+        for inp, wb, z, activate in forward:
             dot(inp, wb, z)
-            fwd(z, y)
+            activate()
         net_acts = self.net.activations
         net_acts[self.net.input_id] = x
         net_acts.update(acts)
-        value = loss.forward(pred, y_enc)
-        if loss.fused_activation is not None and loss.fused_activation == self._fusable:
-            g = loss.backward_fused(lr)
+        _, loss_forward, loss_backward_fused = self._loss_calls(losses, loss, pred)
+        value = loss_forward(y_enc)
+        if loss_backward_fused is not None:
+            g = loss_backward_fused(lr)
         else:
             g = loss.backward()
             g *= lr
-            g = self.layers[-1][1].activation.backward(z_out, pred, g)
-        for inp_t, gwb, w_t, gx, act_backward, z, y in backward:
+            g = out_backward(g)
+        for inp_t, gwb, w_t, gx, act_backward in backward:
             dot(inp_t, g, gwb)
             if w_t is None:
                 break
-            g = act_backward(z, y, dot(g, w_t, gx))
+            g = act_backward(dot(g, w_t, gx))
         np.subtract(self._weights, self._grads, self._weights)
         return value
 
-
-def _copy_into(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The linear activation for a layer whose output lives in another buffer than its product."""
-    np.copyto(y, z)
-    return y

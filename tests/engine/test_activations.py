@@ -92,3 +92,31 @@ def test_unknown_name_and_bad_parameter_raise_param_error():
         get_activation("swishy")
     with pytest.raises(ParamError, match="negative_slope"):
         get_activation("leaky_relu", {"negative_slope": 5.0})
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(10, 2), (7, 3), (5, 70), (4, 3, 2)])
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_bound_forms_give_the_plain_forms_results_bit_for_bit(name, shape, dtype):
+    """bound_forward/bound_backward (made once per batch size by the Dense plan) compute what forward and
+    backward compute, on whatever the bound arrays hold at each call: the plan rewrites them every step."""
+    rng = np.random.default_rng(7)
+    act = get_activation(name, PARAMS.get(name))
+    plain = get_activation(name, PARAMS.get(name))
+    x, out = np.empty(shape, dtype), np.empty(shape, dtype)
+    forward = act.bound_forward(x, out)
+    y_seen = x if name == "relu" else out  # the plan masks relu with its product, which gives the same mask
+    backward = act.bound_backward(x, out)
+    relu_backward = act.bound_backward(x, y_seen)
+    for step in range(3):  # new values in the same arrays each time
+        x[...] = rng.normal(0.0, 4.0, shape)
+        x.flat[0], x.flat[-1] = 0.0, 60.0 * (step - 1)  # a tie at 0, and far from 0 on both sides
+        if step == 2:
+            x.flat[1] = np.nan
+        expected = plain.forward(x.copy(), np.empty(shape, dtype)).copy()
+        got = forward()
+        assert got is out or name == "linear"
+        np.testing.assert_array_equal(got, expected)
+        g = rng.normal(size=shape).astype(dtype)
+        want = plain.backward(x.copy(), expected.copy(), g.copy())
+        np.testing.assert_array_equal((relu_backward if name == "relu" else backward)(g.copy()), want)

@@ -441,6 +441,12 @@ def test_activation_stays_in_the_conv_where_the_pool_cannot_take_it():
     ([("Dense", {"units": 5, "activation": "relu", "use_bias": False}), ("Dense", {"units": 4}),
       ("Dense", {"units": 3, "activation": "sigmoid", "bias_initializer": "random_normal"})], "mean_squared_error"),
     ([("Dense", {"units": 3, "activation": "elu"})], "mean_absolute_error"),
+    # two classes: the softmax's row maximum of two columns (Softmax.bound_forward); unfused: its backward
+    ([("Dense", {"units": 8, "activation": "tanh"}), ("Dense", {"units": 2, "activation": "softmax"})],
+     "categorical_crossentropy"),
+    ([("Dense", {"units": 4, "activation": "relu"}), ("Dense", {"units": 2, "activation": "softmax"})],
+     "mean_squared_error"),
+    ([("Dense", {"units": 5}), ("Dense", {"units": 3, "activation": "relu"})], "mean_squared_error"),
 ])  # fmt: skip
 def test_the_dense_chain_plan_trains_like_the_general_path(layers, loss_name):
     from designer.engine.optimizers import make_optimizer
@@ -451,7 +457,8 @@ def test_the_dense_chain_plan_trains_like_the_general_path(layers, loss_name):
     general.step_strategy.plan = None
     rng = np.random.default_rng(0)
     x = rng.normal(size=(24, 4)).astype(np.float32)
-    y_enc = encode_targets(loss_name, rng.integers(0, 3, 24), 3)
+    classes = layers[-1][1]["units"]
+    y_enc = encode_targets(loss_name, rng.integers(0, classes, 24), classes)
     loss = get_loss(loss_name)
     opts = [make_optimizer({"type": "sgd", "learning_rate": 0.1}) for _ in range(2)]
     for step in range(6):
