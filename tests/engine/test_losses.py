@@ -138,3 +138,29 @@ def test_encode_targets_refuses_targets_that_do_not_fit_the_output():
         encode_targets("hinge", np.array([0.5, 1.0]), 1)
     with pytest.raises(TrainingError, match="2 values per sample .* 1 unit"):
         encode_targets("mean_squared_error", np.zeros((4, 2)), 1)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_bound_forms_give_the_plain_forms_results_bit_for_bit(name):
+    """bound_forward / bound_backward_fused (made once per batch size by the Dense plan) read the prediction
+    array as it is at each call, and give what forward / backward_fused give; a wrong target shape is still a
+    TrainingError naming both shapes."""
+    rng = np.random.default_rng(4)
+    loss, plain = get_loss(name), get_loss(name)
+    pred_now, _ = _case(name, rng)
+    pred = np.empty_like(pred_now)
+    forward = loss.bound_forward(pred)
+    fused = loss.bound_backward_fused(pred) if loss.fused_activation else None
+    for _ in range(3):  # new predictions and targets in the same buffer each time
+        pred_now, y = _case(name, rng)
+        pred[...] = pred_now
+        pred.flat[0] = 0.0 if name in ("categorical_crossentropy", "binary_crossentropy") else pred.flat[0]
+        assert forward(y) == plain.forward(pred.copy(), y)
+        np.testing.assert_array_equal(loss.backward(), plain.backward())
+        if fused is not None:
+            np.testing.assert_array_equal(fused(0.3), plain.backward_fused(0.3))
+    with pytest.raises(TrainingError, match=r"targets have shape \[5, 1\], outputs \[5, \d\]"):
+        forward(np.zeros((5, 1)))
+    if not loss.fused_activation:
+        with pytest.raises(TypeError):
+            loss.bound_backward_fused(pred)
