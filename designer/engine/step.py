@@ -268,7 +268,7 @@ class DenseChainPlan:
             act = layer.activation
             # linear: the output lives in another buffer than the product (the next input's columns)
             fwd = act.bound_forward(z, y) if act.name != "linear" else functools.partial(np.copyto, y, z)
-            forward.append((fulls[k], layer.wb, z, fwd))
+            forward.append((fulls[k].dot, layer.wb, z, fwd))
             acts[self.layers[k][0]] = y
             zs.append(z)
             ys.append(y)
@@ -281,10 +281,10 @@ class DenseChainPlan:
                 # contiguous while y is a view into the next input buffer, beside its ones column (the mask
                 # of 512×256 values takes 9 µs instead of 21)
                 y_seen = zs[k - 1] if prev_act.name == "relu" and _RELU_FROM_Z else ys[k - 1]
-                backward.append((fulls[k].T, layer.gwb, layer.params["kernel"].T, gx,
+                backward.append((fulls[k].T.dot, layer.gwb, layer.params["kernel"].T, gx,
                                  prev_act.bound_backward(zs[k - 1], y_seen)))  # fmt: skip
             else:
-                backward.append((fulls[k].T, layer.gwb, None, None, None))
+                backward.append((fulls[k].T.dot, layer.gwb, None, None, None))
         data = fulls[0][:, : layers[0].input_shapes[0][0]]
         out_backward = layers[-1].activation.bound_backward(zs[-1], ys[-1])  # when the loss is not fused
         prepared = self._by_rows[n] = (data, forward, backward, acts, out_backward, ys[-1], {})
@@ -305,10 +305,11 @@ class DenseChainPlan:
     def step(self, x, y_enc, loss, lr: float) -> float:
         prepared = self._by_rows.get(x.shape[0]) or self._prepare(x.shape[0])
         data, forward, backward, acts, out_backward, pred, losses = prepared
-        dot = np.dot  # for 2-D products it calls BLAS with less overhead than the matmul ufunc (≈ half)
+        # products by ndarray.dot, bound to the buffers above: the same BLAS call as np.dot without its
+        # Python-level dispatch (0.26 against 0.43 µs for a 10×3 by 3×8 product; the matmul ufunc takes 0.8)
         np.copyto(data, x)
-        for inp, wb, z, activate in forward:
-            dot(inp, wb, z)
+        for product, wb, z, activate in forward:
+            product(wb, z)
             activate()
         net_acts = self.net.activations
         net_acts[self.net.input_id] = x
@@ -321,11 +322,11 @@ class DenseChainPlan:
             g = loss.backward()
             g *= lr
             g = out_backward(g)
-        for inp_t, gwb, w_t, gx, act_backward in backward:
-            dot(inp_t, g, gwb)
+        for kernel_gradient, gwb, w_t, gx, act_backward in backward:
+            kernel_gradient(g, gwb)
             if w_t is None:
                 break
-            g = act_backward(dot(g, w_t, gx))
+            g = act_backward(g.dot(w_t, gx))
         np.subtract(self._weights, self._grads, self._weights)
         return value
 
