@@ -5,8 +5,9 @@ choices here are only about speed and never change the result beyond float32 rou
   already multiplied by lr and the update is one subtraction per array (Network.gradients() undoes the
   scale). Any other optimizer gets the true gradients through its `step`.
 - A chain of Dense layers trained with plain SGD runs a precomputed plan (DenseChainPlan): per batch size
-  its own buffers, the bias folded into each product through a column of ones after the previous layer's
-  output, so forward, weight gradient and update are one call per layer. Activations and the loss run
+  its own buffers, the bias folded into each product through a row or column of ones beside the previous
+  layer's output (small batches hold activations feature-major, so each passes over contiguous memory),
+  so forward, weight gradient and update are one call per layer. Activations and the loss run
   in their bound forms (views and buffers made once per batch size). For the tiny networks of the
   Playground, where a step is mostly Python and NumPy call overhead, that halves the step.
 - Small batches of Dense-only networks run each step on one BLAS thread or the caller's count, whichever
@@ -31,10 +32,14 @@ from designer.engine.shards import ShardedStep, splittable
 # caller's count by measuring both (BlasThreadChooser). Larger batches keep the caller's count: there two
 # threads win by 1.2× (128 rows) to 1.5× (512 rows) on a quiet machine, and a wrong choice would cost that.
 ONE_THREAD_MAX_ROWS = 64
+# Dense plans for batches up to this many rows hold the hidden layers' activations feature-major (see
+# DenseChainPlan): contiguous element-wise passes, which is what counts while a step is mostly call overhead
+# (2-8-8-2, 10 rows: 13.1 against 14.4 µs a step; 784-256-128-10, 32 rows: 178 against 189 µs). Larger
+# batches keep them sample-major: there BLAS runs that layout's product orientations as fast or faster
+# (512 rows: 1.45 against 1.52 ms; 128 rows: within the noise, either way).
+FEATURE_MAJOR_MAX_ROWS = 64
 # Below this many multiply-adds in the largest product OpenBLAS uses one thread anyway: nothing to choose.
 _THREADED_MIN_MACS = 1 << 18
-# The Dense chain plan takes a relu's derivative from its product z (False: from its output, as layers do)
-_RELU_FROM_Z = True
 
 
 class BlasThreadChooser:
@@ -215,13 +220,20 @@ class StepStrategy:
 class DenseChainPlan:
     """A plain-SGD training step for Input → Dense → … → Dense, with buffers per batch size.
 
-    Each layer's input sits in the first columns of a buffer whose last column holds ones (set once): the
-    batch is copied into the first one, each hidden layer writes its activation into the next. The product
-    [a, 1]·[W; b] then adds the bias, and [a, 1]ᵀ·g yields kernel and bias gradient together. All layers'
+    Each layer's input sits in a buffer with one more row or column, of ones (set once), so the product with
+    [W; b] adds the bias and [a, 1]ᵀ·g yields kernel and bias gradient together. For small batches
+    (FEATURE_MAJOR_MAX_ROWS) the hidden activations are held feature-major, (features + 1) × n: each product
+    Wᵀ·[a; 1] goes straight into the first rows of the next layer's input, where an activation whose
+    derivative needs only its output (tanh, relu, sigmoid, softmax, linear) is applied in place, over
+    contiguous memory. Larger batches hold them sample-major, n × (features + 1): the product gets a buffer
+    of its own (BLAS writes only contiguous arrays) and the activation writes into a strided view beside the
+    ones column (for a tanh over 10×8: 0.7 against 0.23 µs contiguous; at 512 rows the products dominate).
+    The output layer is always sample-major, n × classes, as the loss and the trainer read it. All layers'
     matrices live side by side in one array (Dense.place), so the update is a single subtraction. The maths
-    is the layers' own (their activation objects, the loss object); only the bookkeeping differs from the
-    general path, and the results agree with it to float32 rounding. Everything a step touches is prepared
-    per batch size, so a step is a few flat loops.
+    is the layers' own (their activation objects, the loss object, in their bound forms made once per batch
+    size); only the bookkeeping differs from the general path, and the results agree with it to float32
+    rounding. What the network exposes is sample-major as everywhere else (`activations` holds transposed
+    views of feature-major buffers).
     """
 
     def __init__(self, net, layers):
@@ -251,44 +263,68 @@ class DenseChainPlan:
         return cls(net, layers) if layers and prev == net.output_id else None
 
     def _prepare(self, n: int) -> tuple:
-        """For n rows: (input buffer's data columns, forward ops, backward ops, activations, output z, y)."""
+        """For n rows: (where the batch goes, forward ops, backward ops, activations, the output activation's
+        backward, the output, loss calls per loss object)."""
         if len(self._by_rows) > 4:  # batch sizes come and go (the last batch of an epoch)
             self._by_rows.clear()
         dtype = self.net.dtype
         layers = [layer for _, layer in self.layers]
-        fulls = []  # per layer: its input, with a ones column when it has a bias
-        for layer in layers:
-            width = layer.input_shapes[0][0]
-            fulls.append(np.ones((n, width + int(layer.use_bias)), dtype=dtype))
+        last = len(layers) - 1
+        feature_major = n <= FEATURE_MAJOR_MAX_ROWS
+        # per layer: its input, with a row (feature-major) or column (sample-major) of ones for the bias
+        shapes = [(layer.input_shapes[0][0] + int(layer.use_bias), n) for layer in layers]
+        ins = [np.ones(shape if feature_major else shape[::-1], dtype=dtype) for shape in shapes]
         forward, backward, acts = [], [], {}
         zs, ys = [], []
         for k, layer in enumerate(layers):
-            z = np.empty((n, layer.units), dtype=dtype)
-            y = fulls[k + 1][:, : layer.units] if k + 1 < len(layers) else np.empty_like(z)
             act = layer.activation
-            # linear: the output lives in another buffer than the product (the next input's columns)
-            fwd = act.bound_forward(z, y) if act.name != "linear" else functools.partial(np.copyto, y, z)
-            forward.append((fulls[k].dot, layer.wb, z, fwd))
-            acts[self.layers[k][0]] = y
+            if k < last and feature_major:  # units × n, in the next layer's input: in place where it can
+                y = ins[k + 1][: layer.units]
+                z = np.empty_like(y) if act.backward_uses_input else y
+                activate = None if act.name == "linear" else _bound_forward(act, z, y)
+                forward.append((layer.wb.T.dot, ins[k], z, activate))  # Wᵀ·[a; 1]
+                acts[self.layers[k][0]] = y.T
+            else:  # n × units: [a, 1]·W (the output always: the loss and the trainer read it so)
+                if k < last:  # a strided view beside the ones column: BLAS writes the product apart
+                    y, z = ins[k + 1][:, : layer.units], np.empty((n, layer.units), dtype=dtype)
+                else:
+                    y = np.empty((n, layer.units), dtype=dtype)
+                    z = np.empty_like(y) if act.backward_uses_input else y
+                if act.name != "linear":
+                    activate = act.bound_forward(z, y)
+                else:
+                    activate = None if z is y else functools.partial(np.copyto, y, z)
+                forward.append((ins[k].T.dot if feature_major else ins[k].dot, layer.wb, z, activate))
+                acts[self.layers[k][0]] = y
             zs.append(z)
             ys.append(y)
-        for k in range(len(layers) - 1, -1, -1):
+        for k in range(last, -1, -1):
             layer = layers[k]
-            if k:
-                gx = np.empty((n, layer.input_shapes[0][0]), dtype=dtype)
-                prev_act = layers[k - 1].activation
-                # relu's derivative from z, not y: z > 0 exactly where relu(z) > 0 (NaN included), and z is
-                # contiguous while y is a view into the next input buffer, beside its ones column (the mask
-                # of 512×256 values takes 9 µs instead of 21)
-                y_seen = zs[k - 1] if prev_act.name == "relu" and _RELU_FROM_Z else ys[k - 1]
-                backward.append((fulls[k].T.dot, layer.gwb, layer.params["kernel"].T, gx,
-                                 prev_act.bound_backward(zs[k - 1], y_seen)))  # fmt: skip
-            else:
-                backward.append((fulls[k].T.dot, layer.gwb, None, None, None))
-        data = fulls[0][:, : layers[0].input_shapes[0][0]]
+            # [a; 1]·g with g n × units: kernel and bias gradient, (inputs + 1) × units
+            kernel_gradient = ins[k].dot if feature_major else ins[k].T.dot
+            below = self._gradient_below(layers[k - 1].activation, layer, zs[k - 1], ys[k - 1], feature_major) \
+                if k else None  # fmt: skip
+            backward.append((kernel_gradient, layer.gwb, below))
+        first = ins[0][: layers[0].input_shapes[0][0]] if feature_major else ins[0][:, : layers[0].input_shapes[0][0]]
+        data = first.T if feature_major else first  # where the batch is copied
         out_backward = layers[-1].activation.bound_backward(zs[-1], ys[-1])  # when the loss is not fused
         prepared = self._by_rows[n] = (data, forward, backward, acts, out_backward, ys[-1], {})
         return prepared
+
+    @staticmethod
+    def _gradient_below(act, layer, z: np.ndarray, y: np.ndarray, feature_major: bool):
+        """g (n × layer's units) → the gradient of the pre-activation of the layer below (n × its units)."""
+        n = z.shape[1] if feature_major else z.shape[0]
+        gx = np.empty((layer.input_shapes[0][0], n) if feature_major else (n, layer.input_shapes[0][0]), z.dtype)
+        kernel = layer.params["kernel"]
+        if feature_major:
+            input_gradient, activation_backward = kernel.dot, _bound_backward(act, z, y)  # W·gᵀ: inputs × n
+            return lambda g: activation_backward(input_gradient(g.T, gx)).T
+        # relu's derivative from z, not y: z > 0 exactly where relu(z) > 0 (NaN included), and z is contiguous
+        # while y is a view beside the ones column (the mask of 512×256 values takes 9 µs instead of 21)
+        activation_backward = act.bound_backward(z, z if act.name == "relu" else y)
+        kernel_t = kernel.T
+        return lambda g: activation_backward(g.dot(kernel_t, gx))  # g·Wᵀ: n × inputs
 
     def _loss_calls(self, losses: dict, loss, pred: np.ndarray) -> tuple:
         """`loss`'s forward and fused backward bound to this batch size's prediction buffer (None for the
@@ -305,12 +341,13 @@ class DenseChainPlan:
     def step(self, x, y_enc, loss, lr: float) -> float:
         prepared = self._by_rows.get(x.shape[0]) or self._prepare(x.shape[0])
         data, forward, backward, acts, out_backward, pred, losses = prepared
-        # products by ndarray.dot, bound to the buffers above: the same BLAS call as np.dot without its
+        # products by ndarray.dot bound to the arrays above: the same BLAS call as np.dot without its
         # Python-level dispatch (0.26 against 0.43 µs for a 10×3 by 3×8 product; the matmul ufunc takes 0.8)
         np.copyto(data, x)
-        for product, wb, z, activate in forward:
-            product(wb, z)
-            activate()
+        for product, inputs, z, activate in forward:
+            product(inputs, z)
+            if activate is not None:
+                activate()
         net_acts = self.net.activations
         net_acts[self.net.input_id] = x
         net_acts.update(acts)
@@ -322,11 +359,24 @@ class DenseChainPlan:
             g = loss.backward()
             g *= lr
             g = out_backward(g)
-        for kernel_gradient, gwb, w_t, gx, act_backward in backward:
+        for kernel_gradient, gwb, below in backward:
             kernel_gradient(g, gwb)
-            if w_t is None:
+            if below is None:
                 break
-            g = act_backward(g.dot(w_t, gx))
+            g = below(g)
         np.subtract(self._weights, self._grads, self._weights)
         return value
 
+
+def _bound_forward(act, z: np.ndarray, y: np.ndarray):
+    """`act` over feature-major z into y: element-wise ones as they are, others (softmax, along the
+    classes) on the sample-major transposed views."""
+    return act.bound_forward(z, y) if act.elementwise else act.bound_forward(z.T, y.T)
+
+
+def _bound_backward(act, z: np.ndarray, y: np.ndarray):
+    """`act`'s backward for feature-major z and y, as a call of a feature-major gradient."""
+    if act.elementwise:
+        return act.bound_backward(z, y)
+    sample_major = act.bound_backward(z.T, y.T)
+    return lambda g: sample_major(g.T).T

@@ -448,8 +448,12 @@ def test_activation_stays_in_the_conv_where_the_pool_cannot_take_it():
      "mean_squared_error"),
     ([("Dense", {"units": 5}), ("Dense", {"units": 3, "activation": "relu"})], "mean_squared_error"),
 ])  # fmt: skip
-def test_the_dense_chain_plan_trains_like_the_general_path(layers, loss_name):
+@pytest.mark.parametrize("feature_major_max", [128, 0])  # both layouts of the plan's activations
+def test_the_dense_chain_plan_trains_like_the_general_path(layers, loss_name, feature_major_max, monkeypatch):
+    import designer.engine.step as engine_step
     from designer.engine.optimizers import make_optimizer
+
+    monkeypatch.setattr(engine_step, "FEATURE_MAJOR_MAX_ROWS", feature_major_max)
 
     g = chain(*layers)
     planned, general = Network.from_graph(g, seed=2), Network.from_graph(g, seed=2)
@@ -475,38 +479,42 @@ def test_the_dense_chain_plan_trains_like_the_general_path(layers, loss_name):
         np.testing.assert_allclose(w, general.get_weights()[key], rtol=1e-5, atol=1e-6, err_msg=key)
 
 
+@pytest.mark.parametrize("feature_major_max", [128, 0])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_the_dense_chain_plan_takes_relu_derivatives_from_the_products(dtype, monkeypatch):
-    """The plan masks a relu layer's gradient with z > 0 instead of relu(z) > 0 (DenseChainPlan._prepare): the
-    same masks, ties at exactly 0 included, so the same gradients bit for bit as masking with y — while a tanh
-    or sigmoid layer beside it must still take its derivative from its output."""
+def test_the_dense_chain_plan_applies_activations_in_place(dtype, feature_major_max, monkeypatch):
+    """The plan writes a layer's product into the next layer's input and applies tanh, relu, sigmoid and
+    softmax there in place, so relu's mask is taken from relu(z) > 0 — the same mask as z > 0, ties at exactly
+    0 included — while gelu, whose derivative needs its input, keeps its product apart. With rows of samples
+    (larger batches) each product has its own buffer and relu's mask comes from it. Either way the same steps
+    as the general path, and the true gradient."""
     import designer.engine.step as step
     from designer.engine.optimizers import make_optimizer
 
+    monkeypatch.setattr(step, "FEATURE_MAJOR_MAX_ROWS", feature_major_max)
+
     g = chain(("Dense", {"units": 6, "activation": "relu"}), ("Dense", {"units": 5, "activation": "tanh"}),
-              ("Dense", {"units": 4, "activation": "relu"}), ("Dense", {"units": 3, "activation": "sigmoid"}),
-              ("Dense", {"units": 3, "activation": "softmax"}))  # fmt: skip
+              ("Dense", {"units": 4, "activation": "gelu"}), ("Dense", {"units": 4, "activation": "relu"}),
+              ("Dense", {"units": 3, "activation": "sigmoid"}), ("Dense", {"units": 3, "activation": "softmax"}))
     rng = np.random.default_rng(3)
     x = rng.normal(size=(12, 4)).astype(dtype)
     x[:3] = 0.0  # zero rows: with zero biases, z is exactly 0 there (relu'(0) = 0 either way)
     y_enc = encode_targets("categorical_crossentropy", rng.integers(0, 3, 12), 3).astype(dtype)
     loss = get_loss("categorical_crossentropy")
-    results = []
-    for from_z in (True, False):
-        monkeypatch.setattr(step, "_RELU_FROM_Z", from_z)
-        net = Network.from_graph(g, seed=5, dtype=dtype)
-        assert net.step_strategy.plan is not None
-        opt = make_optimizer({"type": "sgd", "learning_rate": 0.1})
-        values = [net.train_batch(x, y_enc, loss, opt) for _ in range(3)]
-        results.append((values, net.gradients(), net.get_weights()))
-    (va, ga, wa), (vb, gb, wb) = results
-    assert va == vb
-    for (key, a), (_, b) in zip(ga, gb):
-        np.testing.assert_array_equal(a, b, err_msg=key)
-    for key in wa:
-        np.testing.assert_array_equal(wa[key], wb[key], err_msg=key)
-    if dtype is np.float64:  # and both are the true gradient: one step's against finite differences
-        monkeypatch.setattr(step, "_RELU_FROM_Z", True)
+    planned, general = Network.from_graph(g, seed=5, dtype=dtype), Network.from_graph(g, seed=5, dtype=dtype)
+    assert planned.step_strategy.plan is not None
+    general.step_strategy.plan = None
+    opts = [make_optimizer({"type": "sgd", "learning_rate": 0.1}) for _ in range(2)]
+    tol = {"rtol": 1e-4, "atol": 1e-6} if dtype is np.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    for _ in range(3):
+        a = planned.train_batch(x, y_enc, loss, opts[0])
+        b = general.train_batch(x, y_enc, loss, opts[1])
+        assert a == pytest.approx(b, rel=tol["rtol"])
+        for nid in planned.order:  # what the network exposes: sample-major, like the general path's
+            assert planned.activations[nid].shape == general.activations[nid].shape, nid
+            np.testing.assert_allclose(planned.activations[nid], general.activations[nid], err_msg=nid, **tol)
+    for (key, ga), (_, gb) in zip(planned.gradients(), general.gradients()):
+        np.testing.assert_allclose(ga, gb, err_msg=key, **tol)
+    if dtype is np.float64:  # and the true gradient: one step's against finite differences
         trained, fresh = Network.from_graph(g, seed=5, dtype=dtype), Network.from_graph(g, seed=5, dtype=dtype)
         x = rng.normal(size=(12, 4))  # no zero rows: finite differences need no kinks
         trained.train_batch(x, y_enc, loss, make_optimizer({"type": "sgd", "learning_rate": 0.1}))
