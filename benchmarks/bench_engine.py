@@ -39,6 +39,9 @@ from designer.graph.model import Graph
 THREADS = 2
 CLOCK = time.perf_counter  # --cpu-time switches to time.process_time
 PAUSE_S = 0.3  # OpenBLAS threads spin ≈ 0.2 s after a call; let them sleep before the other library runs
+# Each round times whole epochs for at least this long (the same count for both libraries): an epoch of the
+# tiny network takes 4 ms, and a round that short mostly measured waking up from the pause before it.
+MIN_ROUND_S = 0.1
 
 
 @dataclass
@@ -259,11 +262,13 @@ def peak_memory_mib(case: Case, library: str, threads: int) -> float | None:
     return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_mib"])
 
 
-def _time(fn: Callable[[], float]) -> float:
+def _time(fn: Callable[[], float], epochs: int = 1) -> float:
+    """Seconds per epoch over `epochs` epochs, after the pause."""
     time.sleep(PAUSE_S)
     start = CLOCK()
-    fn()
-    return CLOCK() - start
+    for _ in range(epochs):
+        fn()
+    return (CLOCK() - start) / epochs
 
 
 def check_same_step_as_torch(case: Case) -> float:
@@ -309,10 +314,12 @@ def run(case_names: list[str] | None, repeats: int, threads: int = THREADS, memo
             runners["torch"] = TorchTrainer(case, x, y)
         for r in runners.values():
             r.epoch()  # warm-up: buffers, caches, lazy init
+        slowest = max(_time(r.epoch) for r in runners.values())
+        epochs = max(1, math.ceil(MIN_ROUND_S / slowest))
         times: dict[str, list[float]] = {k: [] for k in runners}
         for _ in range(repeats):
             for key, runner in runners.items():
-                times[key].append(_time(runner.epoch))
+                times[key].append(_time(runner.epoch, epochs))
         med = {k: statistics.median(v) for k, v in times.items()}
         steps = -(-case.samples // case.batch)
         flops = step_flops(runners["ours"].net, case.batch) * steps  # per epoch
@@ -330,6 +337,7 @@ def run(case_names: list[str] | None, repeats: int, threads: int = THREADS, memo
             "ours_blas_threads": None if one_thread is None else (1 if one_thread else threads),
             # conv networks with enough arithmetic split each batch into one shard per thread
             "ours_shards": shards.shard_count(case.batch, threads) if shards is not None else 1,
+            "epochs_per_round": epochs,
         }
         if have_torch:
             paired = [t / o for t, o in zip(times["torch"], times["ours"])]
@@ -403,7 +411,8 @@ def _number(value) -> str:
 
 def _print_row(row: dict) -> None:
     peak = row["gemm_peak_gflops"]
-    line = f"{row['case']:8s} {row['description']}\n  ours  {row['ours_samples_per_s']:9.0f} samples/s"
+    line = f"{row['case']:8s} {row['description']} ({row.get('epochs_per_round', 1)} epochs a round)"
+    line += f"\n  ours  {row['ours_samples_per_s']:9.0f} samples/s"
     threads = row.get("ours_blas_threads")
     line += f" ({row['ours_us_per_step']:7.1f} µs/step" + (f", BLAS threads {threads}" if threads else "")
     line += (f", batch split in {row['ours_shards']})" if row.get("ours_shards", 1) > 1 else ")")
