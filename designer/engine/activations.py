@@ -233,28 +233,23 @@ class Softmax(Activation):
         return out
 
     def bound_forward(self, x, out):
-        """The short-rows forward with its buffers and views made once; with two classes the row maximum
-        is one element-wise maximum of the two columns, without the transposed copy."""
+        """The short-rows forward with its buffers and views made once. Two classes (the Playground's) take
+        one element-wise call per column instead of broadcasting over rows of two (0.23 against 0.75 µs a
+        call for 10 rows) and a reduction (0.84 µs): the same operations on the same values, so the same
+        bits (a sum of two is a + b in any order)."""
         if x.ndim != 2 or x.shape[1] > _SHORT_ROW:
             return super().bound_forward(x, out)
         n, c = x.shape
+        if c == 2:
+            return _two_class_softmax(x, out)
         row_max = np.empty((n, 1), x.dtype)
         total = np.empty((n, 1), x.dtype)
         max_flat = row_max[:, 0]
-        if c == 2:
-            first, second = x[:, 0], x[:, 1]
-
-            def maximum():
-                np.maximum(first, second, out=max_flat)
-        else:
-            t, xt = np.empty((c, n), x.dtype), x.T
-
-            def maximum():
-                np.copyto(t, xt)
-                np.maximum.reduce(t, 0, out=max_flat)
+        t, xt = np.empty((c, n), x.dtype), x.T
 
         def forward():
-            maximum()
+            np.copyto(t, xt)
+            np.maximum.reduce(t, 0, out=max_flat)
             np.subtract(x, row_max, out)
             np.exp(out, out)
             np.add.reduce(out, -1, keepdims=True, out=total)
@@ -269,6 +264,24 @@ class Softmax(Activation):
         g -= s
         g *= y
         return g
+
+
+def _two_class_softmax(x: np.ndarray, out: np.ndarray):
+    """Softmax.forward for n × 2 arrays, column by column (see Softmax.bound_forward)."""
+    x0, x1, y0, y1 = x[:, 0], x[:, 1], out[:, 0], out[:, 1]
+    row_max, total = np.empty_like(x0), np.empty_like(x0)
+
+    def forward():
+        np.maximum(x0, x1, out=row_max)
+        np.subtract(x0, row_max, y0)
+        np.subtract(x1, row_max, y1)
+        np.exp(out, out)
+        np.add(y0, y1, total)
+        np.divide(y0, total, y0)
+        np.divide(y1, total, y1)
+        return out
+
+    return forward
 
 
 _GELU_C = math.sqrt(2.0 / math.pi)

@@ -108,6 +108,8 @@ def test_bound_forms_give_the_plain_forms_results_bit_for_bit(name, shape, dtype
     y_seen = x if name == "relu" else out  # the plan masks relu with its product, which gives the same mask
     backward = act.bound_backward(x, out)
     relu_backward = act.bound_backward(x, y_seen)
+    in_place = np.empty(shape, dtype)  # the Dense plan applies an activation whose backward needs only y in place
+    forward_in_place = act.bound_forward(in_place, in_place)
     for step in range(3):  # new values in the same arrays each time
         x[...] = rng.normal(0.0, 4.0, shape)
         x.flat[0], x.flat[-1] = 0.0, 60.0 * (step - 1)  # a tie at 0, and far from 0 on both sides
@@ -117,6 +119,9 @@ def test_bound_forms_give_the_plain_forms_results_bit_for_bit(name, shape, dtype
         got = forward()
         assert got is out or name == "linear"
         np.testing.assert_array_equal(got, expected)
+        if not act.backward_uses_input:
+            in_place[...] = x
+            np.testing.assert_array_equal(forward_in_place(), expected)
         g = rng.normal(size=shape).astype(dtype)
         want = plain.backward(x.copy(), expected.copy(), g.copy())
         np.testing.assert_array_equal((relu_backward if name == "relu" else backward)(g.copy()), want)
