@@ -298,38 +298,46 @@ class Conv2D(BufferedLayer):
         """col2im of g·kernelᵀ, one kernel offset at a time: each offset's product (pixels × cin) goes into
         one buffer that stays in cache and is added straight into the (padded) NHWC input gradient, instead
         of one batched product whose kh·kw images (7 MB for 13×13×32 → 64) are read back from memory."""
-        n = self._n
-        h, w, cin = self.input_shapes[0]
-        hp, wp = h + self.pt + self.pb, w + self.pl + self.pr
-        dxp = self.buffer("dxp", (n, hp, wp, cin))
-        s0, s1, s2, s3 = dxp.strides
-        shape, strides = self._pixel_axes(n, s0, s1, s2, natural=True)
-        part = self.buffer("dcols", (g.shape[0], cin))
-        image = part.reshape(*shape, cin)
-        per_offset = kernel.reshape(self.kh * self.kw, cin, self.filters)
-
-        def at(i: int, j: int) -> np.ndarray:  # the input positions kernel offset (i, j) saw
-            return as_strided(dxp[:, i:, j:, :], (*shape, cin), (*strides, s3))
-
-        if self.sh == self.sw == 1:
+        dxp, part, image, offset_views, rest = self._col2im_views(g.shape[0])
+        per_offset = kernel.reshape(self.kh * self.kw, self.cin, self.filters)
+        if rest is not None:
             # offset (0, 0) covers the top-left block of output pixels: assign it, zero the rest, add the others
-            oh, ow = shape[1], shape[2]
             np.matmul(g, per_offset[0].T, part)
-            np.copyto(at(0, 0), image)
-            dxp[:, oh:].fill(0.0)
-            dxp[:, :oh, ow:].fill(0.0)
+            np.copyto(offset_views[0], image)
+            for block in rest:
+                block.fill(0.0)
             first = 1
         else:
             dxp.fill(0.0)
             first = 0
         for k in range(first, self.kh * self.kw):
-            i, j = divmod(k, self.kw)
             np.matmul(g, per_offset[k].T, part)
-            view = at(i, j)
-            view += image
+            np.add(offset_views[k], image, offset_views[k])
+        h, w = self.input_shapes[0][:2]
         if self.padded:
             return dxp[:, self.pt : self.pt + h, self.pl : self.pl + w, :]
         return dxp
+
+    def _col2im_views(self, pixels: int) -> tuple:
+        """The input gradient's buffers and, per kernel offset, the view of the input positions it saw, made
+        once per buffer: making them is Python work (as_strided ≈ 6 µs a view), which in a split batch holds
+        the interpreter lock while the other shard waits for it. Also the blocks that offset (0, 0) does not
+        cover with stride 1 (zeroed each time), or None."""
+        n = self._n
+        h, w, cin = self.input_shapes[0]
+        dxp = self.buffer("dxp", (n, h + self.pt + self.pb, w + self.pl + self.pr, cin))
+        part = self.buffer("dcols", (pixels, cin))
+        kept = getattr(self, "_col2im_kept", None)
+        if kept is not None and kept[0] is dxp and kept[1] is part:
+            return kept
+        s0, s1, s2, s3 = dxp.strides
+        shape, strides = self._pixel_axes(n, s0, s1, s2, natural=True)
+        views = [as_strided(dxp[:, i:, j:, :], (*shape, cin), (*strides, s3))
+                 for i, j in (divmod(k, self.kw) for k in range(self.kh * self.kw))]  # fmt: skip
+        oh, ow = shape[1], shape[2]
+        rest = (dxp[:, oh:], dxp[:, :oh, ow:]) if self.sh == self.sw == 1 else None
+        self._col2im_kept = (dxp, part, part.reshape(*shape, cin), views, rest)
+        return self._col2im_kept
 
     def _col2im_planes(self, dcols_t: np.ndarray) -> np.ndarray:
         """col2im for the transposed layout: accumulate plane by plane, then back to NHWC."""
