@@ -215,6 +215,7 @@ def test_pool_uncovered_row_gets_no_gradient_even_after_the_buffer_was_reused():
 @pytest.mark.parametrize("cls,type_name,params,in_shape", [
     (Conv2D, "Conv2D", {"filters": 3, "kernel_size": 3, "padding": "same", "activation": "relu"}, (5, 5, 2)),
     (Conv2D, "Conv2D", {"filters": 3, "kernel_size": 2, "strides": 2, "activation": "tanh"}, (5, 5, 8)),
+    (Conv2D, "Conv2D", {"filters": 4, "kernel_size": 3, "padding": "same"}, (5, 5, 8)),  # NHWC col2im, stride 1
     (MaxPooling2D, "MaxPooling2D", {"pool_size": 2}, (5, 4, 3)),
 ])  # fmt: skip
 def test_buffers_kept_per_batch_size_give_the_same_results_as_a_fresh_layer(cls, type_name, params, in_shape):
