@@ -121,6 +121,7 @@ class Conv2D(BufferedLayer):
         self._planes = cin * self.kw < _PLANE_RUN
         self._blocked = False  # the pixel order of the current buffers (see pool_blocks)
         self._n = -1
+        self._col2im_kept: tuple | None = None  # _col2im_views: the views, with the buffers they belong to
 
     def share_weights(self, other: Conv2D) -> None:
         """Train `other`'s weight arrays from now on, with gradients of its own (a replica for a batch shard)."""
@@ -327,7 +328,7 @@ class Conv2D(BufferedLayer):
         h, w, cin = self.input_shapes[0]
         dxp = self.buffer("dxp", (n, h + self.pt + self.pb, w + self.pl + self.pr, cin))
         part = self.buffer("dcols", (pixels, cin))
-        kept = getattr(self, "_col2im_kept", None)
+        kept = self._col2im_kept
         if kept is not None and kept[0] is dxp and kept[1] is part:
             return kept
         s0, s1, s2, s3 = dxp.strides

@@ -302,29 +302,15 @@ class DenseChainPlan:
             layer = layers[k]
             # [a; 1]·g with g n × units: kernel and bias gradient, (inputs + 1) × units
             kernel_gradient = ins[k].dot if feature_major else ins[k].T.dot
-            below = self._gradient_below(layers[k - 1].activation, layer, zs[k - 1], ys[k - 1], feature_major) \
-                if k else None  # fmt: skip
+            below = None
+            if k:
+                below = _gradient_below(layers[k - 1].activation, layer, zs[k - 1], ys[k - 1], n, feature_major)
             backward.append((kernel_gradient, layer.gwb, below))
-        first = ins[0][: layers[0].input_shapes[0][0]] if feature_major else ins[0][:, : layers[0].input_shapes[0][0]]
-        data = first.T if feature_major else first  # where the batch is copied
+        width = layers[0].input_shapes[0][0]
+        data = ins[0][:width].T if feature_major else ins[0][:, :width]  # where the batch is copied
         out_backward = layers[-1].activation.bound_backward(zs[-1], ys[-1])  # when the loss is not fused
         prepared = self._by_rows[n] = (data, forward, backward, acts, out_backward, ys[-1], {})
         return prepared
-
-    @staticmethod
-    def _gradient_below(act, layer, z: np.ndarray, y: np.ndarray, feature_major: bool):
-        """g (n × layer's units) → the gradient of the pre-activation of the layer below (n × its units)."""
-        n = z.shape[1] if feature_major else z.shape[0]
-        gx = np.empty((layer.input_shapes[0][0], n) if feature_major else (n, layer.input_shapes[0][0]), z.dtype)
-        kernel = layer.params["kernel"]
-        if feature_major:
-            input_gradient, activation_backward = kernel.dot, _bound_backward(act, z, y)  # W·gᵀ: inputs × n
-            return lambda g: activation_backward(input_gradient(g.T, gx)).T
-        # relu's derivative from z, not y: z > 0 exactly where relu(z) > 0 (NaN included), and z is contiguous
-        # while y is a view beside the ones column (the mask of 512×256 values takes 9 µs instead of 21)
-        activation_backward = act.bound_backward(z, z if act.name == "relu" else y)
-        kernel_t = kernel.T
-        return lambda g: activation_backward(g.dot(kernel_t, gx))  # g·Wᵀ: n × inputs
 
     def _loss_calls(self, losses: dict, loss, pred: np.ndarray) -> tuple:
         """`loss`'s forward and fused backward bound to this batch size's prediction buffer (None for the
@@ -366,6 +352,22 @@ class DenseChainPlan:
             g = below(g)
         np.subtract(self._weights, self._grads, self._weights)
         return value
+
+
+def _gradient_below(act, layer, z: np.ndarray, y: np.ndarray, n: int, feature_major: bool):
+    """g (n × layer's units) → the gradient of the pre-activation of the layer below (n × its units); `act`,
+    z and y are that layer's."""
+    inputs = layer.input_shapes[0][0]
+    gx = np.empty((inputs, n) if feature_major else (n, inputs), z.dtype)
+    kernel = layer.params["kernel"]
+    if feature_major:
+        input_gradient, activation_backward = kernel.dot, _bound_backward(act, z, y)  # W·gᵀ: inputs × n
+        return lambda g: activation_backward(input_gradient(g.T, gx)).T
+    # relu's derivative from z, not y: z > 0 exactly where relu(z) > 0 (NaN included), and z is contiguous
+    # while y is a view beside the ones column (the mask of 512×256 values takes 9 µs instead of 21)
+    activation_backward = act.bound_backward(z, z if act.name == "relu" else y)
+    kernel_t = kernel.T
+    return lambda g: activation_backward(g.dot(kernel_t, gx))  # g·Wᵀ: n × inputs
 
 
 def _bound_forward(act, z: np.ndarray, y: np.ndarray):
