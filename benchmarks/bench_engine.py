@@ -42,6 +42,12 @@ PAUSE_S = 0.3  # OpenBLAS threads spin ≈ 0.2 s after a call; let them sleep be
 # Each round times whole epochs for at least this long (the same count for both libraries): an epoch of the
 # tiny network takes 4 ms, and a round that short mostly measured waking up from the pause before it.
 MIN_ROUND_S = 0.1
+# After the pause, each round first runs untimed epochs for at least this long. On this 2-vCPU VM, a second
+# thread that starts after 0.3 s of idling runs at about half speed for 30-60 ms (the host seems to park the
+# idle vCPU): a pair of one-thread GEMM loops took 4.3 instead of 2.2 ms an iteration for their first
+# 10-14 iterations, and the split conv step took 7.5-9 instead of 4.6 ms for its first 7-8 steps. Users train
+# for minutes without such pauses; the issue's ratios were per-epoch times with start-up cancelled out.
+WARM_UP_S = 0.1
 
 
 @dataclass
@@ -263,8 +269,12 @@ def peak_memory_mib(case: Case, library: str, threads: int) -> float | None:
 
 
 def _time(fn: Callable[[], float], epochs: int = 1) -> float:
-    """Seconds per epoch over `epochs` epochs, after the pause."""
+    """Seconds per epoch over `epochs` epochs, after the pause and the warm-up."""
     time.sleep(PAUSE_S)
+    warm_until = time.perf_counter() + WARM_UP_S
+    fn()  # at least one untimed epoch
+    while time.perf_counter() < warm_until:
+        fn()
     start = CLOCK()
     for _ in range(epochs):
         fn()
