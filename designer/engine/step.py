@@ -10,8 +10,9 @@ choices here are only about speed and never change the result beyond float32 rou
   so forward, weight gradient and update are one call per layer. Activations and the loss run
   in their bound forms (views and buffers made once per batch size). For the tiny networks of the
   Playground, where a step is mostly Python and NumPy call overhead, that halves the step.
-- Small batches of Dense-only networks run each step on one BLAS thread or the caller's count, whichever
-  BlasThreadChooser measured faster; the results agree to float32 rounding (sums run in another order).
+- Small batches of Dense-only networks, and convolutional networks that are not split (below), run each step
+  on one BLAS thread or the caller's count, whichever BlasThreadChooser measured faster; the results agree
+  to float32 rounding (sums run in another order).
 - Convolutional networks with several BLAS threads and enough arithmetic per step split the batch into one
   shard per thread (designer.engine.shards): each core runs every pass on its own samples, with BLAS on one
   thread, and the shards' gradients are summed; again the same step to float32 rounding.
@@ -26,7 +27,7 @@ import time
 
 import numpy as np
 
-from designer.engine.shards import ShardedStep, splittable
+from designer.engine.shards import ShardedStep, forward_macs_per_sample, splittable
 
 # Training steps of Dense-only networks with at most this many rows choose between one BLAS thread and the
 # caller's count by measuring both (BlasThreadChooser). Larger batches keep the caller's count: there two
@@ -40,6 +41,9 @@ ONE_THREAD_MAX_ROWS = 64
 FEATURE_MAJOR_MAX_ROWS = 64
 # Below this many multiply-adds in the largest product OpenBLAS uses one thread anyway: nothing to choose.
 _THREADED_MIN_MACS = 1 << 18
+# Convolutional networks that are not split choose too, at any batch size: on the 2-vCPU VM the 28×28 conv
+# block (Conv 16 → Pool → Dense 10, batch 64) stepped in 1.0 ms on two threads in some processes and in
+# 2.1–2.3 ms in others (both threads busy the whole time; 6 of 13 processes), against a steady 1.1 ms on one.
 
 
 class BlasThreadChooser:
@@ -51,13 +55,18 @@ class BlasThreadChooser:
     (measured on a 2-core VM, 784-256-128-10 MLP: a one-thread step 0.95–1.15× as fast as a two-thread one
     on a quiet machine, where two threads vary from run to run, and 1.1–2.4× with the second core busy), so
     it is measured on the real steps: alternating blocks of steps each way, then the faster way until the
-    next measurement `retune_steps` steps later.
+    next measurement `retune_steps` steps later — or sooner, when `block` steps in a row take `SLOWDOWN` times
+    the chosen way's measured median: the machine changed (a 28×28 conv step measured at 1.2 ms on two
+    threads went on at 2.0–2.3 ms until the next measurement, against 1.1 ms on one).
     """
+
+    SLOWDOWN = 1.5
 
     def __init__(self, block: int = 4, rounds: int = 3, retune_steps: int = 1000):
         self.block, self.rounds, self.retune_steps = block, rounds, retune_steps
         self._trial_steps = 2 * block * rounds
-        # rows → [step index, choice, (one-thread times, caller's times), measured at least once]
+        # rows → [step index, choice, (one-thread times, caller's times), measured at least once,
+        #         the chosen way's median when measured, slow steps in a row since]
         self._runs: dict[int, list] = {}
 
     def one_thread(self, rows: int) -> bool:
@@ -65,7 +74,7 @@ class BlasThreadChooser:
         if run is None:
             if len(self._runs) > 8:  # batch sizes come and go (the last batch of an epoch is smaller)
                 self._runs.clear()
-            run = self._runs[rows] = [0, False, ([], []), False]
+            run = self._runs[rows] = [0, False, ([], []), False, 0.0, 0]
         step = run[0]
         if step < self._trial_steps:  # measuring: a block on one thread, a block on the caller's count, …
             return (step // self.block) % 2 == 0
@@ -89,9 +98,18 @@ class BlasThreadChooser:
             if step == self._trial_steps - 1:
                 ones, theirs = run[2]
                 if ones and theirs:  # (a caller that did not follow the schedule leaves the choice as it was)
-                    run[1] = statistics.median(ones) < statistics.median(theirs)
+                    one, caller = statistics.median(ones), statistics.median(theirs)
+                    run[1] = one < caller
                     run[3] = True
+                    run[4] = min(one, caller)
                 run[2] = ([], [])
+        elif run[3] and seconds > self.SLOWDOWN * run[4]:
+            run[5] += 1
+            if run[5] >= self.block:  # measure again from the next step
+                run[0], run[5] = 0, 0
+                return
+        else:
+            run[5] = 0
         run[0] = step + 1 if step + 1 < self.retune_steps else 0
 
 
@@ -145,6 +163,8 @@ class StepStrategy:
         dense_only = all(layer.type_name == "Dense" for layer, _ in index)
         kernels = [layer.params[name].size for layer, name in index if name == "kernel"]
         self._dense_kernel_size = max(kernels, default=0) if dense_only else 0
+        has_conv = any(layer.type_name == "Conv2D" for layer in net.layers.values())
+        self._conv_macs = forward_macs_per_sample(net) if has_conv else 0  # per sample, all forward products
         # conv networks on several BLAS threads: the batch split over the cores (designer.engine.shards)
         self.shards = ShardedStep(net) if splittable(net) else None
 
@@ -154,7 +174,7 @@ class StepStrategy:
             shards = self.shards.shard_count(n, max(lib.get_num_threads() or 1 for lib in _numpy_blas()))
             if shards > 1:
                 return self._sharded_step(shards, x, y_enc, loss, optimizer, l1, l2)
-        if n > ONE_THREAD_MAX_ROWS or n * self._dense_kernel_size < _THREADED_MIN_MACS or not _numpy_blas():
+        if not self._chooses_threads(n):
             return self.step(x, y_enc, loss, optimizer, l1, l2)
         chooser = self.chooser
         one_thread = chooser.one_thread(n)
@@ -165,6 +185,14 @@ class StepStrategy:
             value = self.step(x, y_enc, loss, optimizer, l1, l2)
         chooser.record(n, one_thread, time.perf_counter() - start)
         return value
+
+    def _chooses_threads(self, n: int) -> bool:
+        """Whether a step of `n` rows runs on the BLAS thread count BlasThreadChooser measures faster."""
+        if not _numpy_blas():
+            return False
+        if self._conv_macs:
+            return n * self._conv_macs >= _THREADED_MIN_MACS
+        return n <= ONE_THREAD_MAX_ROWS and n * self._dense_kernel_size >= _THREADED_MIN_MACS
 
     def _step_on_one_thread(self, x, y_enc, loss, optimizer, l1, l2) -> float:
         """`step` with NumPy's BLAS on one thread, then the caller's thread count again (≈1 µs a switch)."""

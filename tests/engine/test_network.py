@@ -387,6 +387,62 @@ def test_blas_thread_chooser_ignores_the_first_step_of_each_block():
     assert chooser.one_thread(8) is True
 
 
+def test_blas_thread_chooser_measures_again_when_the_chosen_way_turns_slow():
+    from designer.engine.step import BlasThreadChooser
+
+    chooser = BlasThreadChooser(block=2, rounds=2, retune_steps=1000)
+    _run_chooser(chooser, 32, 8, one_thread_seconds=2.0, caller_seconds=1.0)
+    assert chooser.chosen(32) is False  # the caller's count, measured at 1.0
+    # isolated slow steps (an evaluation in between, a busy moment) keep the choice
+    assert _run_chooser(chooser, 32, 6, 2.0, 1.0) == [False] * 6
+    for seconds in (1.6, 1.0, 1.6, 1.0):
+        assert chooser.one_thread(32) is False
+        chooser.record(32, False, seconds)
+    # `block` slow steps in a row (1.5× the measured 1.0 and more): the next steps measure both ways again
+    assert _run_chooser(chooser, 32, 2, 2.0, 1.6) == [False, False]
+    assert _run_chooser(chooser, 32, 8, 1.2, 1.6) == [True, True, False, False] * 2
+    assert chooser.chosen(32) is True
+    # the new measurement is the new reference: one thread at 1.2, so 1.7 is not slow (it was against 1.0)
+    assert _run_chooser(chooser, 32, 6, 1.7, 1.6) == [True] * 6
+
+
+def test_a_conv_step_too_small_to_split_measures_one_blas_thread_against_the_callers(monkeypatch):
+    import designer.engine.step as step_module
+
+    state = _blas_at(2)
+    if state is None:
+        pytest.skip("NumPy's BLAS thread count cannot be controlled here")
+    libs, before = state
+    try:
+        g = chain(("Conv2D", {"filters": 8, "kernel_size": 3, "activation": "relu"}),
+                  ("MaxPooling2D", {"pool_size": 2}), ("Flatten", {}),
+                  ("Dense", {"units": 3, "activation": "softmax"}), input_shape=[12, 12, 1])  # fmt: skip
+        net = Network.from_graph(g, seed=0)
+        assert net.step_strategy.shards.shard_count(64, 2) == 1  # too little arithmetic to split
+        seen = []
+        step = step_module.StepStrategy.step
+
+        def spy(self, *args):
+            seen.append(libs[0].get_num_threads())
+            return step(self, *args)
+
+        monkeypatch.setattr(step_module.StepStrategy, "step", spy)
+        rng = np.random.default_rng(0)
+        x = rng.random((64, 12, 12, 1), dtype=np.float32)
+        y = encode_targets("categorical_crossentropy", rng.integers(0, 3, 64), 3)
+        loss, opt = get_loss("categorical_crossentropy"), PlainSGD(0.01)
+        chooser = net.step_strategy.chooser
+        for _ in range(chooser._trial_steps):
+            net.train_batch(x, y, loss, opt)
+        block = chooser.block
+        assert seen == ([1] * block + [2] * block) * chooser.rounds
+        assert chooser.chosen(64) is not None
+        assert [lib.get_num_threads() for lib in libs] == [2] * len(libs)
+    finally:
+        for lib, count in zip(libs, before):
+            lib.set_num_threads(count)
+
+
 def _conv_pool_net(activation, pool=None, seed=4, extra_reader=False):
     g = Graph()
     g.add_node("Input", {"shape": [6, 7, 2]}, node_id="in")
