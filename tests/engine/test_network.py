@@ -263,53 +263,53 @@ def _mlp_graph(n_in=784):
                  ("Dense", {"units": 10, "activation": "softmax"}), input_shape=(n_in,))  # fmt: skip
 
 
-def _blas_at(threads):
-    """NumPy's BLAS controllers set to `threads`, with their previous counts (None: nothing to control)."""
+@pytest.fixture
+def blas_on_two_threads():
+    """NumPy's BLAS controllers set to 2 threads for the test, their previous counts after it."""
     from designer.engine.step import _numpy_blas
 
     libs = _numpy_blas()
-    if not libs:
-        return None
     before = [lib.get_num_threads() for lib in libs]
     for lib in libs:
-        lib.set_num_threads(threads)
-    if any(lib.get_num_threads() != threads for lib in libs):  # another thread controls the pool
-        for lib, count in zip(libs, before):
-            lib.set_num_threads(count)
-        return None
-    return libs, before
-
-
-def test_a_small_batch_mlp_step_runs_on_one_blas_thread_and_restores_the_count(monkeypatch):
-    import designer.engine.step as step_module
-
-    state = _blas_at(2)
-    if state is None:
-        pytest.skip("NumPy's BLAS thread count cannot be controlled here")
-    libs, before = state
+        lib.set_num_threads(2)
     try:
-        net = Network.from_graph(_mlp_graph(), seed=0)
-        seen = []
-        step = step_module.StepStrategy.step
-
-        def spy(self, *args):
-            seen.append([lib.get_num_threads() for lib in libs])
-            return step(self, *args)
-
-        monkeypatch.setattr(step_module.StepStrategy, "step", spy)
-        rng = np.random.default_rng(0)
-        loss, opt = get_loss("categorical_crossentropy"), PlainSGD(0.01)
-        y = encode_targets("categorical_crossentropy", rng.integers(0, 10, 128), 10)
-        x = rng.random((128, 784), dtype=np.float32)
-        net.train_batch(x[:32], y[:32], loss, opt)
-        net.train_batch(x, y, loss, opt)  # 128 rows: the caller's thread count
-        tiny = Network.from_graph(chain(("Dense", {"units": 3, "activation": "softmax"})), seed=0)
-        tiny.train_batch(x[:8, :4], y[:8, :3], loss, opt)  # too small for BLAS to thread: no switch
-        assert seen == [[1] * len(libs), [2] * len(libs), [2] * len(libs)]
-        assert [lib.get_num_threads() for lib in libs] == [2] * len(libs)
+        if not libs or any(lib.get_num_threads() != 2 for lib in libs):  # another thread controls the pool
+            pytest.skip("NumPy's BLAS thread count cannot be controlled here")
+        yield libs
     finally:
         for lib, count in zip(libs, before):
             lib.set_num_threads(count)
+
+
+def _blas_threads_seen_by_steps(monkeypatch, libs) -> list:
+    """The BLAS thread counts each training step runs with, appended as steps run."""
+    import designer.engine.step as step_module
+
+    seen = []
+    step = step_module.StepStrategy.step
+
+    def spy(self, *args):
+        seen.append([lib.get_num_threads() for lib in libs])
+        return step(self, *args)
+
+    monkeypatch.setattr(step_module.StepStrategy, "step", spy)
+    return seen
+
+
+def test_a_small_batch_mlp_step_runs_on_one_blas_thread_and_restores_the_count(monkeypatch, blas_on_two_threads):
+    libs = blas_on_two_threads
+    net = Network.from_graph(_mlp_graph(), seed=0)
+    seen = _blas_threads_seen_by_steps(monkeypatch, libs)
+    rng = np.random.default_rng(0)
+    loss, opt = get_loss("categorical_crossentropy"), PlainSGD(0.01)
+    y = encode_targets("categorical_crossentropy", rng.integers(0, 10, 128), 10)
+    x = rng.random((128, 784), dtype=np.float32)
+    net.train_batch(x[:32], y[:32], loss, opt)
+    net.train_batch(x, y, loss, opt)  # 128 rows: the caller's thread count
+    tiny = Network.from_graph(chain(("Dense", {"units": 3, "activation": "softmax"})), seed=0)
+    tiny.train_batch(x[:8, :4], y[:8, :3], loss, opt)  # too small for BLAS to thread: no switch
+    assert seen == [[1] * len(libs), [2] * len(libs), [2] * len(libs)]
+    assert [lib.get_num_threads() for lib in libs] == [2] * len(libs)
 
 
 def test_one_thread_steps_train_the_same_weights_as_threaded_steps(monkeypatch):
@@ -406,41 +406,27 @@ def test_blas_thread_chooser_measures_again_when_the_chosen_way_turns_slow():
     assert _run_chooser(chooser, 32, 6, 1.7, 1.6) == [True] * 6
 
 
-def test_a_conv_step_too_small_to_split_measures_one_blas_thread_against_the_callers(monkeypatch):
-    import designer.engine.step as step_module
-
-    state = _blas_at(2)
-    if state is None:
-        pytest.skip("NumPy's BLAS thread count cannot be controlled here")
-    libs, before = state
-    try:
-        g = chain(("Conv2D", {"filters": 8, "kernel_size": 3, "activation": "relu"}),
-                  ("MaxPooling2D", {"pool_size": 2}), ("Flatten", {}),
-                  ("Dense", {"units": 3, "activation": "softmax"}), input_shape=[12, 12, 1])  # fmt: skip
-        net = Network.from_graph(g, seed=0)
-        assert net.step_strategy.shards.shard_count(64, 2) == 1  # too little arithmetic to split
-        seen = []
-        step = step_module.StepStrategy.step
-
-        def spy(self, *args):
-            seen.append(libs[0].get_num_threads())
-            return step(self, *args)
-
-        monkeypatch.setattr(step_module.StepStrategy, "step", spy)
-        rng = np.random.default_rng(0)
-        x = rng.random((64, 12, 12, 1), dtype=np.float32)
-        y = encode_targets("categorical_crossentropy", rng.integers(0, 3, 64), 3)
-        loss, opt = get_loss("categorical_crossentropy"), PlainSGD(0.01)
-        chooser = net.step_strategy.chooser
-        for _ in range(chooser._trial_steps):
-            net.train_batch(x, y, loss, opt)
-        block = chooser.block
-        assert seen == ([1] * block + [2] * block) * chooser.rounds
-        assert chooser.chosen(64) is not None
-        assert [lib.get_num_threads() for lib in libs] == [2] * len(libs)
-    finally:
-        for lib, count in zip(libs, before):
-            lib.set_num_threads(count)
+def test_a_conv_step_too_small_to_split_measures_one_blas_thread_against_the_callers(
+    monkeypatch, blas_on_two_threads
+):
+    libs = blas_on_two_threads
+    g = chain(("Conv2D", {"filters": 8, "kernel_size": 3, "activation": "relu"}),
+              ("MaxPooling2D", {"pool_size": 2}), ("Flatten", {}),
+              ("Dense", {"units": 3, "activation": "softmax"}), input_shape=[12, 12, 1])  # fmt: skip
+    net = Network.from_graph(g, seed=0)
+    assert net.step_strategy.shards.shard_count(64, 2) == 1  # too little arithmetic to split
+    seen = _blas_threads_seen_by_steps(monkeypatch, libs)
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 12, 12, 1), dtype=np.float32)
+    y = encode_targets("categorical_crossentropy", rng.integers(0, 3, 64), 3)
+    loss, opt = get_loss("categorical_crossentropy"), PlainSGD(0.01)
+    chooser = net.step_strategy.chooser
+    for _ in range(chooser._trial_steps):
+        net.train_batch(x, y, loss, opt)
+    block, ones, twos = chooser.block, [1] * len(libs), [2] * len(libs)
+    assert seen == ([ones] * block + [twos] * block) * chooser.rounds
+    assert chooser.chosen(64) is not None
+    assert [lib.get_num_threads() for lib in libs] == twos
 
 
 def _conv_pool_net(activation, pool=None, seed=4, extra_reader=False):
