@@ -100,21 +100,18 @@ class Tanh(Activation):
         return np.tanh(x, out)
 
     def backward(self, x, y, g):
-        t = np.multiply(y, y, self.scratch(y))
-        np.subtract(1.0, t, t)
-        g *= t
-        return g
+        return _tanh_backward(y, self.scratch(y), g)
 
     def bound_backward(self, x, y):
-        t = np.empty_like(y)
+        return functools.partial(_tanh_backward, y, np.empty_like(y))
 
-        def backward(g):
-            np.multiply(y, y, t)
-            np.subtract(1.0, t, t)
-            np.multiply(g, t, g)
-            return g
 
-        return backward
+def _tanh_backward(y: np.ndarray, t: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g ⊙ (1 − y²) into g, with `t` (shaped like y) for 1 − y²."""
+    np.multiply(y, y, t)
+    np.subtract(1.0, t, t)
+    np.multiply(g, t, g)
+    return g
 
 
 def zeros(shape: tuple[int, ...], dtype) -> np.ndarray:
@@ -144,21 +141,19 @@ class ReLU(Activation):
         return np.maximum(x, zeros(x.shape, x.dtype), out=out)
 
     def backward(self, x, y, g):
-        # y > 0 exactly where x > 0; multiplying by the boolean mask is one pass
-        np.multiply(g, np.greater(y, 0.0, self.scratch(y, np.bool_)), g)
-        return g
+        return _relu_backward(y, self.scratch(y, np.bool_), g)
 
     def bound_forward(self, x, out):
         return functools.partial(np.maximum, x, zeros(x.shape, x.dtype), out=out)
 
     def bound_backward(self, x, y):
-        mask = np.empty(y.shape, np.bool_)
+        return functools.partial(_relu_backward, y, np.empty(y.shape, np.bool_))
 
-        def backward(g):
-            np.multiply(g, np.greater(y, 0.0, mask), g)
-            return g
 
-        return backward
+def _relu_backward(y: np.ndarray, mask: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g ⊙ [y > 0] into g: y > 0 exactly where x > 0, and multiplying by the boolean mask is one pass."""
+    np.multiply(g, np.greater(y, 0.0, mask), g)
+    return g
 
 
 class LeakyReLU(Activation):

@@ -50,15 +50,9 @@ class Loss:
 
     def bound_backward_fused(self, pred: np.ndarray):
         """`backward_fused(scale)` after `bound_forward(pred)`, as a call of `scale`, into a buffer of its own."""
-        if self.fused_activation is None:
-            raise TypeError(f"{self.name} has no fused gradient")
+        self._check_fused()
         g, count = np.empty_like(pred), self._count(pred)
-
-        def backward_fused(scale: float = 1.0) -> np.ndarray:
-            np.subtract(pred, self.y, g)
-            return np.multiply(g, scale / count, g)
-
-        return backward_fused
+        return lambda scale=1.0: _fused_gradient(pred, self.y, count, g, scale)
 
     def backward(self) -> np.ndarray:
         return self._gradient(self.pred, self.y, self._grad_buffer())
@@ -68,11 +62,12 @@ class Loss:
 
         `scale` multiplies it at no extra cost (the network folds a plain SGD learning rate in here).
         """
+        self._check_fused()
+        return _fused_gradient(self.pred, self.y, self._count(self.pred), self._grad_buffer(), scale)
+
+    def _check_fused(self) -> None:
         if self.fused_activation is None:
             raise TypeError(f"{self.name} has no fused gradient")
-        g = np.subtract(self.pred, self.y, self._grad_buffer())
-        g *= scale / self._count(self.pred)
-        return g
 
     # ------------------------------------------------------------------ per loss
     def _count(self, pred: np.ndarray) -> int:
@@ -108,6 +103,12 @@ def _clipped(p: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 def _inside_clip(p: np.ndarray) -> np.ndarray:
     return (p > EPSILON) & (p < 1.0 - EPSILON)
+
+
+def _fused_gradient(pred: np.ndarray, y: np.ndarray, count: int, out: np.ndarray, scale: float) -> np.ndarray:
+    """scale · (pred − y) / count into `out`."""
+    np.subtract(pred, y, out)
+    return np.multiply(out, scale / count, out)
 
 
 def _mean_log_loss(pred: np.ndarray, y: np.ndarray, work: np.ndarray, count: int) -> float:

@@ -21,6 +21,7 @@ choices here are only about speed and never change the result beyond float32 rou
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import statistics
 import time
@@ -65,52 +66,58 @@ class BlasThreadChooser:
     def __init__(self, block: int = 4, rounds: int = 3, retune_steps: int = 1000):
         self.block, self.rounds, self.retune_steps = block, rounds, retune_steps
         self._trial_steps = 2 * block * rounds
-        # rows → [step index, choice, (one-thread times, caller's times), measured at least once,
-        #         the chosen way's median when measured, slow steps in a row since]
-        self._runs: dict[int, list] = {}
+        self._runs: dict[int, _ThreadTrial] = {}  # per batch size
 
     def one_thread(self, rows: int) -> bool:
         run = self._runs.get(rows)
         if run is None:
             if len(self._runs) > 8:  # batch sizes come and go (the last batch of an epoch is smaller)
                 self._runs.clear()
-            run = self._runs[rows] = [0, False, ([], []), False, 0.0, 0]
-        step = run[0]
-        if step < self._trial_steps:  # measuring: a block on one thread, a block on the caller's count, …
-            return (step // self.block) % 2 == 0
-        return run[1]
+            run = self._runs[rows] = _ThreadTrial()
+        if run.step < self._trial_steps:  # measuring: a block on one thread, a block on the caller's count, …
+            return (run.step // self.block) % 2 == 0
+        return run.one_thread
 
     def chosen(self, rows: int) -> bool | None:
         """The last measured choice for this batch size (True: one thread), None before the first one."""
         run = self._runs.get(rows)
-        if run is None or (run[0] < self._trial_steps and not run[3]):
+        if run is None or (run.step < self._trial_steps and run.reference is None):
             return None
-        return run[1]
+        return run.one_thread
 
     def record(self, rows: int, one_thread: bool, seconds: float) -> None:
         run = self._runs.get(rows)
         if run is None:
             return
-        step = run[0]
+        step = run.step
         if step < self._trial_steps:
             if step % self.block:  # a block's first step pays for the switch and warms the caches: not counted
-                run[2][0 if one_thread else 1].append(seconds)
+                (run.ones if one_thread else run.callers).append(seconds)
             if step == self._trial_steps - 1:
-                ones, theirs = run[2]
-                if ones and theirs:  # (a caller that did not follow the schedule leaves the choice as it was)
-                    one, caller = statistics.median(ones), statistics.median(theirs)
-                    run[1] = one < caller
-                    run[3] = True
-                    run[4] = min(one, caller)
-                run[2] = ([], [])
-        elif run[3] and seconds > self.SLOWDOWN * run[4]:
-            run[5] += 1
-            if run[5] >= self.block:  # measure again from the next step
-                run[0], run[5] = 0, 0
+                if run.ones and run.callers:  # (a caller that did not follow the schedule: choice as it was)
+                    one, caller = statistics.median(run.ones), statistics.median(run.callers)
+                    run.one_thread, run.reference = one < caller, min(one, caller)
+                run.ones, run.callers = [], []
+        elif run.reference is not None and seconds > self.SLOWDOWN * run.reference:
+            run.slow_in_a_row += 1
+            if run.slow_in_a_row >= self.block:  # measure again from the next step
+                run.step, run.slow_in_a_row = 0, 0
                 return
         else:
-            run[5] = 0
-        run[0] = step + 1 if step + 1 < self.retune_steps else 0
+            run.slow_in_a_row = 0
+        run.step = step + 1 if step + 1 < self.retune_steps else 0
+
+
+@dataclasses.dataclass(slots=True)
+class _ThreadTrial:
+    """BlasThreadChooser's state for one batch size."""
+
+    step: int = 0  # steps since the last measurement began (below the trial's length: measuring)
+    one_thread: bool = False  # the choice
+    ones: list[float] = dataclasses.field(default_factory=list)  # the trial's step times on one thread
+    callers: list[float] = dataclasses.field(default_factory=list)  # … and on the caller's count
+    reference: float | None = None  # the chosen way's median at the last measurement; None: never measured
+    slow_in_a_row: int = 0  # steps since then at more than SLOWDOWN × reference, in a row
 
 
 @functools.cache
