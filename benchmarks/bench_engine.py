@@ -325,9 +325,7 @@ def run(case_names: list[str] | None, repeats: int, threads: int = THREADS, memo
         runners = {"ours": OurTrainer(case, x, y)}
         if have_torch:
             runners["torch"] = TorchTrainer(case, x, y)
-        for r in runners.values():
-            r.epoch()  # warm-up: buffers, caches, lazy init
-        slowest = max(_time(r.epoch) for r in runners.values())
+        slowest = max(_time(r.epoch) for r in runners.values())  # after _time's warm-up: buffers, lazy init
         epochs = max(1, math.ceil(MIN_ROUND_S / slowest))
         times: dict[str, list[float]] = {k: [] for k in runners}
         for _ in range(repeats):
