@@ -34,6 +34,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from designer.engine import conv_pool_kernels
 from designer.engine.activations import get_activation
 from designer.engine.initializers import initialize
 from designer.engine.layers import BufferedLayer
@@ -88,6 +89,11 @@ class Conv2D(BufferedLayer):
     #: training, the output is (ph, pw, n, oh//ph, ow//pw, filters), one contiguous block per window offset
     #: (a trailing row or column that no window covers is neither computed nor given a gradient)
     pool_blocks: tuple[int, int] | None = None
+    #: set by the network when this conv and its pool may train through one compiled kernel
+    #: (designer.engine.conv_pool_kernels): the shape it is compiled for; None: the NumPy path only
+    fused_shape: conv_pool_kernels.ConvPoolShape | None = None
+    #: set by the network for each forward: this forward and its backward run the compiled kernels
+    fused_run = False
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -122,6 +128,7 @@ class Conv2D(BufferedLayer):
         self._blocked = False  # the pixel order of the current buffers (see pool_blocks)
         self._n = -1
         self._col2im_kept: tuple | None = None  # _col2im_views: the views, with the buffers they belong to
+        self._kernels: conv_pool_kernels.ConvPoolKernels | None | bool = False  # False: not looked up yet
 
     def share_weights(self, other: Conv2D) -> None:
         """Train `other`'s weight arrays from now on, with gradients of its own (a replica for a batch shard)."""
@@ -191,6 +198,8 @@ class Conv2D(BufferedLayer):
     # ------------------------------------------------------------------ forward
     def forward(self, inputs, training):
         x = inputs[0]
+        if training and self.fused_run:
+            return self._forward_fused(x)
         if not training:  # inference (predict chunks, histograms): buffers for this call only
             self.transient = True
             self._select(x.shape[0], False)
@@ -236,6 +245,38 @@ class Conv2D(BufferedLayer):
             np.matmul(cols[k * q : (k + 1) * q], wb, z[k * q : (k + 1) * q])
         return z
 
+    # ------------------------------------------------------------------ with the pool, compiled
+    def fused_kernels(self) -> conv_pool_kernels.ConvPoolKernels | None:
+        """The compiled conv + pool kernels for this layer (compiled on first use), or None."""
+        if self._kernels is False:
+            self._kernels = conv_pool_kernels.kernels_for(self.fused_shape)
+        return self._kernels
+
+    def _forward_fused(self, x: np.ndarray) -> np.ndarray:
+        """The pooled pre-activation (n, oh//ph, ow//pw, filters) of the conv and its pool in one compiled pass;
+        the pool applies the relu (MaxPooling2D.forward). The winners are kept for the kernel gradient."""
+        n, h, w = x.shape[:3]
+        if self.padded:
+            hp, wp = h + self.pt + self.pb, w + self.pl + self.pr
+            xp = self.buffer("xp_fused", (n, hp, wp, self.cin), fill=0.0)  # the borders stay zero
+            xp[:, self.pt : self.pt + h, self.pl : self.pl + w, :] = x
+            x = xp
+        else:
+            x = np.ascontiguousarray(x)
+        ph, pw = self.pool_blocks
+        pooled = self.buffer("pooled", (n, self.oh // ph, self.ow // pw, self.filters))
+        winner = self.buffer("winner", pooled.shape, np.uint8)
+        bias = self._wb[self._k] if self.use_bias else self.buffer("no_bias", (self.filters,), fill=0.0)
+        self._kernels.forward(x, self._wb[: self._k], bias, pooled, winner)
+        self._fused_state = (x, pooled, winner)
+        return pooled
+
+    def _kernel_gradient_fused(self, grad_out: np.ndarray) -> None:
+        x, pooled, winner = self._fused_state
+        bias_grad = self._gwb[self._k] if self.use_bias else self.buffer("no_bias_grad", (self.filters,))
+        g = np.ascontiguousarray(grad_out)
+        self._kernels.kernel_gradient(x, g, pooled, winner, self._gwb[: self._k], bias_grad)
+
     # ------------------------------------------------------------------ backward
     def backward(self, grad_out):
         pixels = self._z.shape[0]
@@ -268,7 +309,10 @@ class Conv2D(BufferedLayer):
     def takes_pool_gradient(self, pool: MaxPooling2D) -> bool:
         """Whether the network should hand the gradient of `pool` (this layer's only reader) straight to
         `kernel_gradient_through`: no input gradient wanted, the blocked order, and blocks large enough for
-        the saved memory traffic to pay for the extra calls (8×8 digits: 9k values a block, 15% slower)."""
+        the saved memory traffic to pay for the extra calls (8×8 digits: 9k values a block, 15% slower) — or
+        the compiled kernels ran the forward."""
+        if self.fused_run:
+            return True
         return not self.need_input_grad and pool._from_blocks and pool._y.size >= _ROUTED_BLOCK_MIN
 
     def kernel_gradient_through(self, pool: MaxPooling2D, grad_out: np.ndarray) -> None:
@@ -276,7 +320,10 @@ class Conv2D(BufferedLayer):
         output, when no input gradient is wanted (the first conv of a network): the pool routes one window
         offset's block at a time into a buffer that stays in cache, and that block's product with its im2col
         rows is added up here, instead of the pool writing the whole (ph·pw times larger) gradient of the conv
-        output to memory for one product to read back."""
+        output to memory for one product to read back. After a compiled forward, the compiled kernel gradient."""
+        if self.fused_run:
+            self._kernel_gradient_fused(grad_out)
+            return
         filters, gwb = self.filters, self._gwb
         part = self.buffer("gwb_part", gwb.shape if self._planes else gwb.shape[::-1])
         total = gwb if self._planes else self.buffer("gwb_t", gwb.shape[::-1])
@@ -374,6 +421,9 @@ class MaxPooling2D(BufferedLayer):
     #: set by the network when the conv below writes its training output grouped by window offset
     #: (Conv2D.pool_blocks): pooling is then a maximum over ph·pw contiguous blocks
     blocked_input = False
+    #: set by the network for each forward: the conv below pooled in its compiled kernel (Conv2D.fused_run), so
+    #: the input is already the pooled pre-activation
+    fused_run = False
 
     def build(self, input_shapes, rng):
         super().build(input_shapes, rng)
@@ -392,6 +442,11 @@ class MaxPooling2D(BufferedLayer):
     def forward(self, inputs, training):
         x = inputs[0]
         self._x = x
+        if training and self.fused_run:
+            self._y = self._act = x
+            if self.upstream_deferred:
+                self._act = self.upstream_activation.forward(x, self.buffer("act", x.shape))
+            return self._act
         if not self._tiled:
             return self._forward_strided(x)
         self.transient = not training  # keep buffers for training batches only

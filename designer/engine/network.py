@@ -20,6 +20,7 @@ import threading
 
 import numpy as np
 
+from designer.engine import conv_pool_kernels
 from designer.engine.factory import make_layer
 from designer.engine.layer_base import Layer
 from designer.engine.losses import Loss
@@ -109,6 +110,7 @@ class Network(TargetUnits):
             for s in srcs:
                 readers[s].append(nid)
         self._pool_into_conv: dict[str, Layer] = {}
+        self._conv_pools: list[tuple[str, Layer, Layer]] = []  # (pool id, conv, pool) with a compiled kernel shape
         for nid, pool in self.layers.items():
             if pool.type_name != "MaxPooling2D" or not getattr(pool, "_tiled", False):
                 continue
@@ -128,6 +130,12 @@ class Network(TargetUnits):
             pool.upstream_activation = act
             # relu also moves after the pool while training: one pass over a quarter of the values
             conv.defer_activation = pool.upstream_deferred = act.name == "relu"
+            if conv.defer_activation and conv.pool_blocks is not None:
+                # conv, relu and pool may train as one compiled kernel (designer.engine.conv_pool_kernels)
+                conv.fused_shape = conv_pool_kernels.shape_of(conv.kh, conv.kw, conv.cin, (conv.sh, conv.sw),
+                                                              conv.pool_blocks, self.dtype)
+                if conv.fused_shape is not None:
+                    self._conv_pools.append((nid, conv, pool))
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -186,7 +194,14 @@ class Network(TargetUnits):
             )
         return x
 
-    def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
+    def _forward(self, x: np.ndarray, training: bool, fuse: bool = False) -> np.ndarray:
+        """`fuse`: a training step's forward (no input gradient will be asked for), so a first conv and its pool
+        may run their compiled kernels, which keep nothing an input gradient would need."""
+        for nid, conv, pool in self._conv_pools:
+            conv.fused_run = pool.fused_run = (
+                fuse and training and not conv.need_input_grad and self._pool_into_conv.get(nid) is conv
+                and conv.pool_blocks is not None and conv.defer_activation and conv.fused_kernels() is not None
+            )
         acts = self.activations
         acts[self.input_id] = x
         for nid, layer, srcs in self._plan:

@@ -156,7 +156,7 @@ def shard_gradients(net, x, y_enc, loss, scale: float) -> float:
     """Forward and backward of one shard: the layers' grads hold `scale` × the gradient of the shard's mean
     loss (the caller passes lr × shard / batch, so the shards' grads add up to the batch's); returns the
     shard's mean loss."""
-    pred = net._forward(x, True)
+    pred = net._forward(x, True, fuse=True)
     value = loss.forward(pred, y_enc)
     if net.fused_with(loss):
         net._backward(loss.backward_fused(scale), True)

@@ -222,7 +222,7 @@ class StepStrategy:
             net._grad_scale = lr
             optimizer.iterations = getattr(optimizer, "iterations", 0) + 1
             return value
-        pred = net._forward(x, True)
+        pred = net._forward(x, True, fuse=True)
         value = loss.forward(pred, y_enc)
         scale = 1.0 if lr is None else lr
         if net.fused_with(loss):

@@ -443,7 +443,11 @@ def _conv_pool_net(activation, pool=None, seed=4, extra_reader=False):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
-def test_pooled_activation_derivative_gives_the_same_gradients_as_the_full_size_one(activation):
+def test_pooled_activation_derivative_gives_the_same_gradients_as_the_full_size_one(activation, monkeypatch):
+    from designer.engine import conv_pool_kernels
+
+    # the NumPy path's pooled derivative, bit for bit (the compiled relu kernels: tests/engine/test_conv_pool_kernels)
+    monkeypatch.setattr(conv_pool_kernels, "ENABLED", False)
     x = np.random.default_rng(0).normal(size=(5, 6, 7, 2))
     x[:, :2] = 0.0  # plateaus: ties inside windows
     y_enc = encode_targets("categorical_crossentropy", np.arange(5) % 3, 3).astype(np.float64)

@@ -1,0 +1,172 @@
+"""Compiled training kernels for an image network's first convolution with its relu and max pool.
+
+The first conv of an image network reads few channels (1 for grayscale, 3 for colour), so its im2col
+products have a short inner dimension (K = 9 or 27) that BLAS runs far below its peak, and around them
+NumPy makes full passes over the conv's whole output (the im2col copy, the pool's maxima, the routed
+gradient): on the two-block 28×28 net that conv and its pool were a quarter of a shard's step. Here one
+loop nest computes, for each pooled cell, the conv at every window offset, keeps the maximum and which
+offset won, and nothing else is written: the conv's full output never exists. The kernel gradient is one
+more loop nest from the pool's gradient and the winners.
+
+The kernels are compiled with numba (the optional `fast` extra) for one shape at a time: the input patch of
+a pooled cell and one filter's weights are held in named locals, so the compiler keeps them in registers
+and vectorises the loop over the filters. The source of each shape's kernels is generated here from the
+layer's sizes (integers only) and the dtype's name. Without numba, or for shapes too large to unroll, the
+layers run their NumPy path; the two paths agree to float rounding (sums in another order).
+
+Semantics are the layers': valid windows of the (already padded) input, the pool's windows tiling the conv's
+output (a trailing row or column no window covers is not computed), the first maximum in row-major window
+order wins (a NaN anywhere in a window makes its maximum NaN, like np.maximum), the relu after the pool (max
+and relu commute), and its derivative is 0 where the pooled value is not positive.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+#: False: never compile, every layer takes its NumPy path (tests compare the two)
+ENABLED = True
+# Unrolling limits: the input patch of a pooled cell in named locals (registers), and the multiply-adds per
+# filter and pooled cell (the length of the generated expressions)
+MAX_PATCH_VALUES = 64
+MAX_TERMS = 512
+
+_DTYPES = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ConvPoolShape:
+    """What a pair of kernels is compiled for."""
+
+    kh: int
+    kw: int
+    cin: int
+    sh: int  # the conv's strides
+    sw: int
+    ph: int  # the pool's size (and strides)
+    pw: int
+    dtype: str  # "float32" or "float64"
+
+    @property
+    def patch(self) -> tuple[int, int]:
+        """Input rows and columns one pooled cell reads."""
+        return (self.ph - 1) * self.sh + self.kh, (self.pw - 1) * self.sw + self.kw
+
+    @property
+    def taps(self) -> list[tuple[int, int, int]]:
+        """(kernel row, kernel column, input channel) in the order of the kernel matrix's rows."""
+        return [(i, j, c) for i in range(self.kh) for j in range(self.kw) for c in range(self.cin)]
+
+    def fits(self) -> bool:
+        rows, cols = self.patch
+        return rows * cols * self.cin <= MAX_PATCH_VALUES and len(self.taps) * self.ph * self.pw <= MAX_TERMS
+
+
+@dataclasses.dataclass(frozen=True)
+class ConvPoolKernels:
+    """forward(x, kernel, bias, pooled, winner): x (n, h, w, cin) padded input, kernel (kh·kw·cin, filters),
+    bias (filters,); writes the pooled pre-activation (n, oh, ow, filters) and the winning window offset
+    (uint8, row-major in the window).
+    kernel_gradient(x, grad, pooled, winner, dkernel, dbias): grad is the gradient of relu(pooled); writes
+    the kernel's and the bias's gradient."""
+
+    forward: Callable
+    kernel_gradient: Callable
+
+
+_lock = threading.Lock()
+_compiled: dict[ConvPoolShape, ConvPoolKernels | None] = {}
+
+
+def numba_available() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def shape_of(kh: int, kw: int, cin: int, strides: tuple, pool: tuple, dtype) -> ConvPoolShape | None:
+    """The kernels' shape for these sizes, or None when no kernel is made for them."""
+    name = _DTYPES.get(np.dtype(dtype))
+    if name is None:
+        return None
+    (sh, sw), (ph, pw) = strides, pool
+    shape = ConvPoolShape(int(kh), int(kw), int(cin), int(sh), int(sw), int(ph), int(pw), name)
+    return shape if shape.fits() else None
+
+
+def kernels_for(shape: ConvPoolShape | None) -> ConvPoolKernels | None:
+    """The compiled kernels for `shape` (compiled on first use, once per process), or None without numba."""
+    if shape is None or not ENABLED:
+        return None
+    with _lock:  # the shards of a split step ask at the same time: compile once
+        if shape not in _compiled:
+            _compiled[shape] = _compile(shape) if numba_available() else None
+        return _compiled[shape]
+
+
+def _compile(shape: ConvPoolShape) -> ConvPoolKernels:
+    import numba
+
+    namespace = {"np": np}
+    exec(compile(source(shape), f"<conv_pool_kernels {shape}>", "exec"), namespace)  # sizes only: see source()
+    jit = numba.njit(nogil=True, boundscheck=False)
+    return ConvPoolKernels(jit(namespace["forward"]), jit(namespace["kernel_gradient"]))
+
+
+def source(shape: ConvPoolShape) -> str:
+    """Python source of the two kernels for `shape`. Nothing but the shape's integers and the dtype's name
+    (one of two fixed strings) goes into it."""
+    s = shape
+    if s.dtype not in _DTYPES.values():
+        raise ValueError(f"no kernels for dtype {s.dtype!r}")
+    rows, cols = s.patch
+    taps = s.taps
+    offsets = [divmod(k, s.pw) for k in range(s.ph * s.pw)]  # (row, column) in the window, row-major
+
+    def patch_value(offset: tuple[int, int], tap: tuple[int, int, int]) -> str:
+        (a, b), (i, j, c) = offset, tap
+        return f"p_{a * s.sh + i}_{b * s.sw + j}_{c}"
+
+    head = [
+        "    n, oh, ow, filters = {grid}.shape",
+        "    for im in range(n):",
+        "        for r in range(oh):",
+        f"            y0 = {int(s.ph * s.sh)} * r",
+        "            for c in range(ow):",
+        f"                x0 = {int(s.pw * s.sw)} * c",
+    ]
+    head += [f"                p_{y}_{x}_{ch} = x[im, y0 + {y}, x0 + {x}, {ch}]"
+             for y in range(rows) for x in range(cols) for ch in range(s.cin)]
+    inner = " " * 20
+
+    fwd = ["def forward(x, kernel, bias, pooled, winner):", *(line.format(grid="pooled") for line in head)]
+    fwd += ["                out = pooled[im, r, c]", "                won = winner[im, r, c]",
+            "                for f in range(filters):"]
+    fwd += [f"{inner}w_{t} = kernel[{t}, f]" for t in range(len(taps))]
+    fwd += [f"{inner}b = bias[f]"]
+    for k, offset in enumerate(offsets):
+        terms = " + ".join(f"{patch_value(offset, tap)} * w_{t}" for t, tap in enumerate(taps))
+        fwd.append(f"{inner}z_{k} = b + {terms}")
+    fwd += [f"{inner}best = z_0", f"{inner}k = 0"]
+    for k in range(1, len(offsets)):  # strictly greater: the first maximum wins; a NaN wins, as in np.maximum
+        fwd += [f"{inner}if z_{k} > best or z_{k} != z_{k}:", f"{inner}    best = z_{k}", f"{inner}    k = {k}"]
+    fwd += [f"{inner}out[f] = best", f"{inner}won[f] = k"]
+
+    grad = ["def kernel_gradient(x, grad, pooled, winner, dkernel, dbias):",
+            f"    zero = np.{s.dtype}(0)", "    dkernel[:] = zero", "    dbias[:] = zero",
+            *(line.format(grid="grad") for line in head)]
+    grad += ["                g_in = grad[im, r, c]", "                out = pooled[im, r, c]",
+             "                won = winner[im, r, c]", "                for f in range(filters):",
+             f"{inner}g = g_in[f] if out[f] > zero else zero", f"{inner}k = won[f]"]
+    grad += [f"{inner}g_{k} = g if k == {k} else zero" for k in range(len(offsets))]
+    grad += [f"{inner}dbias[f] += g"]
+    for t, tap in enumerate(taps):
+        terms = " + ".join(f"g_{k} * {patch_value(offset, tap)}" for k, offset in enumerate(offsets))
+        grad.append(f"{inner}dkernel[{t}, f] += {terms}")
+    return "\n".join(fwd + [""] + grad) + "\n"
