@@ -7,6 +7,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if not os.environ.get("XDG_RUNTIME_DIR"):
     os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="xdg-")
+# the compiled conv kernels' source and machine code (designer/engine/conv_pool_kernels.py): not the user's cache
+os.environ.setdefault("NN_DESIGNER_KERNEL_CACHE", tempfile.mkdtemp(prefix="nn-designer-kernels-"))
 os.environ.setdefault("KERAS_BACKEND", "torch")  # the export tests run the generated Keras code on the CPU torch build
 
 

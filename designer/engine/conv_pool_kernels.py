@@ -14,6 +14,11 @@ and vectorises the loop over the filters. The source of each shape's kernels is 
 layer's sizes (integers only) and the dtype's name. Without numba, or for shapes too large to unroll, the
 layers run their NumPy path; the two paths agree to float rounding (sums in another order).
 
+Compiling a shape takes about 0.9 s. The generated source is written to a per-user cache folder
+(`kernel_cache_dir`) and loaded from there, so that numba can keep the machine code beside it: later
+processes load it in a few milliseconds. Where that folder cannot be written, the kernels are compiled in
+memory for the process.
+
 Semantics are the layers': valid windows of the (already padded) input, the pool's windows tiling the conv's
 output (a trailing row or column no window covers is not computed), the first maximum in row-major window
 order wins (a NaN anywhere in a window makes its maximum NaN, like np.maximum), the relu after the pool (max
@@ -23,8 +28,12 @@ and relu commute), and its derivative is 0 where the pooled value is not positiv
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 import threading
+import types
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -36,6 +45,7 @@ MAX_PATCH_VALUES = 64
 MAX_TERMS = 512
 
 _DTYPES = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
+ENV_CACHE_DIR = "NN_DESIGNER_KERNEL_CACHE"  # where the kernels' source and machine code are kept
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +70,12 @@ class ConvPoolShape:
     def taps(self) -> list[tuple[int, int, int]]:
         """(kernel row, kernel column, input channel) in the order of the kernel matrix's rows."""
         return [(i, j, c) for i in range(self.kh) for j in range(self.kw) for c in range(self.cin)]
+
+    @property
+    def name(self) -> str:
+        """A module name for this shape's kernels."""
+        return (f"conv_pool_{self.kh}x{self.kw}x{self.cin}_s{self.sh}x{self.sw}_p{self.ph}x{self.pw}_"
+                f"{self.dtype}")
 
     def fits(self) -> bool:
         rows, cols = self.patch
@@ -110,13 +126,55 @@ def kernels_for(shape: ConvPoolShape | None) -> ConvPoolKernels | None:
         return _compiled[shape]
 
 
+def kernel_cache_dir() -> Path:
+    """$NN_DESIGNER_KERNEL_CACHE, else the platform's per-user cache folder."""
+    override = os.environ.get(ENV_CACHE_DIR)
+    if override:
+        return Path(override)
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "Network Designer" / "Cache"
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Caches" / "Network Designer"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "network-designer"
+    return base / "kernels"
+
+
 def _compile(shape: ConvPoolShape) -> ConvPoolKernels:
     import numba
 
-    namespace = {"np": np}
-    exec(compile(source(shape), f"<conv_pool_kernels {shape}>", "exec"), namespace)  # sizes only: see source()
-    jit = numba.njit(nogil=True, boundscheck=False)
-    return ConvPoolKernels(jit(namespace["forward"]), jit(namespace["kernel_gradient"]))
+    text = source(shape)  # sizes only: see source()
+    functions = _load_cached(shape, text)
+    if functions is None:  # no folder to keep them in: compiled in memory, for this process
+        namespace: dict = {}
+        exec(compile(text, f"<{shape.name}>", "exec"), namespace)
+        functions = numba.njit(nogil=True, boundscheck=False)(namespace["forward"]), numba.njit(
+            nogil=True, boundscheck=False)(namespace["kernel_gradient"])
+    return ConvPoolKernels(*functions)
+
+
+def _load_cached(shape: ConvPoolShape, text: str) -> tuple[Callable, Callable] | None:
+    """The kernels compiled with numba's cache of their machine code, which numba keeps beside their source
+    file: the file is written to the cache folder when it is missing or differs from `text` (a changed
+    generator, a damaged file). What runs is always `text`; the file only tells numba where the cache is."""
+    import numba
+
+    path = kernel_cache_dir() / f"{shape.name}.py"
+    try:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, path)  # whole or not at all: another process may be reading it
+        module = types.ModuleType(f"designer_kernels.{shape.name}")
+        module.__file__ = str(path)
+        exec(compile(text, str(path), "exec"), module.__dict__)
+        sys.modules[module.__name__] = module  # numba's cached code finds its module's globals by name
+        jit = numba.njit(nogil=True, boundscheck=False, cache=True)
+        return jit(module.forward), jit(module.kernel_gradient)
+    except (OSError, UnicodeError, RuntimeError):  # RuntimeError: numba found no place for its cache
+        return None
 
 
 def source(shape: ConvPoolShape) -> str:
@@ -169,4 +227,4 @@ def source(shape: ConvPoolShape) -> str:
     for t, tap in enumerate(taps):
         terms = " + ".join(f"g_{k} * {patch_value(offset, tap)}" for k, offset in enumerate(offsets))
         grad.append(f"{inner}dkernel[{t}, f] += {terms}")
-    return "\n".join(fwd + [""] + grad) + "\n"
+    return "\n".join(["import numpy as np", "", "", *fwd, "", "", *grad]) + "\n"

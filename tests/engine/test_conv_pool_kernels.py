@@ -4,6 +4,9 @@ gradients by finite differences, and the NumPy path wherever they cannot or may 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
@@ -127,6 +130,68 @@ def test_the_generated_source_holds_only_the_shapes_numbers():
     compile(text, "<kernels>", "exec")
     assert "y0 = 2 * r" in text and "x0 = 6 * c" in text and "np.float32(0)" in text
     assert "p_1_6_1" in text and "p_1_7_0" not in text  # the patch: 4 rows × 7 columns × 2 channels
+
+
+LATER_PROCESS = """
+import os, sys
+import numpy as np
+os.environ["NN_DESIGNER_KERNEL_CACHE"] = sys.argv[1]
+from designer.engine.conv_pool_kernels import kernels_for, shape_of
+kernels = kernels_for(shape_of(2, 2, 1, (1, 1), (2, 2), np.float64))
+x = np.random.default_rng(8).normal(size=(2, 6, 6, 1))
+pooled, winner = np.empty((2, 2, 2, 3)), np.empty((2, 2, 2, 3), np.uint8)
+kernels.forward(x, np.ones((4, 3)), np.zeros(3), pooled, winner)
+print(sum(kernels.forward.stats.cache_hits.values()), repr(float(pooled[0, 0, 0, 0])))
+"""
+
+
+@needs_numba
+def test_kernels_are_kept_in_the_cache_folder_and_only_the_generated_source_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv(conv_pool_kernels.ENV_CACHE_DIR, str(tmp_path))
+    monkeypatch.setattr(conv_pool_kernels, "_compiled", {})
+    shape = shape_of(2, 2, 1, (1, 1), (2, 2), np.float64)
+    x = np.random.default_rng(8).normal(size=(2, 6, 6, 1))
+    pooled, winner = np.empty((2, 2, 2, 3)), np.empty((2, 2, 2, 3), np.uint8)
+    kernels_for(shape).forward(x, np.ones((4, 3)), np.zeros(3), pooled, winner)
+    path = tmp_path / f"{shape.name}.py"
+    assert path.read_text(encoding="utf-8") == source(shape)
+    assert any((tmp_path / "__pycache__").glob(f"{shape.name}.forward-*.nbc"))  # numba's machine code
+    # a later process loads that machine code instead of compiling, and gets the same values
+    later = subprocess.run([sys.executable, "-c", LATER_PROCESS, str(tmp_path)], capture_output=True,
+                           encoding="utf-8", timeout=120)  # fmt: skip
+    assert later.returncode == 0, later.stderr
+    hits, value = later.stdout.split()
+    assert hits == "1" and float(value) == pooled[0, 0, 0, 0]
+    # a damaged or replaced file is written again from the generator, and what it held never runs
+    marker = tmp_path / "ran"
+    path.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.setattr(conv_pool_kernels, "_compiled", {})
+    again = np.empty_like(pooled)
+    kernels_for(shape).forward(x, np.ones((4, 3)), np.zeros(3), again, winner)
+    assert not marker.exists() and path.read_text(encoding="utf-8") == source(shape)
+    np.testing.assert_array_equal(again, pooled)
+
+
+@needs_numba
+def test_a_cache_folder_that_cannot_be_written_compiles_in_memory(tmp_path, monkeypatch):
+    blocker = tmp_path / "a file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv(conv_pool_kernels.ENV_CACHE_DIR, str(blocker / "kernels"))  # a folder inside a file
+    monkeypatch.setattr(conv_pool_kernels, "_compiled", {})
+    kernels = kernels_for(shape_of(1, 1, 1, (1, 1), (2, 2), np.float64))
+    pooled, winner = np.empty((1, 1, 1, 1)), np.empty((1, 1, 1, 1), np.uint8)
+    kernels.forward(np.arange(4.0).reshape(1, 2, 2, 1), np.ones((1, 1)), np.zeros(1), pooled, winner)
+    assert pooled[0, 0, 0, 0] == 3.0 and winner[0, 0, 0, 0] == 3
+
+
+def test_the_cache_folder_is_the_platforms_per_user_one(monkeypatch, tmp_path):
+    monkeypatch.delenv(conv_pool_kernels.ENV_CACHE_DIR, raising=False)
+    monkeypatch.setattr(conv_pool_kernels.sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert conv_pool_kernels.kernel_cache_dir() == tmp_path / "network-designer" / "kernels"
+    monkeypatch.setattr(conv_pool_kernels.sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path))
+    assert conv_pool_kernels.kernel_cache_dir() == tmp_path / "Network Designer" / "Cache" / "kernels"
 
 
 def _first_conv_net(cin=1, size=(12, 11), padding="valid", strides=1, pool=2, use_bias=True, kernel_size=3,
