@@ -25,6 +25,10 @@ of passes over 32-value runs strided through the image (2.5× fewer microseconds
 GEMMs do not care in which order the pixels come, and pixels no window covers (the last row and column of an
 odd size) are left out of them: nothing reads those outputs and their gradient is exactly 0. Inference keeps
 the natural order and computes every pixel.
+
+With numba installed, a training step runs an image network's first conv (relu, read by such a pool alone)
+and that pool as one compiled kernel pair instead (designer.engine.conv_pool_kernels; Conv2D.fused_run):
+the pooled values come out of the conv's loop directly and the conv's full output never exists.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ and relu commute), and its derivative is 0 where the pooled value is not positiv
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 import threading
@@ -45,6 +46,7 @@ MAX_PATCH_VALUES = 64
 MAX_TERMS = 512
 
 _DTYPES = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
+log = logging.getLogger(__name__)
 ENV_CACHE_DIR = "NN_DESIGNER_KERNEL_CACHE"  # where the kernels' source and machine code are kept
 
 
@@ -117,12 +119,19 @@ def shape_of(kh: int, kw: int, cin: int, strides: tuple, pool: tuple, dtype) -> 
 
 
 def kernels_for(shape: ConvPoolShape | None) -> ConvPoolKernels | None:
-    """The compiled kernels for `shape` (compiled on first use, once per process), or None without numba."""
+    """The compiled kernels for `shape` (compiled on first use, once per process), or None: no numba, or it
+    failed to compile them (logged; an optional accelerator never stops a training run)."""
     if shape is None or not ENABLED:
         return None
     with _lock:  # the shards of a split step ask at the same time: compile once
         if shape not in _compiled:
-            _compiled[shape] = _compile(shape) if numba_available() else None
+            kernels = None
+            if numba_available():
+                try:
+                    kernels = _compile(shape)
+                except Exception as exc:  # numba's errors share no base class; any failure: the NumPy path
+                    log.warning("the compiled conv kernels for %s failed, training on NumPy: %s", shape.name, exc)
+            _compiled[shape] = kernels
         return _compiled[shape]
 
 
@@ -142,24 +151,37 @@ def kernel_cache_dir() -> Path:
 
 
 def _compile(shape: ConvPoolShape) -> ConvPoolKernels:
-    import numba
-
     text = source(shape)  # sizes only: see source()
-    functions = _load_cached(shape, text)
-    if functions is None:  # no folder to keep them in: compiled in memory, for this process
-        namespace: dict = {}
-        exec(compile(text, f"<{shape.name}>", "exec"), namespace)
-        functions = numba.njit(nogil=True, boundscheck=False)(namespace["forward"]), numba.njit(
-            nogil=True, boundscheck=False)(namespace["kernel_gradient"])
-    return ConvPoolKernels(*functions)
+    module = _module_in_cache(shape, text)
+    if module is not None:
+        try:
+            return _jit(shape, module, cache=True)
+        except RuntimeError:  # numba found no place for its cache beside the file
+            pass
+    module = types.ModuleType(shape.name)  # compiled in memory, for this process
+    exec(compile(text, f"<{shape.name}>", "exec"), module.__dict__)
+    return _jit(shape, module, cache=False)
 
 
-def _load_cached(shape: ConvPoolShape, text: str) -> tuple[Callable, Callable] | None:
-    """The kernels compiled with numba's cache of their machine code, which numba keeps beside their source
-    file: the file is written to the cache folder when it is missing or differs from `text` (a changed
-    generator, a damaged file). What runs is always `text`; the file only tells numba where the cache is."""
+def _jit(shape: ConvPoolShape, module: types.ModuleType, cache: bool) -> ConvPoolKernels:
+    """Both kernels, compiled now (or loaded from numba's cache) for C-contiguous arrays of the shape's dtype:
+    a failure shows here, where kernels_for falls back to NumPy, not in the middle of a step."""
     import numba
 
+    real = getattr(numba, shape.dtype)
+    grid, matrix, vector = real[:, :, :, ::1], real[:, ::1], real[::1]
+    winners = numba.uint8[:, :, :, ::1]
+    forward = numba.void(grid, matrix, vector, grid, winners)  # x, kernel, bias, pooled, winner
+    gradient = numba.void(grid, grid, grid, winners, matrix, vector)  # x, grad, pooled, winner, dkernel, dbias
+    options = {"nogil": True, "boundscheck": False, "cache": cache}
+    return ConvPoolKernels(numba.njit(forward, **options)(module.forward),
+                           numba.njit(gradient, **options)(module.kernel_gradient))
+
+
+def _module_in_cache(shape: ConvPoolShape, text: str) -> types.ModuleType | None:
+    """A module of `text` whose file is in the cache folder, so that numba keeps the kernels' machine code
+    beside it; None when the folder cannot be written. The file is written when it is missing or differs from
+    `text` (a changed generator, a damaged file); what runs is always `text`, the file only names the place."""
     path = kernel_cache_dir() / f"{shape.name}.py"
     try:
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
@@ -167,14 +189,13 @@ def _load_cached(shape: ConvPoolShape, text: str) -> tuple[Callable, Callable] |
             partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             partial.write_text(text, encoding="utf-8")
             os.replace(partial, path)  # whole or not at all: another process may be reading it
-        module = types.ModuleType(f"designer_kernels.{shape.name}")
-        module.__file__ = str(path)
-        exec(compile(text, str(path), "exec"), module.__dict__)
-        sys.modules[module.__name__] = module  # numba's cached code finds its module's globals by name
-        jit = numba.njit(nogil=True, boundscheck=False, cache=True)
-        return jit(module.forward), jit(module.kernel_gradient)
-    except (OSError, UnicodeError, RuntimeError):  # RuntimeError: numba found no place for its cache
+    except (OSError, UnicodeError):
         return None
+    module = types.ModuleType(f"designer_kernels.{shape.name}")
+    module.__file__ = str(path)
+    exec(compile(text, str(path), "exec"), module.__dict__)
+    sys.modules[module.__name__] = module  # numba's cached code finds its module's globals by name
+    return module
 
 
 def source(shape: ConvPoolShape) -> str:

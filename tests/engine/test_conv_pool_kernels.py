@@ -310,6 +310,22 @@ def test_without_numba_the_layers_train_on_numpy(monkeypatch):
     assert np.isfinite(value) and not net.layers["conv"].fused_run
 
 
+@needs_numba
+def test_kernels_that_fail_to_compile_leave_training_on_numpy(monkeypatch, caplog):
+    def broken(shape, module, cache):
+        raise TypeError("no matching definition for argument type(s)")  # what numba raises, for example
+
+    monkeypatch.setattr(conv_pool_kernels, "_compiled", {})
+    monkeypatch.setattr(conv_pool_kernels, "_jit", broken)
+    net = _first_conv_net()
+    x = np.random.default_rng(9).normal(size=(4, 12, 11, 1))
+    y_enc = encode_targets("categorical_crossentropy", np.arange(4) % 3, 3).astype(np.float64)
+    with caplog.at_level("WARNING", logger="designer.engine.conv_pool_kernels"):
+        value, _ = _step(net, x, y_enc)
+    assert np.isfinite(value) and not net.layers["conv"].fused_run
+    assert "training on NumPy: no matching definition" in caplog.text
+
+
 def test_only_a_relu_first_conv_read_by_a_tiling_pool_alone_qualifies():
     def pair(net):
         return [(conv.id, pool.id) for _, conv, pool in net._conv_pools]
