@@ -117,6 +117,7 @@ class OurTrainer:
 
     def __init__(self, case: Case, x: np.ndarray, y: np.ndarray, seed: int = 0):
         self.net = Network.from_graph(_graph(case), seed=seed)
+        self.net.wait_for_compiled_kernels()  # the steady state: not the first steps while numba loads
         self.loss = get_loss("categorical_crossentropy")
         self.opt = make_optimizer({"type": "sgd", "learning_rate": case.lr})
         self.x = x

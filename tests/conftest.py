@@ -12,6 +12,13 @@ os.environ.setdefault("NN_DESIGNER_KERNEL_CACHE", tempfile.mkdtemp(prefix="nn-de
 os.environ.setdefault("KERAS_BACKEND", "torch")  # the export tests run the generated Keras code on the CPU torch build
 
 
+def pytest_configure(config):
+    # a training step waits for its compiled conv kernels, so that it runs the same path every time (the
+    # background build users get: tests/engine/test_conv_pool_kernels.py)
+    from designer.engine import conv_pool_kernels
+
+    conv_pool_kernels.WAIT = True
+
 
 @pytest.fixture(scope="session")
 def qapp_cls():

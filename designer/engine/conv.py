@@ -132,7 +132,7 @@ class Conv2D(BufferedLayer):
         self._blocked = False  # the pixel order of the current buffers (see pool_blocks)
         self._n = -1
         self._col2im_kept: tuple | None = None  # _col2im_views: the views, with the buffers they belong to
-        self._kernels: conv_pool_kernels.ConvPoolKernels | None | bool = False  # False: not looked up yet
+        self._kernels: conv_pool_kernels.ConvPoolKernels | None = None  # None: not (yet) available
 
     def share_weights(self, other: Conv2D) -> None:
         """Train `other`'s weight arrays from now on, with gradients of its own (a replica for a batch shard)."""
@@ -250,10 +250,11 @@ class Conv2D(BufferedLayer):
         return z
 
     # ------------------------------------------------------------------ with the pool, compiled
-    def fused_kernels(self) -> conv_pool_kernels.ConvPoolKernels | None:
-        """The compiled conv + pool kernels for this layer (compiled on first use), or None."""
-        if self._kernels is False:
-            self._kernels = conv_pool_kernels.kernels_for(self.fused_shape)
+    def fused_kernels(self, wait: bool = False) -> conv_pool_kernels.ConvPoolKernels | None:
+        """The compiled conv + pool kernels for this layer, or None while they are being built (unless `wait`
+        or conv_pool_kernels.WAIT) or when there are none."""
+        if self._kernels is None:
+            self._kernels = conv_pool_kernels.kernels_for(self.fused_shape, wait or conv_pool_kernels.WAIT)
         return self._kernels
 
     def _forward_fused(self, x: np.ndarray) -> np.ndarray:

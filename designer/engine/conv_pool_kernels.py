@@ -14,15 +14,10 @@ and vectorises the loop over the filters. The source of each shape's kernels is 
 layer's sizes (integers only) and the dtype's name. Without numba, or for shapes too large to unroll, the
 layers run their NumPy path; the two paths agree to float rounding (sums in another order).
 
-Compiling a shape takes about 0.9 s. The generated source is written to a per-user cache folder
-(`kernel_cache_dir`) and loaded from there, so that numba can keep the machine code beside it: later
-processes load it in a few milliseconds. Where that folder cannot be written, the kernels are compiled in
-memory for the process.
-
-Semantics are the layers': valid windows of the (already padded) input, the pool's windows tiling the conv's
-output (a trailing row or column no window covers is not computed), the first maximum in row-major window
-order wins (a NaN anywhere in a window makes its maximum NaN, like np.maximum), the relu after the pool (max
-and relu commute), and its derivative is 0 where the pooled value is not positive.
+Compiling a shape takes about 0.9 s, in a thread of its own while the steps go on on NumPy (WAIT). The
+generated source is written to a per-user cache folder (`kernel_cache_dir`) and loaded from there, so that
+numba can keep the machine code beside it: later processes load it in 0.35 s (numba loading itself). Where
+that folder cannot be written, the kernels are compiled in memory for the process.
 """
 
 from __future__ import annotations
@@ -34,12 +29,17 @@ import sys
 import threading
 import types
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
 
 #: False: never compile, every layer takes its NumPy path (tests compare the two)
 ENABLED = True
+#: Whether a training step waits for its kernels to be built (about 1 s the first time on a machine, 0.35 s
+#: from the cache, mostly numba loading itself). False: the steps run on NumPy until they are ready, so a short
+#: run never waits for them. The tests set True, for steps that always run the same path.
+WAIT = False
 # Unrolling limits: the input patch of a pooled cell in named locals (registers), and the multiply-adds per
 # filter and pooled cell (the length of the generated expressions)
 MAX_PATCH_VALUES = 64
@@ -97,7 +97,7 @@ class ConvPoolKernels:
 
 
 _lock = threading.Lock()
-_compiled: dict[ConvPoolShape, ConvPoolKernels | None] = {}
+_builds: dict[ConvPoolShape, Future] = {}  # each shape's kernels (None: not available), being built or built
 
 
 def numba_available() -> bool:
@@ -118,21 +118,35 @@ def shape_of(kh: int, kw: int, cin: int, strides: tuple, pool: tuple, dtype) -> 
     return shape if shape.fits() else None
 
 
-def kernels_for(shape: ConvPoolShape | None) -> ConvPoolKernels | None:
-    """The compiled kernels for `shape` (compiled on first use, once per process), or None: no numba, or it
-    failed to compile them (logged; an optional accelerator never stops a training run)."""
+def kernels_for(shape: ConvPoolShape | None, wait: bool = True) -> ConvPoolKernels | None:
+    """The compiled kernels for `shape`, or None: no numba, or it failed to compile them (logged; an optional
+    accelerator never stops a training run). They are built once per process, in a thread of their own; with
+    `wait` false this returns None at once until they are ready (see WAIT)."""
     if shape is None or not ENABLED:
         return None
-    with _lock:  # the shards of a split step ask at the same time: compile once
-        if shape not in _compiled:
-            kernels = None
-            if numba_available():
-                try:
-                    kernels = _compile(shape)
-                except Exception as exc:  # numba's errors share no base class; any failure: the NumPy path
-                    log.warning("the compiled conv kernels for %s failed, training on NumPy: %s", shape.name, exc)
-            _compiled[shape] = kernels
-        return _compiled[shape]
+    with _lock:  # the shards of a split step ask at the same time: one build
+        build = _builds.get(shape)
+        if build is None:
+            build = _builds[shape] = Future()
+            threading.Thread(target=_build, args=(shape, build), name="conv-pool-kernels", daemon=True).start()
+    if wait or build.done():
+        return build.result()
+    return None
+
+
+def prepare(shape: ConvPoolShape | None) -> None:
+    """Start building `shape`'s kernels now, without waiting (an idle training process, before its first run)."""
+    kernels_for(shape, wait=False)
+
+
+def _build(shape: ConvPoolShape, build: Future) -> None:
+    kernels = None
+    if numba_available():
+        try:
+            kernels = _compile(shape)
+        except Exception as exc:  # numba's errors share no base class; any failure: the NumPy path
+            log.warning("the compiled conv kernels for %s failed, training on NumPy: %s", shape.name, exc)
+    build.set_result(kernels)
 
 
 def kernel_cache_dir() -> Path:

@@ -194,6 +194,12 @@ class Network(TargetUnits):
             )
         return x
 
+    def wait_for_compiled_kernels(self) -> None:
+        """Wait until the compiled conv + pool kernels this network can train with are built (or known to be
+        unavailable): what a benchmark of the steady state does first."""
+        for _, conv, _ in self._conv_pools:
+            conv.fused_kernels(wait=True)
+
     def _forward(self, x: np.ndarray, training: bool, fuse: bool = False) -> np.ndarray:
         """`fuse`: a training step's forward (no input gradient will be asked for), so a first conv and its pool
         may run their compiled kernels, which keep nothing an input gradient would need."""

@@ -79,7 +79,17 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def keep_compiled_kernels_out_of_the_window() -> None:
+    """Training runs in its own process (designer.training.remote), with the compiled conv kernels. The learning
+    tools that train here, beside the window, stay on NumPy: numba would add 150 MB to this process and hold
+    its interpreter lock while it loads."""
+    from designer.engine import conv_pool_kernels
+
+    conv_pool_kernels.ENABLED = False
+
+
 def run_app(project_path: str | None = None) -> int:
+    keep_compiled_kernels_out_of_the_window()
     app = make_application()
     from designer.training import remote
     from designer.ui.main_window import MainWindow

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -148,7 +149,7 @@ print(sum(kernels.forward.stats.cache_hits.values()), repr(float(pooled[0, 0, 0,
 @needs_numba
 def test_kernels_are_kept_in_the_cache_folder_and_only_the_generated_source_runs(tmp_path, monkeypatch):
     monkeypatch.setenv(conv_pool_kernels.ENV_CACHE_DIR, str(tmp_path))
-    monkeypatch.setattr(conv_pool_kernels, "_compiled", {})
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
     shape = shape_of(2, 2, 1, (1, 1), (2, 2), np.float64)
     x = np.random.default_rng(8).normal(size=(2, 6, 6, 1))
     pooled, winner = np.empty((2, 2, 2, 3)), np.empty((2, 2, 2, 3), np.uint8)
@@ -165,7 +166,7 @@ def test_kernels_are_kept_in_the_cache_folder_and_only_the_generated_source_runs
     # a damaged or replaced file is written again from the generator, and what it held never runs
     marker = tmp_path / "ran"
     path.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
-    monkeypatch.setattr(conv_pool_kernels, "_compiled", {})
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
     again = np.empty_like(pooled)
     kernels_for(shape).forward(x, np.ones((4, 3)), np.zeros(3), again, winner)
     assert not marker.exists() and path.read_text(encoding="utf-8") == source(shape)
@@ -177,7 +178,7 @@ def test_a_cache_folder_that_cannot_be_written_compiles_in_memory(tmp_path, monk
     blocker = tmp_path / "a file"
     blocker.write_text("", encoding="utf-8")
     monkeypatch.setenv(conv_pool_kernels.ENV_CACHE_DIR, str(blocker / "kernels"))  # a folder inside a file
-    monkeypatch.setattr(conv_pool_kernels, "_compiled", {})
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
     kernels = kernels_for(shape_of(1, 1, 1, (1, 1), (2, 2), np.float64))
     pooled, winner = np.empty((1, 1, 1, 1)), np.empty((1, 1, 1, 1), np.uint8)
     kernels.forward(np.arange(4.0).reshape(1, 2, 2, 1), np.ones((1, 1)), np.zeros(1), pooled, winner)
@@ -301,7 +302,7 @@ def test_a_forward_and_input_gradient_outside_a_training_step_take_the_numpy_pat
 
 def test_without_numba_the_layers_train_on_numpy(monkeypatch):
     monkeypatch.setattr(conv_pool_kernels, "numba_available", lambda: False)
-    monkeypatch.setattr(conv_pool_kernels, "_compiled", {})
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
     net = _first_conv_net()
     assert net.layers["conv"].fused_shape is not None  # the pair qualifies; no compiler to build it
     x = np.random.default_rng(6).normal(size=(4, 12, 11, 1))
@@ -311,11 +312,43 @@ def test_without_numba_the_layers_train_on_numpy(monkeypatch):
 
 
 @needs_numba
+def test_steps_run_on_numpy_until_the_kernels_are_built_in_the_background(monkeypatch):
+    """What users get (WAIT false): a step never waits for numba; the steps after the build use the kernels."""
+    monkeypatch.setattr(conv_pool_kernels, "WAIT", False)
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
+    release, compile_now = threading.Event(), conv_pool_kernels._compile
+    monkeypatch.setattr(conv_pool_kernels, "_compile", lambda shape: release.wait(60) and compile_now(shape))
+    x = np.random.default_rng(10).normal(size=(4, 12, 11, 1))
+    y_enc = encode_targets("categorical_crossentropy", np.arange(4) % 3, 3).astype(np.float64)
+    net, plain = _first_conv_net(), _first_conv_net()
+    first = _step(net, x, y_enc)
+    assert not net.layers["conv"].fused_run  # the build is still held back: this step ran on NumPy
+    release.set()
+    net.wait_for_compiled_kernels()
+    second = _step(net, x, y_enc)
+    assert net.layers["conv"].fused_run
+    monkeypatch.setattr(conv_pool_kernels, "ENABLED", False)
+    for (value, grads), (plain_value, plain_grads) in zip((first, second), (_step(plain, x, y_enc),) * 2):
+        assert value == pytest.approx(plain_value, rel=1e-12)
+        for a, b in zip(grads, plain_grads):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_the_window_process_trains_on_numpy(monkeypatch):
+    from designer.ui.app import keep_compiled_kernels_out_of_the_window
+
+    monkeypatch.setattr(conv_pool_kernels, "ENABLED", True)
+    keep_compiled_kernels_out_of_the_window()
+    assert not conv_pool_kernels.ENABLED
+    assert kernels_for(shape_of(3, 3, 1, (1, 1), (2, 2), np.float32)) is None
+
+
+@needs_numba
 def test_kernels_that_fail_to_compile_leave_training_on_numpy(monkeypatch, caplog):
     def broken(shape, module, cache):
         raise TypeError("no matching definition for argument type(s)")  # what numba raises, for example
 
-    monkeypatch.setattr(conv_pool_kernels, "_compiled", {})
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
     monkeypatch.setattr(conv_pool_kernels, "_jit", broken)
     net = _first_conv_net()
     x = np.random.default_rng(9).normal(size=(4, 12, 11, 1))
