@@ -34,6 +34,7 @@ the pooled values come out of the conv's loop directly and the conv's full outpu
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -133,6 +134,7 @@ class Conv2D(BufferedLayer):
         self._n = -1
         self._col2im_kept: tuple | None = None  # _col2im_views: the views, with the buffers they belong to
         self._kernels: conv_pool_kernels.ConvPoolKernels | None = None  # None: not (yet) available
+        self._first_asked_at: float | None = None  # when a training step first asked for them
 
     def share_weights(self, other: Conv2D) -> None:
         """Train `other`'s weight arrays from now on, with gradients of its own (a replica for a batch shard)."""
@@ -251,10 +253,23 @@ class Conv2D(BufferedLayer):
 
     # ------------------------------------------------------------------ with the pool, compiled
     def fused_kernels(self, wait: bool = False) -> conv_pool_kernels.ConvPoolKernels | None:
-        """The compiled conv + pool kernels for this layer, or None while they are being built (unless `wait`
-        or conv_pool_kernels.WAIT) or when there are none."""
-        if self._kernels is None:
-            self._kernels = conv_pool_kernels.kernels_for(self.fused_shape, wait or conv_pool_kernels.WAIT)
+        """The compiled conv + pool kernels for this layer, or None when there are none or (unless `wait` or
+        conv_pool_kernels.WAIT) while they are not built: the build starts once this layer has asked for them
+        for BUILD_AFTER_S (a short run stays on NumPy)."""
+        if self._kernels is not None:
+            return self._kernels
+        kernels = conv_pool_kernels
+        wait = wait or kernels.WAIT
+        if not wait:
+            self._kernels = kernels.built(self.fused_shape)
+            if self._kernels is not None:
+                return self._kernels
+            now = time.perf_counter()
+            if self._first_asked_at is None:
+                self._first_asked_at = now
+            if now - self._first_asked_at < kernels.BUILD_AFTER_S:
+                return None
+        self._kernels = kernels.kernels_for(self.fused_shape, wait)
         return self._kernels
 
     def _forward_fused(self, x: np.ndarray) -> np.ndarray:

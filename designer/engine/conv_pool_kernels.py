@@ -14,10 +14,11 @@ and vectorises the loop over the filters. The source of each shape's kernels is 
 layer's sizes (integers only) and the dtype's name. Without numba, or for shapes too large to unroll, the
 layers run their NumPy path; the two paths agree to float rounding (sums in another order).
 
-Compiling a shape takes about 0.9 s, in a thread of its own while the steps go on on NumPy (WAIT). The
-generated source is written to a per-user cache folder (`kernel_cache_dir`) and loaded from there, so that
-numba can keep the machine code beside it: later processes load it in 0.35 s (numba loading itself). Where
-that folder cannot be written, the kernels are compiled in memory for the process.
+Compiling a shape takes about 0.9 s, in a thread of its own while the steps go on on NumPy (WAIT), once a
+run has trained for BUILD_AFTER_S. The generated source is written to a per-user cache folder
+(`kernel_cache_dir`) and loaded from there, so that numba can keep the machine code beside it: later
+processes load it in 0.35-0.45 s (numba loading itself). Where that folder cannot be written, the kernels
+are compiled in memory for the process.
 """
 
 from __future__ import annotations
@@ -37,9 +38,15 @@ import numpy as np
 #: False: never compile, every layer takes its NumPy path (tests compare the two)
 ENABLED = True
 #: Whether a training step waits for its kernels to be built (about 1 s the first time on a machine, 0.35 s
-#: from the cache, mostly numba loading itself). False: the steps run on NumPy until they are ready, so a short
-#: run never waits for them. The tests set True, for steps that always run the same path.
+#: from the cache, mostly numba loading itself, and 150 MB). False: the steps run on NumPy until they are
+#: ready, so a run never waits for them. The tests set True, for steps that always run the same path.
 WAIT = False
+#: Without WAIT, a network starts the build only after training this long on NumPy. The build holds the
+#: interpreter lock most of its time: the NumPy steps beside it ran at 9 % of their speed (0.43 s, from the
+#: cache) to 22 % (1.35 s, compiling), so it costs about its own length, and only a run that goes on for a
+#: second or two more wins it back (1.4-2x faster steps). Shorter runs, such as the 8x8 digits example (10
+#: epochs in 0.1 s), never load numba. Kernels already built in the process are used at once.
+BUILD_AFTER_S = 3.0
 # Unrolling limits: the input patch of a pooled cell in named locals (registers), and the multiply-adds per
 # filter and pooled cell (the length of the generated expressions)
 MAX_PATCH_VALUES = 64
@@ -134,9 +141,10 @@ def kernels_for(shape: ConvPoolShape | None, wait: bool = True) -> ConvPoolKerne
     return None
 
 
-def prepare(shape: ConvPoolShape | None) -> None:
-    """Start building `shape`'s kernels now, without waiting (an idle training process, before its first run)."""
-    kernels_for(shape, wait=False)
+def built(shape: ConvPoolShape | None) -> ConvPoolKernels | None:
+    """The kernels for `shape` if they are built already, else None (without starting a build)."""
+    build = _builds.get(shape)
+    return build.result() if ENABLED and build is not None and build.done() else None
 
 
 def _build(shape: ConvPoolShape, build: Future) -> None:

@@ -315,6 +315,7 @@ def test_without_numba_the_layers_train_on_numpy(monkeypatch):
 def test_steps_run_on_numpy_until_the_kernels_are_built_in_the_background(monkeypatch):
     """What users get (WAIT false): a step never waits for numba; the steps after the build use the kernels."""
     monkeypatch.setattr(conv_pool_kernels, "WAIT", False)
+    monkeypatch.setattr(conv_pool_kernels, "BUILD_AFTER_S", 0.0)
     monkeypatch.setattr(conv_pool_kernels, "_builds", {})
     release, compile_now = threading.Event(), conv_pool_kernels._compile
     monkeypatch.setattr(conv_pool_kernels, "_compile", lambda shape: release.wait(60) and compile_now(shape))
@@ -332,6 +333,23 @@ def test_steps_run_on_numpy_until_the_kernels_are_built_in_the_background(monkey
         assert value == pytest.approx(plain_value, rel=1e-12)
         for a, b in zip(grads, plain_grads):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@needs_numba
+def test_a_short_run_never_builds_the_kernels_but_uses_them_once_built(monkeypatch):
+    monkeypatch.setattr(conv_pool_kernels, "WAIT", False)
+    monkeypatch.setattr(conv_pool_kernels, "BUILD_AFTER_S", 60.0)
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
+    x = np.random.default_rng(11).normal(size=(4, 12, 11, 1))
+    y_enc = encode_targets("categorical_crossentropy", np.arange(4) % 3, 3).astype(np.float64)
+    net = _first_conv_net()
+    for _ in range(3):
+        _step(net, x, y_enc)
+        assert not net.layers["conv"].fused_run
+    assert conv_pool_kernels._builds == {}  # numba was not even asked
+    kernels_for(net.layers["conv"].fused_shape)  # built by another network of this process
+    _step(net, x, y_enc)
+    assert net.layers["conv"].fused_run
 
 
 def test_the_window_process_trains_on_numpy(monkeypatch):
