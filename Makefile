@@ -14,7 +14,7 @@ TORCH_SOURCE := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,--extra-in
 # First run: says what it installs. `make UV=1 …` installs with uv (much faster) when uv is on PATH.
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (once): the app with PySide6-Essentials, pyqtgraph, numpy, pandas, onnx, numba,"
-	@echo "and pytest, pytest-qt, hypothesis, ruff for the tests — about 400 MB of packages."
+	@echo "and pytest, pytest-qt, hypothesis, ruff for the tests — about 250 MB of packages."
 	$(PYTHON) -m venv $(VENV)
 	@if [ -n "$(UV)" ] && command -v uv >/dev/null 2>&1; then \
 		echo "Installing with uv…"; uv pip install --python $(BIN)/python -e '.[test,export,fast]'; \
