@@ -178,8 +178,10 @@ def _compile(shape: ConvPoolShape) -> ConvPoolKernels:
     if module is not None:
         try:
             return _jit(shape, module, cache=True)
-        except RuntimeError:  # numba found no place for its cache beside the file
-            pass
+        except Exception as exc:  # no place for numba's cache beside the file, or a cache it cannot read
+            log.info("the conv kernels' cache in %s is not usable, compiling in memory: %s", module.__file__, exc)
+            for damaged in Path(module.__file__).parent.glob(f"__pycache__/{shape.name}.*"):
+                damaged.unlink(missing_ok=True)  # the next process writes it afresh
     module = types.ModuleType(shape.name)  # compiled in memory, for this process
     exec(compile(text, f"<{shape.name}>", "exec"), module.__dict__)
     return _jit(shape, module, cache=False)

@@ -174,6 +174,22 @@ def test_kernels_are_kept_in_the_cache_folder_and_only_the_generated_source_runs
 
 
 @needs_numba
+def test_a_damaged_machine_code_cache_compiles_in_memory(tmp_path, monkeypatch):
+    monkeypatch.setenv(conv_pool_kernels.ENV_CACHE_DIR, str(tmp_path))
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
+    shape = shape_of(1, 1, 1, (1, 1), (2, 2), np.float64)
+    kernels_for(shape)
+    for index in (tmp_path / "__pycache__").glob("*.nbi"):
+        index.write_bytes(b"not numba's index")
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
+    kernels = kernels_for(shape)
+    pooled, winner = np.empty((1, 1, 1, 1)), np.empty((1, 1, 1, 1), np.uint8)
+    kernels.forward(np.arange(4.0).reshape(1, 2, 2, 1), np.ones((1, 1)), np.zeros(1), pooled, winner)
+    assert pooled[0, 0, 0, 0] == 3.0 and winner[0, 0, 0, 0] == 3
+    assert not any((tmp_path / "__pycache__").glob("*.nbi"))  # removed: the next process caches afresh
+
+
+@needs_numba
 def test_a_cache_folder_that_cannot_be_written_compiles_in_memory(tmp_path, monkeypatch):
     blocker = tmp_path / "a file"
     blocker.write_text("", encoding="utf-8")
