@@ -149,12 +149,13 @@ def built(shape: ConvPoolShape | None) -> ConvPoolKernels | None:
 
 def _build(shape: ConvPoolShape, build: Future) -> None:
     kernels = None
-    if numba_available():
-        try:
+    try:
+        if numba_available():
             kernels = _compile(shape)
-        except Exception as exc:  # numba's errors share no base class; any failure: the NumPy path
-            log.warning("the compiled conv kernels for %s failed, training on NumPy: %s", shape.name, exc)
-    build.set_result(kernels)
+    except Exception as exc:  # numba's errors share no base class; any failure: the NumPy path
+        log.warning("the compiled conv kernels for %s failed, training on NumPy: %s", shape.name, exc)
+    finally:
+        build.set_result(kernels)  # always: a step may be waiting for it
 
 
 def kernel_cache_dir() -> Path:

@@ -316,6 +316,15 @@ def test_a_forward_and_input_gradient_outside_a_training_step_take_the_numpy_pat
     np.testing.assert_array_equal(gx[0][1], gx[1][1])
 
 
+def test_a_numba_that_fails_to_import_leaves_training_on_numpy(monkeypatch):
+    def broken():
+        raise SystemError("a numba built for another NumPy")
+
+    monkeypatch.setattr(conv_pool_kernels, "numba_available", broken)
+    monkeypatch.setattr(conv_pool_kernels, "_builds", {})
+    assert kernels_for(shape_of(3, 3, 1, (1, 1), (2, 2), np.float32)) is None  # answered, not waiting forever
+
+
 def test_without_numba_the_layers_train_on_numpy(monkeypatch):
     monkeypatch.setattr(conv_pool_kernels, "numba_available", lambda: False)
     monkeypatch.setattr(conv_pool_kernels, "_builds", {})
