@@ -180,6 +180,22 @@ def test_short_plots_label_only_the_values_their_axis_has_room_for(board, qtbot)
     assert metrics.loss_plot.getPlotItem().getAxis("left").tickValues(0, 1, 400)[0][0] == 0.2
 
 
+def test_a_short_axis_keeps_two_labels_where_the_next_round_step_would_leave_one(qapp):
+    """Accuracy from 0.55 to 1.0 (the view pads it a little) with room for two labels: 0.2 gives three (0.6,
+    0.8, 1.0), 0.5 only 1.0."""
+    from PySide6.QtGui import QFontMetrics
+
+    from designer.ui.plots.theme import FittingAxis
+
+    axis = FittingAxis("left")
+    line = QFontMetrics(axis.font()).height() * FittingAxis.LINE_GAP
+    for low, high, rows in ((0.54, 1.01, 2), (0.54, 1.01, 2.9), (0.11, 0.99, 3), (-0.02, 1.02, 2)):
+        labelled = axis.tickValues(low, high, rows * line)[0][1]
+        assert 2 <= len(labelled) <= int(rows), (low, high, rows, labelled)
+        assert all(low - 1e-9 <= v <= high + 1e-9 for v in labelled)
+    assert axis.tickValues(0.54, 1.01, 2 * line)[0][1] == pytest.approx([0.6, 1.0])
+
+
 def test_round_steps_go_one_two_five():
     from designer.ui.plots.theme import _next_round_step
 

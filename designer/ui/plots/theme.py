@@ -85,7 +85,14 @@ class FittingAxis(pg.AxisItem):
             return levels
         step = major
         while labels(step) > room:
-            step = _next_round_step(step)
+            wider = _next_round_step(step)
+            if labels(wider) < 2:
+                # the next round step would leave one label (0.6, 0.8, 1.0 → 1.0): every k-th of this step's
+                # values instead, from the first, as many as fit but at least two
+                every = math.ceil((labels(step) - 1) / (room - 1))
+                first = math.ceil(low / step) * step
+                return [(every * step, first % (every * step)), (major, 0.0)]
+            step = wider
         return [(step, 0.0), (major, 0.0)]  # the old major ticks stay, unlabelled where crowded
 
 
