@@ -93,6 +93,7 @@ def shoot(out_dir: Path) -> list[Path]:
                 def grab(step: str, window=window, width=width, height=height, mode=mode) -> None:
                     app.processEvents()
                     window.dashboard.flush()  # plots redraw on a timer: draw what is there now
+                    window.learning.refresh_rail()  # so does the workflow rail (50 ms after a change)
                     app.processEvents()
                     path = out_dir / f"{width}x{height}-{mode}-{step}.png"
                     window.grab().save(str(path))
