@@ -135,6 +135,7 @@ class Conv2D(BufferedLayer):
         self._col2im_kept: tuple | None = None  # _col2im_views: the views, with the buffers they belong to
         self._kernels: conv_pool_kernels.ConvPoolKernels | None = None  # None: not (yet) available
         self._first_asked_at: float | None = None  # when a training step first asked for them
+        self._fused_state: tuple = ()  # the last compiled forward's (input, pooled, winners), for its gradient
 
     def share_weights(self, other: Conv2D) -> None:
         """Train `other`'s weight arrays from now on, with gradients of its own (a replica for a batch shard)."""
@@ -258,18 +259,17 @@ class Conv2D(BufferedLayer):
         for BUILD_AFTER_S (a short run stays on NumPy)."""
         if self._kernels is not None:
             return self._kernels
-        kernels = conv_pool_kernels
-        wait = wait or kernels.WAIT
+        wait = wait or conv_pool_kernels.WAIT
         if not wait:
-            self._kernels = kernels.built(self.fused_shape)
+            self._kernels = conv_pool_kernels.built(self.fused_shape)
             if self._kernels is not None:
                 return self._kernels
             now = time.perf_counter()
             if self._first_asked_at is None:
                 self._first_asked_at = now
-            if now - self._first_asked_at < kernels.BUILD_AFTER_S:
+            if now - self._first_asked_at < conv_pool_kernels.BUILD_AFTER_S:
                 return None
-        self._kernels = kernels.kernels_for(self.fused_shape, wait)
+        self._kernels = conv_pool_kernels.kernels_for(self.fused_shape, wait)
         return self._kernels
 
     def _forward_fused(self, x: np.ndarray) -> np.ndarray:
@@ -462,10 +462,9 @@ class MaxPooling2D(BufferedLayer):
     def forward(self, inputs, training):
         x = inputs[0]
         self._x = x
-        if training and self.fused_run:
-            self._y = self._act = x
-            if self.upstream_deferred:
-                self._act = self.upstream_activation.forward(x, self.buffer("act", x.shape))
+        if training and self.fused_run:  # the relu deferred to after the pool (a condition of fused_run)
+            self._y = x
+            self._act = self.upstream_activation.forward(x, self.buffer("act", x.shape))
             return self._act
         if not self._tiled:
             return self._forward_strided(x)

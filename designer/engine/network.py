@@ -110,7 +110,6 @@ class Network(TargetUnits):
             for s in srcs:
                 readers[s].append(nid)
         self._pool_into_conv: dict[str, Layer] = {}
-        self._conv_pools: list[tuple[str, Layer, Layer]] = []  # (pool id, conv, pool) with a compiled kernel shape
         for nid, pool in self.layers.items():
             if pool.type_name != "MaxPooling2D" or not getattr(pool, "_tiled", False):
                 continue
@@ -134,8 +133,12 @@ class Network(TargetUnits):
                 # conv, relu and pool may train as one compiled kernel (designer.engine.conv_pool_kernels)
                 conv.fused_shape = conv_pool_kernels.shape_of(conv.kh, conv.kw, conv.cin, (conv.sh, conv.sw),
                                                               conv.pool_blocks, self.dtype)
-                if conv.fused_shape is not None:
-                    self._conv_pools.append((nid, conv, pool))
+
+    def _compiled_pairs(self):
+        """(pool, conv) of each pair whose conv has a compiled kernel shape (Conv2D.fused_shape)."""
+        for nid, conv in self._pool_into_conv.items():
+            if conv.fused_shape is not None:
+                yield self.layers[nid], conv
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -197,16 +200,16 @@ class Network(TargetUnits):
     def wait_for_compiled_kernels(self) -> None:
         """Wait until the compiled conv + pool kernels this network can train with are built (or known to be
         unavailable): what a benchmark of the steady state does first."""
-        for _, conv, _ in self._conv_pools:
+        for _, conv in self._compiled_pairs():
             conv.fused_kernels(wait=True)
 
     def _forward(self, x: np.ndarray, training: bool, fuse: bool = False) -> np.ndarray:
         """`fuse`: a training step's forward (no input gradient will be asked for), so a first conv and its pool
         may run their compiled kernels, which keep nothing an input gradient would need."""
-        for nid, conv, pool in self._conv_pools:
+        for pool, conv in self._compiled_pairs():
             conv.fused_run = pool.fused_run = (
-                fuse and training and not conv.need_input_grad and self._pool_into_conv.get(nid) is conv
-                and conv.pool_blocks is not None and conv.defer_activation and conv.fused_kernels() is not None
+                fuse and training and not conv.need_input_grad and conv.pool_blocks is not None
+                and conv.defer_activation and conv.fused_kernels() is not None
             )
         acts = self.activations
         acts[self.input_id] = x

@@ -404,7 +404,7 @@ def test_kernels_that_fail_to_compile_leave_training_on_numpy(monkeypatch, caplo
 
 def test_only_a_relu_first_conv_read_by_a_tiling_pool_alone_qualifies():
     def pair(net):
-        return [(conv.id, pool.id) for _, conv, pool in net._conv_pools]
+        return [(conv.id, pool.id) for pool, conv in net._compiled_pairs()]
 
     assert pair(_first_conv_net()) == [("conv", "pool")]
     assert pair(_first_conv_net(dtype=np.float32)) == [("conv", "pool")]
