@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from designer.user_folders import user_folder
+
 LOG_NAME = "nn-designer.log"
 
 
@@ -20,14 +22,7 @@ def log_path() -> Path:
     """Where a windowed program's messages go: NN_DESIGNER_LOG, else the system's place for app logs."""
     if os.environ.get("NN_DESIGNER_LOG"):
         return Path(os.environ["NN_DESIGNER_LOG"])
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "Network Designer"
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Logs" / "Network Designer"
-    else:
-        base = Path(os.environ.get("XDG_STATE_HOME") or home / ".local" / "state") / "network-designer"
-    return base / LOG_NAME
+    return user_folder("Logs", "XDG_STATE_HOME", ".local/state") / LOG_NAME
 
 
 def ensure_std_streams() -> None:

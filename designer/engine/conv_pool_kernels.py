@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from designer.user_folders import user_folder
+
 #: False: never compile, every layer takes its NumPy path (tests compare the two)
 ENABLED = True
 #: Whether a training step waits for its kernels to be built (about 1 s the first time on a machine, 0.35 s
@@ -163,14 +165,7 @@ def kernel_cache_dir() -> Path:
     override = os.environ.get(ENV_CACHE_DIR)
     if override:
         return Path(override)
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "Network Designer" / "Cache"
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Caches" / "Network Designer"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "network-designer"
-    return base / "kernels"
+    return user_folder("Caches", "XDG_CACHE_HOME", ".cache", windows_sub="Cache") / "kernels"
 
 
 def _compile(shape: ConvPoolShape) -> ConvPoolKernels:

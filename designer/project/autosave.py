@@ -28,6 +28,7 @@ from designer.errors import ProjectError
 from designer.project.io import atomic_write, load_project, parse_json, write_archive
 from designer.project.model import Project
 from designer.project.validate import single_line_errors
+from designer.user_folders import user_folder
 
 ENV_DIR = "NN_DESIGNER_RECOVERY_DIR"
 META_MEMBER = "recovery.json"
@@ -78,14 +79,7 @@ def recovery_dir() -> Path:
     override = os.environ.get(ENV_DIR)
     if override:
         return Path(override)
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "Network Designer"
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Application Support" / "Network Designer"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "network-designer"
-    return base / "recovery"
+    return user_folder("Application Support", "XDG_DATA_HOME", ".local/share") / "recovery"
 
 
 def recovery_path_for(original_path: str | os.PathLike | None, session: str | None = None) -> Path:
