@@ -32,3 +32,12 @@ def assert_grad_close(analytic: np.ndarray, numeric: np.ndarray, rtol: float = 1
     rel = np.abs(analytic - numeric) / denom
     bad = (rel > rtol) & (np.abs(analytic - numeric) > atol)
     assert not bad.any(), f"max rel err {rel.max():.3e}; analytic {analytic[bad][:5]} vs numeric {numeric[bad][:5]}"
+
+
+class Capture:
+    """An optimizer that only records the gradients it is given (a step's gradients, for comparing paths)."""
+
+    learning_rate = 0.0
+
+    def step(self, params, grads):
+        self.grads = [g.copy() for g in grads]

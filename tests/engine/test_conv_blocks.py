@@ -9,16 +9,7 @@ import pytest
 from designer.engine.losses import encode_targets, get_loss
 from designer.engine.network import Network
 from designer.graph.model import Graph
-from tests.engine.gradcheck import assert_grad_close, numeric_grad
-
-
-class Capture:
-    """An optimizer that only records the gradients it is given."""
-
-    learning_rate = 0.0
-
-    def step(self, params, grads):
-        self.grads = [g.copy() for g in grads]
+from tests.engine.gradcheck import Capture, assert_grad_close, numeric_grad
 
 
 @pytest.fixture(params=["nhwc", "planes"])

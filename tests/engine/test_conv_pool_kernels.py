@@ -18,7 +18,7 @@ from designer.engine.losses import encode_targets, get_loss
 from designer.engine.network import Network
 from designer.engine.optimizers import make_optimizer
 from designer.graph.model import Graph
-from tests.engine.gradcheck import assert_grad_close, numeric_grad
+from tests.engine.gradcheck import Capture, assert_grad_close, numeric_grad
 
 needs_numba = pytest.mark.skipif(not conv_pool_kernels.numba_available(), reason="numba (the `fast` extra)")
 
@@ -225,15 +225,6 @@ def _first_conv_net(cin=1, size=(12, 11), padding="valid", strides=1, pool=2, us
     for s, d in zip(chain, chain[1:]):
         g.connect(s, d)
     return Network.from_graph(g, seed=5, dtype=dtype)
-
-
-class Capture:
-    """An optimizer that only records the gradients it is given."""
-
-    learning_rate = 0.0
-
-    def step(self, params, grads):
-        self.grads = [g.copy() for g in grads]
 
 
 def _step(net, x, y_enc):

@@ -6,16 +6,7 @@ from designer.engine.network import Network
 from designer.engine.step import plain_sgd_rate
 from designer.errors import GraphError, ParamError, ShapeError, TrainingError
 from designer.graph.model import Graph
-from tests.engine.gradcheck import assert_grad_close, numeric_grad
-
-
-class Capture:
-    """An optimizer that only records the gradients it is given."""
-
-    learning_rate = 0.0
-
-    def step(self, params, grads):
-        self.grads = [g.copy() for g in grads]
+from tests.engine.gradcheck import Capture, assert_grad_close, numeric_grad
 
 
 class PlainSGD:

@@ -12,13 +12,7 @@ import pytest
 from designer.engine.losses import get_loss
 from designer.engine.network import Network
 from designer.graph.model import Graph
-
-
-class Capture:
-    learning_rate = 0.0
-
-    def step(self, params, grads):
-        self.grads = [g.copy() for g in grads]
+from tests.engine.gradcheck import Capture
 
 
 def _net_and_weights():
